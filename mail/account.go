@@ -1,0 +1,552 @@
+// Package mail is popbox's domain: accounts and their rules, provider presets,
+// the POP3 fetch engine, the retention plan and message decoding. It knows
+// nothing of bbolt or Bubble Tea; storage is reached through the Cache
+// interface, which package store implements.
+package mail
+
+import (
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Security is how a connection to a server is protected.
+type Security int
+
+// The three ways to talk to a server.
+const (
+	SecuritySSL      Security = iota // implicit TLS from the first byte (995, 465)
+	SecurityStartTLS                 // plain connection upgraded with STLS / STARTTLS
+	SecurityNone                     // no encryption; passwords travel in clear text
+)
+
+// String gives the CLI value: ssl, starttls or none.
+func (s Security) String() string {
+	switch s {
+	case SecuritySSL:
+		return "ssl"
+	case SecurityStartTLS:
+		return "starttls"
+	case SecurityNone:
+		return "none"
+	}
+	return "security(" + strconv.Itoa(int(s)) + ")"
+}
+
+// ParseSecurity reads a CLI value (ssl, tls, starttls, stls, none, plain).
+func ParseSecurity(s string) (Security, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "ssl", "tls":
+		return SecuritySSL, nil
+	case "starttls", "stls":
+		return SecurityStartTLS, nil
+	case "none", "plain":
+		return SecurityNone, nil
+	}
+	return 0, fmt.Errorf("security %q is not one of ssl, starttls, none", s)
+}
+
+// MarshalText makes Security read well in JSON.
+func (s Security) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText is the inverse of MarshalText.
+func (s *Security) UnmarshalText(b []byte) error {
+	v, err := ParseSecurity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Server is one side of an account: where to connect and who to log in as.
+// Password is held only in memory; the store seals it separately and never
+// writes it in plain text (hence no JSON name).
+type Server struct {
+	Host     string   `json:"host"`
+	Port     int      `json:"port"`
+	Security Security `json:"security"`
+	User     string   `json:"user"`
+	Password string   `json:"-"`
+	// PasswordCmd, when set, is run by the shell at connect time and the
+	// first line of its output is the password (like mpop's passwordeval).
+	PasswordCmd string `json:"password_cmd,omitempty"`
+}
+
+// Address is host:port for dialing.
+func (s Server) Address() string {
+	return joinHostPort(s.Host, s.Port)
+}
+
+func joinHostPort(host string, port int) string {
+	if strings.Contains(host, ":") {
+		return "[" + host + "]:" + strconv.Itoa(port)
+	}
+	return host + ":" + strconv.Itoa(port)
+}
+
+// RetentionKind is which of the four retention policies applies.
+type RetentionKind int
+
+// The four "standard message settings" of the setup screen.
+const (
+	RetainKeep   RetentionKind = iota // keep on server
+	RetainDelete                      // delete on receipt
+	RetainDays                        // delete N days after popbox first saw it
+	RetainMirror                      // delete on the server when deleted in popbox
+)
+
+// MaxRetentionDays is the upper bound of "delete after N days".
+const MaxRetentionDays = 3650
+
+// Retention is a policy and, for RetainDays, its number of days.
+type Retention struct {
+	Kind RetentionKind
+	Days int
+}
+
+// String gives the CLI value: keep, delete, days:N or mirror.
+func (r Retention) String() string {
+	switch r.Kind {
+	case RetainKeep:
+		return "keep"
+	case RetainDelete:
+		return "delete"
+	case RetainDays:
+		return "days:" + strconv.Itoa(r.Days)
+	case RetainMirror:
+		return "mirror"
+	}
+	return "retention(" + strconv.Itoa(int(r.Kind)) + ")"
+}
+
+// ParseRetention reads keep, delete, days:N or mirror. The range of N is
+// checked by Validate, so that the error can name the field.
+func ParseRetention(s string) (Retention, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	switch s {
+	case "keep":
+		return Retention{Kind: RetainKeep}, nil
+	case "delete":
+		return Retention{Kind: RetainDelete}, nil
+	case "mirror":
+		return Retention{Kind: RetainMirror}, nil
+	}
+	if rest, ok := strings.CutPrefix(s, "days:"); ok {
+		n, err := strconv.Atoi(rest)
+		if err != nil {
+			return Retention{}, fmt.Errorf("retention %q: the number of days must be a whole number, as in days:30", s)
+		}
+		return Retention{Kind: RetainDays, Days: n}, nil
+	}
+	return Retention{}, fmt.Errorf("retention %q is not one of keep, delete, days:N, mirror", s)
+}
+
+// MarshalText makes Retention read well in JSON.
+func (r Retention) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText is the inverse of MarshalText.
+func (r *Retention) UnmarshalText(b []byte) error {
+	v, err := ParseRetention(string(b))
+	if err != nil {
+		return err
+	}
+	*r = v
+	return nil
+}
+
+// Sharing is who else in the organisation may see the account's mail.
+type Sharing int
+
+// The sharing settings (メール共有の権限).
+const (
+	SharingPrivate Sharing = iota
+	SharingPublic
+)
+
+// String gives the CLI value: private or public.
+func (s Sharing) String() string {
+	if s == SharingPublic {
+		return "public"
+	}
+	return "private"
+}
+
+// ParseSharing reads private or public.
+func ParseSharing(s string) (Sharing, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "private":
+		return SharingPrivate, nil
+	case "public":
+		return SharingPublic, nil
+	}
+	return 0, fmt.Errorf("sharing %q is not one of private, public", s)
+}
+
+// MarshalText makes Sharing read well in JSON.
+func (s Sharing) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText is the inverse of MarshalText.
+func (s *Sharing) UnmarshalText(b []byte) error {
+	v, err := ParseSharing(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// ServerHints are what the POP3 server said about itself in CAPA, kept with
+// the account between fetches.
+type ServerHints struct {
+	// LoginDelay is CAPA LOGIN-DELAY: the least time between two logins.
+	LoginDelay time.Duration `json:"login_delay,omitempty"`
+	// ExpireDays is CAPA EXPIRE in days: -1 when the server never deletes
+	// on its own (EXPIRE NEVER or no EXPIRE), 0 when it deletes at once.
+	ExpireDays int `json:"expire_days"`
+	// ExpireWarned is set once the user was told about a short EXPIRE.
+	ExpireWarned bool `json:"expire_warned,omitempty"`
+	// LastLogin is the end of the last successful session.
+	LastLogin time.Time `json:"last_login,omitzero"`
+}
+
+// Account is one POP3 mailbox and the SMTP server that sends for it.
+type Account struct {
+	// ID is assigned by the store and never changes, even on rename.
+	ID string `json:"id"`
+	// Name is the display name (表示名), unique among accounts.
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Incoming Server `json:"incoming"`
+	// SMTPSame is "use the same credentials for the outgoing server": the
+	// outgoing side is derived (see DeriveSMTP) and shares the password.
+	SMTPSame  bool      `json:"smtp_same"`
+	Outgoing  Server    `json:"outgoing"`
+	Retention Retention `json:"retention"`
+	Sharing   Sharing   `json:"sharing"`
+	// CAFile is an extra PEM bundle of CAs to trust for this account.
+	CAFile string      `json:"ca_file,omitempty"`
+	Hints  ServerHints `json:"hints"`
+}
+
+// SMTP is the outgoing server as it is used: derived from the incoming side
+// (host from the preset or pop.x -> smtp.x, same user and password) when
+// SMTPSame is set, else Outgoing.
+func (a Account) SMTP() Server {
+	if !a.SMTPSame {
+		return a.Outgoing
+	}
+	s := DeriveSMTP(a.Email, a.Incoming.Host)
+	s.User = strings.TrimPrefix(a.Incoming.User, GmailRecentPrefix)
+	s.Password = a.Incoming.Password
+	s.PasswordCmd = a.Incoming.PasswordCmd
+	if a.Outgoing.Host != "" {
+		// The wizard may have let the user adjust the derived host/port.
+		s.Host, s.Port, s.Security = a.Outgoing.Host, a.Outgoing.Port, a.Outgoing.Security
+	}
+	return s
+}
+
+// GmailRecentPrefix is Gmail's "recent mode" user-name prefix: every client
+// sees the last 30 days of mail, so the server copy must be kept.
+const GmailRecentPrefix = "recent:"
+
+// The field names of FieldError.Field: the CLI flag stems and the wizard's
+// field keys.
+const (
+	FieldName         = "name"
+	FieldEmail        = "email"
+	FieldHost         = "host"
+	FieldPort         = "port"
+	FieldSecurity     = "security"
+	FieldUser         = "user"
+	FieldPassword     = "password"
+	FieldSMTPHost     = "smtp-host"
+	FieldSMTPPort     = "smtp-port"
+	FieldSMTPSecurity = "smtp-security"
+	FieldSMTPUser     = "smtp-user"
+	FieldSMTPPassword = "smtp-password"
+	FieldRetention    = "retention"
+	FieldSharing      = "sharing"
+	FieldCAFile       = "ca-file"
+)
+
+// Codes of FieldError: stable identifiers the TUI translates.
+const (
+	CodeRequired      = "required"
+	CodeBadEmail      = "bad-email"
+	CodeHostScheme    = "host-scheme"
+	CodeHostInvalid   = "host-invalid"
+	CodePortRange     = "port-range"
+	CodePortNumber    = "port-number"
+	CodePlainOnTLS    = "plain-on-tls-port"  // warning
+	CodeTLSOnPlain    = "tls-on-plain-port"  // warning
+	CodePlainPassword = "plain-password"     // warning
+	CodeRecentKeep    = "recent-needs-keep"  // Gmail recent: requires keep
+	CodeDaysRange     = "days-range"         // 1..3650
+	CodeDuplicateName = "duplicate-name"     // name taken
+	CodeBadChars      = "control-characters" // CR, LF, NUL ...
+	CodeBadRetention  = "bad-retention"
+)
+
+// FieldError is one problem with one field, in a sentence a user can act on.
+// A Warning does not stop the account from being saved.
+type FieldError struct {
+	Field   string
+	Code    string
+	Message string
+	Warning bool
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// FieldErrors is what Validate returns: every problem found, in field order.
+type FieldErrors []FieldError
+
+// Errors returns only the problems that block saving.
+func (fe FieldErrors) Errors() FieldErrors {
+	var out FieldErrors
+	for _, e := range fe {
+		if !e.Warning {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Warnings returns only the warnings.
+func (fe FieldErrors) Warnings() FieldErrors {
+	var out FieldErrors
+	for _, e := range fe {
+		if e.Warning {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// For returns the first problem with field, if any (errors before warnings).
+func (fe FieldErrors) For(field string) (FieldError, bool) {
+	var warn *FieldError
+	for i, e := range fe {
+		if e.Field != field {
+			continue
+		}
+		if !e.Warning {
+			return e, true
+		}
+		if warn == nil {
+			warn = &fe[i]
+		}
+	}
+	if warn != nil {
+		return *warn, true
+	}
+	return FieldError{}, false
+}
+
+// Error joins the blocking problems in one line.
+func (fe FieldErrors) Error() string {
+	var parts []string
+	for _, e := range fe.Errors() {
+		parts = append(parts, e.Error())
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Validate checks every rule of the setup screen. taken holds the names of
+// the other accounts (a duplicate name is refused). The result is nil when
+// there is nothing to say; Errors() of it must be empty to save.
+func (a Account) Validate(taken []string) FieldErrors {
+	var fe FieldErrors
+	add := func(field, code, msg string) {
+		fe = append(fe, FieldError{Field: field, Code: code, Message: msg})
+	}
+	warn := func(field, code, msg string) {
+		fe = append(fe, FieldError{Field: field, Code: code, Message: msg, Warning: true})
+	}
+
+	name := strings.TrimSpace(a.Name)
+	switch {
+	case name == "":
+		add(FieldName, CodeRequired, "Enter a display name for the account, as in \"Work\".")
+	case hasControl(a.Name):
+		add(FieldName, CodeBadChars, "The display name must not contain control characters; type it again.")
+	default:
+		for _, t := range taken {
+			if strings.EqualFold(strings.TrimSpace(t), name) {
+				add(FieldName, CodeDuplicateName, fmt.Sprintf("An account named %q already exists; choose another name.", name))
+				break
+			}
+		}
+	}
+
+	if strings.TrimSpace(a.Email) == "" {
+		add(FieldEmail, CodeRequired, "Enter the email address of the account, as in taro@example.com.")
+	} else if !ValidEmail(a.Email) {
+		add(FieldEmail, CodeBadEmail, fmt.Sprintf("%q is not an email address; it should look like taro@example.com.", a.Email))
+	}
+
+	validateServer(&fe, a.Incoming, false, add, warn)
+	if !a.SMTPSame {
+		validateServer(&fe, a.Outgoing, true, add, warn)
+	} else if a.Outgoing.Host != "" {
+		// Derived but adjusted by the user: the host and port still have to be right.
+		o := a.Outgoing
+		o.User, o.Password, o.PasswordCmd = "x", "x", ""
+		validateServer(&fe, o, true, add, warn)
+	}
+
+	switch a.Retention.Kind {
+	case RetainKeep, RetainDelete, RetainMirror:
+	case RetainDays:
+		if a.Retention.Days < 1 || a.Retention.Days > MaxRetentionDays {
+			add(FieldRetention, CodeDaysRange, fmt.Sprintf("Delete after N days needs N from 1 to %d; %d is out of range.", MaxRetentionDays, a.Retention.Days))
+		}
+	default:
+		add(FieldRetention, CodeBadRetention, "Choose keep, delete, days:N or mirror.")
+	}
+	if strings.HasPrefix(strings.ToLower(a.Incoming.User), GmailRecentPrefix) && a.Retention.Kind != RetainKeep {
+		add(FieldRetention, CodeRecentKeep, "A user name starting with recent: (Gmail's recent mode, read by several clients) needs retention keep on server; choose keep, or remove the recent: prefix.")
+	}
+	if a.Sharing != SharingPrivate && a.Sharing != SharingPublic {
+		add(FieldSharing, CodeRequired, "Choose private or public sharing.")
+	}
+	return fe
+}
+
+func validateServer(fe *FieldErrors, s Server, smtp bool, add, warn func(field, code, msg string)) {
+	fHost, fPort, fSec, fUser, fPass := FieldHost, FieldPort, FieldSecurity, FieldUser, FieldPassword
+	side, example := "incoming (POP3)", "pop.example.com"
+	tlsPort, plainPort := 995, 110
+	if smtp {
+		fHost, fPort, fSec, fUser, fPass = FieldSMTPHost, FieldSMTPPort, FieldSMTPSecurity, FieldSMTPUser, FieldSMTPPassword
+		side, example = "outgoing (SMTP)", "smtp.example.com"
+		tlsPort, plainPort = 465, 587
+	}
+	if msg, code := checkHost(s.Host, side, example); msg != "" {
+		add(fHost, code, msg)
+	}
+	if s.Port < 1 || s.Port > 65535 {
+		add(fPort, CodePortRange, fmt.Sprintf("The %s port must be a number from 1 to 65535 (usually %d with SSL, %d without); %d is not.", side, tlsPort, plainPort, s.Port))
+	}
+	switch s.Security {
+	case SecuritySSL:
+		if s.Port == plainPort || (!smtp && s.Port == 25) || (smtp && s.Port == 25) {
+			warn(fSec, CodeTLSOnPlain, fmt.Sprintf("Port %d usually expects STARTTLS, not SSL from the start; choose starttls or port %d if the connection fails.", s.Port, tlsPort))
+		}
+	case SecurityStartTLS:
+		if s.Port == tlsPort {
+			warn(fSec, CodePlainOnTLS, fmt.Sprintf("Port %d usually expects SSL from the start; choose ssl if the connection fails.", s.Port))
+		}
+	case SecurityNone:
+		if s.Port == tlsPort {
+			warn(fSec, CodePlainOnTLS, fmt.Sprintf("Port %d expects SSL; without it the connection will most likely fail. Choose ssl.", s.Port))
+		} else {
+			warn(fSec, CodePlainPassword, "Without SSL or STARTTLS the password is sent in clear text; use it only on a network you trust.")
+		}
+	default:
+		add(fSec, CodeRequired, "Choose ssl, starttls or none.")
+	}
+	if strings.TrimSpace(s.User) == "" {
+		add(fUser, CodeRequired, fmt.Sprintf("Enter the user name for the %s server (often the full email address).", side))
+	} else if hasControl(s.User) {
+		add(fUser, CodeBadChars, "The user name must not contain line breaks or control characters.")
+	}
+	if s.Password == "" && strings.TrimSpace(s.PasswordCmd) == "" {
+		add(fPass, CodeRequired, fmt.Sprintf("Enter the password for the %s server (with 2-step verification, an app password).", side))
+	} else if hasControl(s.Password) {
+		add(fPass, CodeBadChars, "The password must not contain line breaks or control characters.")
+	}
+}
+
+// checkHost returns a message and code when host is not a plain host name or
+// address.
+func checkHost(host, side, example string) (string, string) {
+	h := strings.TrimSpace(host)
+	if h == "" {
+		return fmt.Sprintf("Enter the %s server, as in %s (ask your administrator if unsure).", side, example), CodeRequired
+	}
+	if strings.Contains(h, "://") {
+		return fmt.Sprintf("Enter the server name only, without %q; as in %s.", h[:strings.Index(h, "://")+3], example), CodeHostScheme
+	}
+	if h != host || strings.ContainsAny(h, " \t/\\@?#") || hasControl(h) {
+		return fmt.Sprintf("%q is not a server name: no spaces, slashes or @; as in %s.", host, example), CodeHostInvalid
+	}
+	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
+		h = h[1 : len(h)-1]
+	}
+	if strings.Count(h, ":") >= 2 {
+		return "", "" // an IPv6 literal
+	}
+	if strings.Contains(h, ":") {
+		return fmt.Sprintf("Put the port in the port field, not in the server name (%q).", host), CodeHostInvalid
+	}
+	if len(h) > 253 {
+		return "The server name is longer than 253 characters.", CodeHostInvalid
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
+			return fmt.Sprintf("%q is not a server name; as in %s.", host, example), CodeHostInvalid
+		}
+		for _, r := range label {
+			if !(r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
+				return fmt.Sprintf("%q is not a server name; as in %s.", host, example), CodeHostInvalid
+			}
+		}
+	}
+	return "", ""
+}
+
+// ParsePort reads a port typed by a user. The error names the field.
+func ParsePort(field, s string) (int, *FieldError) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0, &FieldError{Field: field, Code: CodePortNumber, Message: fmt.Sprintf("The port must be a number from 1 to 65535 (995 with SSL, 110 without); %q is not a number.", s)}
+	}
+	if n < 1 || n > 65535 {
+		return n, &FieldError{Field: field, Code: CodePortRange, Message: fmt.Sprintf("The port must be a number from 1 to 65535 (995 with SSL, 110 without); %d is out of range.", n)}
+	}
+	return n, nil
+}
+
+// ValidEmail reports whether s is a single bare address with a dotted or
+// local domain, as typed into the address field.
+func ValidEmail(s string) bool {
+	if s != strings.TrimSpace(s) || hasControl(s) || strings.ContainsAny(s, " <>,") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 {
+		return false
+	}
+	domain := s[at+1:]
+	return !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") && !strings.Contains(domain, "..")
+}
+
+// hasControl reports CR, LF, NUL and other control characters, which would
+// let a value smuggle a second protocol command.
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// Domain returns the part of an address after the last @, lower-cased.
+func Domain(email string) string {
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSpace(email[at+1:]))
+}

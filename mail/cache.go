@@ -1,0 +1,93 @@
+package mail
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// UIDState is what popbox did with a server UID locally.
+type UIDState int
+
+// UID states.
+const (
+	// UIDStored: the message is in the local store.
+	UIDStored UIDState = iota
+	// UIDDeletedLocally: the user deleted the message in popbox. The record
+	// stays so the message is not fetched again; under the mirror policy it
+	// is a tombstone: the next fetch deletes the server copy.
+	UIDDeletedLocally
+)
+
+// String names the state for JSON and logs.
+func (s UIDState) String() string {
+	switch s {
+	case UIDStored:
+		return "stored"
+	case UIDDeletedLocally:
+		return "deleted-locally"
+	}
+	return fmt.Sprintf("uidstate(%d)", int(s))
+}
+
+// UIDRecord is the store's memory of one server UID of one account.
+type UIDRecord struct {
+	UID string
+	// FirstSeen is when popbox first retrieved this UID: the clock of
+	// "delete after N days".
+	FirstSeen time.Time
+	// MsgID is the local message ID the UID led to (for a duplicate found by
+	// digest, the ID of the message already stored).
+	MsgID string
+	State UIDState
+}
+
+// NewMessage is one retrieved message ready to be committed.
+type NewMessage struct {
+	UID       string
+	Raw       []byte // exact bytes: dot-stuffing undone, CRLF kept
+	Summary   Summary
+	Digest    [32]byte // SHA-256 of Raw
+	FirstSeen time.Time
+}
+
+// Cache is the storage the fetch engine needs; package store implements it.
+// Every method is safe to call from one goroutine at a time per account.
+type Cache interface {
+	// UIDRecords returns every UID record of the account, keyed by UID.
+	UIDRecords(accountID string) (map[string]UIDRecord, error)
+	// Commit writes a batch in one transaction: for each message its raw
+	// bytes, summary and UID record together. A message whose Digest equals
+	// one already stored for the account (the same mail under a new UID,
+	// after a server migration) only gets a UID record pointing at the
+	// stored message. It returns how many were such duplicates. When Commit
+	// returns an error nothing of the batch is stored.
+	Commit(accountID string, batch []NewMessage) (duplicates int, err error)
+	// ForgetUIDs drops the records (and tombstones) of UIDs that the server
+	// deleted at our request in a session that ended with QUIT +OK.
+	ForgetUIDs(accountID string, uids []string) error
+	// SaveHints keeps what the server said about itself (LOGIN-DELAY, EXPIRE).
+	SaveHints(accountID string, h ServerHints) error
+}
+
+// ResolvePassword returns the password, running PasswordCmd with sh -c when
+// it is set (the first line of its output, without the line end).
+func (s Server) ResolvePassword(ctx context.Context) (string, error) {
+	if strings.TrimSpace(s.PasswordCmd) == "" {
+		return s.Password, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "sh", "-c", s.PasswordCmd).Output()
+	if err != nil {
+		return "", fmt.Errorf("%w: %q: %v", ErrPasswordCmd, s.PasswordCmd, err)
+	}
+	line, _, _ := strings.Cut(string(out), "\n")
+	line = strings.TrimSuffix(line, "\r")
+	if line == "" {
+		return "", fmt.Errorf("%w: %q printed nothing", ErrPasswordCmd, s.PasswordCmd)
+	}
+	return line, nil
+}

@@ -1,0 +1,31 @@
+package mail
+
+import "errors"
+
+// Sentinel errors that carry meaning to the edge (CLI, status bar, wizard),
+// where they become one sentence with what to do. Wrap them with %w and
+// check them with errors.Is.
+var (
+	// ErrAuth: the server refused the user name or password.
+	ErrAuth = errors.New("login refused")
+	// ErrUnreachable: the host name does not resolve or nothing answers on the port.
+	ErrUnreachable = errors.New("server unreachable")
+	// ErrTimeout: the server stopped answering within the deadline.
+	ErrTimeout = errors.New("server timed out")
+	// ErrTLSMismatch: one side spoke TLS and the other did not (wrong port or SSL setting).
+	ErrTLSMismatch = errors.New("TLS does not match the port")
+	// ErrCertificate: the server's certificate is not trusted or not for this host.
+	ErrCertificate = errors.New("certificate not trusted")
+	// ErrNoSTARTTLS: security starttls was asked for but the server does not offer it.
+	ErrNoSTARTTLS = errors.New("server does not offer STARTTLS")
+	// ErrNoUIDL: the server has no UIDL, so only the delete policy can work.
+	ErrNoUIDL = errors.New("server does not support UIDL")
+	// ErrProtocol: the server answered something that is not POP3/SMTP.
+	ErrProtocol = errors.New("protocol error")
+	// ErrMailbox: the mailbox could not be opened (locked, in use, gone).
+	ErrMailbox = errors.New("mailbox unavailable")
+	// ErrPasswordCmd: the password command failed or printed nothing.
+	ErrPasswordCmd = errors.New("password command failed")
+	// ErrLoginDelay: the server asks for more time between logins.
+	ErrLoginDelay = errors.New("too soon after the last login")
+)
