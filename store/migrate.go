@@ -1,0 +1,82 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// migration brings a database from version-1 to version. Version 1 is the
+// creation of the bucket tree. A migration runs inside the transaction that
+// also records its version, so a failed step leaves the file as it was.
+type migration struct {
+	version uint64
+	name    string
+	apply   func(tx *bolt.Tx) error
+}
+
+// migrations is every schema step in order. Append to it; never change or
+// reorder a released step. Each has a test in migrate_test.go.
+var migrations = []migration{
+	{version: 1, name: "create the bucket tree", apply: createV1},
+}
+
+// currentSchema is the version this popbox writes.
+func currentSchema() uint64 {
+	return migrations[len(migrations)-1].version
+}
+
+// schemaOf reads the version recorded in meta; 0 for a database not yet created.
+func schemaOf(tx *bolt.Tx) uint64 {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return 0
+	}
+	v := meta.Get(keySchema)
+	if len(v) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+// migrate applies, in order, every step of list newer than the database.
+func migrate(tx *bolt.Tx, list []migration) error {
+	from := schemaOf(tx)
+	for _, m := range list {
+		if m.version <= from {
+			continue
+		}
+		if err := m.apply(tx); err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return fmt.Errorf("migration %d (%s): no meta bucket", m.version, m.name)
+		}
+		if err := meta.Put(keySchema, u64(m.version)); err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}
+
+// createV1 makes the top-level buckets and the marker.
+func createV1(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketMeta, bucketAccounts, bucketSecrets, bucketIDs, bucketAcct} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("bucket %s: %w", name, err)
+		}
+	}
+	meta := tx.Bucket(bucketMeta)
+	for _, kv := range []struct{ k, v []byte }{
+		{keyMagic, magicValue},
+		{keyNextAccount, u64(0)},
+		{keyNextMessage, u64(0)},
+	} {
+		if err := meta.Put(kv.k, kv.v); err != nil {
+			return fmt.Errorf("meta %s: %w", kv.k, err)
+		}
+	}
+	return nil
+}

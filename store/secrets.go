@@ -1,0 +1,148 @@
+package store
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// Passwords are sealed with XChaCha20-Poly1305 under a random 32-byte key
+// kept in a separate 0600 file (Options.KeyFile), so a copy of the database
+// alone reveals nothing. The nonce is random per seal and stored in front of
+// the box; the additional data is "accountID/side", so a sealed value moved
+// to another account or side fails to open.
+
+// ErrKeyFile: the key file that seals passwords is missing, damaged or does
+// not match the stored passwords; they must be set again.
+var ErrKeyFile = errors.New("key file unusable")
+
+// keyError says what is wrong with the key file and what to run.
+type keyError struct {
+	path, account, why string
+	missing            bool
+}
+
+func (e *keyError) Error() string {
+	fix := "passwords must be set again with popbox account passwd"
+	if e.account != "" {
+		fix += " " + e.account
+	}
+	if e.missing {
+		return fmt.Sprintf("the key file %s is missing; %s", e.path, fix)
+	}
+	return fmt.Sprintf("the key file %s %s; %s", e.path, e.why, fix)
+}
+
+func (e *keyError) Unwrap() error { return ErrKeyFile }
+
+const (
+	sideIncoming = "incoming"
+	sideOutgoing = "outgoing"
+)
+
+func side(outgoing bool) string {
+	if outgoing {
+		return sideOutgoing
+	}
+	return sideIncoming
+}
+
+func secretKey(accountID, side string) []byte {
+	return []byte(accountID + "/" + side)
+}
+
+// loadKey returns the sealing key. With create set, a missing key file is
+// made (folder 0700, file 0600); otherwise it is an ErrKeyFile.
+func (s *Store) loadKey(create bool) ([]byte, error) {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if s.key != nil {
+		return s.key, nil
+	}
+	b, err := os.ReadFile(s.keyFile)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if !create {
+			return nil, &keyError{path: s.keyFile, missing: true}
+		}
+		key, err := newKeyFile(s.keyFile)
+		if err != nil {
+			return nil, err
+		}
+		s.key = key
+		return key, nil
+	case err != nil:
+		return nil, &keyError{path: s.keyFile, why: "cannot be read (" + err.Error() + ")"}
+	case len(b) != chacha20poly1305.KeySize:
+		return nil, &keyError{path: s.keyFile, why: fmt.Sprintf("is damaged (%d bytes, not %d)", len(b), chacha20poly1305.KeySize)}
+	}
+	s.key = b
+	return b, nil
+}
+
+// newKeyFile writes a fresh random key. O_EXCL keeps an existing key safe
+// from being overwritten.
+func newKeyFile(path string) ([]byte, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create key file folder: %w", err)
+	}
+	key := make([]byte, chacha20poly1305.KeySize)
+	if _, err := io.ReadFull(rand.Reader, key); err != nil {
+		return nil, fmt.Errorf("generate key: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create key file %s: %w", path, err)
+	}
+	if _, err := f.Write(key); err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, fmt.Errorf("write key file %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, fmt.Errorf("write key file %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(path)
+		return nil, fmt.Errorf("write key file %s: %w", path, err)
+	}
+	return key, nil
+}
+
+// seal encrypts a password for one side of one account.
+func seal(key []byte, accountID, side, password string) ([]byte, error) {
+	aead, err := chacha20poly1305.NewX(key)
+	if err != nil {
+		return nil, fmt.Errorf("seal password: %w", err)
+	}
+	out := make([]byte, aead.NonceSize(), aead.NonceSize()+len(password)+aead.Overhead())
+	if _, err := io.ReadFull(rand.Reader, out); err != nil {
+		return nil, fmt.Errorf("seal password: %w", err)
+	}
+	return aead.Seal(out, out, []byte(password), secretKey(accountID, side)), nil
+}
+
+// unseal is the inverse of seal; a wrong key or a value moved from another
+// account fails authentication.
+func unseal(key []byte, accountID, side string, sealed []byte) (string, error) {
+	aead, err := chacha20poly1305.NewX(key)
+	if err != nil {
+		return "", fmt.Errorf("unseal password: %w", err)
+	}
+	if len(sealed) < aead.NonceSize()+aead.Overhead() {
+		return "", errors.New("unseal password: sealed value too short")
+	}
+	nonce, box := sealed[:aead.NonceSize()], sealed[aead.NonceSize():]
+	plain, err := aead.Open(nil, nonce, box, secretKey(accountID, side))
+	if err != nil {
+		return "", fmt.Errorf("unseal password: %w", err)
+	}
+	return string(plain), nil
+}

@@ -1,0 +1,442 @@
+// Package store keeps popbox's accounts, sealed passwords, messages and
+// server UID records in one bbolt file. It is the only package that imports
+// bbolt; package mail reaches it through the mail.Cache interface.
+//
+// # Bucket tree
+//
+// Every key that orders something is fixed-width big-endian, so a cursor
+// walks it in numeric order.
+//
+//	meta                       format and counters
+//	    magic          "popbox" (a file without it is refused, never touched)
+//	    schema         uint64: the last migration applied (see migrate.go)
+//	    active         ID of the active account, absent when none
+//	    next_account   uint64: the last account ID handed out
+//	    next_message   uint64: the last global message ID handed out
+//	accounts                   8-byte account ID -> JSON of mail.Account
+//	                           (passwords are json:"-", never written here)
+//	secrets                    "ID/incoming", "ID/outgoing" -> sealed password
+//	                           (24-byte nonce + XChaCha20-Poly1305 box, see secrets.go)
+//	ids                        8-byte global message ID -> 8-byte account ID + 16-byte msg key
+//	acct                       one nested bucket per account:
+//	    <8-byte account ID>
+//	        count              uint64: number of messages (Count is O(1))
+//	        msgs               msg key -> JSON {uid, also, summary, seen, received, digest}
+//	        raw                msg key -> the exact bytes as retrieved
+//	        index              msg key -> lower-cased "name address subject" for Search
+//	        uids               server UID -> JSON {first_seen, msg_id, state}
+//	        tombstones         server UID -> empty; present exactly when the
+//	                           UID's state is mail.UIDDeletedLocally
+//	        digests            SHA-256 of raw -> 8-byte global message ID
+//
+// A msg key is the Summary.Date in Unix nanoseconds (clamped to 0 ..
+// MaxInt64) followed by the global message ID, both 8-byte big-endian: a
+// cursor from the last key gives newest first, and among equal dates the
+// later arrival first.
+//
+// Account and message IDs are decimal strings of counters that only grow, so
+// an ID is never reused. A batch of fetched messages is one db.Update: each
+// message with its raw bytes, summary, index entry and UID record, or
+// nothing at all.
+//
+// # Opening
+//
+// Open never writes to a file it did not make: it checks the bbolt magic in
+// the first page by hand, then opens the file read-only to check the popbox
+// marker and schema, and only then opens it for writing (migrating an older
+// schema). A new database is built in a temporary file beside the target and
+// linked into place once complete, so a crash never leaves a half-made file
+// at the path.
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Bucket and key names.
+var (
+	bucketMeta     = []byte("meta")
+	bucketAccounts = []byte("accounts")
+	bucketSecrets  = []byte("secrets")
+	bucketIDs      = []byte("ids")
+	bucketAcct     = []byte("acct")
+
+	bucketMsgs       = []byte("msgs")
+	bucketRaw        = []byte("raw")
+	bucketIndex      = []byte("index")
+	bucketUIDs       = []byte("uids")
+	bucketTombstones = []byte("tombstones")
+	bucketDigests    = []byte("digests")
+
+	keyMagic       = []byte("magic")
+	keySchema      = []byte("schema")
+	keyActive      = []byte("active")
+	keyNextAccount = []byte("next_account")
+	keyNextMessage = []byte("next_message")
+	keyCount       = []byte("count")
+
+	magicValue = []byte("popbox")
+)
+
+// Sentinel errors of Open. The error Open returns is an *OpenError that
+// wraps one of them and says, with the path, what to do.
+var (
+	// ErrLocked: another popbox (or another Open in this process) holds the database.
+	ErrLocked = errors.New("database in use by another popbox")
+	// ErrNotDatabase: the file is not a popbox database, or is damaged.
+	ErrNotDatabase = errors.New("not a popbox database")
+	// ErrNewerSchema: the file was written by a newer popbox.
+	ErrNewerSchema = errors.New("database from a newer popbox")
+)
+
+// OpenError is why Open refused a file, as one sentence naming the path.
+type OpenError struct {
+	Path   string
+	Reason string // for ErrNotDatabase: what is wrong with the file
+	Schema uint64 // for ErrNewerSchema: the version found
+	Err    error  // ErrLocked, ErrNotDatabase or ErrNewerSchema
+}
+
+// Error says what happened and what to do, naming the path.
+func (e *OpenError) Error() string {
+	switch e.Err {
+	case ErrLocked:
+		return fmt.Sprintf("popbox is already running with this database (%s); close the other popbox first", e.Path)
+	case ErrNewerSchema:
+		return fmt.Sprintf("%s was written by a newer popbox (schema %d); use that version", e.Path, e.Schema)
+	}
+	return fmt.Sprintf("%s is not a popbox database (%s); move it away or choose another file with --db", e.Path, e.Reason)
+}
+
+// Unwrap returns the sentinel, for errors.Is.
+func (e *OpenError) Unwrap() error { return e.Err }
+
+// Options tune Open. The zero value gives the defaults.
+type Options struct {
+	// KeyFile holds the key that seals passwords; default: the database path + ".key".
+	KeyFile string
+	// PolicyFile is the administrator's sharing policy; default:
+	// $POPBOX_POLICY, else /etc/popbox/policy.json.
+	PolicyFile string
+	// Timeout is how long Open waits for another popbox to let go of the
+	// file; default 1 s.
+	Timeout time.Duration
+}
+
+// DefaultPolicyFile is where the administrator's sharing policy lives when
+// neither Options.PolicyFile nor $POPBOX_POLICY says otherwise.
+const DefaultPolicyFile = "/etc/popbox/policy.json"
+
+// Store is an open popbox database. Its methods are safe for concurrent use.
+type Store struct {
+	db         *bolt.DB
+	path       string
+	keyFile    string
+	policyFile string
+
+	keyMu sync.Mutex
+	key   []byte // loaded on first need
+}
+
+// DefaultPath is $XDG_DATA_HOME/popbox/popbox.db, with XDG_DATA_HOME
+// defaulting to ~/.local/share (a relative XDG_DATA_HOME is ignored, as the
+// XDG spec asks).
+func DefaultPath() (string, error) {
+	base := os.Getenv("XDG_DATA_HOME")
+	if base == "" || !filepath.IsAbs(base) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("find the database: %w; set XDG_DATA_HOME or use --db", err)
+		}
+		base = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(base, "popbox", "popbox.db"), nil
+}
+
+// ResolvePath picks the database: flag when it is non-empty, else $POPBOX_DB,
+// else DefaultPath().
+func ResolvePath(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if env := os.Getenv("POPBOX_DB"); env != "" {
+		return env, nil
+	}
+	return DefaultPath()
+}
+
+// Open opens the database at path, creating it (folder 0700, file 0600) when
+// it does not exist. A file that is not a popbox database is refused with
+// ErrNotDatabase and left untouched; one from a newer popbox with
+// ErrNewerSchema; one held by another popbox, after opts.Timeout, with
+// ErrLocked. A database of an older schema is migrated.
+func Open(path string, opts Options) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("open database: empty path")
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = time.Second
+	}
+	if opts.KeyFile == "" {
+		opts.KeyFile = path + ".key"
+	}
+	if opts.PolicyFile == "" {
+		opts.PolicyFile = os.Getenv("POPBOX_POLICY")
+	}
+	if opts.PolicyFile == "" {
+		opts.PolicyFile = DefaultPolicyFile
+	}
+
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if err := create(path); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+
+	if err := checkSignature(path); err != nil {
+		return nil, err
+	}
+	schema, err := inspect(path, opts.Timeout)
+	if err != nil {
+		return nil, err
+	}
+
+	db, err := bolt.Open(path, 0o600, boltOptions(opts.Timeout, false))
+	if err != nil {
+		return nil, openErr(path, err)
+	}
+	if schema < currentSchema() {
+		if err := db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) }); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("upgrade database %s from schema %d: %w", path, schema, err)
+		}
+	}
+	return &Store{db: db, path: path, keyFile: opts.KeyFile, policyFile: opts.PolicyFile}, nil
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close releases the file and its lock.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close database %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// initialMmapSize reserves address space up front (not memory, not disk):
+// while the file fits, a growing write transaction neither waits for open
+// read transactions nor remaps, and a remap would make bbolt copy every
+// pending value, a 50 MiB message included, onto the heap.
+const initialMmapSize = 1 << 30
+
+func boltOptions(timeout time.Duration, readOnly bool) *bolt.Options {
+	o := &bolt.Options{
+		Timeout:        timeout,
+		ReadOnly:       readOnly,
+		FreelistType:   bolt.FreelistMapType,
+		NoFreelistSync: true,
+		NoSync:         false,
+	}
+	if strconv.IntSize == 64 && !readOnly {
+		o.InitialMmapSize = initialMmapSize
+	}
+	return o
+}
+
+// openErr maps what bolt.Open said to the sentinels.
+func openErr(path string, err error) error {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return &OpenError{Path: path, Err: ErrLocked}
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum):
+		return &OpenError{Path: path, Err: ErrNotDatabase, Reason: "its header is damaged"}
+	case errors.Is(err, berrors.ErrVersionMismatch):
+		return &OpenError{Path: path, Err: ErrNotDatabase, Reason: "it uses an unknown bbolt format version"}
+	}
+	return fmt.Errorf("open database %s: %w", path, err)
+}
+
+// create builds a fresh database in a temporary file beside path and links
+// it into place, so that path never holds a database without its marker.
+func create(path string) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create database folder %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".new-*")
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+
+	db, err := bolt.Open(tmp, 0o600, boltOptions(time.Second, false))
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) })
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+
+	// Link fails when path appeared meanwhile (another popbox made it first);
+	// that file is then opened as usual.
+	if err := os.Link(tmp, path); err != nil && !errors.Is(err, os.ErrExist) {
+		// A file system without hard links: rename is atomic too.
+		if rerr := os.Rename(tmp, path); rerr != nil {
+			return fmt.Errorf("create database %s: %w", path, rerr)
+		}
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// bbolt's on-disk layout (internal/common in bbolt v1.5.0): a page starts
+// with a 16-byte header (id uint64, flags uint16, count uint16, overflow
+// uint32); on the two meta pages (0 and 1) the meta follows it, starting
+// with magic uint32 and version uint32, all in the machine's byte order.
+const (
+	boltPageHeaderSize = 16
+	boltMetaPageFlag   = 0x04
+	boltMagic          = 0xED0CDAED
+	boltVersion        = 2
+)
+
+// checkSignature refuses a file that bbolt would not recognise, before bbolt
+// gets a chance to initialise it (bbolt writes fresh meta pages into an
+// empty file).
+func checkSignature(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", path, err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", path, err)
+	}
+	if info.IsDir() {
+		return &OpenError{Path: path, Err: ErrNotDatabase, Reason: "it is a folder"}
+	}
+	if info.Size() == 0 {
+		return &OpenError{Path: path, Err: ErrNotDatabase, Reason: "the file is empty"}
+	}
+	buf := make([]byte, 0x1000)
+	n, err := f.ReadAt(buf, 0)
+	if err != nil && err != io.EOF {
+		return fmt.Errorf("read database %s: %w", path, err)
+	}
+	if isMetaPage(buf[:n]) {
+		return nil
+	}
+	// Page 0 may be torn; bbolt then trusts page 1, found by trying page
+	// sizes from 1 KiB up, as bbolt does.
+	for i := 0; i <= 14; i++ {
+		pos := int64(1024) << i
+		if pos >= info.Size()-boltPageHeaderSize-8 {
+			break
+		}
+		n, err := f.ReadAt(buf[:64], pos)
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("read database %s: %w", path, err)
+		}
+		if isMetaPage(buf[:n]) {
+			return nil
+		}
+	}
+	return &OpenError{Path: path, Err: ErrNotDatabase, Reason: "no bbolt signature at the start"}
+}
+
+func isMetaPage(b []byte) bool {
+	if len(b) < boltPageHeaderSize+8 {
+		return false
+	}
+	flags := binary.NativeEndian.Uint16(b[8:10])
+	magic := binary.NativeEndian.Uint32(b[boltPageHeaderSize : boltPageHeaderSize+4])
+	version := binary.NativeEndian.Uint32(b[boltPageHeaderSize+4 : boltPageHeaderSize+8])
+	return flags&boltMetaPageFlag != 0 && magic == boltMagic && version == boltVersion
+}
+
+// inspect opens path read-only and returns its schema version, refusing a
+// bbolt file without the popbox marker and one from a newer popbox.
+func inspect(path string, timeout time.Duration) (schema uint64, err error) {
+	db, err := bolt.Open(path, 0o600, boltOptions(timeout, true))
+	if err != nil {
+		return 0, openErr(path, err)
+	}
+	defer db.Close()
+	// bbolt panics on some damaged pages; a damaged file is refused like a foreign one.
+	defer func() {
+		if r := recover(); r != nil {
+			schema, err = 0, &OpenError{Path: path, Err: ErrNotDatabase, Reason: fmt.Sprintf("it is damaged: %v", r)}
+		}
+	}()
+	err = db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil || string(meta.Get(keyMagic)) != string(magicValue) {
+			return &OpenError{Path: path, Err: ErrNotDatabase, Reason: "a bbolt file without the popbox marker"}
+		}
+		v := meta.Get(keySchema)
+		if len(v) != 8 || binary.BigEndian.Uint64(v) == 0 {
+			return &OpenError{Path: path, Err: ErrNotDatabase, Reason: "its schema version is missing"}
+		}
+		schema = binary.BigEndian.Uint64(v)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if schema > currentSchema() {
+		return 0, &OpenError{Path: path, Err: ErrNewerSchema, Schema: schema}
+	}
+	return schema, nil
+}
+
+// u64 is the 8-byte big-endian form of n.
+func u64(n uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, n)
+	return b
+}
+
+// nextCounter increments a uint64 counter in meta and returns the new value.
+func nextCounter(tx *bolt.Tx, key []byte) (uint64, error) {
+	meta := tx.Bucket(bucketMeta)
+	var n uint64
+	if v := meta.Get(key); len(v) == 8 {
+		n = binary.BigEndian.Uint64(v)
+	}
+	n++
+	if err := meta.Put(key, u64(n)); err != nil {
+		return 0, fmt.Errorf("counter %s: %w", key, err)
+	}
+	return n, nil
+}
