@@ -1,0 +1,407 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"popbox/mail"
+	"popbox/store"
+)
+
+func openStore(db string) (*store.Store, error) {
+	path, err := store.ResolvePath(db)
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(path, store.Options{})
+}
+
+// accountJSON is the stable shape of `accounts --json`: never a password.
+type accountJSON struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Email     string     `json:"email"`
+	Active    bool       `json:"active"`
+	Incoming  serverJSON `json:"incoming"`
+	SMTPSame  bool       `json:"smtp_same"`
+	Outgoing  serverJSON `json:"outgoing"`
+	Retention string     `json:"retention"`
+	Sharing   string     `json:"sharing"`
+	CAFile    string     `json:"ca_file,omitempty"`
+}
+
+type serverJSON struct {
+	Host        string `json:"host"`
+	Port        int    `json:"port"`
+	Security    string `json:"security"`
+	User        string `json:"user"`
+	PasswordCmd string `json:"password_cmd,omitempty"`
+}
+
+func toServerJSON(s mail.Server) serverJSON {
+	return serverJSON{Host: s.Host, Port: s.Port, Security: s.Security.String(), User: s.User, PasswordCmd: s.PasswordCmd}
+}
+
+func cmdAccounts(db string, args []string, e env) error {
+	fs := newFlags("accounts", "accounts [--json]", e)
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("accounts takes no arguments (got %q)", pos[0])
+	}
+	st, err := openStore(db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	accts, err := st.Accounts()
+	if err != nil {
+		return err
+	}
+	active, err := st.ActiveID()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := make([]accountJSON, 0, len(accts))
+		for _, a := range accts {
+			out = append(out, accountJSON{
+				ID: a.ID, Name: a.Name, Email: a.Email, Active: a.ID == active,
+				Incoming: toServerJSON(a.Incoming), SMTPSame: a.SMTPSame, Outgoing: toServerJSON(a.SMTP()),
+				Retention: a.Retention.String(), Sharing: a.Sharing.String(), CAFile: a.CAFile,
+			})
+		}
+		return writeJSON(e.stdout, out)
+	}
+	if len(accts) == 0 {
+		fmt.Fprintln(e.stdout, "No accounts yet. Run popbox to set one up, or popbox account add --help.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	for _, a := range accts {
+		mark := " "
+		if a.ID == active {
+			mark = "*"
+		}
+		fmt.Fprintf(tw, "%s %s\t%s\t%s:%d %s\t%s\n", mark, a.Name, a.Email, a.Incoming.Host, a.Incoming.Port, a.Incoming.Security, a.Retention)
+	}
+	return tw.Flush()
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// readSecretLines reads up to n lines of stdin (the passwords of
+// --password-stdin), without their line ends.
+func readSecretLines(r io.Reader, n int) ([]string, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 4096), 64*1024)
+	var out []string
+	for len(out) < n && sc.Scan() {
+		out = append(out, strings.TrimSuffix(sc.Text(), "\r"))
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading the password from standard input: %w", err)
+	}
+	return out, nil
+}
+
+func cmdAccountAdd(db string, args []string, e env) error {
+	fs := newFlags("account add", "account add --name N --email E --host H --port P --security S --user U (--password-stdin | --password-cmd CMD) --retention R [flags]", e)
+	name := fs.String("name", "", "display name of the account (unique)")
+	email := fs.String("email", "", "email address")
+	host := fs.String("host", "", "incoming (POP3) server")
+	port := fs.String("port", "", "incoming port (995 with ssl, 110 with starttls/none)")
+	security := fs.String("security", "", "ssl, starttls or none")
+	user := fs.String("user", "", "user name on the incoming server")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input (a second line, if any, is the outgoing password)")
+	pwCmd := fs.String("password-cmd", "", "command that prints the password (run at each login)")
+	retention := fs.String("retention", "keep", "keep, delete, days:N or mirror")
+	smtpSame := fs.Bool("smtp-same", false, "use the same credentials for the outgoing server (the default when no --smtp-host)")
+	smtpHost := fs.String("smtp-host", "", "outgoing (SMTP) server")
+	smtpPort := fs.String("smtp-port", "", "outgoing port (465 with ssl, 587 with starttls)")
+	smtpSec := fs.String("smtp-security", "", "ssl, starttls or none for the outgoing server")
+	smtpUser := fs.String("smtp-user", "", "user name on the outgoing server (default: the incoming one)")
+	smtpPwCmd := fs.String("smtp-password-cmd", "", "command that prints the outgoing password")
+	sharing := fs.String("sharing", "private", "private or public (an admin policy may force it)")
+	caFile := fs.String("ca-file", "", "extra CA certificates (PEM) to trust for this account")
+	noCheck := fs.Bool("no-check", false, "save without logging in to the server first")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("account add takes flags only (got %q)", pos[0])
+	}
+	if *pwStdin && *pwCmd != "" {
+		return usagef("give either --password-stdin or --password-cmd, not both")
+	}
+	if !*pwStdin && *pwCmd == "" {
+		return usagef("account add needs --password-stdin or --password-cmd")
+	}
+	if *smtpSame && *smtpHost != "" {
+		return usagef("give either --smtp-same or --smtp-host, not both")
+	}
+
+	a := mail.Account{Name: strings.TrimSpace(*name), Email: strings.TrimSpace(*email), CAFile: *caFile}
+	a.Incoming = mail.Server{Host: *host, User: *user, PasswordCmd: *pwCmd}
+	var fe mail.FieldErrors
+	if *port == "" {
+		fe = append(fe, mail.FieldError{Field: mail.FieldPort, Code: mail.CodeRequired, Message: "Give the incoming port with --port (995 with ssl, 110 without)."})
+	} else if p, perr := mail.ParsePort(mail.FieldPort, *port); perr != nil {
+		fe = append(fe, *perr)
+	} else {
+		a.Incoming.Port = p
+	}
+	if *security == "" {
+		a.Incoming.Security = mail.SecuritySSL
+		if a.Incoming.Port == 110 {
+			a.Incoming.Security = mail.SecurityStartTLS
+		}
+	} else if s, serr := mail.ParseSecurity(*security); serr != nil {
+		return usagef("--security %q: use ssl, starttls or none", *security)
+	} else {
+		a.Incoming.Security = s
+	}
+	r, rerr := mail.ParseRetention(*retention)
+	if rerr != nil {
+		return usagef("--retention %q: use keep, delete, days:N (N from 1 to %d) or mirror", *retention, mail.MaxRetentionDays)
+	}
+	a.Retention = r
+	sh, sherr := mail.ParseSharing(*sharing)
+	if sherr != nil {
+		return usagef("--sharing %q: use private or public", *sharing)
+	}
+	a.Sharing = sh
+
+	a.SMTPSame = *smtpHost == ""
+	if !a.SMTPSame {
+		a.Outgoing = mail.Server{Host: *smtpHost, User: *smtpUser, PasswordCmd: *smtpPwCmd}
+		if a.Outgoing.User == "" {
+			a.Outgoing.User = strings.TrimPrefix(a.Incoming.User, mail.GmailRecentPrefix)
+		}
+		switch {
+		case *smtpPort == "":
+			a.Outgoing.Port = 465
+		default:
+			if p, perr := mail.ParsePort(mail.FieldSMTPPort, *smtpPort); perr != nil {
+				fe = append(fe, *perr)
+			} else {
+				a.Outgoing.Port = p
+			}
+		}
+		if *smtpSec == "" {
+			a.Outgoing.Security = mail.SecuritySSL
+			if a.Outgoing.Port == 587 || a.Outgoing.Port == 25 {
+				a.Outgoing.Security = mail.SecurityStartTLS
+			}
+		} else if s, serr := mail.ParseSecurity(*smtpSec); serr != nil {
+			return usagef("--smtp-security %q: use ssl, starttls or none", *smtpSec)
+		} else {
+			a.Outgoing.Security = s
+		}
+	}
+
+	if *pwStdin {
+		lines, err := readSecretLines(e.stdin, 2)
+		if err != nil {
+			return err
+		}
+		if len(lines) == 0 || lines[0] == "" {
+			return errors.New("no password on standard input: pipe it in, as in: printf '%s\\n' \"$PW\" | popbox account add ... --password-stdin")
+		}
+		a.Incoming.Password = lines[0]
+		if !a.SMTPSame && a.Outgoing.PasswordCmd == "" {
+			a.Outgoing.Password = lines[0]
+			if len(lines) > 1 && lines[1] != "" {
+				a.Outgoing.Password = lines[1]
+			}
+		}
+	} else if !a.SMTPSame && a.Outgoing.PasswordCmd == "" {
+		a.Outgoing.PasswordCmd = *pwCmd
+	}
+
+	st, err := openStore(db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	existing, err := st.Accounts()
+	if err != nil {
+		return err
+	}
+	var taken []string
+	for _, x := range existing {
+		taken = append(taken, x.Name)
+	}
+	fe = append(fe, a.Validate(taken)...)
+	for _, w := range fe.Warnings() {
+		fmt.Fprintf(e.stderr, "popbox: warning: --%s: %s\n", w.Field, w.Message)
+	}
+	if errs := fe.Errors(); len(errs) > 0 {
+		for _, fe := range errs[1:] {
+			fmt.Fprintf(e.stderr, "popbox: --%s: %s\n", fe.Field, fe.Message)
+		}
+		return fmt.Errorf("--%s: %s", errs[0].Field, errs[0].Message)
+	}
+	if !*noCheck {
+		if err := checkIncoming(a, e); err != nil {
+			return fmt.Errorf("%s Nothing was saved; fix the setting, or add --no-check to save without the login test", strings.TrimSuffix(sentenceFor(err, a), "."))
+		}
+	}
+	saved, err := st.AddAccount(a)
+	if err != nil {
+		return err
+	}
+	active, _ := st.ActiveID()
+	note := ""
+	if saved.ID == active {
+		note = " (active)"
+	}
+	fmt.Fprintf(e.stdout, "Added account %s%s.\n", saved.Name, note)
+	return nil
+}
+
+// checkIncoming logs in to the POP3 server of a, with a spinner-free line on
+// a terminal (the check takes a second or two).
+func checkIncoming(a mail.Account, e env) error {
+	tlsConf, err := mail.TLSConfig(a)
+	if err != nil {
+		return err
+	}
+	if e.stderrTTY {
+		fmt.Fprintf(e.stderr, "Logging in to %s ...\r", a.Incoming.Address())
+		defer fmt.Fprint(e.stderr, "\x1b[2K\r")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	_, err = mail.CheckPOP3(ctx, a, tlsConf)
+	return err
+}
+
+func oneName(cmd string, pos []string) (string, error) {
+	if len(pos) != 1 {
+		return "", usagef("%s needs exactly one account name", cmd)
+	}
+	return pos[0], nil
+}
+
+func cmdAccountUse(db string, args []string, e env) error {
+	fs := newFlags("account use", "account use NAME", e)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	name, err := oneName("account use", pos)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Use(name); err != nil {
+		return err
+	}
+	a, err := st.Account(name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s is now the active account.\n", a.Name)
+	return nil
+}
+
+func cmdAccountPasswd(db string, args []string, e env) error {
+	fs := newFlags("account passwd", "account passwd NAME --incoming|--outgoing [--password-stdin]", e)
+	incoming := fs.Bool("incoming", false, "change the incoming (POP3) password")
+	outgoing := fs.Bool("outgoing", false, "change the outgoing (SMTP) password")
+	pwStdin := fs.Bool("password-stdin", false, "read the new password from standard input")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	name, err := oneName("account passwd", pos)
+	if err != nil {
+		return err
+	}
+	if *incoming == *outgoing {
+		return usagef("account passwd needs exactly one of --incoming or --outgoing")
+	}
+	var pw string
+	if *pwStdin || !e.stdinTTY {
+		lines, err := readSecretLines(e.stdin, 1)
+		if err != nil {
+			return err
+		}
+		if len(lines) > 0 {
+			pw = lines[0]
+		}
+	} else {
+		pw, err = promptPassword(e, "New password: ")
+		if err != nil {
+			return err
+		}
+	}
+	if pw == "" {
+		return errors.New("the new password is empty: nothing was changed; pipe the password in with --password-stdin")
+	}
+	st, err := openStore(db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.SetPassword(name, *outgoing, pw); err != nil {
+		return err
+	}
+	side := "incoming"
+	if *outgoing {
+		side = "outgoing"
+	}
+	fmt.Fprintf(e.stdout, "Changed the %s password of %s.\n", side, name)
+	return nil
+}
+
+func cmdAccountRemove(db string, args []string, e env) error {
+	fs := newFlags("account remove", "account remove NAME", e)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	name, err := oneName("account remove", pos)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, err := st.Account(name)
+	if err != nil {
+		return err
+	}
+	if err := st.RemoveAccount(a.ID); err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("Removed account %s and its cached mail (the server copy is untouched).", a.Name)
+	if next, err := st.Active(); err == nil {
+		msg += fmt.Sprintf(" %s is the active account.", next.Name)
+	}
+	fmt.Fprintln(e.stdout, msg)
+	return nil
+}

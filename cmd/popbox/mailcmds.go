@@ -1,0 +1,384 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"popbox/mail"
+	"popbox/store"
+)
+
+// accountFor returns the named account, or the active one.
+func accountFor(st *store.Store, name string) (mail.Account, error) {
+	if name != "" {
+		return st.Account(name)
+	}
+	a, err := st.Active()
+	if errors.Is(err, store.ErrNoAccount) {
+		return a, errors.New("there is no account yet: add one with popbox (the setup wizard) or popbox account add --help")
+	}
+	return a, err
+}
+
+func cmdFetch(db string, args []string, e env) error {
+	fs := newFlags("fetch", "fetch [--account NAME] [--dry-run] [--json]", e)
+	name := fs.String("account", "", "the account to fetch (default: the active one)")
+	dry := fs.Bool("dry-run", false, "connect and show what would be fetched and deleted, changing nothing")
+	asJSON := fs.Bool("json", false, "with --dry-run: print the plan as JSON, with UIDs")
+	quiet := fs.Bool("quiet", false, "no summary line when nothing happened (for cron)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("fetch takes no arguments; name the account with --account")
+	}
+	st, err := openStore(db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, err := accountFor(st, *name)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var report func(mail.Progress)
+	var pr *progressLine
+	if e.stderrTTY && !*asJSON {
+		pr = &progressLine{w: e.stderr, account: a.Name}
+		report = pr.update
+	}
+	res, err := mail.Sync(ctx, a, st, mail.SyncOptions{DryRun: *dry}, report)
+	if pr != nil {
+		pr.clear()
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(e.stderr, "popbox: warning: "+w)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("fetch of %s interrupted: %d new messages were stored; nothing else was changed on the server. Run popbox fetch again to go on", a.Name, res.New)
+		}
+		return accountError{err: err, acct: a}
+	}
+	if *dry {
+		if *asJSON {
+			fetch, del := res.PlannedFetch, res.PlannedDelete
+			if fetch == nil {
+				fetch = []string{}
+			}
+			if del == nil {
+				del = []string{}
+			}
+			return writeJSON(e.stdout, map[string]any{
+				"account": a.Name, "retention": a.Retention.String(),
+				"fetch": fetch, "delete": del, "skipped": res.Skipped,
+			})
+		}
+		fmt.Fprintf(e.stdout, "%s (dry run, nothing changed): would fetch %d new, would delete %d on the server (retention %s), %d already here.\n",
+			a.Name, len(res.PlannedFetch), len(res.PlannedDelete), a.Retention, res.Skipped)
+		return nil
+	}
+	if *quiet && res.New == 0 && res.Deleted == 0 && res.Failed == 0 {
+		return nil
+	}
+	line := fmt.Sprintf("%s: %d new, %d deleted on server, %d skipped", a.Name, res.New, res.Deleted, res.Skipped)
+	if res.Duplicates > 0 {
+		line += fmt.Sprintf(", %d duplicates not stored again", res.Duplicates)
+	}
+	if res.Failed > 0 {
+		line += fmt.Sprintf(", %d could not be retrieved (they stay on the server and are tried again next time)", res.Failed)
+	}
+	fmt.Fprintln(e.stdout, line+".")
+	return nil
+}
+
+// progressLine draws one self-overwriting line on a terminal's stderr.
+type progressLine struct {
+	mu      sync.Mutex
+	w       interface{ Write([]byte) (int, error) }
+	account string
+	last    time.Time
+}
+
+func (p *progressLine) update(pg mail.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if pg.Phase == mail.PhaseRetrieve && now.Sub(p.last) < 80*time.Millisecond && pg.Messages != pg.MessagesTotal {
+		return
+	}
+	p.last = now
+	s := fmt.Sprintf("%s: %s", p.account, pg.Phase)
+	if pg.MessagesTotal > 0 {
+		const width = 24
+		fill := width * pg.Messages / pg.MessagesTotal
+		s += fmt.Sprintf(" [%s%s] %d/%d messages, %s/%s", strings.Repeat("#", fill), strings.Repeat(".", width-fill),
+			pg.Messages, pg.MessagesTotal, humanBytes(pg.Bytes), humanBytes(pg.BytesTotal))
+	}
+	fmt.Fprintf(p.w, "\x1b[2K\r%s", s)
+}
+
+func (p *progressLine) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprint(p.w, "\x1b[2K\r")
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func cmdCheck(db string, args []string, e env) error {
+	fs := newFlags("check", "check [NAME]", e)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return usagef("check takes at most one account name")
+	}
+	st, err := openStore(db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	name := ""
+	if len(pos) == 1 {
+		name = pos[0]
+	}
+	a, err := accountFor(st, name)
+	if err != nil {
+		return err
+	}
+	// The servers are not touched while the database is held: close it first
+	// so a TUI or cron fetch is not locked out for the length of the check.
+	st.Close()
+	tlsConf, err := mail.TLSConfig(a)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var failed []string
+	if _, err := mail.CheckPOP3(ctx, a, tlsConf); err != nil {
+		fmt.Fprintf(e.stdout, "incoming %s (%s): FAILED: %s\n", a.Incoming.Address(), a.Incoming.Security, sentenceFor(err, a))
+		failed = append(failed, "incoming")
+	} else {
+		fmt.Fprintf(e.stdout, "incoming %s (%s): ok, logged in as %s\n", a.Incoming.Address(), a.Incoming.Security, a.Incoming.User)
+	}
+	smtp := a.SMTP()
+	pw, perr := smtp.ResolvePassword(ctx)
+	if perr == nil {
+		perr = mail.CheckSMTP(ctx, smtp, pw, tlsConf)
+	}
+	if perr != nil {
+		fmt.Fprintf(e.stdout, "outgoing %s (%s): FAILED: %s\n", smtp.Address(), smtp.Security, sentenceForSMTP(perr, a))
+		failed = append(failed, "outgoing")
+	} else {
+		fmt.Fprintf(e.stdout, "outgoing %s (%s): ok, logged in as %s\n", smtp.Address(), smtp.Security, smtp.User)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("the %s check of %s failed (details above); fix the setting and run popbox check again", strings.Join(failed, " and "), a.Name)
+	}
+	return nil
+}
+
+// listJSON is the stable shape of `list --json`.
+type listJSON struct {
+	ID          string       `json:"id"`
+	UID         string       `json:"uid"`
+	From        mail.Address `json:"from"`
+	Subject     string       `json:"subject"`
+	Date        *string      `json:"date"`
+	Size        int64        `json:"size"`
+	Seen        bool         `json:"seen"`
+	Attachments bool         `json:"attachments"`
+}
+
+func cmdList(db string, args []string, e env) error {
+	fs := newFlags("list", "list [--account NAME] [--json]", e)
+	name := fs.String("account", "", "the account (default: the active one)")
+	asJSON := fs.Bool("json", false, "print a JSON array, newest first")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("list takes no arguments; name the account with --account")
+	}
+	st, err := openStore(db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, err := accountFor(st, *name)
+	if err != nil {
+		return err
+	}
+	const page = 5000
+	out := make([]listJSON, 0)
+	var tw *tableWriter
+	if !*asJSON {
+		tw = newTableWriter(e.stdout)
+	}
+	for off := 0; ; off += page {
+		msgs, err := st.Page(a.ID, off, page)
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			if tw != nil {
+				tw.row(m)
+				continue
+			}
+			var date *string
+			if !m.Summary.DateMissing && !m.Summary.Date.IsZero() {
+				d := m.Summary.Date.Format(time.RFC3339)
+				date = &d
+			}
+			out = append(out, listJSON{ID: m.ID, UID: m.UID, From: m.Summary.From, Subject: m.Summary.Subject,
+				Date: date, Size: m.Summary.Size, Seen: m.Seen, Attachments: m.Summary.Attachments})
+		}
+		if len(msgs) < page {
+			break
+		}
+	}
+	if tw != nil {
+		return tw.flush()
+	}
+	return writeJSON(e.stdout, out)
+}
+
+func cmdShow(db string, args []string, e env) error {
+	fs := newFlags("show", "show ID [--raw]", e)
+	raw := fs.Bool("raw", false, "print the stored bytes unchanged")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("show needs one message ID (see popbox list)")
+	}
+	st, err := openStore(db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	m, err := st.Message(pos[0])
+	if err != nil {
+		return err
+	}
+	b, err := st.Raw(m.ID)
+	if err != nil {
+		return err
+	}
+	if *raw {
+		_, err := e.stdout.Write(b)
+		return err
+	}
+	msg := mail.Parse(b, m.Received)
+	var sb strings.Builder
+	for _, h := range msg.Headers {
+		fmt.Fprintf(&sb, "%s: %s\n", h.Name, h.Value)
+	}
+	for _, n := range msg.Notes {
+		fmt.Fprintf(&sb, "Note: %s\n", n)
+	}
+	sb.WriteString("\n")
+	sb.WriteString(msg.Body)
+	if !strings.HasSuffix(msg.Body, "\n") {
+		sb.WriteString("\n")
+	}
+	if len(msg.Attachments) > 0 {
+		sb.WriteString("\nAttachments (save one with popbox save " + m.ID + " N --to DIR):\n")
+		for _, at := range msg.Attachments {
+			name := at.Filename
+			if name == "" {
+				name = "(no name)"
+			}
+			fmt.Fprintf(&sb, "  %d. %s  %s  %s\n", at.Index, name, at.Type, humanBytes(at.Size))
+		}
+	}
+	_, err = fmt.Fprint(e.stdout, sb.String())
+	return err
+}
+
+func cmdSave(db string, args []string, e env) error {
+	fs := newFlags("save", "save ID N --to DIR [--force]", e)
+	to := fs.String("to", ".", "the folder to save into")
+	force := fs.Bool("force", false, "overwrite a file of the same name")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usagef("save needs a message ID and an attachment number (see popbox show ID)")
+	}
+	n, err := strconv.Atoi(pos[1])
+	if err != nil || n < 1 {
+		return usagef("the attachment number %q is not a number from 1 up", pos[1])
+	}
+	st, err := openStore(db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	m, err := st.Message(pos[0])
+	if err != nil {
+		return err
+	}
+	b, err := st.Raw(m.ID)
+	if err != nil {
+		return err
+	}
+	at, data, err := mail.AttachmentData(b, n)
+	if err != nil {
+		return fmt.Errorf("message %s has no attachment %d (%v); popbox show %s lists them", m.ID, n, err, m.ID)
+	}
+	dir := *to
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%s is not a folder; create it first or pass another --to", dir)
+	}
+	path := filepath.Join(dir, mail.SafeFilename(at.Filename, n))
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if *force {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("%s already exists; nothing was written. Pass --force to overwrite it or choose another --to", path)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Saved %s (%s).\n", path, humanBytes(int64(len(data))))
+	return nil
+}
