@@ -208,7 +208,8 @@ func TestFetchDryRunAndDelete(t *testing.T) {
 	c := newCLI(t, srv)
 	c.addAccount(srv, "box", "alice", "secret", "ssl", "delete")
 	out := c.ok("", "fetch", "--dry-run")
-	if !strings.Contains(out, "would fetch 5 new") || !strings.Contains(out, "would delete 0") {
+	// Under delete, what is fetched is also deleted on receipt.
+	if !strings.Contains(out, "would fetch 5 new") || !strings.Contains(out, "would delete 5 on the server") {
 		t.Fatalf("dry run: %q", out)
 	}
 	out = c.ok("", "fetch", "--dry-run", "--json")
@@ -216,7 +217,7 @@ func TestFetchDryRunAndDelete(t *testing.T) {
 		Fetch  []string `json:"fetch"`
 		Delete []string `json:"delete"`
 	}
-	if err := json.Unmarshal([]byte(out), &plan); err != nil || len(plan.Fetch) != 5 || len(plan.Delete) != 0 {
+	if err := json.Unmarshal([]byte(out), &plan); err != nil || len(plan.Fetch) != 5 || len(plan.Delete) != 5 {
 		t.Fatalf("dry run JSON: %v %q", err, out)
 	}
 	if n := len(c.list("box")); n != 0 || srv.Count(t, "alice") != 5 {
