@@ -1,0 +1,1793 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"popbox/mail"
+	"popbox/store"
+)
+
+// wizardStore is what the wizard needs of the store; *store.Store satisfies it.
+type wizardStore interface {
+	Accounts() ([]mail.Account, error)
+	AddAccount(a mail.Account) (mail.Account, error)
+	UpdateAccount(a mail.Account) error
+	SharingPolicy() (store.Policy, error)
+}
+
+// wizardSavedMsg tells the root that the account was stored: added is true
+// for a new account (the store made it active if it was the first one).
+type wizardSavedMsg struct {
+	acct  mail.Account
+	added bool
+}
+
+// wizardCancelledMsg tells the root that the user left the wizard without
+// saving.
+type wizardCancelledMsg struct{}
+
+// wizardSaveFailedMsg is the store's refusal of the account; the wizard
+// shows it and stays open.
+type wizardSaveFailedMsg struct{ err error }
+
+// wizardCheckMsg is the result of one side of the connection test. seq is
+// the test run it belongs to, so a result of an older run is dropped.
+type wizardCheckMsg struct {
+	seq  int
+	side wizardSide
+	err  error
+}
+
+// wizardCheckTimeout bounds each connection test.
+const wizardCheckTimeout = 25 * time.Second
+
+// wizardProse is the widest a wrapped hint, error or test result gets, so
+// sentences stay readable on wide terminals.
+const wizardProse = 76
+
+// wizardMask stands for a password in every view but the field being typed.
+const wizardMask = "••••••••"
+
+// wizardField is one field of the setup form, in the order of the form.
+type wizardField int
+
+// The fields of the setup form, in the spec's order.
+const (
+	wfName wizardField = iota
+	wfEmail
+	wfHost
+	wfPort
+	wfSecurity
+	wfUser
+	wfPassword
+	wfSMTPSame
+	wfSMTPHost
+	wfSMTPPort
+	wfSMTPSecurity
+	wfSMTPUser
+	wfSMTPPassword
+	wfRetention
+	wfDays
+	wfSharing
+	wfCount
+)
+
+// wizardKind is how a field is edited.
+type wizardKind int
+
+const (
+	wkText   wizardKind = iota // free text
+	wkPort                     // digits, or toggled between the two usual ports
+	wkSecret                   // masked text
+	wkNumber                   // digits
+	wkChoice                   // one of a few values, cycled
+	wkCheck                    // on or off
+)
+
+// wizardFields gives each field its name (mail's FieldError.Field where
+// there is one; also the stem of its "field." and "hint." catalog keys) and
+// its kind.
+var wizardFields = [wfCount]struct {
+	name string
+	kind wizardKind
+}{
+	wfName:         {mail.FieldName, wkText},
+	wfEmail:        {mail.FieldEmail, wkText},
+	wfHost:         {mail.FieldHost, wkText},
+	wfPort:         {mail.FieldPort, wkPort},
+	wfSecurity:     {mail.FieldSecurity, wkChoice},
+	wfUser:         {mail.FieldUser, wkText},
+	wfPassword:     {mail.FieldPassword, wkSecret},
+	wfSMTPSame:     {"smtp-same", wkCheck},
+	wfSMTPHost:     {mail.FieldSMTPHost, wkText},
+	wfSMTPPort:     {mail.FieldSMTPPort, wkPort},
+	wfSMTPSecurity: {mail.FieldSMTPSecurity, wkChoice},
+	wfSMTPUser:     {mail.FieldSMTPUser, wkText},
+	wfSMTPPassword: {mail.FieldSMTPPassword, wkSecret},
+	wfRetention:    {mail.FieldRetention, wkChoice},
+	wfDays:         {"days", wkNumber},
+	wfSharing:      {mail.FieldSharing, wkChoice},
+}
+
+// name is the field's key: mail's FieldError.Field, and the stem of its
+// catalog keys.
+func (f wizardField) name() string { return wizardFields[f].name }
+
+// kind is how the field is edited.
+func (f wizardField) kind() wizardKind { return wizardFields[f].kind }
+
+// isInput reports whether the field is a text input (and so has a cursor).
+func (f wizardField) isInput() bool {
+	switch f.kind() {
+	case wkText, wkPort, wkSecret, wkNumber:
+		return true
+	}
+	return false
+}
+
+// section is the step of the form the field belongs to (0-based); the
+// review is the last step.
+func (f wizardField) section() int {
+	switch {
+	case f <= wfEmail:
+		return 0
+	case f <= wfPassword:
+		return 1
+	case f <= wfSMTPPassword:
+		return 2
+	}
+	return 3
+}
+
+// wizardSections are the catalog keys of the step names; the last is the review.
+var wizardSections = []string{
+	"wizard.section.account", "wizard.section.incoming", "wizard.section.outgoing",
+	"wizard.section.options", "wizard.section.review",
+}
+
+// wizardStep is the page of the wizard.
+type wizardStep int
+
+const (
+	wizardStepForm wizardStep = iota
+	wizardStepReview
+)
+
+// wizardConfirm is the y/n question open, if any.
+type wizardConfirm int
+
+const (
+	wizardConfirmNone wizardConfirm = iota
+	wizardConfirmDiscard
+	wizardConfirmSaveAnyway
+)
+
+// wizardSide is one half of the connection test.
+type wizardSide int
+
+const (
+	wizardSidePOP3 wizardSide = iota
+	wizardSideSMTP
+)
+
+// wizardCheckState is where one half of the connection test stands.
+type wizardCheckState int
+
+const (
+	wizardCheckIdle wizardCheckState = iota
+	wizardCheckRunning
+	wizardCheckOK
+	wizardCheckFailed
+)
+
+// wizardCheck is the state and, on failure, the error of one test.
+type wizardCheck struct {
+	state wizardCheckState
+	err   error
+}
+
+// wizardModel is the account setup screen: a form of fields, one focused at
+// a time, then a review with a connection test, then saving.
+type wizardModel struct {
+	d        deps
+	st       wizardStore
+	km       wizardKeys
+	spin     spinner.Model
+	existing *mail.Account // the account being edited; nil when adding
+	taken    []string      // names of the other accounts
+	policy   store.Policy
+	loadErr  string // the store could not be read; shown until the wizard closes
+
+	inputs       [wfCount]textinput.Model // used by the input fields only
+	security     mail.Security
+	smtpSecurity mail.Security
+	smtpSame     bool
+	retention    mail.RetentionKind
+	sharing      mail.Sharing
+	recentLock   bool               // the user name has recent:, so retention is keep
+	beforeRecent mail.RetentionKind // the choice to restore when recent: goes
+
+	edited  [wfCount]bool // changed by the user: presets leave it alone
+	touched [wfCount]bool // left once: its problems show
+	showAll bool          // saving was tried: every problem shows
+	dirty   bool          // something was typed or chosen
+	focus   wizardField
+	reveal  bool // the focused password is shown in clear
+
+	step    wizardStep
+	confirm wizardConfirm
+	testSeq int
+	pop     wizardCheck
+	smtp    wizardCheck
+	saving  bool
+	status  string // one line about the last action, cleared by the next key
+
+	width, height int
+	top           int // first body line shown when the form scrolls
+}
+
+// newWizard builds the wizard: existing == nil adds an account, else it
+// edits existing (password fields start empty, meaning "unchanged"). It reads
+// the other accounts' names and the sharing policy from st once.
+func newWizard(d deps, st wizardStore, existing *mail.Account) wizardModel {
+	s := d.styles
+	m := wizardModel{
+		d:            d,
+		st:           st,
+		km:           defaultWizardKeys(d.lang),
+		spin:         spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(s.accent)),
+		security:     mail.SecuritySSL,
+		smtpSecurity: mail.SecuritySSL,
+		smtpSame:     true,
+		retention:    mail.RetainKeep,
+		sharing:      mail.SharingPrivate,
+		width:        80,
+	}
+	var problems []string
+	accts, err := st.Accounts()
+	if err != nil {
+		problems = append(problems, err.Error())
+	}
+	for _, a := range accts {
+		if existing != nil && a.ID == existing.ID {
+			continue
+		}
+		m.taken = append(m.taken, a.Name)
+	}
+	// Accounts reads the policy too, so a broken policy file may fail both.
+	if pol, err := st.SharingPolicy(); err != nil && !slices.Contains(problems, err.Error()) {
+		problems = append(problems, err.Error())
+	} else if err == nil {
+		m.policy = pol
+	}
+	if len(problems) > 0 {
+		m.loadErr = d.lang.tr("wizard.load-failed", strings.Join(problems, "; "))
+	}
+
+	for f := wizardField(0); f < wfCount; f++ {
+		if !f.isInput() {
+			continue
+		}
+		ti := textinput.New()
+		ti.Prompt = ""
+		ti.Cursor.SetMode(cursor.CursorStatic)
+		ti.Cursor.Style = s.accent
+		ti.Cursor.TextStyle = s.fieldFocused
+		ti.TextStyle = s.fieldFocused
+		ti.PlaceholderStyle = s.faint
+		// Without colour a placeholder would read as a value.
+		if k := "wizard.placeholder." + f.name(); hasMessage(k) && !d.plain {
+			ti.Placeholder = d.lang.tr(k)
+		}
+		switch f.kind() {
+		case wkPort:
+			ti.CharLimit = 5
+		case wkNumber:
+			ti.CharLimit = 4
+		case wkSecret:
+			ti.CharLimit = 1024
+			ti.EchoMode = textinput.EchoPassword
+			ti.EchoCharacter = '•'
+		default:
+			ti.CharLimit = 255
+		}
+		m.inputs[f] = ti
+	}
+	m.setVal(wfDays, "30")
+
+	if existing != nil {
+		m = m.prefill(*existing)
+	} else {
+		m = m.autofill()
+	}
+	m = m.focusOn(wfName)
+	return m.setSize(m.width, m.height)
+}
+
+// prefill loads an existing account into the form. Every value counts as
+// the user's own, so presets do not overwrite it.
+func (m wizardModel) prefill(a mail.Account) wizardModel {
+	m.existing = &a
+	m.setVal(wfName, a.Name)
+	m.setVal(wfEmail, a.Email)
+	m.setVal(wfHost, a.Incoming.Host)
+	m.setVal(wfPort, strconv.Itoa(a.Incoming.Port))
+	m.security = a.Incoming.Security
+	m.setVal(wfUser, a.Incoming.User)
+	m.smtpSame = a.SMTPSame
+	out := a.Outgoing
+	if a.SMTPSame {
+		out = a.SMTP()
+	}
+	m.setVal(wfSMTPHost, out.Host)
+	m.setVal(wfSMTPPort, strconv.Itoa(out.Port))
+	m.smtpSecurity = out.Security
+	m.setVal(wfSMTPUser, out.User)
+	m.retention = a.Retention.Kind
+	if a.Retention.Kind == mail.RetainDays {
+		m.setVal(wfDays, strconv.Itoa(a.Retention.Days))
+	}
+	m.sharing = a.Sharing
+	for f := range m.edited {
+		m.edited[f] = true
+	}
+	unchanged := m.d.lang.tr("wizard.unchanged")
+	m.inputs[wfPassword].Placeholder = unchanged
+	if !a.SMTPSame {
+		m.inputs[wfSMTPPassword].Placeholder = unchanged
+	}
+	if hasRecentPrefix(a.Incoming.User) {
+		m.recentLock, m.beforeRecent = true, mail.RetainKeep
+	}
+	return m
+}
+
+// hasMessage reports whether the catalog has key.
+func hasMessage(key string) bool {
+	_, ok := catalog[key]
+	return ok
+}
+
+// hasRecentPrefix reports Gmail's recent: prefix, in any case.
+func hasRecentPrefix(user string) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(user)), mail.GmailRecentPrefix)
+}
+
+// trimRecent is the user name without Gmail's recent: prefix, as the
+// outgoing server wants it.
+func trimRecent(user string) string {
+	user = strings.TrimSpace(user)
+	if hasRecentPrefix(user) {
+		return user[len(mail.GmailRecentPrefix):]
+	}
+	return user
+}
+
+// val is the text of an input field.
+func (m wizardModel) val(f wizardField) string { return m.inputs[f].Value() }
+
+// setVal replaces the text of an input field, the cursor at its end.
+func (m *wizardModel) setVal(f wizardField, v string) {
+	m.inputs[f].SetValue(v)
+	m.inputs[f].CursorEnd()
+}
+
+// setAuto fills f with v unless the user has edited f.
+func (m *wizardModel) setAuto(f wizardField, v string) {
+	if !m.edited[f] && m.val(f) != v {
+		m.setVal(f, v)
+	}
+}
+
+// autofill fills what can be derived from the address, the incoming server
+// and the user name: the provider's servers (mail.PresetFor), the user name,
+// and the outgoing side (mail.DeriveSMTP). Fields the user edited stay.
+func (m wizardModel) autofill() wizardModel {
+	email := strings.TrimSpace(m.val(wfEmail))
+	inc := mail.Server{Port: 995, Security: mail.SecuritySSL}
+	user := email
+	if p, ok := mail.PresetFor(email); ok {
+		inc = p.Incoming
+		if !p.UserIsEmail {
+			user = ""
+		}
+	}
+	m.setAuto(wfHost, inc.Host)
+	if !m.edited[wfPort] {
+		m.setAuto(wfPort, strconv.Itoa(inc.Port))
+		if !m.edited[wfSecurity] {
+			m.security = inc.Security
+		}
+	}
+	m.setAuto(wfUser, user)
+	m = m.recentRule()
+
+	out := mail.DeriveSMTP(email, strings.TrimSpace(m.val(wfHost)))
+	m.setAuto(wfSMTPHost, out.Host)
+	if !m.edited[wfSMTPPort] {
+		m.setAuto(wfSMTPPort, strconv.Itoa(out.Port))
+		if !m.edited[wfSMTPSecurity] {
+			m.smtpSecurity = out.Security
+		}
+	}
+	m.setAuto(wfSMTPUser, trimRecent(m.val(wfUser)))
+	return m
+}
+
+// recentRule applies Gmail's rule: a user name with recent: needs the mail
+// kept on the server, so retention is set to keep and locked; removing the
+// prefix gives back the earlier choice.
+func (m wizardModel) recentRule() wizardModel {
+	recent := hasRecentPrefix(m.val(wfUser))
+	switch {
+	case recent && !m.recentLock:
+		m.recentLock, m.beforeRecent, m.retention = true, m.retention, mail.RetainKeep
+	case !recent && m.recentLock:
+		m.recentLock, m.retention = false, m.beforeRecent
+	}
+	return m
+}
+
+// naturalSecurity is the security a port implies: SSL on 995 (465 for
+// SMTP), STARTTLS on 110 (587 or 25 for SMTP), else the current choice.
+func naturalSecurity(port string, smtp bool, cur mail.Security) mail.Security {
+	n, err := strconv.Atoi(strings.TrimSpace(port))
+	if err != nil {
+		return cur
+	}
+	switch {
+	case !smtp && n == 995, smtp && n == 465:
+		return mail.SecuritySSL
+	case !smtp && n == 110, smtp && (n == 587 || n == 25):
+		return mail.SecurityStartTLS
+	}
+	return cur
+}
+
+// sharingForced returns the sharing the administrator's policy sets, if any.
+func (m wizardModel) sharingForced() (mail.Sharing, bool) {
+	return m.policy.Forced()
+}
+
+// visible lists the fields shown now, in order.
+func (m wizardModel) visible() []wizardField {
+	out := make([]wizardField, 0, wfCount)
+	for f := wizardField(0); f < wfCount; f++ {
+		switch {
+		case f >= wfSMTPHost && f <= wfSMTPPassword && m.smtpSame:
+			continue
+		case f == wfDays && m.retention != mail.RetainDays:
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// focusable lists the visible fields that take focus (a sharing setting
+// forced by the administrator is only shown).
+func (m wizardModel) focusable() []wizardField {
+	var out []wizardField
+	for _, f := range m.visible() {
+		if f == wfSharing {
+			if _, forced := m.sharingForced(); forced {
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// focusOn moves the focus to f; the field left counts as touched.
+func (m wizardModel) focusOn(f wizardField) wizardModel {
+	if m.focus != f {
+		m.touched[m.focus] = true
+		m.reveal = false
+	}
+	for i := range m.inputs {
+		if wizardField(i).isInput() {
+			m.inputs[i].Blur()
+		}
+	}
+	m.focus = f
+	if f.isInput() {
+		m.inputs[f].Focus()
+		m.inputs[f].CursorEnd()
+	}
+	return m.applyReveal()
+}
+
+// applyReveal sets how the password fields echo.
+func (m wizardModel) applyReveal() wizardModel {
+	for _, f := range []wizardField{wfPassword, wfSMTPPassword} {
+		if m.reveal && m.focus == f {
+			m.inputs[f].EchoMode = textinput.EchoNormal
+		} else {
+			m.inputs[f].EchoMode = textinput.EchoPassword
+		}
+	}
+	return m
+}
+
+// account is the mail.Account the form describes, as it would be saved.
+// Empty password fields of an edited account stay "" (the store keeps the
+// stored password).
+func (m wizardModel) account() mail.Account {
+	var a mail.Account
+	if m.existing != nil {
+		a = *m.existing
+	}
+	a.Name = strings.TrimSpace(m.val(wfName))
+	a.Email = strings.TrimSpace(m.val(wfEmail))
+	port, _ := mail.ParsePort(mail.FieldPort, m.val(wfPort))
+	a.Incoming.Host = strings.TrimSpace(m.val(wfHost))
+	a.Incoming.Port = port
+	a.Incoming.Security = m.security
+	a.Incoming.User = strings.TrimSpace(m.val(wfUser))
+	a.Incoming.Password = m.val(wfPassword)
+	if a.Incoming.Password != "" {
+		a.Incoming.PasswordCmd = ""
+	}
+	a.SMTPSame = m.smtpSame
+	switch {
+	case m.smtpSame && (m.existing == nil || !m.existing.SMTPSame):
+		a.Outgoing = mail.Server{}
+	case m.smtpSame:
+		// Edited account that already used the incoming credentials: keep
+		// any outgoing server adjusted outside the wizard.
+		a.Outgoing.Password = ""
+	default:
+		out := mail.Server{}
+		if m.existing != nil && !m.existing.SMTPSame {
+			out = m.existing.Outgoing
+		}
+		sport, _ := mail.ParsePort(mail.FieldSMTPPort, m.val(wfSMTPPort))
+		out.Host = strings.TrimSpace(m.val(wfSMTPHost))
+		out.Port = sport
+		out.Security = m.smtpSecurity
+		out.User = strings.TrimSpace(m.val(wfSMTPUser))
+		out.Password = m.val(wfSMTPPassword)
+		if out.Password != "" {
+			out.PasswordCmd = ""
+		}
+		a.Outgoing = out
+	}
+	a.Retention = mail.Retention{Kind: m.retention}
+	if m.retention == mail.RetainDays {
+		a.Retention.Days, _ = strconv.Atoi(strings.TrimSpace(m.val(wfDays)))
+	}
+	a.Sharing = m.sharing
+	if s, forced := m.sharingForced(); forced {
+		a.Sharing = s
+	}
+	return a
+}
+
+// testAccount is account with the stored passwords of an edited account
+// filled in where the fields were left empty, for the connection test.
+func (m wizardModel) testAccount() mail.Account {
+	a := m.account()
+	if m.existing != nil {
+		if a.Incoming.Password == "" {
+			a.Incoming.Password = m.existing.Incoming.Password
+		}
+		if !a.SMTPSame && !m.existing.SMTPSame && a.Outgoing.Password == "" {
+			a.Outgoing.Password = m.existing.Outgoing.Password
+		}
+	}
+	return a
+}
+
+// passwordKept reports a "required" problem of a password that an edited
+// account keeps from the store.
+func (m wizardModel) passwordKept(fe mail.FieldError) bool {
+	if m.existing == nil || fe.Code != mail.CodeRequired {
+		return false
+	}
+	switch fe.Field {
+	case mail.FieldPassword:
+		return true
+	case mail.FieldSMTPPassword:
+		return !m.existing.SMTPSame
+	}
+	return false
+}
+
+// problems is every error and warning of the form: Validate's, with typed
+// port numbers checked by ParsePort.
+func (m wizardModel) problems() mail.FieldErrors {
+	return m.problemsOf(m.account())
+}
+
+// problemsOf is problems for a, the form's account.
+func (m wizardModel) problemsOf(a mail.Account) mail.FieldErrors {
+	portErr := map[string]*mail.FieldError{}
+	for _, f := range []wizardField{wfPort, wfSMTPPort} {
+		if f == wfSMTPPort && m.smtpSame {
+			continue
+		}
+		if _, fe := mail.ParsePort(f.name(), m.val(f)); fe != nil {
+			portErr[f.name()] = fe
+		}
+	}
+	var out mail.FieldErrors
+	for _, fe := range a.Validate(m.taken) {
+		if pe, ok := portErr[fe.Field]; ok && fe.Code == mail.CodePortRange {
+			if pe != nil {
+				out = append(out, *pe)
+				portErr[fe.Field] = nil
+			}
+			continue
+		}
+		if m.passwordKept(fe) {
+			continue
+		}
+		out = append(out, fe)
+	}
+	for _, f := range []wizardField{wfPort, wfSMTPPort} {
+		if pe := portErr[f.name()]; pe != nil {
+			out = append(out, *pe)
+		}
+	}
+	return out
+}
+
+// fieldFor is the wizard field a problem belongs to.
+func fieldFor(fe mail.FieldError) (wizardField, bool) {
+	if fe.Field == mail.FieldRetention && fe.Code == mail.CodeDaysRange {
+		return wfDays, true
+	}
+	for f := wizardField(0); f < wfCount; f++ {
+		if f.name() == fe.Field {
+			return f, true
+		}
+	}
+	return 0, false
+}
+
+// problemFor returns the problem shown under f (errors before warnings).
+func problemFor(probs mail.FieldErrors, f wizardField) (mail.FieldError, bool) {
+	var warn *mail.FieldError
+	for i, fe := range probs {
+		if g, ok := fieldFor(fe); !ok || g != f {
+			continue
+		}
+		if !fe.Warning {
+			return fe, true
+		}
+		if warn == nil {
+			warn = &probs[i]
+		}
+	}
+	if warn != nil {
+		return *warn, true
+	}
+	return mail.FieldError{}, false
+}
+
+// firstError is the first visible field with a blocking problem.
+func (m wizardModel) firstError() (wizardField, bool) {
+	errs := m.problems().Errors()
+	for _, f := range m.visible() {
+		if _, ok := problemFor(errs, f); ok {
+			return f, true
+		}
+	}
+	return 0, false
+}
+
+// shows reports whether f's problems are shown: once it was left, once
+// saving was tried, and at once for the fields that are not typed.
+func (m wizardModel) shows(f wizardField) bool {
+	if m.touched[f] || m.showAll {
+		return true
+	}
+	return m.focus == f && (f.kind() == wkChoice || f.kind() == wkCheck)
+}
+
+// typing reports whether keys should go to the wizard unfiltered: a text
+// field has focus or a y/n question is open.
+func (m wizardModel) typing() bool {
+	if m.saving {
+		return false
+	}
+	if m.confirm != wizardConfirmNone {
+		return true
+	}
+	return m.step == wizardStepForm && m.focus.isInput()
+}
+
+// keys is the wizard's key map with only the bindings that work now enabled.
+func (m wizardModel) keys() help.KeyMap { return m.bindings() }
+
+// bindings is keys as its concrete type, for wizardIntent.
+func (m wizardModel) bindings() wizardKeys {
+	k := m.km
+	for _, b := range k.all() {
+		b.SetEnabled(false)
+	}
+	l := m.d.lang
+	switch {
+	case m.saving:
+	case m.confirm != wizardConfirmNone:
+		k.Yes.SetEnabled(true)
+		k.No.SetEnabled(true)
+	case m.step == wizardStepReview:
+		k.Save.SetEnabled(true)
+		if m.existing != nil {
+			k.Save.SetHelp("enter", l.tr("wizard.key.update"))
+		}
+		k.Retest.SetEnabled(m.d.checker != nil && !m.testing())
+		k.Prev.SetEnabled(true)
+		k.Prev.SetHelp("shift+tab", l.tr("wizard.key.edit"))
+		k.Cancel.SetEnabled(true)
+	default:
+		for _, b := range []*key.Binding{&k.Next, &k.Prev, &k.Up, &k.Down, &k.Review, &k.Cancel} {
+			b.SetEnabled(true)
+		}
+		switch m.focus.kind() {
+		case wkPort, wkChoice, wkCheck:
+			can := !(m.focus == wfRetention && m.recentLock)
+			k.Change.SetEnabled(can)
+			k.ChangeBack.SetEnabled(can)
+		case wkSecret:
+			k.Reveal.SetEnabled(true)
+			if m.reveal {
+				k.Reveal.SetHelp("ctrl+r", l.tr("wizard.key.hide"))
+			}
+		}
+	}
+	return k
+}
+
+// wizardAction is what a key means to the wizard.
+type wizardAction int
+
+// The wizard's intents; wizardNone is a key that is text for the focused field.
+const (
+	wizardNone wizardAction = iota
+	wizardNext
+	wizardPrev
+	wizardUp
+	wizardDown
+	wizardChange
+	wizardChangeBack
+	wizardReveal
+	wizardReview
+	wizardSave
+	wizardRetest
+	wizardCancel
+	wizardYes
+	wizardNo
+)
+
+// wizardIntent turns a key into an intent, using the enabled bindings of k.
+func wizardIntent(k wizardKeys, msg tea.KeyMsg) wizardAction {
+	for _, c := range []struct {
+		b key.Binding
+		a wizardAction
+	}{
+		{k.Yes, wizardYes}, {k.No, wizardNo}, {k.Save, wizardSave}, {k.Retest, wizardRetest},
+		{k.Next, wizardNext}, {k.Prev, wizardPrev}, {k.Up, wizardUp}, {k.Down, wizardDown},
+		{k.Change, wizardChange}, {k.ChangeBack, wizardChangeBack}, {k.Reveal, wizardReveal},
+		{k.Review, wizardReview}, {k.Cancel, wizardCancel},
+	} {
+		if key.Matches(msg, c.b) {
+			return c.a
+		}
+	}
+	return wizardNone
+}
+
+// setSize fits the wizard to a terminal of w x h cells.
+func (m wizardModel) setSize(w, h int) wizardModel {
+	m.width, m.height = w, h
+	_, vw := m.columns()
+	for i := range m.inputs {
+		if wizardField(i).isInput() {
+			m.inputs[i].Width = max(1, vw-1)
+		}
+	}
+	return m.follow()
+}
+
+// contentWidth is the width to draw in (80 before the first setSize).
+func (m wizardModel) contentWidth() int {
+	if m.width <= 0 {
+		return 80
+	}
+	return m.width
+}
+
+// columns gives the label width (the widest label in display cells, so
+// Japanese labels line up) and the width left for values.
+func (m wizardModel) columns() (labelW, valueW int) {
+	for f := wizardField(0); f < wfCount; f++ {
+		labelW = max(labelW, lipgloss.Width(m.label(f)))
+	}
+	return labelW, max(8, m.contentWidth()-labelW-4)
+}
+
+// label is a field's label in the user's language.
+func (m wizardModel) label(f wizardField) string { return m.d.lang.tr("field." + f.name()) }
+
+// update is the wizard's state transition.
+func (m wizardModel) update(msg tea.Msg) (wizardModel, tea.Cmd) {
+	var cmd tea.Cmd
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		m, cmd = m.handleKey(msg)
+	case wizardCheckMsg:
+		m = m.checkDone(msg)
+	case wizardSaveFailedMsg:
+		m = m.saveFailed(msg.err)
+	case spinner.TickMsg:
+		if m.testing() {
+			m.spin, cmd = m.spin.Update(msg)
+		}
+	default:
+		if m.step == wizardStepForm {
+			m, cmd = m.updateInput(msg)
+		}
+	}
+	return m.follow(), cmd
+}
+
+// handleKey acts on a key by its intent: a y/n answer, leaving, the
+// review's actions, moving between fields, changing a choice, or text for
+// the focused field.
+func (m wizardModel) handleKey(msg tea.KeyMsg) (wizardModel, tea.Cmd) {
+	if m.saving {
+		return m, nil
+	}
+	act := wizardIntent(m.bindings(), msg)
+	m.status = ""
+	if m.confirm != wizardConfirmNone {
+		return m.answer(act)
+	}
+	if act == wizardCancel {
+		if !m.dirty {
+			return m, wizardCancelled
+		}
+		m.confirm = wizardConfirmDiscard
+		return m, nil
+	}
+	if m.step == wizardStepReview {
+		switch act {
+		case wizardSave:
+			return m.trySave()
+		case wizardRetest:
+			return m.startTest()
+		case wizardPrev:
+			return m.backToForm(), nil
+		}
+		return m, nil
+	}
+	switch act {
+	case wizardNext:
+		return m.next(true)
+	case wizardDown:
+		return m.next(false)
+	case wizardPrev, wizardUp:
+		return m.prev(), nil
+	case wizardReview:
+		return m.toReview()
+	case wizardChange:
+		return m.change(1), nil
+	case wizardChangeBack:
+		return m.change(-1), nil
+	case wizardReveal:
+		m.reveal = !m.reveal
+		return m.applyReveal(), nil
+	}
+	return m.updateInput(msg)
+}
+
+// wizardCancelled is the command that tells the root the user left.
+func wizardCancelled() tea.Msg { return wizardCancelledMsg{} }
+
+// answer handles y/n while a question is open.
+func (m wizardModel) answer(act wizardAction) (wizardModel, tea.Cmd) {
+	switch act {
+	case wizardYes:
+		c := m.confirm
+		m.confirm = wizardConfirmNone
+		if c == wizardConfirmDiscard {
+			return m, wizardCancelled
+		}
+		return m.save()
+	case wizardNo:
+		m.confirm = wizardConfirmNone
+	}
+	return m, nil
+}
+
+// updateInput gives msg to the focused text input and reacts to a change of
+// its value. Port and day fields take digits only.
+func (m wizardModel) updateInput(msg tea.Msg) (wizardModel, tea.Cmd) {
+	f := m.focus
+	if !f.isInput() {
+		return m, nil
+	}
+	if k, ok := msg.(tea.KeyMsg); ok && (f.kind() == wkPort || f.kind() == wkNumber) &&
+		(k.Type == tea.KeyRunes || k.Type == tea.KeySpace) {
+		var digits []rune
+		for _, r := range k.Runes {
+			if r >= '0' && r <= '9' {
+				digits = append(digits, r)
+			}
+		}
+		if len(digits) == 0 {
+			return m, nil
+		}
+		k.Type, k.Runes = tea.KeyRunes, digits
+		msg = k
+	}
+	before := m.val(f)
+	var cmd tea.Cmd
+	m.inputs[f], cmd = m.inputs[f].Update(msg)
+	if m.val(f) != before {
+		m = m.changed(f)
+	}
+	return m, cmd
+}
+
+// changed records that the user changed f and updates what follows from it.
+func (m wizardModel) changed(f wizardField) wizardModel {
+	m.edited[f] = true
+	m.dirty = true
+	switch f {
+	case wfEmail, wfHost, wfUser:
+		m = m.autofill()
+	case wfPort:
+		m.security = naturalSecurity(m.val(wfPort), false, m.security)
+	case wfSMTPPort:
+		m.smtpSecurity = naturalSecurity(m.val(wfSMTPPort), true, m.smtpSecurity)
+	}
+	return m
+}
+
+// change moves a toggle or picker one choice on (dir 1) or back (dir -1).
+func (m wizardModel) change(dir int) wizardModel {
+	f := m.focus
+	switch f {
+	case wfPort, wfSMTPPort:
+		a, b := "995", "110"
+		if f == wfSMTPPort {
+			a, b = "465", "587"
+		}
+		if strings.TrimSpace(m.val(f)) == a {
+			m.setVal(f, b)
+		} else {
+			m.setVal(f, a)
+		}
+		return m.changed(f)
+	case wfSecurity:
+		m.security = cycleSecurity(m.security, dir)
+	case wfSMTPSecurity:
+		m.smtpSecurity = cycleSecurity(m.smtpSecurity, dir)
+	case wfSMTPSame:
+		m.smtpSame = !m.smtpSame
+	case wfRetention:
+		if m.recentLock {
+			return m
+		}
+		m.retention = mail.RetentionKind((int(m.retention) + dir + 4) % 4)
+		if m.retention == mail.RetainDays && strings.TrimSpace(m.val(wfDays)) == "" {
+			m.setVal(wfDays, "30")
+		}
+	case wfSharing:
+		if _, forced := m.sharingForced(); forced {
+			return m
+		}
+		if m.sharing == mail.SharingPrivate {
+			m.sharing = mail.SharingPublic
+		} else {
+			m.sharing = mail.SharingPrivate
+		}
+	default:
+		return m
+	}
+	m.edited[f] = true
+	m.dirty = true
+	return m
+}
+
+// cycleSecurity steps through ssl, starttls and none.
+func cycleSecurity(s mail.Security, dir int) mail.Security {
+	return mail.Security((int(s) + dir + 3) % 3)
+}
+
+// next moves to the next field; past the last one it goes to the review
+// when toReview is set.
+func (m wizardModel) next(toReview bool) (wizardModel, tea.Cmd) {
+	fs := m.focusable()
+	for i, f := range fs {
+		if f == m.focus && i+1 < len(fs) {
+			return m.focusOn(fs[i+1]), nil
+		}
+	}
+	if toReview {
+		return m.toReview()
+	}
+	return m, nil
+}
+
+// prev moves to the previous field; on the first it stays.
+func (m wizardModel) prev() wizardModel {
+	fs := m.focusable()
+	for i, f := range fs {
+		if f == m.focus && i > 0 {
+			return m.focusOn(fs[i-1])
+		}
+	}
+	return m
+}
+
+// toReview goes to the review and starts the connection test, or, while a
+// field has an error, shows every error and focuses the first.
+func (m wizardModel) toReview() (wizardModel, tea.Cmd) {
+	m.touched[m.focus] = true
+	if f, ok := m.firstError(); ok {
+		m.showAll = true
+		m.status = m.d.lang.tr("wizard.status.fix")
+		return m.focusOn(f), nil
+	}
+	m.step = wizardStepReview
+	m.inputs[m.focus].Blur()
+	m.reveal = false
+	m = m.applyReveal()
+	m.top = 0
+	return m.startTest()
+}
+
+// backToForm leaves the review for the last field; a test still running
+// is forgotten.
+func (m wizardModel) backToForm() wizardModel {
+	m.step = wizardStepForm
+	m.testSeq++
+	m.pop, m.smtp = wizardCheck{}, wizardCheck{}
+	fs := m.focusable()
+	return m.focusOn(fs[len(fs)-1])
+}
+
+// testing reports whether a connection test is running.
+func (m wizardModel) testing() bool {
+	return m.pop.state == wizardCheckRunning || m.smtp.state == wizardCheckRunning
+}
+
+// startTest runs both logins through deps.checker, each in its own command
+// with a timeout; the run number lets late results of an older run be dropped.
+func (m wizardModel) startTest() (wizardModel, tea.Cmd) {
+	m.testSeq++
+	if m.d.checker == nil {
+		m.pop, m.smtp = wizardCheck{}, wizardCheck{}
+		return m, nil
+	}
+	seq, acct, c := m.testSeq, m.testAccount(), m.d.checker
+	m.pop = wizardCheck{state: wizardCheckRunning}
+	m.smtp = wizardCheck{state: wizardCheckRunning}
+	return m, tea.Batch(m.spin.Tick, wizardRunCheck(c, seq, wizardSidePOP3, acct), wizardRunCheck(c, seq, wizardSideSMTP, acct))
+}
+
+// wizardRunCheck is the command that logs in to one side of acct within
+// wizardCheckTimeout and reports it as a wizardCheckMsg of run seq.
+func wizardRunCheck(c checker, seq int, side wizardSide, acct mail.Account) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), wizardCheckTimeout)
+		defer cancel()
+		var err error
+		if side == wizardSidePOP3 {
+			err = c.CheckPOP3(ctx, acct)
+		} else {
+			err = c.CheckSMTP(ctx, acct)
+		}
+		return wizardCheckMsg{seq: seq, side: side, err: err}
+	}
+}
+
+// checkDone records one test result, unless it belongs to an older run.
+func (m wizardModel) checkDone(msg wizardCheckMsg) wizardModel {
+	if msg.seq != m.testSeq || m.step != wizardStepReview {
+		return m
+	}
+	r := wizardCheck{state: wizardCheckOK}
+	if msg.err != nil {
+		r = wizardCheck{state: wizardCheckFailed, err: msg.err}
+	}
+	if msg.side == wizardSidePOP3 {
+		m.pop = r
+	} else {
+		m.smtp = r
+	}
+	return m
+}
+
+// trySave saves when the form is valid and the test passed; after a failed
+// or missing test it asks first.
+func (m wizardModel) trySave() (wizardModel, tea.Cmd) {
+	if _, ok := m.firstError(); ok {
+		m = m.backToForm()
+		return m.toReview()
+	}
+	if m.pop.state != wizardCheckOK || m.smtp.state != wizardCheckOK {
+		m.confirm = wizardConfirmSaveAnyway
+		return m, nil
+	}
+	return m.save()
+}
+
+// save stores the account in a command; the root gets wizardSavedMsg.
+func (m wizardModel) save() (wizardModel, tea.Cmd) {
+	m.saving = true
+	m.status = m.d.lang.tr("wizard.saving")
+	m.testSeq++
+	if m.pop.state == wizardCheckRunning {
+		m.pop = wizardCheck{}
+	}
+	if m.smtp.state == wizardCheckRunning {
+		m.smtp = wizardCheck{}
+	}
+	st, a, editing := m.st, m.account(), m.existing != nil
+	return m, func() tea.Msg {
+		if editing {
+			if err := st.UpdateAccount(a); err != nil {
+				return wizardSaveFailedMsg{err: err}
+			}
+			return wizardSavedMsg{acct: a, added: false}
+		}
+		saved, err := st.AddAccount(a)
+		if err != nil {
+			return wizardSaveFailedMsg{err: err}
+		}
+		return wizardSavedMsg{acct: saved, added: true}
+	}
+}
+
+// saveFailed shows why the store refused the account. Field problems found
+// by the store (a name taken meanwhile) send the user back to the field.
+func (m wizardModel) saveFailed(err error) wizardModel {
+	m.saving = false
+	var fe mail.FieldErrors
+	if errors.As(err, &fe) {
+		for _, e := range fe {
+			if e.Code == mail.CodeDuplicateName {
+				m.taken = append(m.taken, strings.TrimSpace(m.val(wfName)))
+			}
+		}
+		if f, ok := m.firstError(); ok {
+			m = m.backToForm()
+			m.showAll = true
+			m.status = m.d.lang.tr("wizard.status.fix")
+			return m.focusOn(f)
+		}
+		var parts []string
+		for _, e := range fe.Errors() {
+			parts = append(parts, m.problemText(e))
+		}
+		m.status = m.d.lang.tr("wizard.save-failed", strings.Join(parts, " "))
+		return m
+	}
+	m.status = m.d.lang.tr("wizard.save-failed", err.Error())
+	return m
+}
+
+// problemText is a field problem in the user's language: the catalog entry
+// for its code (and field), else mail's English message.
+func (m wizardModel) problemText(fe mail.FieldError) string {
+	return m.problemTextOf(fe, m.account())
+}
+
+// problemTextOf is problemText for a, the form's account.
+func (m wizardModel) problemTextOf(fe mail.FieldError, a mail.Account) string {
+	l := m.d.lang
+	smtp := strings.HasPrefix(fe.Field, "smtp-")
+	srv, tlsPort, plainPort, example := a.Incoming, 995, 110, "pop.example.com"
+	if smtp {
+		srv, tlsPort, plainPort, example = a.Outgoing, 465, 587, "smtp.example.com"
+	}
+	k := "err." + fe.Code
+	switch fe.Code {
+	case mail.CodeRequired:
+		if hasMessage(k + "." + fe.Field) {
+			return l.tr(k + "." + fe.Field)
+		}
+		return l.tr(k)
+	case mail.CodeBadEmail:
+		return l.tr(k, a.Email)
+	case mail.CodeHostScheme:
+		return l.tr(k, example)
+	case mail.CodeHostInvalid:
+		return l.tr(k, srv.Host, example)
+	case mail.CodePortRange, mail.CodePortNumber:
+		return l.tr(k, tlsPort, plainPort)
+	case mail.CodePlainOnTLS:
+		return l.tr(k, srv.Port)
+	case mail.CodeTLSOnPlain:
+		return l.tr(k, srv.Port, tlsPort)
+	case mail.CodeDaysRange:
+		return l.tr(k, mail.MaxRetentionDays)
+	case mail.CodeDuplicateName:
+		return l.tr(k, a.Name)
+	case mail.CodePlainPassword, mail.CodeRecentKeep, mail.CodeBadChars, mail.CodeBadRetention:
+		return l.tr(k)
+	}
+	return fe.Message
+}
+
+// checkText says what a failed test means and what to do, by the sentinel
+// errors of package mail.
+func (m wizardModel) checkText(side wizardSide, err error) string {
+	l := m.d.lang
+	a := m.testAccount()
+	srv, tlsPort, plainPort := a.Incoming, 995, 110
+	if side == wizardSideSMTP {
+		srv, tlsPort, plainPort = a.SMTP(), 465, 587
+	}
+	host := srv.Host
+	switch {
+	case errors.Is(err, mail.ErrAuth):
+		return l.tr("wizard.test.auth", host)
+	case errors.Is(err, mail.ErrTLSMismatch):
+		return l.tr("wizard.test.tls-mismatch", tlsPort, plainPort)
+	case errors.Is(err, mail.ErrCertificate):
+		return l.tr("wizard.test.certificate", host)
+	case errors.Is(err, mail.ErrNoSTARTTLS):
+		return l.tr("wizard.test.no-starttls", host, tlsPort)
+	case errors.Is(err, mail.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		return l.tr("wizard.test.timeout", host)
+	case errors.Is(err, mail.ErrUnreachable):
+		return l.tr("wizard.test.unreachable", srv.Address())
+	}
+	return l.tr("wizard.test.other", err)
+}
+
+// follow scrolls the body so the focused block is in view.
+func (m wizardModel) follow() wizardModel {
+	if m.height <= 0 {
+		m.top = 0
+		return m
+	}
+	b := m.body()
+	m.top = b.scroll(m.bodyHeight(), m.top)
+	return m
+}
+
+// wizardBody is the form or review as lines, with the focused block
+// (lines focusStart up to focusEnd) and where each block starts.
+type wizardBody struct {
+	lines                []string
+	focusStart, focusEnd int
+	starts               []int
+}
+
+// scroll moves the first shown line from top as little as needed to show
+// the focused block (its start, when it does not fit) in rows lines, then
+// onto the start of a block, so no block shows cut at the top.
+func (b wizardBody) scroll(rows, top int) int {
+	total, fs, fe := len(b.lines), b.focusStart, b.focusEnd
+	if rows <= 0 || total <= rows {
+		return 0
+	}
+	top = min(top, fs)
+	for {
+		start, n, _, _ := wizardWindow(total, rows, top)
+		top = start
+		if min(fe, fs+n) <= start+n || top >= fs {
+			break
+		}
+		top++
+	}
+	for _, st := range b.starts {
+		if st >= top && st <= fs {
+			return st
+		}
+	}
+	return top
+}
+
+// wizardWindow is which of total body lines show in rows lines starting
+// near top: n lines from start, with a mark line above (up) or below (down)
+// when more is hidden there.
+func wizardWindow(total, rows, top int) (start, n int, up, down bool) {
+	if rows <= 0 || total <= rows {
+		return 0, total, false, false
+	}
+	rows = max(rows, 3)
+	start = min(max(0, top), total-(rows-1))
+	up = start > 0
+	n = rows
+	if up {
+		n--
+	}
+	if start+n < total {
+		down = true
+		n--
+	}
+	return start, n, up, down
+}
+
+// bodyHeight is the number of lines between the header (title, step, a
+// blank line) and the status line; 0 when the height is not known yet.
+func (m wizardModel) bodyHeight() int {
+	if m.height <= 0 {
+		return 0
+	}
+	return max(1, m.height-4)
+}
+
+// body renders the form or the review and says which lines belong to the
+// focused block (the test results on the review).
+func (m wizardModel) body() wizardBody {
+	if m.step == wizardStepReview {
+		return m.reviewBody()
+	}
+	var (
+		lines                []string
+		starts               []int
+		focusStart, focusEnd int
+	)
+	lw, vw := m.columns()
+	indent := strings.Repeat(" ", lw+4)
+	acct := m.account()
+	probs := m.problemsOf(acct)
+	s := m.d.styles
+	for _, f := range m.visible() {
+		focused := f == m.focus
+		if focused {
+			focusStart = len(lines)
+		}
+		starts = append(starts, len(lines))
+		lines = append(lines, m.fieldLine(f, lw, vw, focused))
+		under := func(st lipgloss.Style, text string) {
+			for _, ln := range wizardWrap(text, min(vw, wizardProse)) {
+				lines = append(lines, indent+st.Render(ln))
+			}
+		}
+		if f == wfRetention && focused {
+			for k := mail.RetainDelete; k <= mail.RetainMirror; k++ {
+				lines = append(lines, indent+m.radio(m.retention == k, m.retentionLabel(k)))
+			}
+		}
+		if out := acct.SMTP(); f == wfSMTPSame && m.smtpSame && out.Host != "" {
+			under(s.faint, m.d.lang.tr("wizard.smtp.summary", m.serverText(out)))
+		}
+		if f == wfRetention && m.recentLock {
+			under(s.note, m.d.lang.tr("wizard.recent.locked"))
+		}
+		if m.shows(f) {
+			if fe, ok := problemFor(probs, f); ok {
+				if fe.Warning {
+					under(s.fieldWarn, "! "+m.problemTextOf(fe, acct))
+				} else {
+					under(s.fieldError, "✗ "+m.problemTextOf(fe, acct))
+				}
+			}
+		}
+		if focused {
+			for _, h := range m.hints(f) {
+				under(s.hint, h)
+			}
+			focusEnd = len(lines)
+		}
+	}
+	return wizardBody{lines: lines, focusStart: focusStart, focusEnd: focusEnd, starts: starts}
+}
+
+// hints are the lines of help under the focused field: its own hint and,
+// where they apply, the provider's.
+func (m wizardModel) hints(f wizardField) []string {
+	l := m.d.lang
+	var out []string
+	preset, known := mail.PresetFor(strings.TrimSpace(m.val(wfEmail)))
+	switch f {
+	case wfEmail:
+		if known {
+			out = append(out, l.tr("wizard.provider", preset.Provider))
+			for _, h := range preset.Hints {
+				if h != mail.HintGmailRecent && h != mail.HintFullAddress {
+					out = append(out, m.hintText(h))
+				}
+			}
+			return out
+		}
+	case wfUser:
+		out = append(out, l.tr("hint.user"))
+		if known {
+			for _, h := range preset.Hints {
+				if h == mail.HintGmailRecent || h == mail.HintFullAddress {
+					out = append(out, m.hintText(h))
+				}
+			}
+		}
+		return out
+	case wfPassword, wfSMTPPassword:
+		if m.existing != nil && m.inputs[f].Placeholder != "" {
+			out = append(out, l.tr("hint.password-unchanged"))
+		}
+	case wfSharing:
+		if _, forced := m.sharingForced(); forced {
+			return []string{l.tr("hint.sharing-locked")}
+		}
+	}
+	return append(out, l.tr("hint."+f.name()))
+}
+
+// hintText translates a provider hint, falling back to mail's English.
+func (m wizardModel) hintText(h mail.Hint) string {
+	if k := "hint." + h.Key; hasMessage(k) {
+		return m.d.lang.tr(k)
+	}
+	return h.Text
+}
+
+// fieldLine is one field's label and value, the label padded to the common
+// display width.
+func (m wizardModel) fieldLine(f wizardField, lw, vw int, focused bool) string {
+	s := m.d.styles
+	label := m.label(f)
+	pad := strings.Repeat(" ", max(0, lw-lipgloss.Width(label)))
+	marker, lab := "  ", s.label.Render(label)
+	if focused {
+		marker, lab = s.accent.Render("›")+" ", s.labelFocused.Render(label)
+	}
+	return marker + lab + pad + "  " + m.fieldValue(f, vw, focused)
+}
+
+// fieldValue renders the value column of a field.
+func (m wizardModel) fieldValue(f wizardField, vw int, focused bool) string {
+	s := m.d.styles
+	l := m.d.lang
+	if f.isInput() {
+		if focused {
+			return m.inputs[f].View()
+		}
+		v := m.val(f)
+		switch {
+		case f.kind() == wkSecret && v != "":
+			return s.field.Render(wizardMask)
+		case f.kind() == wkSecret && m.inputs[f].Placeholder != "" && m.existing != nil:
+			return s.faint.Render(m.inputs[f].Placeholder)
+		}
+		if v == "" {
+			return ""
+		}
+		return s.field.Render(ansi.Truncate(v, vw, "…"))
+	}
+	switch f {
+	case wfSecurity, wfSMTPSecurity:
+		cur := m.security
+		if f == wfSMTPSecurity {
+			cur = m.smtpSecurity
+		}
+		var opts []string
+		for _, sec := range []mail.Security{mail.SecuritySSL, mail.SecurityStartTLS, mail.SecurityNone} {
+			opts = append(opts, m.radio(cur == sec, m.securityLabel(sec)))
+		}
+		return strings.Join(opts, "  ")
+	case wfSMTPSame:
+		box := "[ ]"
+		st := s.toggleOff
+		if m.smtpSame {
+			box, st = "[x]", s.toggleOn
+		}
+		return st.Render(box) + " " + s.field.Render(l.tr("field.smtp-same.box"))
+	case wfRetention:
+		if focused {
+			return m.radio(m.retention == mail.RetainKeep, m.retentionLabel(mail.RetainKeep))
+		}
+		v := s.field.Render(m.retentionLabel(m.retention))
+		if m.recentLock {
+			v += " " + s.faint.Render(l.tr("wizard.locked"))
+		}
+		return v
+	case wfSharing:
+		if forced, ok := m.sharingForced(); ok {
+			return s.field.Render(l.tr("wizard.sharing.admin", m.sharingLabel(forced)))
+		}
+		return m.radio(m.sharing == mail.SharingPrivate, m.sharingLabel(mail.SharingPrivate)) + "  " +
+			m.radio(m.sharing == mail.SharingPublic, m.sharingLabel(mail.SharingPublic))
+	}
+	return ""
+}
+
+// radio is one choice of a toggle or picker, marked when chosen.
+func (m wizardModel) radio(on bool, label string) string {
+	if on {
+		return m.d.styles.toggleOn.Render("● " + label)
+	}
+	return m.d.styles.toggleOff.Render("○ " + label)
+}
+
+// securityLabel, retentionLabel and sharingLabel name a choice in the
+// user's language.
+func (m wizardModel) securityLabel(s mail.Security) string {
+	return m.d.lang.tr("wizard.opt." + s.String())
+}
+
+func (m wizardModel) retentionLabel(k mail.RetentionKind) string {
+	name := mail.Retention{Kind: k}.String()
+	if k == mail.RetainDays {
+		name = "days"
+	}
+	return m.d.lang.tr("wizard.opt." + name)
+}
+
+func (m wizardModel) sharingLabel(s mail.Sharing) string {
+	return m.d.lang.tr("wizard.opt." + s.String())
+}
+
+// serverText is host:port and security, as in "pop.gmail.com:995 (SSL)".
+func (m wizardModel) serverText(s mail.Server) string {
+	return s.Address() + " (" + m.securityLabel(s.Security) + ")"
+}
+
+// reviewBody is the summary of the account and the connection test.
+func (m wizardModel) reviewBody() wizardBody {
+	var lines []string
+	l := m.d.lang
+	s := m.d.styles
+	a := m.account()
+	lw, vw := m.columns()
+	indent := strings.Repeat(" ", lw+4)
+	row := func(f wizardField, value string) {
+		label := m.label(f)
+		pad := strings.Repeat(" ", max(0, lw-lipgloss.Width(label)))
+		for i, ln := range wizardWrap(value, vw) {
+			if i == 0 {
+				lines = append(lines, "  "+s.label.Render(label)+pad+"  "+s.field.Render(ln))
+			} else {
+				lines = append(lines, indent+s.field.Render(ln))
+			}
+		}
+	}
+	mask := func(pw string) string {
+		if pw == "" && m.existing != nil {
+			return l.tr("wizard.unchanged")
+		}
+		return wizardMask
+	}
+	row(wfName, a.Name)
+	row(wfEmail, a.Email)
+	row(wfHost, m.serverText(a.Incoming))
+	row(wfUser, a.Incoming.User)
+	row(wfPassword, mask(a.Incoming.Password))
+	if a.SMTPSame {
+		row(wfSMTPHost, l.tr("wizard.review.same", m.serverText(a.SMTP())))
+	} else {
+		row(wfSMTPHost, m.serverText(a.Outgoing))
+		row(wfSMTPUser, a.Outgoing.User)
+		row(wfSMTPPassword, mask(a.Outgoing.Password))
+	}
+	ret := m.retentionLabel(a.Retention.Kind)
+	if a.Retention.Kind == mail.RetainDays {
+		ret = l.tr("wizard.opt.days-n", a.Retention.Days)
+	}
+	row(wfRetention, ret)
+	if forced, ok := m.sharingForced(); ok {
+		row(wfSharing, l.tr("wizard.sharing.admin", m.sharingLabel(forced)))
+	} else {
+		row(wfSharing, m.sharingLabel(a.Sharing))
+	}
+	for _, w := range m.problemsOf(a).Warnings() {
+		for _, ln := range wizardWrap("! "+m.problemTextOf(w, a), min(m.contentWidth()-4, wizardProse)) {
+			lines = append(lines, "  "+s.fieldWarn.Render(ln))
+		}
+	}
+	lines = append(lines, "")
+	focusStart := len(lines)
+	lines = append(lines, "  "+s.title.Render(l.tr("wizard.test.title")))
+	lines = append(lines, m.resultLines(wizardSidePOP3, m.pop)...)
+	lines = append(lines, m.resultLines(wizardSideSMTP, m.smtp)...)
+	return wizardBody{lines: lines, focusStart: focusStart, focusEnd: len(lines), starts: []int{0, focusStart}}
+}
+
+// resultLines is one side's test line, wrapped under its text.
+func (m wizardModel) resultLines(side wizardSide, c wizardCheck) []string {
+	l := m.d.lang
+	s := m.d.styles
+	a := m.testAccount()
+	name, host := l.tr("wizard.test.pop3"), a.Incoming.Host
+	if side == wizardSideSMTP {
+		name, host = l.tr("wizard.test.smtp"), a.SMTP().Host
+	}
+	var icon, text string
+	switch c.state {
+	case wizardCheckIdle:
+		icon, text = s.faint.Render("–"), l.tr("wizard.test.idle")
+	case wizardCheckRunning:
+		icon, text = m.spin.View(), l.tr("wizard.test.running", host)
+	case wizardCheckOK:
+		icon, text = s.ok.Render("✓"), l.tr("wizard.test.ok", host)
+	case wizardCheckFailed:
+		icon, text = s.err.Render("✗"), m.checkText(side, c.err)
+	}
+	width := min(max(10, m.contentWidth()-6), wizardProse)
+	var out []string
+	for i, ln := range wizardWrap(name+": "+text, width) {
+		if i == 0 {
+			out = append(out, "  "+icon+" "+s.text.Render(ln))
+		} else {
+			out = append(out, "    "+s.text.Render(ln))
+		}
+	}
+	return out
+}
+
+// view draws the wizard: title, step, the form or review and a status line
+// (a question, or what went wrong), never wider or taller than its size.
+// The key help is the root's footer, from keys().
+func (m wizardModel) view() string {
+	l := m.d.lang
+	s := m.d.styles
+	w := m.contentWidth()
+
+	title := l.tr("wizard.title.add")
+	if m.existing != nil {
+		title = l.tr("wizard.title.edit", m.existing.Name)
+	}
+	sec := len(wizardSections) - 1
+	if m.step == wizardStepForm {
+		sec = m.focus.section()
+	}
+	step := l.tr("wizard.step", sec+1, len(wizardSections), l.tr(wizardSections[sec]))
+	out := []string{s.title.Render(title), s.faint.Render(step), ""}
+
+	b := m.body()
+	lines, rows := b.lines, m.bodyHeight()
+	top := b.scroll(rows, m.top)
+	if start, n, up, down := wizardWindow(len(lines), rows, top); n < len(lines) {
+		lw, _ := m.columns()
+		indent := strings.Repeat(" ", lw+4)
+		var win []string
+		if up {
+			win = append(win, indent+s.faint.Render(l.tr("wizard.more.above")))
+		}
+		win = append(win, lines[start:start+n]...)
+		if down {
+			win = append(win, indent+s.faint.Render(l.tr("wizard.more.below")))
+		}
+		lines = win
+	}
+	out = append(out, lines...)
+	if rows > 0 {
+		for len(out) < rows+3 {
+			out = append(out, "")
+		}
+	} else {
+		out = append(out, "")
+	}
+	out = append(out, m.statusLine())
+	if m.height > 0 && len(out) > m.height {
+		out = append(out[:max(0, m.height-1)], out[len(out)-1])
+	}
+	for i, ln := range out {
+		if lipgloss.Width(ln) > w {
+			out[i] = ansi.Truncate(ln, w, "…")
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// statusLine is the open question, the last action's outcome, or a problem
+// reading the store.
+func (m wizardModel) statusLine() string {
+	s := m.d.styles
+	l := m.d.lang
+	switch {
+	case m.confirm == wizardConfirmDiscard && m.existing != nil:
+		return s.warn.Render(l.tr("wizard.confirm.discard-edit"))
+	case m.confirm == wizardConfirmDiscard:
+		return s.warn.Render(l.tr("wizard.confirm.discard"))
+	case m.confirm == wizardConfirmSaveAnyway:
+		return s.warn.Render(l.tr("wizard.confirm.save-anyway"))
+	case m.status != "" && m.saving:
+		return s.faint.Render(m.status)
+	case m.status != "":
+		return s.err.Render(m.status)
+	case m.loadErr != "":
+		return s.err.Render(m.loadErr)
+	}
+	return ""
+}
+
+// wizardWrap breaks plain text into lines of at most width cells: at spaces,
+// and between two wide (CJK) characters, keeping closing punctuation with
+// the character before it and opening brackets with the one after. A word
+// longer than the line is cut.
+func wizardWrap(text string, width int) []string {
+	width = max(1, width)
+	var toks []string // words, single wide characters, and " "
+	var cur strings.Builder
+	flush := func() {
+		if cur.Len() > 0 {
+			toks = append(toks, cur.String())
+			cur.Reset()
+		}
+	}
+	open := false // cur ends with an opening bracket
+	for _, r := range text {
+		switch {
+		case r == ' ':
+			flush()
+			toks = append(toks, " ")
+			open = false
+		case strings.ContainsRune("、。，．・：；！？）」』】〕ー…", r):
+			if cur.Len() == 0 && len(toks) > 0 && toks[len(toks)-1] != " " {
+				toks[len(toks)-1] += string(r)
+			} else {
+				cur.WriteRune(r)
+			}
+		case strings.ContainsRune("（「『【〔", r):
+			flush()
+			cur.WriteRune(r)
+			open = true
+		case ansi.StringWidth(string(r)) > 1:
+			if !open {
+				flush()
+			}
+			cur.WriteRune(r)
+			flush()
+			open = false
+		default:
+			if open {
+				open = false
+			}
+			cur.WriteRune(r)
+		}
+	}
+	flush()
+
+	var lines []string
+	var line strings.Builder
+	w := 0
+	newline := func() {
+		lines = append(lines, strings.TrimRight(line.String(), " "))
+		line.Reset()
+		w = 0
+	}
+	for _, t := range toks {
+		tw := ansi.StringWidth(t)
+		if t == " " {
+			if w > 0 && w < width {
+				line.WriteString(" ")
+				w++
+			}
+			continue
+		}
+		if w > 0 && w+tw > width {
+			newline()
+		}
+		for tw > width {
+			head := ansi.Truncate(t, width, "")
+			if head == "" {
+				break
+			}
+			line.WriteString(head)
+			newline()
+			t = t[len(head):]
+			tw = ansi.StringWidth(t)
+		}
+		line.WriteString(t)
+		w += tw
+	}
+	if line.Len() > 0 || len(lines) == 0 {
+		newline()
+	}
+	return lines
+}

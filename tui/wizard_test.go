@@ -1,0 +1,1216 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+
+	"popbox/mail"
+	"popbox/store"
+)
+
+// fakeWizardStore is a wizardStore in memory that records what is saved.
+type fakeWizardStore struct {
+	mu        sync.Mutex
+	accounts  []mail.Account
+	policy    store.Policy
+	policyErr error
+	saveErr   error
+	added     []mail.Account
+	updated   []mail.Account
+}
+
+func (s *fakeWizardStore) Accounts() ([]mail.Account, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]mail.Account(nil), s.accounts...), nil
+}
+
+func (s *fakeWizardStore) AddAccount(a mail.Account) (mail.Account, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.saveErr != nil {
+		return mail.Account{}, s.saveErr
+	}
+	a.ID = strconv.Itoa(len(s.accounts) + 1)
+	s.accounts = append(s.accounts, a)
+	s.added = append(s.added, a)
+	return a, nil
+}
+
+func (s *fakeWizardStore) UpdateAccount(a mail.Account) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.saveErr != nil {
+		return s.saveErr
+	}
+	s.updated = append(s.updated, a)
+	return nil
+}
+
+func (s *fakeWizardStore) SharingPolicy() (store.Policy, error) {
+	return s.policy, s.policyErr
+}
+
+// fakeChecker answers the connection test with fixed results.
+type fakeChecker struct {
+	pop, smtp error
+}
+
+func (c fakeChecker) CheckPOP3(ctx context.Context, a mail.Account) error { return c.pop }
+func (c fakeChecker) CheckSMTP(ctx context.Context, a mail.Account) error { return c.smtp }
+
+func wizardTestDeps(l lang, c checker) deps {
+	return deps{
+		lang:    l,
+		styles:  newStyles(),
+		now:     func() time.Time { return time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC) },
+		checker: c,
+		plain:   true,
+	}
+}
+
+// wkey makes the key message for a key name as Bubble Tea spells it; any
+// other string is typed as runes.
+func wkey(s string) tea.KeyMsg {
+	types := map[string]tea.KeyType{
+		"tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab, "enter": tea.KeyEnter, "esc": tea.KeyEsc,
+		"left": tea.KeyLeft, "right": tea.KeyRight, "up": tea.KeyUp, "down": tea.KeyDown,
+		"backspace": tea.KeyBackspace, "ctrl+r": tea.KeyCtrlR, "ctrl+s": tea.KeyCtrlS,
+		"ctrl+u": tea.KeyCtrlU, "ctrl+c": tea.KeyCtrlC,
+	}
+	if s == "space" || s == " " {
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	}
+	if t, ok := types[s]; ok {
+		return tea.KeyMsg{Type: t}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+// wizardKeyMsgs turns steps into key messages: "=text" types text one rune
+// at a time, anything else is a key name.
+func wizardKeyMsgs(steps ...string) []tea.KeyMsg {
+	var out []tea.KeyMsg
+	for _, s := range steps {
+		if text, ok := strings.CutPrefix(s, "="); ok {
+			for _, r := range text {
+				out = append(out, wkey(string(r)))
+			}
+			continue
+		}
+		out = append(out, wkey(s))
+	}
+	return out
+}
+
+// drive sends steps to m and returns the model and the last command.
+func drive(m wizardModel, steps ...string) (wizardModel, tea.Cmd) {
+	var cmd tea.Cmd
+	for _, k := range wizardKeyMsgs(steps...) {
+		m, cmd = m.update(k)
+	}
+	return m, cmd
+}
+
+// runCmd runs cmd and every command of a batch, returning their messages.
+func runCmd(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, runCmd(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}
+
+// feed gives the messages of cmd back to the wizard (spinner ticks aside).
+func feed(m wizardModel, cmd tea.Cmd) wizardModel {
+	for _, msg := range runCmd(cmd) {
+		if _, tick := msg.(spinner.TickMsg); tick {
+			continue
+		}
+		m, _ = m.update(msg)
+	}
+	return m
+}
+
+// gmailSteps fill a valid Gmail account up to the password field.
+var gmailSteps = []string{"=Work", "tab", "=taro@gmail.com", "tab", "tab", "tab", "tab", "tab", "=app-password"}
+
+func newTestWizard(st *fakeWizardStore, c checker, l lang) wizardModel {
+	if st == nil {
+		st = &fakeWizardStore{}
+	}
+	return newWizard(wizardTestDeps(l, c), st, nil).setSize(120, 40)
+}
+
+func plainView(m wizardModel) string {
+	return ansiStrip(m.view())
+}
+
+func ansiStrip(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
+			j := i + 2
+			for j < len(s) && (s[j] < 0x40 || s[j] > 0x7e) {
+				j++
+			}
+			i = j
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func TestWizardIntent(t *testing.T) {
+	form := newTestWizard(nil, fakeChecker{}, langEN)
+	port, _ := drive(form, "tab", "tab", "tab")
+	sec, _ := drive(port, "tab")
+	pw, _ := drive(form, gmailSteps...)
+	same, _ := drive(pw, "tab")
+	ret, _ := drive(same, "tab")
+	locked, _ := drive(form, "tab", "tab", "tab", "tab", "tab", "=recent:me@gmail.com", "tab", "tab", "tab")
+	review, _ := drive(form, append(gmailSteps, "ctrl+s")...)
+	reviewDone := review
+	reviewDone.pop, reviewDone.smtp = wizardCheck{state: wizardCheckOK}, wizardCheck{state: wizardCheckOK}
+	confirm, _ := drive(form, "=x", "esc")
+	saving := reviewDone
+	saving.saving = true
+
+	if locked.focus != wfRetention || !locked.recentLock {
+		t.Fatalf("setup: locked focus %v lock %v", locked.focus, locked.recentLock)
+	}
+	states := map[string]wizardModel{
+		"text": form, "port": port, "choice": sec, "secret": pw, "check": same, "retention": ret,
+		"locked": locked, "review-running": review, "review": reviewDone, "confirm": confirm, "saving": saving,
+	}
+	tests := []struct {
+		state, key string
+		want       wizardAction
+	}{
+		{"text", "tab", wizardNext},
+		{"text", "enter", wizardNext},
+		{"text", "shift+tab", wizardPrev},
+		{"text", "up", wizardUp},
+		{"text", "down", wizardDown},
+		{"text", "ctrl+s", wizardReview},
+		{"text", "esc", wizardCancel},
+		{"text", "space", wizardNone},
+		{"text", "left", wizardNone},
+		{"text", "right", wizardNone},
+		{"text", "ctrl+r", wizardNone},
+		{"text", "t", wizardNone},
+		{"text", "y", wizardNone},
+		{"text", "n", wizardNone},
+		{"port", "space", wizardChange},
+		{"port", "right", wizardChange},
+		{"port", "left", wizardChangeBack},
+		{"port", "9", wizardNone},
+		{"choice", "space", wizardChange},
+		{"choice", "left", wizardChangeBack},
+		{"check", "space", wizardChange},
+		{"check", "enter", wizardNext},
+		{"retention", "right", wizardChange},
+		{"locked", "space", wizardNone},
+		{"locked", "tab", wizardNext},
+		{"secret", "ctrl+r", wizardReveal},
+		{"secret", "space", wizardNone},
+		{"review", "enter", wizardSave},
+		{"review", "t", wizardRetest},
+		{"review", "shift+tab", wizardPrev},
+		{"review", "esc", wizardCancel},
+		{"review", "tab", wizardNone},
+		{"review", "ctrl+s", wizardNone},
+		{"review-running", "t", wizardNone},
+		{"review-running", "enter", wizardSave},
+		{"confirm", "y", wizardYes},
+		{"confirm", "Y", wizardYes},
+		{"confirm", "n", wizardNo},
+		{"confirm", "N", wizardNo},
+		{"confirm", "esc", wizardNo},
+		{"confirm", "enter", wizardNone},
+		{"saving", "enter", wizardNone},
+		{"saving", "esc", wizardNone},
+	}
+	covered := map[string]bool{}
+	for _, tc := range tests {
+		t.Run(tc.state+"/"+tc.key, func(t *testing.T) {
+			m := states[tc.state]
+			k := wkey(tc.key)
+			if got := wizardIntent(m.bindings(), k); got != tc.want {
+				t.Errorf("intent = %v, want %v", got, tc.want)
+			}
+			covered[k.String()] = true
+		})
+	}
+	all := defaultWizardKeys(langEN)
+	for _, b := range all.all() {
+		for _, k := range b.Keys() {
+			if !covered[k] {
+				t.Errorf("binding key %q (%s) has no intent case", k, b.Help().Desc)
+			}
+		}
+	}
+}
+
+func TestWizardUpdate(t *testing.T) {
+	okChecker := fakeChecker{}
+	tests := []struct {
+		name  string
+		st    *fakeWizardStore
+		c     checker
+		steps []string
+		check func(t *testing.T, m wizardModel, cmd tea.Cmd, st *fakeWizardStore)
+	}{
+		{name: "typing goes into the focused field", steps: []string{"=Work"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantVal(t, m, wfName, "Work")
+				wantFocus(t, m, wfName)
+				if !m.typing() || !m.dirty {
+					t.Errorf("typing %v dirty %v, want both", m.typing(), m.dirty)
+				}
+			}},
+		{name: "tab moves on", steps: []string{"tab"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantFocus(t, m, wfEmail)
+				if !m.touched[wfName] {
+					t.Error("the field left is not touched")
+				}
+			}},
+		{name: "enter moves on", steps: []string{"enter"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) { wantFocus(t, m, wfEmail) }},
+		{name: "down and up move between fields", steps: []string{"down", "down", "up"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) { wantFocus(t, m, wfEmail) }},
+		{name: "shift+tab goes back", steps: []string{"tab", "tab", "shift+tab"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) { wantFocus(t, m, wfEmail) }},
+		{name: "shift+tab on the first field stays", steps: []string{"shift+tab"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) { wantFocus(t, m, wfName) }},
+		{name: "down on the last field does not leave the form", steps: append(append([]string{}, gmailSteps...), "tab", "tab", "tab", "down"),
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantFocus(t, m, wfSharing)
+				if m.step != wizardStepForm {
+					t.Error("down went to the review")
+				}
+			}},
+		{name: "port toggles between 995 and 110 and SSL follows", steps: []string{"tab", "tab", "tab", "space"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantVal(t, m, wfPort, "110")
+				wantSecurity(t, m.security, mail.SecurityStartTLS)
+				m, _ = drive(m, "right")
+				wantVal(t, m, wfPort, "995")
+				wantSecurity(t, m.security, mail.SecuritySSL)
+				m, _ = drive(m, "left")
+				wantVal(t, m, wfPort, "110")
+			}},
+		{name: "port takes typed digits only", steps: []string{"tab", "tab", "tab", "ctrl+u", "=1a1b0"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantVal(t, m, wfPort, "110")
+				wantSecurity(t, m.security, mail.SecurityStartTLS)
+				m, _ = drive(m, "ctrl+u", "=995")
+				wantSecurity(t, m.security, mail.SecuritySSL)
+				m, _ = drive(m, "ctrl+u", "=2110")
+				wantSecurity(t, m.security, mail.SecuritySSL)
+			}},
+		{name: "an empty port is an error once left", steps: []string{"tab", "tab", "tab", "ctrl+u", "tab"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantShown(t, m, wfPort, mail.CodePortNumber)
+			}},
+		{name: "SSL cycles ssl, starttls, none", steps: []string{"tab", "tab", "tab", "tab", "space"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantSecurity(t, m.security, mail.SecurityStartTLS)
+				m, _ = drive(m, "space")
+				wantSecurity(t, m.security, mail.SecurityNone)
+				m, _ = drive(m, "space")
+				wantSecurity(t, m.security, mail.SecuritySSL)
+				m, _ = drive(m, "left")
+				wantSecurity(t, m.security, mail.SecurityNone)
+			}},
+		{name: "None on 110 warns at once", steps: []string{"tab", "tab", "tab", "space", "tab", "space"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantSecurity(t, m.security, mail.SecurityNone)
+				wantShown(t, m, wfSecurity, mail.CodePlainPassword)
+				wantInView(t, m, "! Without SSL or STARTTLS")
+			}},
+		{name: "same credentials off shows the outgoing fields", steps: []string{"tab", "tab", "tab", "tab", "tab", "tab", "tab", "space", "tab"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				if m.smtpSame {
+					t.Fatal("still same credentials")
+				}
+				wantFocus(t, m, wfSMTPHost)
+				wantInView(t, m, "Outgoing port")
+			}},
+		{name: "outgoing port toggles 465 and 587", steps: []string{"tab", "tab", "tab", "tab", "tab", "tab", "tab", "space", "tab", "tab", "space"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantVal(t, m, wfSMTPPort, "587")
+				wantSecurity(t, m.smtpSecurity, mail.SecurityStartTLS)
+				m, _ = drive(m, "space")
+				wantVal(t, m, wfSMTPPort, "465")
+				wantSecurity(t, m.smtpSecurity, mail.SecuritySSL)
+			}},
+		{name: "retention picker cycles the four choices", steps: append(append([]string{}, gmailSteps...), "tab", "tab"),
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantFocus(t, m, wfRetention)
+				for _, want := range []mail.RetentionKind{mail.RetainDelete, mail.RetainDays, mail.RetainMirror, mail.RetainKeep} {
+					m, _ = drive(m, "space")
+					if m.retention != want {
+						t.Fatalf("retention = %v, want %v", m.retention, want)
+					}
+				}
+				m, _ = drive(m, "left")
+				if m.retention != mail.RetainMirror {
+					t.Errorf("left gave %v, want mirror", m.retention)
+				}
+			}},
+		{name: "after N days opens the number field at 30", steps: append(append([]string{}, gmailSteps...), "tab", "tab", "space", "space", "tab"),
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantFocus(t, m, wfDays)
+				wantVal(t, m, wfDays, "30")
+				if a := m.account(); a.Retention != (mail.Retention{Kind: mail.RetainDays, Days: 30}) {
+					t.Errorf("retention %v, want days:30", a.Retention)
+				}
+			}},
+		{name: "days take digits and the range shows when left", steps: append(append([]string{}, gmailSteps...), "tab", "tab", "space", "space", "tab", "ctrl+u", "=x0"),
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantVal(t, m, wfDays, "0")
+				wantHidden(t, m, wfDays)
+				m, _ = drive(m, "tab")
+				wantShown(t, m, wfDays, mail.CodeDaysRange)
+				wantInView(t, m, "from 1 to 3650")
+			}},
+		{name: "sharing is a picker under user choice", steps: append(append([]string{}, gmailSteps...), "tab", "tab", "tab", "space"),
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantFocus(t, m, wfSharing)
+				if m.account().Sharing != mail.SharingPublic {
+					t.Error("sharing not public")
+				}
+			}},
+		{name: "sharing set by the administrator is read-only", st: &fakeWizardStore{policy: store.PolicyPublic},
+			steps: append(append([]string{}, gmailSteps...), "tab", "tab", "tab"),
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				if m.step != wizardStepReview {
+					t.Fatalf("tab past retention: step %v focus %v, want the review", m.step, m.focus)
+				}
+				if m.account().Sharing != mail.SharingPublic {
+					t.Error("sharing not forced public")
+				}
+				wantInView(t, m, "Public (set by your administrator)")
+			}},
+		{name: "errors wait until the field is left", steps: []string{"tab", "=taro"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantHidden(t, m, wfEmail)
+				m, _ = drive(m, "tab")
+				wantShown(t, m, wfEmail, mail.CodeBadEmail)
+				wantInView(t, m, `"taro" is not an email address`)
+				m, _ = drive(m, "shift+tab", "=@example.com")
+				if _, ok := problemFor(m.problems(), wfEmail); ok {
+					t.Error("error still there after fixing the address")
+				}
+			}},
+		{name: "Gmail preset fills servers, user name and hints", steps: []string{"tab", "=taro@gmail.com"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantVal(t, m, wfHost, "pop.gmail.com")
+				wantVal(t, m, wfPort, "995")
+				wantSecurity(t, m.security, mail.SecuritySSL)
+				wantVal(t, m, wfUser, "taro@gmail.com")
+				wantVal(t, m, wfSMTPHost, "smtp.gmail.com")
+				wantVal(t, m, wfSMTPPort, "465")
+				wantVal(t, m, wfSMTPUser, "taro@gmail.com")
+				wantInView(t, m, "Gmail: servers filled in")
+				wantInView(t, m, "Enable POP access")
+				wantInView(t, m, "app password")
+				if got := m.account().SMTP().Host; got != "smtp.gmail.com" {
+					t.Errorf("SMTP host %q", got)
+				}
+			}},
+		{name: "a server the user typed is not overwritten", steps: []string{"tab", "tab", "=mail.example.org", "shift+tab", "=taro@gmail.com"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantVal(t, m, wfHost, "mail.example.org")
+				wantVal(t, m, wfUser, "taro@gmail.com")
+			}},
+		{name: "a user name the user typed is not overwritten", steps: []string{"tab", "tab", "tab", "tab", "tab", "=someone", "shift+tab", "shift+tab", "shift+tab", "shift+tab", "=taro@gmail.com"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantFocus(t, m, wfEmail)
+				wantVal(t, m, wfUser, "someone")
+				wantVal(t, m, wfHost, "pop.gmail.com")
+			}},
+		{name: "an unknown domain fills the user name; the outgoing server follows the incoming", steps: []string{"tab", "=taro@example.org", "tab", "=pop.example.org"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantVal(t, m, wfUser, "taro@example.org")
+				wantVal(t, m, wfSMTPHost, "smtp.example.org")
+				wantInView(t, m, "ask your administrator if unsure")
+			}},
+		{name: "Gmail recent: sets keep and locks retention", steps: append(append([]string{}, gmailSteps...), "tab", "tab", "space", "shift+tab", "shift+tab", "shift+tab", "ctrl+u", "=recent:taro@gmail.com"),
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantFocus(t, m, wfUser)
+				if m.retention != mail.RetainKeep || !m.recentLock {
+					t.Fatalf("retention %v lock %v, want keep and locked", m.retention, m.recentLock)
+				}
+				wantVal(t, m, wfSMTPUser, "taro@gmail.com")
+				if got := m.account().SMTP().User; got != "taro@gmail.com" {
+					t.Errorf("SMTP user %q", got)
+				}
+				wantInView(t, m, "starts with recent:")
+				wantInView(t, m, "Keep on server (locked)")
+				m, _ = drive(m, "tab", "tab", "tab", "space")
+				if m.retention != mail.RetainKeep {
+					t.Errorf("locked retention changed to %v", m.retention)
+				}
+				m, _ = drive(m, "shift+tab", "shift+tab", "shift+tab", "ctrl+u", "=taro@gmail.com")
+				if m.retention != mail.RetainDelete || m.recentLock {
+					t.Errorf("without recent: retention %v lock %v, want delete unlocked", m.retention, m.recentLock)
+				}
+			}},
+		{name: "esc with nothing typed leaves at once", steps: []string{"tab", "esc"},
+			check: func(t *testing.T, m wizardModel, cmd tea.Cmd, _ *fakeWizardStore) {
+				wantMsg[wizardCancelledMsg](t, cmd)
+			}},
+		{name: "esc after typing asks first", steps: []string{"=W", "esc"},
+			check: func(t *testing.T, m wizardModel, cmd tea.Cmd, _ *fakeWizardStore) {
+				if m.confirm != wizardConfirmDiscard || cmd != nil {
+					t.Fatalf("confirm %v cmd %v", m.confirm, cmd != nil)
+				}
+				wantInView(t, m, "Discard this account? y/n")
+				if !m.typing() {
+					t.Error("a y/n question must keep the keys")
+				}
+				m, cmd = drive(m, "n")
+				if m.confirm != wizardConfirmNone || cmd != nil {
+					t.Fatal("n did not close the question")
+				}
+				wantVal(t, m, wfName, "W")
+				m, cmd = drive(m, "esc", "y")
+				wantMsg[wizardCancelledMsg](t, cmd)
+			}},
+		{name: "review with errors focuses the first one and shows them all", steps: []string{"tab", "=taro@gmail.com", "ctrl+s"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				if m.step != wizardStepForm {
+					t.Fatal("went to the review with errors")
+				}
+				wantFocus(t, m, wfName)
+				wantShown(t, m, wfName, mail.CodeRequired)
+				wantShown(t, m, wfPassword, mail.CodeRequired)
+				wantInView(t, m, "Fix the marked fields first.")
+				wantInView(t, m, "Enter a display name")
+			}},
+		{name: "enter on the last field goes to the review and tests", c: okChecker, steps: append(append([]string{}, gmailSteps...), "tab", "tab", "tab", "enter"),
+			check: func(t *testing.T, m wizardModel, cmd tea.Cmd, _ *fakeWizardStore) {
+				if m.step != wizardStepReview || !m.testing() || m.typing() {
+					t.Fatalf("step %v testing %v typing %v", m.step, m.testing(), m.typing())
+				}
+				var results int
+				for _, msg := range runCmd(cmd) {
+					if r, ok := msg.(wizardCheckMsg); ok {
+						results++
+						if r.seq != m.testSeq {
+							t.Errorf("result seq %d, want %d", r.seq, m.testSeq)
+						}
+					}
+				}
+				if results != 2 {
+					t.Errorf("%d results, want 2", results)
+				}
+			}},
+		{name: "a passing test saves at once", c: okChecker, steps: append(append([]string{}, gmailSteps...), "ctrl+s"),
+			check: func(t *testing.T, m wizardModel, cmd tea.Cmd, st *fakeWizardStore) {
+				m = feed(m, cmd)
+				if m.pop.state != wizardCheckOK || m.smtp.state != wizardCheckOK {
+					t.Fatalf("results %v %v", m.pop.state, m.smtp.state)
+				}
+				wantInView(t, m, "✓ Incoming (POP3): logged in to pop.gmail.com.")
+				m, cmd = drive(m, "enter")
+				if !m.saving {
+					t.Fatal("not saving")
+				}
+				saved := wantMsg[wizardSavedMsg](t, cmd)
+				if !saved.added || saved.acct.ID == "" || len(st.added) != 1 {
+					t.Fatalf("saved %+v, store has %d", saved, len(st.added))
+				}
+				a := st.added[0]
+				if a.Name != "Work" || a.Incoming.Password != "app-password" || !a.SMTPSame || a.Incoming.Host != "pop.gmail.com" {
+					t.Errorf("stored %+v", a)
+				}
+			}},
+		{name: "a failed test asks before saving", c: fakeChecker{pop: fmt.Errorf("user: %w", mail.ErrAuth)}, steps: append(append([]string{}, gmailSteps...), "ctrl+s"),
+			check: func(t *testing.T, m wizardModel, cmd tea.Cmd, st *fakeWizardStore) {
+				m = feed(m, cmd)
+				wantInView(t, m, "✗ Incoming (POP3): pop.gmail.com refused the user name or password")
+				m, cmd = drive(m, "enter")
+				if m.confirm != wizardConfirmSaveAnyway || cmd != nil {
+					t.Fatal("no save-anyway question")
+				}
+				wantInView(t, m, "Save anyway? y/n")
+				m, cmd = drive(m, "n")
+				if cmd != nil || m.saving {
+					t.Fatal("n saved")
+				}
+				m, cmd = drive(m, "enter", "y")
+				wantMsg[wizardSavedMsg](t, cmd)
+				if len(st.added) != 1 {
+					t.Errorf("store has %d accounts", len(st.added))
+				}
+			}},
+		{name: "a stale test result is dropped", c: okChecker, steps: append(append([]string{}, gmailSteps...), "ctrl+s"),
+			check: func(t *testing.T, m wizardModel, first tea.Cmd, _ *fakeWizardStore) {
+				m, _ = drive(m, "shift+tab")
+				if m.step != wizardStepForm || m.pop.state != wizardCheckIdle {
+					t.Fatal("shift+tab did not go back to the form")
+				}
+				wantFocus(t, m, wfSharing)
+				m, second := drive(m, "ctrl+s")
+				m = feed(m, first)
+				if m.pop.state != wizardCheckRunning || m.smtp.state != wizardCheckRunning {
+					t.Fatalf("old results taken: %v %v", m.pop.state, m.smtp.state)
+				}
+				m = feed(m, second)
+				if m.pop.state != wizardCheckOK || m.smtp.state != wizardCheckOK {
+					t.Fatalf("new results not taken: %v %v", m.pop.state, m.smtp.state)
+				}
+				m, _ = m.update(wizardCheckMsg{seq: m.testSeq - 1, side: wizardSidePOP3, err: mail.ErrAuth})
+				if m.pop.state != wizardCheckOK {
+					t.Error("stale failure replaced a result")
+				}
+			}},
+		{name: "t runs the test again", c: fakeChecker{smtp: mail.ErrTimeout}, steps: append(append([]string{}, gmailSteps...), "ctrl+s"),
+			check: func(t *testing.T, m wizardModel, cmd tea.Cmd, _ *fakeWizardStore) {
+				m = feed(m, cmd)
+				seq := m.testSeq
+				wantInView(t, m, "did not answer in time")
+				m, cmd = drive(m, "t")
+				if m.testSeq != seq+1 || !m.testing() || cmd == nil {
+					t.Fatalf("seq %d testing %v", m.testSeq, m.testing())
+				}
+				m, _ = m.update(spinner.TickMsg{ID: m.spin.ID()})
+				m = feed(m, cmd)
+				if m.testing() {
+					t.Error("still testing")
+				}
+				if _, cmd = m.update(spinner.TickMsg{ID: m.spin.ID()}); cmd != nil {
+					t.Error("the spinner keeps ticking after the test")
+				}
+			}},
+		{name: "ctrl+r shows the password while toggled", steps: append(append([]string{}, gmailSteps...), "ctrl+r"),
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				if m.inputs[wfPassword].EchoMode != textinput.EchoNormal {
+					t.Fatal("not revealed")
+				}
+				wantInView(t, m, "app-password")
+				m, _ = drive(m, "ctrl+r")
+				if m.inputs[wfPassword].EchoMode != textinput.EchoPassword || strings.Contains(plainView(m), "app-password") {
+					t.Fatal("not hidden again")
+				}
+				m, _ = drive(m, "ctrl+r", "tab")
+				if m.reveal || m.inputs[wfPassword].EchoMode != textinput.EchoPassword {
+					t.Error("leaving the field keeps it revealed")
+				}
+				wantInView(t, m, wizardMask)
+			}},
+		{name: "a name already taken is refused before saving", st: &fakeWizardStore{accounts: []mail.Account{{ID: "1", Name: "Work"}}},
+			steps: []string{"=work", "tab"},
+			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
+				wantShown(t, m, wfName, mail.CodeDuplicateName)
+				wantInView(t, m, `An account named "work" already exists`)
+			}},
+		{name: "a store failure is shown and the wizard stays", st: &fakeWizardStore{saveErr: errors.New("disk full")}, c: okChecker,
+			steps: append(append([]string{}, gmailSteps...), "ctrl+s"),
+			check: func(t *testing.T, m wizardModel, cmd tea.Cmd, _ *fakeWizardStore) {
+				m = feed(m, cmd)
+				m, cmd = drive(m, "enter")
+				m, _ = drive(m, "enter") // ignored while saving
+				m = feed(m, cmd)
+				if m.saving || m.step != wizardStepReview {
+					t.Fatalf("saving %v step %v", m.saving, m.step)
+				}
+				wantInView(t, m, "The account was not saved: disk full")
+			}},
+		{name: "a name taken meanwhile sends focus back to the name", c: okChecker,
+			st:    &fakeWizardStore{saveErr: mail.FieldErrors{{Field: mail.FieldName, Code: mail.CodeDuplicateName, Message: "taken"}}},
+			steps: append(append([]string{}, gmailSteps...), "ctrl+s"),
+			check: func(t *testing.T, m wizardModel, cmd tea.Cmd, _ *fakeWizardStore) {
+				m = feed(m, cmd)
+				m, cmd = drive(m, "enter")
+				m = feed(m, cmd)
+				if m.step != wizardStepForm {
+					t.Fatal("still on the review")
+				}
+				wantFocus(t, m, wfName)
+				wantShown(t, m, wfName, mail.CodeDuplicateName)
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st := tc.st
+			if st == nil {
+				st = &fakeWizardStore{}
+			}
+			m := newTestWizard(st, tc.c, langEN)
+			m, cmd := drive(m, tc.steps...)
+			tc.check(t, m, cmd, st)
+		})
+	}
+}
+
+func TestWizardEditExisting(t *testing.T) {
+	existing := mail.Account{
+		ID: "7", Name: "Work", Email: "taro@example.org",
+		Incoming:  mail.Server{Host: "pop.example.org", Port: 995, Security: mail.SecuritySSL, User: "taro", Password: "stored"},
+		SMTPSame:  false,
+		Outgoing:  mail.Server{Host: "smtp.example.org", Port: 587, Security: mail.SecurityStartTLS, User: "taro", Password: "stored-out"},
+		Retention: mail.Retention{Kind: mail.RetainDays, Days: 14},
+		Sharing:   mail.SharingPublic,
+		CAFile:    "/etc/ca.pem",
+	}
+	st := &fakeWizardStore{accounts: []mail.Account{existing, {ID: "8", Name: "Home"}}}
+	var seen mail.Account
+	c := checkerFunc(func(a mail.Account) { seen = a })
+	m := newWizard(wizardTestDeps(langEN, c), st, &existing).setSize(120, 40)
+
+	wantVal(t, m, wfHost, "pop.example.org")
+	wantVal(t, m, wfPassword, "")
+	wantVal(t, m, wfDays, "14")
+	wantInView(t, m, "Edit the account “Work”")
+	m, _ = drive(m, "tab", "=x")
+	if m.val(wfHost) != "pop.example.org" {
+		t.Error("editing the address replaced the server")
+	}
+	m, cmd := drive(m, "backspace", "ctrl+s")
+	if m.step != wizardStepReview {
+		t.Fatalf("empty passwords of an edited account blocked the review (focus %v)", m.focus)
+	}
+	wantInView(t, m, "Password unchanged")
+	m = feed(m, cmd)
+	if seen.Incoming.Password != "stored" || seen.Outgoing.Password != "stored-out" {
+		t.Errorf("the test did not use the stored passwords: %+v", seen)
+	}
+	m, cmd = drive(m, "enter")
+	saved := wantMsg[wizardSavedMsg](t, cmd)
+	if saved.added || len(st.updated) != 1 {
+		t.Fatalf("saved %+v updated %d", saved, len(st.updated))
+	}
+	u := st.updated[0]
+	if u.ID != "7" || u.Incoming.Password != "" || u.Outgoing.Password != "" || u.CAFile != "/etc/ca.pem" || u.Retention.Days != 14 {
+		t.Errorf("updated %+v", u)
+	}
+
+	// Renaming to the other account's name is refused.
+	m2 := newWizard(wizardTestDeps(langEN, nil), st, &existing)
+	m2, _ = drive(m2, "ctrl+u", "=Home", "tab")
+	wantShown(t, m2, wfName, mail.CodeDuplicateName)
+}
+
+// checkerFunc passes every test and reports the account it was given.
+type checkerFunc func(a mail.Account)
+
+func (f checkerFunc) CheckPOP3(ctx context.Context, a mail.Account) error { f(a); return nil }
+func (f checkerFunc) CheckSMTP(ctx context.Context, a mail.Account) error { f(a); return nil }
+
+func TestWizardCheckTimeout(t *testing.T) {
+	var deadline time.Time
+	c := ctxChecker(func(ctx context.Context) { deadline, _ = ctx.Deadline() })
+	start := time.Now()
+	msg := wizardRunCheck(c, 3, wizardSideSMTP, mail.Account{})()
+	r, ok := msg.(wizardCheckMsg)
+	if !ok || r.seq != 3 || r.side != wizardSideSMTP {
+		t.Fatalf("msg %#v", msg)
+	}
+	if d := deadline.Sub(start); d < 20*time.Second || d > 30*time.Second {
+		t.Errorf("deadline in %v, want about 25s", d)
+	}
+}
+
+type ctxChecker func(ctx context.Context)
+
+func (f ctxChecker) CheckPOP3(ctx context.Context, a mail.Account) error { f(ctx); return nil }
+func (f ctxChecker) CheckSMTP(ctx context.Context, a mail.Account) error { f(ctx); return nil }
+
+func TestWizardCheckText(t *testing.T) {
+	m := newTestWizard(nil, nil, langEN)
+	m, _ = drive(m, gmailSteps...)
+	tests := []struct {
+		name string
+		side wizardSide
+		err  error
+		want string
+	}{
+		{"unreachable", wizardSidePOP3, fmt.Errorf("dial: %w", mail.ErrUnreachable), "Cannot reach pop.gmail.com:995."},
+		{"TLS mismatch", wizardSidePOP3, mail.ErrTLSMismatch, "TLS mismatch on this port: try SSL on 995 or STARTTLS on 110."},
+		{"TLS mismatch SMTP", wizardSideSMTP, mail.ErrTLSMismatch, "try SSL on 465 or STARTTLS on 587."},
+		{"certificate", wizardSidePOP3, mail.ErrCertificate, "The certificate of pop.gmail.com is not trusted"},
+		{"auth", wizardSideSMTP, mail.ErrAuth, "smtp.gmail.com refused the user name or password. Check them; with 2-step verification, use an app password."},
+		{"timeout", wizardSidePOP3, mail.ErrTimeout, "pop.gmail.com did not answer in time."},
+		{"context deadline", wizardSidePOP3, context.DeadlineExceeded, "did not answer in time"},
+		{"no STARTTLS", wizardSidePOP3, mail.ErrNoSTARTTLS, "pop.gmail.com does not offer STARTTLS. Choose SSL (port 995)"},
+		{"other", wizardSidePOP3, errors.New("boom"), "The test failed: boom"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := m.checkText(tc.side, tc.err); !strings.Contains(got, tc.want) {
+				t.Errorf("got %q, want it to contain %q", got, tc.want)
+			}
+		})
+	}
+	ja := m
+	ja.d.lang = langJA
+	if got := ja.checkText(wizardSidePOP3, mail.ErrAuth); !strings.Contains(got, "アプリ専用のパスワード") {
+		t.Errorf("Japanese auth text %q", got)
+	}
+}
+
+// codeConstants reads the Code* constants of mail/account.go, so a new code
+// cannot be added without a translation.
+func codeConstants(t *testing.T) map[string]string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join("..", "mail", "account.go"), nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST {
+			continue
+		}
+		for _, s := range g.Specs {
+			vs := s.(*ast.ValueSpec)
+			for i, n := range vs.Names {
+				if !strings.HasPrefix(n.Name, "Code") || i >= len(vs.Values) {
+					continue
+				}
+				if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					v, _ := strconv.Unquote(lit.Value)
+					out[n.Name] = v
+				}
+			}
+		}
+	}
+	if len(out) < 10 {
+		t.Fatalf("found only %d codes in mail/account.go", len(out))
+	}
+	return out
+}
+
+func TestWizardErrorCodesTranslated(t *testing.T) {
+	m := newTestWizard(nil, nil, langEN)
+	fields := []string{mail.FieldName, mail.FieldEmail, mail.FieldHost, mail.FieldPort, mail.FieldSecurity,
+		mail.FieldUser, mail.FieldPassword, mail.FieldSMTPHost, mail.FieldSMTPPort, mail.FieldSMTPSecurity,
+		mail.FieldSMTPUser, mail.FieldSMTPPassword, mail.FieldRetention, mail.FieldSharing}
+	for name, code := range codeConstants(t) {
+		t.Run(name, func(t *testing.T) {
+			if !hasMessage("err." + code) {
+				t.Fatalf("no catalog entry err.%s", code)
+			}
+			for _, l := range []lang{langEN, langJA} {
+				m.d.lang = l
+				for _, f := range fields {
+					fe := mail.FieldError{Field: f, Code: code, Message: "UNTRANSLATED"}
+					got := m.problemText(fe)
+					if got == fe.Message || strings.Contains(got, "%!") || strings.HasPrefix(got, "err.") {
+						t.Errorf("%s on %s in lang %d: %q", code, f, l, got)
+					}
+				}
+			}
+		})
+	}
+	m.d.lang = langEN
+	if got := m.problemText(mail.FieldError{Field: mail.FieldName, Code: "something-new", Message: "English fallback"}); got != "English fallback" {
+		t.Errorf("unknown code gave %q, want the message", got)
+	}
+	if got := m.problemText(mail.FieldError{Field: mail.FieldSMTPHost, Code: mail.CodeRequired}); !strings.Contains(got, "outgoing server") {
+		t.Errorf("required smtp-host: %q", got)
+	}
+}
+
+func TestWizardHintsTranslated(t *testing.T) {
+	for _, h := range []mail.Hint{mail.HintAppPassword, mail.HintEnablePOP, mail.HintGmailRecent, mail.HintFullAddress} {
+		if !hasMessage("hint." + h.Key) {
+			t.Errorf("no catalog entry hint.%s", h.Key)
+		}
+	}
+	for f := wizardField(0); f < wfCount; f++ {
+		for _, k := range []string{"field." + f.name(), "hint." + f.name()} {
+			if !hasMessage(k) {
+				t.Errorf("no catalog entry %s", k)
+			}
+		}
+	}
+}
+
+// wizardStates are the screens the layout tests look at, as steps from a
+// fresh wizard.
+var wizardStates = []struct {
+	name  string
+	c     checker
+	steps []string
+}{
+	{"first", nil, nil},
+	{"gmail", nil, []string{"=Work", "tab", "=taro@gmail.com"}},
+	{"error", nil, []string{"tab", "=taro", "tab"}},
+	{"all-errors", nil, []string{"tab", "tab", "tab", "tab", "tab", "tab", "tab", "space", "ctrl+s"}},
+	{"outgoing", nil, []string{"=Work", "tab", "=taro@example.org", "tab", "=pop.example.org", "tab", "tab", "tab", "tab", "=secret", "tab", "space"}},
+	{"days", nil, append(append([]string{}, gmailSteps...), "tab", "tab", "space", "space")},
+	{"recent", nil, []string{"=Work", "tab", "=taro@gmail.com", "tab", "tab", "tab", "tab", "ctrl+u", "=recent:taro@gmail.com", "tab", "=pw", "tab", "tab"}},
+	{"review", fakeChecker{smtp: fmt.Errorf("auth: %w", mail.ErrAuth)}, append(append([]string{}, gmailSteps...), "ctrl+s")},
+	{"review-fail-both", fakeChecker{pop: errors.New("a very long error from a server that says many things about what went wrong and why"), smtp: mail.ErrCertificate}, append(append([]string{}, gmailSteps...), "tab", "space", "tab", "ctrl+u", "=smtp.example.org", "tab", "tab", "tab", "tab", "=pw2", "ctrl+s")},
+	{"confirm", nil, []string{"=W", "esc"}},
+}
+
+func wizardState(t *testing.T, l lang, w, h int, i int) wizardModel {
+	t.Helper()
+	s := wizardStates[i]
+	m := newWizard(wizardTestDeps(l, s.c), &fakeWizardStore{}, nil).setSize(w, h)
+	m, cmd := drive(m, s.steps...)
+	if m.step == wizardStepReview {
+		m = feed(m, cmd)
+	}
+	return m
+}
+
+func TestWizardLayoutFits(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {60, 16}} {
+		for _, l := range []lang{langEN, langJA} {
+			for i, s := range wizardStates {
+				name := fmt.Sprintf("%s/%dx%d/%s", s.name, size[0], size[1], langName(l))
+				t.Run(name, func(t *testing.T) {
+					m := wizardState(t, l, size[0], size[1], i)
+					// Walk the focus through every field too.
+					for step := 0; step < 20; step++ {
+						checkFits(t, m, size[0], size[1])
+						if m.step != wizardStepForm || m.confirm != wizardConfirmNone {
+							break
+						}
+						m, _ = drive(m, "down")
+					}
+				})
+			}
+		}
+	}
+}
+
+func checkFits(t *testing.T, m wizardModel, w, h int) {
+	t.Helper()
+	v := m.view()
+	lines := strings.Split(v, "\n")
+	if len(lines) > h {
+		t.Errorf("focus %v: %d lines, taller than %d", m.focus, len(lines), h)
+	}
+	for i, ln := range lines {
+		if lipgloss.Width(ln) > w {
+			t.Errorf("focus %v: line %d is %d wide (> %d): %q", m.focus, i, lipgloss.Width(ln), w, ansiStrip(ln))
+		}
+	}
+	if m.step == wizardStepForm && m.confirm == wizardConfirmNone && !strings.Contains(ansiStrip(v), "› "+m.label(m.focus)) {
+		t.Errorf("the focused field %v is not in view:\n%s", m.focus, ansiStrip(v))
+	}
+}
+
+func langName(l lang) string {
+	if l == langJA {
+		return "ja"
+	}
+	return "en"
+}
+
+func TestWizardJapaneseLabelsAligned(t *testing.T) {
+	m := newWizard(wizardTestDeps(langJA, nil), &fakeWizardStore{}, nil).setSize(120, 60)
+	m, _ = drive(m, "=仕事", "tab", "=taro@example.org", "tab", "=pop.example.org", "tab", "tab", "tab", "tab", "=pw",
+		"tab", "space", "tab", "tab", "tab", "tab", "tab", "=pw2", "tab", "space", "space", "tab", "tab")
+	if m.focus != wfSharing {
+		t.Fatalf("setup: focus %v", m.focus)
+	}
+	lw, _ := m.columns()
+	lines := strings.Split(plainView(m), "\n")
+	col := -1
+	for _, f := range m.visible() {
+		label := m.label(f)
+		found := false
+		for _, ln := range lines {
+			rest, ok := strings.CutPrefix(ln, "  "+label)
+			if !ok {
+				rest, ok = strings.CutPrefix(ln, "› "+label)
+			}
+			if !ok || !strings.HasPrefix(rest, " ") {
+				continue
+			}
+			found = true
+			value := strings.TrimLeft(rest, " ")
+			if value == "" {
+				t.Errorf("%s has no value", label)
+				break
+			}
+			at := lipgloss.Width(ln[:len(ln)-len(value)])
+			if col == -1 {
+				col = at
+			}
+			if at != col || at != lw+4 {
+				t.Errorf("%s: value at column %d, want %d (label width %d)", label, at, lw+4, lw)
+			}
+			break
+		}
+		if !found {
+			t.Errorf("label %s not in view", label)
+		}
+	}
+	if lw != lipgloss.Width("メールアドレス/ユーザー名") {
+		t.Errorf("label column %d, want the widest Japanese label", lw)
+	}
+}
+
+func TestWizardWrap(t *testing.T) {
+	tests := []struct {
+		name  string
+		text  string
+		width int
+		want  []string
+	}{
+		{"words", "one two three", 7, []string{"one two", "three"}},
+		{"long word is cut", "abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
+		{"japanese breaks between characters", "受信サーバーを入力", 8, []string{"受信サー", "バーを入", "力"}},
+		{"closing punctuation stays", "あいう。えお", 6, []string{"あい", "う。え", "お"}},
+		{"long sound mark stays", "サーバー", 4, []string{"サー", "バー"}},
+		{"mixed", "Gmail のサーバー設定", 10, []string{"Gmail の", "サーバー設", "定"}},
+		{"empty", "", 5, []string{""}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := wizardWrap(tc.text, tc.width)
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+			for _, ln := range got {
+				if lipgloss.Width(ln) > tc.width {
+					t.Errorf("line %q wider than %d", ln, tc.width)
+				}
+			}
+		})
+	}
+}
+
+func TestWizardLoadError(t *testing.T) {
+	st := &fakeWizardStore{policyErr: errors.New("the sharing policy file is broken")}
+	m := newWizard(wizardTestDeps(langEN, nil), st, nil).setSize(120, 40)
+	wantInView(t, m, "Could not read the settings: the sharing policy file is broken")
+}
+
+// wizardTestRoot is a minimal root model for teatest, shaped like app.go:
+// it sizes the wizard above a footer of its keys, passes every message on,
+// and quits when the wizard is done.
+type wizardTestRoot struct {
+	w    wizardModel
+	help help.Model
+	done string
+}
+
+func newWizardTestRoot(w wizardModel) wizardTestRoot {
+	h := help.New()
+	s := w.d.styles
+	h.Styles.ShortKey, h.Styles.ShortDesc, h.Styles.ShortSeparator, h.Styles.Ellipsis = s.key, s.help, s.faint, s.faint
+	return wizardTestRoot{w: w, help: h}
+}
+
+func (r wizardTestRoot) Init() tea.Cmd { return nil }
+
+func (r wizardTestRoot) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		r.w = r.w.setSize(msg.Width, msg.Height-1)
+		r.help.Width = msg.Width
+		return r, nil
+	case wizardSavedMsg:
+		r.done = "saved " + msg.acct.Name
+		return r, tea.Quit
+	case wizardCancelledMsg:
+		r.done = "cancelled"
+		return r, tea.Quit
+	}
+	var cmd tea.Cmd
+	r.w, cmd = r.w.update(msg)
+	return r, cmd
+}
+
+func (r wizardTestRoot) View() string {
+	return r.w.view() + "\n" + r.help.ShortHelpView(r.w.keys().ShortHelp())
+}
+
+// wizardGoldenSteps are the screens kept as golden files.
+var wizardGoldenSteps = []struct {
+	name  string
+	c     checker
+	steps []string
+	wait  []string // output to wait for before the picture is taken
+}{
+	{"first", nil, nil, nil},
+	{"gmail", nil, []string{"=Work", "tab", "=taro@gmail.com"}, nil},
+	{"error", nil, []string{"tab", "=taro", "tab"}, nil},
+	{"outgoing", nil, []string{"=Work", "tab", "=taro@example.org", "tab", "=pop.example.org", "tab", "tab", "tab", "tab", "=secret", "tab", "space"}, nil},
+	{"days", nil, append(append([]string{}, gmailSteps...), "tab", "tab", "space", "space"), nil},
+	{"review", fakeChecker{smtp: fmt.Errorf("auth: %w", mail.ErrAuth)}, append(append([]string{}, gmailSteps...), "ctrl+s"), []string{"✓", "✗"}},
+}
+
+func TestWizardGolden(t *testing.T) {
+	prof, dark := lipgloss.ColorProfile(), lipgloss.HasDarkBackground()
+	t.Cleanup(func() {
+		lipgloss.SetColorProfile(prof)
+		lipgloss.SetHasDarkBackground(dark)
+	})
+	lipgloss.SetHasDarkBackground(true)
+	for _, mode := range []string{"plain", "color"} {
+		if mode == "plain" {
+			lipgloss.SetColorProfile(termenv.Ascii)
+		} else {
+			lipgloss.SetColorProfile(termenv.ANSI256)
+		}
+		for _, l := range []lang{langEN, langJA} {
+			for _, size := range [][2]int{{80, 24}, {120, 40}} {
+				for _, g := range wizardGoldenSteps {
+					name := fmt.Sprintf("%s-%dx%d-%s-%s", g.name, size[0], size[1], langName(l), mode)
+					t.Run(name, func(t *testing.T) {
+						d := wizardTestDeps(l, g.c)
+						d.plain = mode == "plain"
+						root := newWizardTestRoot(newWizard(d, &fakeWizardStore{}, nil))
+						tm := teatest.NewTestModel(t, root, teatest.WithInitialTermSize(size[0], size[1]))
+						for _, k := range wizardKeyMsgs(g.steps...) {
+							tm.Send(k)
+						}
+						if len(g.wait) > 0 {
+							teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+								for _, w := range g.wait {
+									if !bytes.Contains(b, []byte(w)) {
+										return false
+									}
+								}
+								return true
+							}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+						}
+						if err := tm.Quit(); err != nil {
+							t.Fatal(err)
+						}
+						final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(wizardTestRoot)
+						view := final.View()
+						checkFits(t, final.w, size[0], size[1]-1)
+						if n := strings.Count(view, "\n") + 1; n > size[1] {
+							t.Errorf("%d lines, taller than %d", n, size[1])
+						}
+						for _, ln := range strings.Split(view, "\n") {
+							if lipgloss.Width(ln) > size[0] {
+								t.Errorf("line wider than %d: %q", size[0], ansiStrip(ln))
+							}
+						}
+						requireWizardGolden(t, name, view)
+					})
+				}
+			}
+		}
+	}
+}
+
+// requireWizardGolden compares view with testdata/wizard/name.golden;
+// go test -update (the flag of teatest's golden package) rewrites it.
+func requireWizardGolden(t *testing.T, name, view string) {
+	t.Helper()
+	path := filepath.Join("testdata", "wizard", name+".golden")
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(view), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./tui -run Wizard -update to create it)", err)
+	}
+	if string(want) != view {
+		t.Errorf("%s differs from the golden file:\n--- want\n%s\n--- got\n%s", path, want, view)
+	}
+}
+
+func wantFocus(t *testing.T, m wizardModel, f wizardField) {
+	t.Helper()
+	if m.focus != f {
+		t.Fatalf("focus %s, want %s", m.focus.name(), f.name())
+	}
+}
+
+func wantVal(t *testing.T, m wizardModel, f wizardField, v string) {
+	t.Helper()
+	if got := m.val(f); got != v {
+		t.Errorf("%s = %q, want %q", f.name(), got, v)
+	}
+}
+
+func wantSecurity(t *testing.T, got, want mail.Security) {
+	t.Helper()
+	if got != want {
+		t.Errorf("security %v, want %v", got, want)
+	}
+}
+
+func wantShown(t *testing.T, m wizardModel, f wizardField, code string) {
+	t.Helper()
+	fe, ok := problemFor(m.problems(), f)
+	if !ok || fe.Code != code {
+		t.Fatalf("%s problem %+v (%v), want code %s", f.name(), fe, ok, code)
+	}
+	if !m.shows(f) {
+		t.Fatalf("%s problem not shown", f.name())
+	}
+	if !strings.Contains(plainView(m), m.problemText(fe)[:10]) {
+		t.Errorf("%s problem %q not in view:\n%s", f.name(), m.problemText(fe), plainView(m))
+	}
+}
+
+func wantHidden(t *testing.T, m wizardModel, f wizardField) {
+	t.Helper()
+	if m.shows(f) {
+		t.Errorf("%s problems shown while typing", f.name())
+	}
+}
+
+func wantInView(t *testing.T, m wizardModel, s string) {
+	t.Helper()
+	v := plainView(m)
+	if !strings.Contains(strings.Join(strings.Fields(v), " "), s) {
+		t.Errorf("view lacks %q:\n%s", s, v)
+	}
+}
+
+// wantMsg runs cmd and returns its message of type T.
+func wantMsg[T any](t *testing.T, cmd tea.Cmd) T {
+	t.Helper()
+	for _, msg := range runCmd(cmd) {
+		if v, ok := msg.(T); ok {
+			return v
+		}
+	}
+	var zero T
+	t.Fatalf("no %T from the command", zero)
+	return zero
+}
