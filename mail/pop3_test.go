@@ -1,0 +1,1348 @@
+package mail
+
+// Tests of pop3.go. The TestGoPOP3Gap* tests pin each measured gap of
+// github.com/knadh/go-pop3 v1.0.0: they show the library itself going wrong
+// against a fake server, then popbox's path getting the same thing right.
+// They import go-pop3 for that reason only; production code reaches it
+// through pop3.go alone.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	crand "crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	pop3 "github.com/knadh/go-pop3"
+
+	"popbox/mail/mailtest"
+)
+
+// ---------------------------------------------------------------------------
+// A scripted fake POP3 server
+
+// fakeMsg is one message of a fake mailbox. wire, when set, is sent after
+// the +OK line of RETR instead of the dot-stuffed raw bytes and terminator.
+type fakeMsg struct {
+	uid  string
+	raw  []byte
+	wire []byte
+}
+
+// fakePOP is a small RFC 1939 server with CAPA, STLS, SASL PLAIN and
+// pipelining, whose answers tests can override to misbehave. Deletions are
+// applied at QUIT, as a real server does, and persist across sessions.
+type fakePOP struct {
+	caps     []string          // CAPA lines; nil: CAPA answers -ERR
+	users    map[string]string // default alice/secret
+	noUIDL   bool
+	tlsConf  *tls.Config                              // for STLS
+	replies  map[string]string                        // verb -> exact reply, replacing the normal one
+	retr     func(c net.Conn, n int, m *fakeMsg) bool // RETR hook: true when it answered (or hung up)
+	greeting string                                   // default "+OK fake ready\r\n"
+	// waitAhead makes the first RETR of a session wait a little for the
+	// next command before answering, so a pipelining client is seen doing so.
+	waitAhead bool
+	// perSession, when set, makes the server list at most that many
+	// messages not yet retrieved in an earlier session (as Gmail does);
+	// a session ended by QUIT hides what it retrieved.
+	perSession int
+
+	mu        sync.Mutex
+	msgs      []*fakeMsg
+	popped    map[*fakeMsg]bool
+	cmds      []string // commands received, PASS and AUTH arguments hidden
+	pipelined bool     // a command arrived before the previous one was answered
+	sessions  int
+	quits     int
+}
+
+func newFake(caps ...string) *fakePOP {
+	return &fakePOP{caps: caps, users: map[string]string{"alice": "secret"}}
+}
+
+func (f *fakePOP) add(uid string, raw string) *fakePOP {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.msgs = append(f.msgs, &fakeMsg{uid: uid, raw: []byte(raw)})
+	return f
+}
+
+func (f *fakePOP) addMsg(m fakeMsg) *fakePOP {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.msgs = append(f.msgs, &m)
+	return f
+}
+
+// set changes the fake's configuration under its lock, since a session of
+// an earlier test step may still be running.
+func (f *fakePOP) set(change func(f *fakePOP)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	change(f)
+}
+
+// config returns what a command needs of the configuration, under the lock.
+func (f *fakePOP) config(verb string) (caps []string, reply string, override bool, retr func(net.Conn, int, *fakeMsg) bool, users map[string]string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	reply, override = f.replies[verb]
+	return f.caps, reply, override, f.retr, f.users
+}
+
+func (f *fakePOP) commands() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.cmds...)
+}
+
+func (f *fakePOP) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.msgs)
+}
+
+// start serves f on a fresh port of 127.0.0.1 and returns the address.
+func (f *fakePOP) start(t testing.TB) string {
+	return mailtest.Fake(t, f.serve)
+}
+
+// stuff dot-stuffs raw as a server sends it: CRLF kept, a final CRLF added
+// when missing, then the terminating line.
+func stuff(raw []byte) []byte {
+	var out bytes.Buffer
+	start := true
+	for _, c := range raw {
+		if start && c == '.' {
+			out.WriteByte('.')
+		}
+		out.WriteByte(c)
+		start = c == '\n'
+	}
+	if !start {
+		out.WriteString("\r\n")
+	}
+	out.WriteString(".\r\n")
+	return out.Bytes()
+}
+
+func (f *fakePOP) serve(c net.Conn) {
+	f.mu.Lock()
+	f.sessions++
+	f.mu.Unlock()
+	greeting := f.greeting
+	if greeting == "" {
+		greeting = "+OK fake ready\r\n"
+	}
+	if _, err := io.WriteString(c, greeting); err != nil {
+		return
+	}
+	r := bufio.NewReader(c)
+	var (
+		user      string
+		authed    bool
+		view      []*fakeMsg // the mailbox as this session numbers it
+		deleted   = map[int]bool{}
+		retrieved []*fakeMsg
+		firstRETR = true
+	)
+	say := func(s string) bool {
+		_, err := io.WriteString(c, s)
+		return err == nil
+	}
+	multi := func(lines []string) bool {
+		return say("+OK\r\n" + strings.Join(append(lines, ""), "\r\n") + ".\r\n")
+	}
+	msg := func(arg string) (int, *fakeMsg) {
+		n, err := strconv.Atoi(arg)
+		if err != nil || n < 1 || n > len(view) || deleted[n] {
+			return 0, nil
+		}
+		return n, view[n-1]
+	}
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		line = strings.TrimRight(line, "\r\n")
+		verb, arg, _ := strings.Cut(line, " ")
+		verb = strings.ToUpper(verb)
+		logged := line
+		if verb == "PASS" || verb == "AUTH" {
+			logged = verb + " ***"
+		}
+		f.mu.Lock()
+		f.cmds = append(f.cmds, logged)
+		if r.Buffered() > 0 {
+			f.pipelined = true
+		}
+		f.mu.Unlock()
+		caps, rep, override, retrHook, users := f.config(verb)
+		if override {
+			if !say(rep) {
+				return
+			}
+			if verb == "PASS" || verb == "USER" {
+				authed = verb == "PASS"
+				view = f.snapshot()
+			}
+			continue
+		}
+		switch verb {
+		case "CAPA":
+			if caps == nil {
+				say("-ERR unknown command\r\n")
+			} else {
+				multi(caps)
+			}
+		case "STLS":
+			if f.tlsConf == nil || authed {
+				say("-ERR STLS not available\r\n")
+				continue
+			}
+			say("+OK begin TLS\r\n")
+			tc := tls.Server(c, f.tlsConf)
+			if tc.Handshake() != nil {
+				return
+			}
+			c, r = tc, bufio.NewReader(tc)
+		case "USER":
+			user = arg
+			say("+OK\r\n")
+		case "PASS":
+			if pw, ok := users[user]; ok && pw == arg && user != "" {
+				authed, view = true, f.snapshot()
+				say("+OK logged in\r\n")
+			} else {
+				say("-ERR [AUTH] Authentication failed.\r\n")
+			}
+		case "AUTH":
+			mech, ir, _ := strings.Cut(arg, " ")
+			if !strings.EqualFold(mech, "PLAIN") {
+				say("-ERR unsupported mechanism\r\n")
+				continue
+			}
+			if ir == "" {
+				say("+ \r\n")
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				ir = strings.TrimRight(l, "\r\n")
+			}
+			b, _ := base64.StdEncoding.DecodeString(ir)
+			parts := strings.Split(string(b), "\x00")
+			if len(parts) == 3 && users[parts[1]] == parts[2] && parts[1] != "" {
+				authed, view = true, f.snapshot()
+				say("+OK logged in\r\n")
+			} else {
+				say("-ERR [AUTH] Authentication failed.\r\n")
+			}
+		case "STAT", "LIST", "UIDL", "RETR", "DELE":
+			if !authed {
+				say("-ERR not logged in\r\n")
+				continue
+			}
+			switch verb {
+			case "STAT":
+				n, size := 0, 0
+				for i, m := range view {
+					if !deleted[i+1] {
+						n, size = n+1, size+len(m.raw)
+					}
+				}
+				say(fmt.Sprintf("+OK %d %d\r\n", n, size))
+			case "LIST", "UIDL":
+				if verb == "UIDL" && f.noUIDL {
+					say("-ERR no UIDL here\r\n")
+					continue
+				}
+				var lines []string
+				for i, m := range view {
+					if deleted[i+1] {
+						continue
+					}
+					if verb == "LIST" {
+						lines = append(lines, fmt.Sprintf("%d %d", i+1, len(m.raw)))
+					} else {
+						lines = append(lines, fmt.Sprintf("%d %s", i+1, m.uid))
+					}
+				}
+				multi(lines)
+			case "RETR":
+				if firstRETR && f.waitAhead {
+					c.SetReadDeadline(time.Now().Add(time.Second))
+					if _, err := r.Peek(1); err == nil {
+						f.mu.Lock()
+						f.pipelined = true
+						f.mu.Unlock()
+					}
+					c.SetReadDeadline(time.Time{})
+				}
+				firstRETR = false
+				n, m := msg(arg)
+				if m == nil {
+					say("-ERR no such message\r\n")
+					continue
+				}
+				if retrHook != nil && retrHook(c, n, m) {
+					continue
+				}
+				retrieved = append(retrieved, m)
+				body := m.wire
+				if body == nil {
+					body = stuff(m.raw)
+				}
+				if !say(fmt.Sprintf("+OK %d octets\r\n", len(m.raw)) + string(body)) {
+					return
+				}
+			case "DELE":
+				n, m := msg(arg)
+				if m == nil {
+					say("-ERR no such message\r\n")
+					continue
+				}
+				deleted[n] = true
+				say("+OK marked\r\n")
+			}
+		case "NOOP":
+			say("+OK\r\n")
+		case "RSET":
+			deleted = map[int]bool{}
+			say("+OK\r\n")
+		case "QUIT":
+			f.mu.Lock()
+			f.quits++
+			if f.perSession > 0 {
+				if f.popped == nil {
+					f.popped = map[*fakeMsg]bool{}
+				}
+				for _, m := range retrieved {
+					f.popped[m] = true
+				}
+			}
+			for n := range deleted {
+				gone := view[n-1]
+				for i, m := range f.msgs {
+					if m == gone {
+						f.msgs = append(f.msgs[:i], f.msgs[i+1:]...)
+						break
+					}
+				}
+			}
+			f.mu.Unlock()
+			say("+OK bye\r\n")
+			return
+		default:
+			say("-ERR unknown command\r\n")
+		}
+	}
+}
+
+func (f *fakePOP) snapshot() []*fakeMsg {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.perSession == 0 {
+		return append([]*fakeMsg(nil), f.msgs...)
+	}
+	var out []*fakeMsg
+	for _, m := range f.msgs {
+		if !f.popped[m] && len(out) < f.perSession {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// testAccount is an account for a server at addr.
+func testAccount(t testing.TB, addr string, sec Security) Account {
+	t.Helper()
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, _ := strconv.Atoi(p)
+	return Account{
+		ID: "acct-1", Name: "Test", Email: "alice@example.test",
+		Incoming:  Server{Host: host, Port: port, Security: sec, User: "alice", Password: "secret"},
+		Retention: Retention{Kind: RetainKeep},
+	}
+}
+
+// dialTest opens a session to addr as popbox does, logged in unless the
+// user is empty.
+func dialTest(t testing.TB, addr string, sec Security, conf *tls.Config, idle time.Duration, user, pass string) (*session, error) {
+	t.Helper()
+	acct := testAccount(t, addr, sec)
+	s, err := dialPOP3(context.Background(), acct.Incoming, conf, idle)
+	if err != nil {
+		return nil, err
+	}
+	t.Cleanup(s.close)
+	if user == "" {
+		return s, nil
+	}
+	return s, s.login(user, pass)
+}
+
+// libConn dials addr with go-pop3 as a plain client (no deadlines).
+func libDial(t testing.TB, addr string) (*pop3.Conn, error) {
+	t.Helper()
+	host, p, _ := net.SplitHostPort(addr)
+	port, _ := strconv.Atoi(p)
+	return pop3.New(pop3.Opt{Host: host, Port: port}).NewConn()
+}
+
+// retrAll retrieves every listed message with popbox's session.
+func retrAll(t testing.TB, s *session) [][]byte {
+	t.Helper()
+	msgs, _, warns, err := s.list()
+	if err != nil {
+		t.Fatalf("list: %v", err)
+	}
+	if len(warns) > 0 {
+		t.Errorf("list warnings: %q", warns)
+	}
+	var out [][]byte
+	err = s.retrieve(msgs, func(m ServerMsg, raw []byte, err error) error {
+		if err != nil {
+			return err
+		}
+		out = append(out, raw)
+		return nil
+	}, nil)
+	if err != nil {
+		t.Fatalf("retrieve: %v", err)
+	}
+	return out
+}
+
+func crlf(s string) []byte { return []byte(strings.ReplaceAll(s, "\n", "\r\n")) }
+
+// ---------------------------------------------------------------------------
+// go-pop3 gaps: the library wrong, popbox right
+
+func TestGoPOP3GapDotStuffing(t *testing.T) {
+	raw := crlf("Subject: dots\n\nbefore\n.x\n.\n..\n. dot space\nafter\n")
+	addr := newFake("USER", "UIDL").add("u1", string(raw)).start(t)
+
+	lib, err := libDial(t, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.Auth("alice", "secret"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := lib.RetrRaw(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(got.Bytes(), raw) || !bytes.Contains(got.Bytes(), []byte("\r\n..x\r\n..\r\n...\r\n")) {
+		t.Errorf("go-pop3 was expected to keep the stuffed dots; got %q", got.Bytes())
+	}
+	lib.Quit()
+
+	s, err := dialTest(t, addr, SecurityNone, nil, 5*time.Second, "alice", "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := retrAll(t, s); len(out) != 1 || !bytes.Equal(out[0], raw) {
+		t.Errorf("popbox got %q, want %q", out, raw)
+	}
+}
+
+func TestGoPOP3GapLongLines(t *testing.T) {
+	// go-pop3's bufio.Reader holds 4,096 bytes: a line with its CRLF longer
+	// than that is cut.
+	for _, n := range []int{4000, 4094, 4095, 4097, 5000, 70000} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			raw := crlf("Subject: long\n\nshort\n" + strings.Repeat("a", n) + "\nend\n")
+			addr := newFake("UIDL").add("u1", string(raw)).start(t)
+
+			lib, err := libDial(t, addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := lib.Auth("alice", "secret"); err != nil {
+				t.Fatal(err)
+			}
+			got, err := lib.RetrRaw(1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if split := !bytes.Equal(got.Bytes(), raw); split != (n+2 > 4096) {
+				t.Errorf("go-pop3 on a %d-byte line: changed=%v, expected a change only over 4,096 bytes with CRLF", n, split)
+			}
+			lib.Quit()
+
+			s, err := dialTest(t, addr, SecurityNone, nil, 5*time.Second, "alice", "secret")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out := retrAll(t, s); len(out) != 1 || !bytes.Equal(out[0], raw) {
+				t.Errorf("popbox changed a %d-byte line", n)
+			}
+		})
+	}
+}
+
+// TestGoPOP3GapContentAnswersCommands: a 4,097-byte line ending in "." makes
+// go-pop3 end the message early, and the rest of it, forged to look like a
+// RETR answer, is returned without error as the next message.
+func TestGoPOP3GapContentAnswersCommands(t *testing.T) {
+	first := crlf("Subject: forge\n\nbefore\n" + strings.Repeat("y", 4096) + ".\n+OK 99 octets\nSubject: forged by the message body\n\nforged text\n")
+	second := crlf("Subject: the real second message\n\nreal\n")
+	addr := newFake("UIDL").add("u1", string(first)).add("u2", string(second)).start(t)
+
+	lib, err := libDial(t, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.Auth("alice", "secret"); err != nil {
+		t.Fatal(err)
+	}
+	b1, err1 := lib.RetrRaw(1)
+	b2, err2 := lib.RetrRaw(2)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("go-pop3 was expected to fail silently; errors %v, %v", err1, err2)
+	}
+	if bytes.Equal(b1.Bytes(), first) || !bytes.Contains(b2.Bytes(), []byte("forged by the message body")) {
+		t.Errorf("go-pop3 was expected to return the forged text as message 2; got %q", b2.Bytes())
+	}
+	lib.Quit()
+
+	s, err := dialTest(t, addr, SecurityNone, nil, 5*time.Second, "alice", "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := retrAll(t, s)
+	if len(out) != 2 || !bytes.Equal(out[0], first) || !bytes.Equal(out[1], second) {
+		t.Errorf("popbox got %d messages, want both exact", len(out))
+	}
+}
+
+// TestGoPOP3GapNoDeadlines: go-pop3 blocks for ever on a silent greeting,
+// TLS handshake or RETR; popbox ends each with ErrTimeout.
+func TestGoPOP3GapNoDeadlines(t *testing.T) {
+	const idle = 300 * time.Millisecond
+	silent := func(release chan struct{}) func(net.Conn) {
+		return func(c net.Conn) { <-release }
+	}
+	stallRETR := newFake("UIDL").add("u1", "Subject: x\r\n\r\nbody\r\n")
+	stallRETR.retr = func(c net.Conn, n int, m *fakeMsg) bool {
+		io.WriteString(c, "+OK 2000 octets\r\nSubject: partial\r\n\r\nfirst body line\r\n")
+		io.Copy(io.Discard, c) // says nothing more until the client hangs up
+		return true
+	}
+	stallAddr := stallRETR.start(t)
+
+	cases := []struct {
+		name   string
+		lib    func(addr string) error
+		ours   func(addr string) error
+		silent bool
+	}{
+		{
+			name:   "greeting never sent",
+			silent: true,
+			lib:    func(addr string) error { _, err := libDial(t, addr); return err },
+			ours: func(addr string) error {
+				_, err := dialTest(t, addr, SecurityNone, nil, idle, "", "")
+				return err
+			},
+		},
+		{
+			name:   "TLS handshake never answered",
+			silent: true,
+			lib: func(addr string) error {
+				host, p, _ := net.SplitHostPort(addr)
+				port, _ := strconv.Atoi(p)
+				_, err := pop3.New(pop3.Opt{Host: host, Port: port, TLSEnabled: true, DialTimeout: idle}).NewConn()
+				return err
+			},
+			ours: func(addr string) error {
+				_, err := dialTest(t, addr, SecuritySSL, &tls.Config{}, idle, "", "")
+				return err
+			},
+		},
+		{
+			name: "RETR stalls mid-message",
+			lib: func(addr string) error {
+				c, err := libDial(t, addr)
+				if err != nil {
+					return err
+				}
+				if err := c.Auth("alice", "secret"); err != nil {
+					return err
+				}
+				_, err = c.RetrRaw(1)
+				return err
+			},
+			ours: func(addr string) error {
+				s, err := dialTest(t, addr, SecurityNone, nil, idle, "alice", "secret")
+				if err != nil {
+					return err
+				}
+				return s.retrieve([]ServerMsg{{Num: 1, UID: "u1", Size: 2000}}, func(ServerMsg, []byte, error) error { return nil }, nil)
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			libAddr, ourAddr := stallAddr, stallAddr
+			release := make(chan struct{})
+			if tc.silent {
+				libAddr = mailtest.Fake(t, silent(release))
+				ourAddr = mailtest.Fake(t, func(c net.Conn) { io.Copy(io.Discard, c) })
+			}
+			done := make(chan error, 1)
+			go func() { done <- tc.lib(libAddr) }()
+			select {
+			case err := <-done:
+				t.Fatalf("go-pop3 was expected to block; it returned %v", err)
+			case <-time.After(4 * idle):
+			}
+			close(release)
+
+			start := time.Now()
+			err := tc.ours(ourAddr)
+			if !errors.Is(err, ErrTimeout) {
+				t.Errorf("popbox: err = %v, want ErrTimeout", err)
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("popbox took %v to give up", d)
+			}
+		})
+	}
+}
+
+// TestGoPOP3GapPanics runs each panicking go-pop3 call in a child process
+// (a panic cannot be shown without recover otherwise) and checks popbox's
+// answer to the same server.
+func TestGoPOP3GapPanics(t *testing.T) {
+	cases := []struct {
+		name, verb, reply string
+	}{
+		{"STAT +OK", "STAT", "+OK\r\n"},
+		{"STAT +OK 3", "STAT", "+OK 3\r\n"},
+		{"LIST one field", "LIST", "+OK\r\n1\r\n.\r\n"},
+		{"UIDL one field", "UIDL", "+OK\r\n1\r\n.\r\n"},
+	}
+	if name := os.Getenv("POPBOX_GOPOP3_PANIC"); name != "" {
+		for _, tc := range cases {
+			if tc.name != name {
+				continue
+			}
+			f := newFake("UIDL")
+			f.replies = map[string]string{tc.verb: tc.reply}
+			c, err := libDial(t, f.start(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Auth("alice", "secret"); err != nil {
+				t.Fatal(err)
+			}
+			switch tc.verb {
+			case "STAT":
+				c.Stat()
+			case "LIST":
+				c.List(0)
+			case "UIDL":
+				c.Uidl(0)
+			}
+			fmt.Println("no panic")
+		}
+		return
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestGoPOP3GapPanics$", "-test.count=1")
+			cmd.Env = append(os.Environ(), "POPBOX_GOPOP3_PANIC="+tc.name)
+			out, err := cmd.CombinedOutput()
+			if err == nil || !bytes.Contains(out, []byte("panic: runtime error: index out of range")) {
+				t.Errorf("go-pop3 was expected to panic; exit %v, output:\n%s", err, out)
+			}
+
+			f := newFake("UIDL").add("u1", "Subject: a\r\n\r\nx\r\n").add("u2", "Subject: b\r\n\r\ny\r\n")
+			f.replies = map[string]string{tc.verb: tc.reply}
+			s, err := dialTest(t, f.start(t), SecurityNone, nil, 5*time.Second, "alice", "secret")
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch tc.verb {
+			case "STAT":
+				if _, _, err := s.stat(); !errors.Is(err, ErrProtocol) {
+					t.Errorf("stat: err = %v, want ErrProtocol", err)
+				}
+			default:
+				msgs, _, warns, err := s.list()
+				if err != nil {
+					t.Fatalf("list: %v", err)
+				}
+				if len(warns) != 1 || !strings.Contains(warns[0], `"1"`) {
+					t.Errorf("warnings = %q, want one about the line \"1\"", warns)
+				}
+				// The odd line leaves out one message (or its size), nothing more.
+				for _, m := range msgs {
+					if m.Num == 1 && tc.verb == "LIST" && m.Size != 0 {
+						t.Errorf("message 1 has size %d from a line without one", m.Size)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestGoPOP3GapEmptyPassReply(t *testing.T) {
+	f := newFake("USER")
+	f.replies = map[string]string{"PASS": "\r\n"}
+	addr := f.start(t)
+
+	lib, err := libDial(t, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.Auth("alice", "wrong"); err != nil {
+		t.Errorf("go-pop3 was expected to take an empty answer to PASS as success; got %v", err)
+	}
+	lib.Quit()
+
+	_, err = dialTest(t, addr, SecurityNone, nil, 5*time.Second, "alice", "wrong")
+	if !errors.Is(err, ErrProtocol) {
+		t.Errorf("popbox: err = %v, want ErrProtocol", err)
+	}
+}
+
+func TestGoPOP3GapCRLFInArguments(t *testing.T) {
+	f := newFake("USER", "UIDL").add("u1", "Subject: keep me\r\n\r\nx\r\n")
+	addr := f.start(t)
+
+	lib, err := libDial(t, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib.User("alice\r\nDELE 1")
+	lib.Quit()
+	if cmds := f.commands(); !containsString(cmds, "DELE 1") {
+		t.Errorf("go-pop3 was expected to send DELE 1 as its own command; the server got %q", cmds)
+	}
+
+	f2 := newFake("USER", "UIDL").add("u1", "Subject: keep me\r\n\r\nx\r\n")
+	addr2 := f2.start(t)
+	for _, bad := range []struct{ user, pass string }{
+		{"alice\r\nDELE 1", "secret"}, {"alice", "secret\r\nDELE 1"}, {"alice\x00", "secret"}, {"alice", "sec\nret"},
+	} {
+		_, err := dialTest(t, addr2, SecurityNone, nil, 5*time.Second, bad.user, bad.pass)
+		if err == nil || !strings.Contains(err.Error(), "line break or NUL") {
+			t.Errorf("login(%q, %q): err = %v, want a refusal", bad.user, bad.pass, err)
+		}
+	}
+	for _, c := range f2.commands() {
+		if strings.HasPrefix(c, "USER") || strings.HasPrefix(c, "PASS") || strings.HasPrefix(c, "DELE") {
+			t.Errorf("popbox sent %q", c)
+		}
+	}
+	if err := checkArg("x", "ok value"); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestGoPOP3GapTLSRoots: go-pop3's TLS trusts the system roots only, so a
+// server with a private CA cannot be used; popbox takes the account's CA file.
+func TestGoPOP3GapTLSRoots(t *testing.T) {
+	f := newFake("USER", "UIDL").add("u1", "Subject: tls\r\n\r\nx\r\n")
+	addr, _, caFile := mailtest.FakeTLS(t, f.serve)
+	host, p, _ := net.SplitHostPort(addr)
+	port, _ := strconv.Atoi(p)
+	_, err := pop3.New(pop3.Opt{Host: host, Port: port, TLSEnabled: true}).NewConn()
+	var ua x509.UnknownAuthorityError
+	if !errors.As(err, &ua) {
+		t.Errorf("go-pop3: err = %v, want an unknown-authority error", err)
+	}
+
+	acct := testAccount(t, addr, SecuritySSL)
+	acct.CAFile = caFile
+	conf, err := TLSConfig(acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := dialTest(t, addr, SecuritySSL, conf, 5*time.Second, "alice", "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := retrAll(t, s); len(out) != 1 {
+		t.Errorf("got %d messages over TLS", len(out))
+	}
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ---------------------------------------------------------------------------
+// The multi-line reader
+
+// TestReadBody feeds dot-stuffed bodies through readBody with small buffers
+// and reads of every size, so that "\n." and ".\r\n" fall across every
+// boundary.
+func TestReadBody(t *testing.T) {
+	cases := []struct {
+		name string
+		wire string // after the +OK line
+		want string
+		err  error
+	}{
+		{name: "empty", wire: ".\r\n", want: ""},
+		{name: "one line", wire: "a\r\n.\r\n", want: "a\r\n"},
+		{name: "stuffed dots", wire: "..\r\n...\r\n..x\r\n.y\r\n.\r\n", want: ".\r\n..\r\n.x\r\ny\r\n"},
+		{name: "dot inside a line", wire: "a.b\r\n a .\r\n.\r\n", want: "a.b\r\n a .\r\n"},
+		{name: "bare LF lines and terminator", wire: "a\n..b\n.\n", want: "a\n.b\n"},
+		{name: "CR inside a line", wire: "a\rb\r\n.\rx\r\n.\r\n", want: "a\rb\r\n\rx\r\n"},
+		{name: "8-bit bytes", wire: "\x80\xff\xfe\r\n日本\r\n.\r\n", want: "\x80\xff\xfe\r\n日本\r\n"},
+		{name: "cut off", wire: "a\r\nb", err: io.ErrUnexpectedEOF},
+		{name: "cut off after the dot", wire: "a\r\n.", err: io.ErrUnexpectedEOF},
+		{name: "cut off at once", wire: "", err: io.ErrUnexpectedEOF},
+	}
+	readers := map[string]func(io.Reader) io.Reader{
+		"whole":    func(r io.Reader) io.Reader { return r },
+		"one byte": iotest.OneByteReader,
+		"half":     iotest.HalfReader,
+	}
+	for _, tc := range cases {
+		for rn, wrap := range readers {
+			for _, size := range []int{16, 17, 19, 4096} {
+				t.Run(fmt.Sprintf("%s/%s/%d", tc.name, rn, size), func(t *testing.T) {
+					s := bodySession(wrap(strings.NewReader(tc.wire+"NEXT\r\n")), size)
+					got, err := s.readBody("RETR", nil, 1<<20, nil)
+					if tc.err != nil {
+						if !errors.Is(err, tc.err) {
+							t.Fatalf("err = %v, want %v", err, tc.err)
+						}
+						return
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+					if string(got) != tc.want {
+						t.Errorf("got %q, want %q", got, tc.want)
+					}
+					if next, err := s.readLine("NEXT"); err != nil || string(next) != "NEXT" {
+						t.Errorf("after the body: %q, %v; the stream is out of step", next, err)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestReadBodyRandom round-trips random messages made of the lines that
+// matter (dots, long lines, bare CR, 8-bit) through stuff and readBody.
+func TestReadBodyRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	pieces := []string{".", "..", ".x", "x.", "", "\r", " ", "a", "\xff", "+OK 3 octets", strings.Repeat("z", 300)}
+	for i := 0; i < 300; i++ {
+		var b bytes.Buffer
+		for n := rng.IntN(20); n > 0; n-- {
+			for k := rng.IntN(4); k >= 0; k-- {
+				b.WriteString(pieces[rng.IntN(len(pieces))])
+			}
+			b.WriteString("\r\n")
+		}
+		raw := b.Bytes()
+		size := 16 + rng.IntN(64)
+		s := bodySession(iotest.HalfReader(bytes.NewReader(append(stuff(raw), "NEXT\r\n"...))), size)
+		got, err := s.readBody("RETR", nil, 1<<20, nil)
+		if err != nil || !bytes.Equal(got, raw) {
+			t.Fatalf("message %d (buffer %d): got %q, %v; want %q", i, size, got, err, raw)
+		}
+		if next, _ := s.readLine("NEXT"); string(next) != "NEXT" {
+			t.Fatalf("message %d: out of step: %q", i, next)
+		}
+	}
+}
+
+func TestReadBodyLimit(t *testing.T) {
+	wire := strings.Repeat("0123456789\r\n", 100) + ".\r\n+OK next\r\n"
+	var ticked int
+	s := bodySession(strings.NewReader(wire), 64)
+	got, err := s.readBody("RETR", nil, 500, func(n int) { ticked += n })
+	if !errors.Is(err, errTooLarge) || len(got) != 0 {
+		t.Fatalf("got %d bytes, %v; want errTooLarge", len(got), err)
+	}
+	if next, _ := s.readLine("NEXT"); string(next) != "+OK next" {
+		t.Errorf("after an oversized message the stream is out of step: %q", next)
+	}
+	if ticked != len(wire)-len("+OK next\r\n") { // every byte of the body, terminator included
+		t.Errorf("tick counted %d bytes, want %d", ticked, len(wire)-len("+OK next\r\n"))
+	}
+}
+
+// bodySession is a session reading from r only.
+func bodySession(r io.Reader, size int) *session {
+	return &session{ctx: context.Background(), addr: "test", r: bufio.NewReaderSize(r, size), tcp: &deadlineConn{idle: time.Second}}
+}
+
+func TestReplyParsing(t *testing.T) {
+	s := bodySession(strings.NewReader(""), 16)
+	for _, tc := range []struct {
+		line string
+		ok   bool
+		text string
+		bad  bool
+	}{
+		{line: "+OK", ok: true},
+		{line: "+OK 2 320", ok: true, text: "2 320"},
+		{line: "-ERR", ok: false},
+		{line: "-ERR [IN-USE] locked", ok: false, text: "[IN-USE] locked"},
+		{line: "", bad: true},
+		{line: "+OKAY", bad: true},
+		{line: "OK", bad: true},
+		{line: "+ok", bad: true},
+		{line: "* OK IMAP", bad: true},
+	} {
+		ok, text, err := s.parseStatus("X", []byte(tc.line))
+		if tc.bad {
+			if !errors.Is(err, ErrProtocol) {
+				t.Errorf("%q: err = %v, want ErrProtocol", tc.line, err)
+			}
+			continue
+		}
+		if err != nil || ok != tc.ok || string(text) != tc.text {
+			t.Errorf("%q: %v %q %v", tc.line, ok, text, err)
+		}
+	}
+	if c := responseCode([]byte("[sys/temp] try later")); c != "SYS/TEMP" {
+		t.Errorf("responseCode = %q", c)
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Connect, TLS, STLS, login, errors
+
+func TestSTLSAgainstFake(t *testing.T) {
+	conf := fakeServerTLS(t)
+	f := newFake("USER", "STLS", "UIDL").add("u1", "Subject: stls\r\n\r\nx\r\n")
+	f.tlsConf = conf.server
+	addr := f.start(t)
+	s, err := dialTest(t, addr, SecurityStartTLS, conf.client, 5*time.Second, "alice", "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.conn.(*tls.Conn); !ok {
+		t.Fatal("the session is not on TLS after STLS")
+	}
+	if out := retrAll(t, s); len(out) != 1 {
+		t.Errorf("got %d messages", len(out))
+	}
+	cmds := f.commands()
+	if len(cmds) < 3 || cmds[0] != "CAPA" || cmds[1] != "STLS" || cmds[2] != "CAPA" {
+		t.Errorf("commands = %q, want CAPA, STLS, CAPA (asked again over TLS) first", cmds)
+	}
+}
+
+// fakeTLSConf is a server configuration for STLS on a fake server and the
+// client configuration trusting it. mailtest keeps its server key to itself
+// (FakeTLS does implicit TLS only), so the certificate is made here.
+type fakeTLSConf struct{ server, client *tls.Config }
+
+func fakeServerTLS(t *testing.T) fakeTLSConf {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(crand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return fakeTLSConf{
+		server: &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}},
+		client: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"},
+	}
+}
+
+func TestSTLSRequired(t *testing.T) {
+	t.Run("not in CAPA", func(t *testing.T) {
+		f := newFake("USER", "UIDL")
+		_, err := dialTest(t, f.start(t), SecurityStartTLS, &tls.Config{}, 5*time.Second, "alice", "secret")
+		if !errors.Is(err, ErrNoSTARTTLS) {
+			t.Errorf("err = %v, want ErrNoSTARTTLS", err)
+		}
+		for _, c := range f.commands() {
+			if strings.HasPrefix(c, "USER") || strings.HasPrefix(c, "PASS") {
+				t.Errorf("the credentials went out in clear text: %q", c)
+			}
+		}
+	})
+	t.Run("no CAPA, STLS refused", func(t *testing.T) {
+		f := newFake() // CAPA -ERR
+		f.caps = nil
+		_, err := dialTest(t, f.start(t), SecurityStartTLS, &tls.Config{}, 5*time.Second, "alice", "secret")
+		if !errors.Is(err, ErrNoSTARTTLS) {
+			t.Errorf("err = %v, want ErrNoSTARTTLS", err)
+		}
+	})
+	t.Run("plain text injected after STLS", func(t *testing.T) {
+		f := newFake("STLS")
+		f.replies = map[string]string{"STLS": "+OK begin TLS\r\n+OK injected\r\n"}
+		_, err := dialTest(t, f.start(t), SecurityStartTLS, &tls.Config{}, 5*time.Second, "alice", "secret")
+		if !errors.Is(err, ErrProtocol) {
+			t.Errorf("err = %v, want ErrProtocol", err)
+		}
+	})
+}
+
+func TestSASLPlainFallback(t *testing.T) {
+	f := newFake("SASL PLAIN", "UIDL").add("u1", "Subject: sasl\r\n\r\nx\r\n")
+	f.replies = map[string]string{"USER": "-ERR [AUTH] USER not allowed, use AUTH\r\n"}
+	addr := f.start(t)
+	s, err := dialTest(t, addr, SecurityNone, nil, 5*time.Second, "alice", "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := retrAll(t, s); len(out) != 1 {
+		t.Errorf("got %d messages after AUTH PLAIN", len(out))
+	}
+	_, err = dialTest(t, addr, SecurityNone, nil, 5*time.Second, "alice", "wrong")
+	var ae *AuthError
+	if !errors.As(err, &ae) || !errors.Is(err, ErrAuth) || ae.User != "alice" {
+		t.Errorf("wrong password: err = %v, want an AuthError for alice", err)
+	}
+	// A password long enough to push AUTH PLAIN over 255 octets goes after
+	// an empty challenge (RFC 5034 section 4).
+	long := strings.Repeat("p", 300)
+	f.set(func(f *fakePOP) { f.users["alice"] = long })
+	if _, err := dialTest(t, addr, SecurityNone, nil, 5*time.Second, "alice", long); err != nil {
+		t.Errorf("long password: %v", err)
+	}
+}
+
+func TestLoginErrors(t *testing.T) {
+	for _, tc := range []struct {
+		reply string
+		want  error
+	}{
+		{"-ERR [AUTH] Authentication failed.\r\n", ErrAuth},
+		{"-ERR invalid password\r\n", ErrAuth},
+		{"-ERR\r\n", ErrAuth},
+		{"-ERR [IN-USE] Mailbox locked by another session\r\n", ErrMailbox},
+		{"-ERR [SYS/TEMP] try again later\r\n", ErrMailbox},
+		{"-ERR unable to lock maildrop\r\n", ErrMailbox},
+		{"-ERR [LOGIN-DELAY] wait 15 minutes\r\n", ErrLoginDelay},
+		{"garbage\r\n", ErrProtocol},
+	} {
+		f := newFake("USER")
+		f.replies = map[string]string{"PASS": tc.reply}
+		_, err := dialTest(t, f.start(t), SecurityNone, nil, 5*time.Second, "alice", "secret")
+		if !errors.Is(err, tc.want) {
+			t.Errorf("PASS %q: err = %v, want %v", tc.reply, err, tc.want)
+		}
+		if tc.want != ErrAuth && errors.Is(err, ErrAuth) {
+			t.Errorf("PASS %q: also ErrAuth", tc.reply)
+		}
+		if err != nil && strings.Contains(err.Error(), "secret") {
+			t.Errorf("the password is in the error: %v", err)
+		}
+	}
+}
+
+func TestConnectErrors(t *testing.T) {
+	const idle = 2 * time.Second
+	closedPort := func() string {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := l.Addr().String()
+		l.Close()
+		return addr
+	}
+	plainFake := newFake("USER").start(t)
+	tlsFake, pool, _ := mailtest.FakeTLS(t, newFake("USER").serve)
+	alert := mailtest.Fake(t, func(c net.Conn) {
+		c.Write([]byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46}) // a TLS alert record
+	})
+	garbage := mailtest.Fake(t, func(c net.Conn) { io.WriteString(c, "220 smtp.example.com ESMTP\r\n"); io.Copy(io.Discard, c) })
+	errGreeting := mailtest.Fake(t, func(c net.Conn) { io.WriteString(c, "-ERR too many connections\r\n") })
+
+	for _, tc := range []struct {
+		name string
+		addr string
+		sec  Security
+		conf *tls.Config
+		want error
+	}{
+		{"refused port", closedPort(), SecurityNone, nil, ErrUnreachable},
+		{"unknown host", "no-such-host.invalid:110", SecurityNone, nil, ErrUnreachable},
+		{"TLS to a plain port", plainFake, SecuritySSL, &tls.Config{ServerName: "localhost"}, ErrTLSMismatch},
+		{"plain to a port answering with a TLS alert", alert, SecurityNone, nil, ErrTLSMismatch},
+		{"untrusted certificate", tlsFake, SecuritySSL, &tls.Config{RootCAs: x509.NewCertPool(), ServerName: "localhost"}, ErrCertificate},
+		{"certificate for another host", tlsFake, SecuritySSL, &tls.Config{RootCAs: pool, ServerName: "pop.example.com"}, ErrCertificate},
+		{"not POP3", garbage, SecurityNone, nil, ErrProtocol},
+		{"-ERR greeting", errGreeting, SecurityNone, nil, ErrUnreachable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			host, p, _ := net.SplitHostPort(tc.addr)
+			port, _ := strconv.Atoi(p)
+			srv := Server{Host: host, Port: port, Security: tc.sec, User: "alice"}
+			_, err := dialPOP3(context.Background(), srv, tc.conf, idle)
+			if !errors.Is(err, tc.want) {
+				t.Errorf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+	t.Run("trusted certificate", func(t *testing.T) {
+		_, err := dialTest(t, tlsFake, SecuritySSL, &tls.Config{RootCAs: pool}, idle, "alice", "secret")
+		if err != nil {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+func TestCancelClosesConnection(t *testing.T) {
+	addr := mailtest.Fake(t, func(c net.Conn) { io.Copy(io.Discard, c) }) // never greets
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	acct := testAccount(t, addr, SecurityNone)
+	_, err := dialPOP3(ctx, acct.Incoming, nil, time.Minute)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("cancel took %v", d)
+	}
+}
+
+func TestCAPAHints(t *testing.T) {
+	f := newFake("USER", "UIDL", "LOGIN-DELAY 900 USER", "EXPIRE 30 USER", "PIPELINING")
+	addr := f.start(t)
+	s, err := dialTest(t, addr, SecurityNone, nil, 5*time.Second, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.caps.pipelining || !s.caps.uidl || !s.caps.user || s.caps.loginDelay != 900*time.Second || s.caps.expireDays != 30 {
+		t.Errorf("caps = %+v", s.caps)
+	}
+	// Per-user values are asked again after login (RFC 2449 section 6).
+	f.set(func(f *fakePOP) { f.caps = []string{"USER", "LOGIN-DELAY 60", "EXPIRE NEVER"} })
+	if err := s.login("alice", "secret"); err != nil {
+		t.Fatal(err)
+	}
+	h := s.caps.hints(ServerHints{ExpireWarned: true})
+	if h.LoginDelay != time.Minute || h.ExpireDays != -1 || !h.ExpireWarned {
+		t.Errorf("hints after login = %+v", h)
+	}
+	for _, tc := range []struct {
+		caps []string
+		days int
+	}{
+		{nil, -1}, {[]string{"EXPIRE 0"}, 0}, {[]string{"EXPIRE never"}, -1}, {[]string{"EXPIRE x"}, -1}, {[]string{"EXPIRE 5"}, 5},
+	} {
+		f := newFake(tc.caps...)
+		f.caps = tc.caps
+		s, err := dialTest(t, f.start(t), SecurityNone, nil, 5*time.Second, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.caps.expireDays != tc.days {
+			t.Errorf("CAPA %q: expireDays = %d, want %d", tc.caps, s.caps.expireDays, tc.days)
+		}
+	}
+}
+
+func TestPipelining(t *testing.T) {
+	for _, pipelining := range []bool{true, false} {
+		t.Run(fmt.Sprintf("PIPELINING=%v", pipelining), func(t *testing.T) {
+			caps := []string{"USER", "UIDL"}
+			if pipelining {
+				caps = append(caps, "PIPELINING")
+			}
+			f := newFake(caps...)
+			f.waitAhead = true
+			var want [][]byte
+			for i := 0; i < 200; i++ {
+				raw := fmt.Sprintf("Subject: %d\r\n\r\n.%s\r\n", i, strings.Repeat("x", i*37))
+				f.add(fmt.Sprintf("u%d", i), raw)
+				want = append(want, []byte(raw))
+			}
+			s, err := dialTest(t, f.start(t), SecurityNone, nil, 5*time.Second, "alice", "secret")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := retrAll(t, s)
+			if len(got) != len(want) {
+				t.Fatalf("got %d messages, want %d", len(got), len(want))
+			}
+			for i := range want {
+				if !bytes.Equal(got[i], want[i]) {
+					t.Fatalf("message %d differs", i)
+				}
+			}
+			f.mu.Lock()
+			pipelined := f.pipelined
+			f.mu.Unlock()
+			if pipelined != pipelining {
+				t.Errorf("commands sent ahead: %v, want %v", pipelined, pipelining)
+			}
+		})
+	}
+}
+
+func TestCheckPOP3(t *testing.T) {
+	f := newFake("USER", "UIDL", "LOGIN-DELAY 300", "EXPIRE 0").add("u1", "Subject: a\r\n\r\nx\r\n")
+	addr := f.start(t)
+	acct := testAccount(t, addr, SecurityNone)
+	before := time.Now()
+	h, err := CheckPOP3(context.Background(), acct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.LoginDelay != 5*time.Minute || h.ExpireDays != 0 || h.LastLogin.Before(before) {
+		t.Errorf("hints = %+v", h)
+	}
+	if cmds := f.commands(); cmds[len(cmds)-1] != "QUIT" || !containsString(cmds, "STAT") {
+		t.Errorf("commands = %q, want a STAT and a QUIT", cmds)
+	}
+
+	acct.Incoming.Password = "wrong"
+	if _, err := CheckPOP3(context.Background(), acct, nil); !errors.Is(err, ErrAuth) {
+		t.Errorf("wrong password: err = %v, want ErrAuth", err)
+	}
+	acct.Incoming.Password = ""
+	acct.Incoming.PasswordCmd = "echo secret"
+	if _, err := CheckPOP3(context.Background(), acct, nil); err != nil {
+		t.Errorf("password command: %v", err)
+	}
+}
+
+// ---------------------------------------------------------------------------
+// TLSConfig
+
+func TestTLSConfig(t *testing.T) {
+	f := newFake("USER", "UIDL")
+	addr, _, caFile := mailtest.FakeTLS(t, f.serve)
+	acct := testAccount(t, addr, SecuritySSL)
+	t.Setenv("SSL_CERT_FILE", "")
+
+	t.Run("system roots only: refused", func(t *testing.T) {
+		conf, err := TLSConfig(acct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dialTest(t, addr, SecuritySSL, conf, 5*time.Second, "", ""); !errors.Is(err, ErrCertificate) {
+			t.Errorf("err = %v, want ErrCertificate", err)
+		}
+	})
+	t.Run("account CA file", func(t *testing.T) {
+		a := acct
+		a.CAFile = caFile
+		conf, err := TLSConfig(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if conf.ServerName != "127.0.0.1" || conf.MinVersion < tls.VersionTLS12 {
+			t.Errorf("conf: ServerName %q, MinVersion %x", conf.ServerName, conf.MinVersion)
+		}
+		if _, err := dialTest(t, addr, SecuritySSL, conf, 5*time.Second, "alice", "secret"); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("SSL_CERT_FILE", func(t *testing.T) {
+		t.Setenv("SSL_CERT_FILE", caFile)
+		conf, err := TLSConfig(acct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dialTest(t, addr, SecuritySSL, conf, 5*time.Second, "alice", "secret"); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("bad files", func(t *testing.T) {
+		a := acct
+		a.CAFile = "/nonexistent/ca.pem"
+		if _, err := TLSConfig(a); err == nil {
+			t.Error("a missing CA file was accepted")
+		}
+		empty := t.TempDir() + "/empty.pem"
+		os.WriteFile(empty, []byte("not a certificate\n"), 0o600)
+		a.CAFile = empty
+		if _, err := TLSConfig(a); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
+			t.Errorf("a CA file without certificates: err = %v", err)
+		}
+		t.Setenv("SSL_CERT_FILE", empty)
+		if _, err := TLSConfig(acct); err == nil || !strings.Contains(err.Error(), "SSL_CERT_FILE") {
+			t.Errorf("an SSL_CERT_FILE without certificates: err = %v", err)
+		}
+	})
+}
+
+// TestSystemCertPoolHonoursSSLCertFile checks, in a fresh process (the
+// system pool is loaded once per process), that Go's own system pool reads
+// SSL_CERT_FILE on this platform, which TLSConfig's doc comment relies on.
+func TestSystemCertPoolHonoursSSLCertFile(t *testing.T) {
+	if addr := os.Getenv("POPBOX_SYSTEM_POOL_ADDR"); addr != "" {
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: pool, ServerName: "localhost"})
+		if err != nil {
+			t.Fatalf("the system pool does not trust the SSL_CERT_FILE CA: %v", err)
+		}
+		c.Close()
+		return
+	}
+	if _, err := os.Stat("/etc/ssl/certs"); err != nil {
+		t.Skip("not a Linux-like system")
+	}
+	addr, _, caFile := mailtest.FakeTLS(t, func(c net.Conn) { io.WriteString(c, "+OK\r\n") })
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSystemCertPoolHonoursSSLCertFile$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "POPBOX_SYSTEM_POOL_ADDR="+addr, "SSL_CERT_FILE="+caFile)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("child: %v\n%s", err, out)
+	}
+}
