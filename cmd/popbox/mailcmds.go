@@ -35,6 +35,7 @@ func cmdFetch(db string, args []string, e env) error {
 	dry := fs.Bool("dry-run", false, "connect and show what would be fetched and deleted, changing nothing")
 	asJSON := fs.Bool("json", false, "with --dry-run: print the plan as JSON, with UIDs")
 	quiet := fs.Bool("quiet", false, "no summary line when nothing happened (for cron)")
+	force := fs.Bool("force", false, "log in even if the server asked for more time between logins (LOGIN-DELAY)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -60,12 +61,20 @@ func cmdFetch(db string, args []string, e env) error {
 		pr = &progressLine{w: e.stderr, account: a.Name}
 		report = pr.update
 	}
-	res, err := mail.Sync(ctx, a, st, mail.SyncOptions{DryRun: *dry}, report)
+	res, err := mail.Sync(ctx, a, st, mail.SyncOptions{DryRun: *dry, IgnoreLoginDelay: *force}, report)
 	if pr != nil {
 		pr.clear()
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintln(e.stderr, "popbox: warning: "+w)
+	}
+	if errors.Is(err, mail.ErrLoginDelay) {
+		// Not a failure: the server asked for a pause between logins and a
+		// periodic fetch simply waits for the next turn.
+		if !*quiet {
+			fmt.Fprintf(e.stdout, "%s: nothing fetched: %s (popbox fetch --force logs in anyway).\n", a.Name, strings.TrimSuffix(err.Error(), "."))
+		}
+		return nil
 	}
 	if err != nil {
 		if ctx.Err() != nil {
