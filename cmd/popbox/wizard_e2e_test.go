@@ -132,5 +132,7 @@ func TestWizardJapanese(t *testing.T) {
 	tm.keys("Escape")
 	tm.waitFor(5*time.Second, "y/n")
 	tm.keys("y")
+	tm.waitFor(10*time.Second, "アカウントがまだありません")
+	tm.keys("C-c")
 	tm.waitFor(10*time.Second, "[popbox exited 0]")
 }
