@@ -68,7 +68,7 @@ type SyncOptions struct {
 	// (default 30 s); a message also has an overall bound scaled by size.
 	IdleTimeout time.Duration
 	// A batch is committed when it holds BatchMessages messages (default
-	// 500) or BatchBytes bytes (default 32 MiB), or when a message arrives
+	// 500) or BatchBytes bytes (default 4 MiB: a bounded peak RSS costs a few more fsyncs), or when a message arrives
 	// BatchInterval (default 1 s) after the batch was started.
 	BatchMessages int
 	BatchBytes    int64
@@ -160,7 +160,7 @@ func (o SyncOptions) withDefaults() SyncOptions {
 		o.BatchMessages = 500
 	}
 	if o.BatchBytes <= 0 {
-		o.BatchBytes = 32 << 20
+		o.BatchBytes = 4 << 20
 	}
 	if o.BatchInterval <= 0 {
 		o.BatchInterval = time.Second
