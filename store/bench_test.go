@@ -170,7 +170,7 @@ func BenchmarkUIDRecords(b *testing.B) {
 	}
 }
 
-// BenchmarkOpen includes rebuilding bbolt's free list (NoFreelistSync).
+// BenchmarkOpen opens a large database (the free list is read from disk).
 func BenchmarkOpen(b *testing.B) {
 	path, _ := bigFixture(b)
 	for b.Loop() {

@@ -246,10 +246,13 @@ const initialMmapSize = 1 << 30
 
 func boltOptions(timeout time.Duration, readOnly bool) *bolt.Options {
 	o := &bolt.Options{
-		Timeout:        timeout,
-		ReadOnly:       readOnly,
-		FreelistType:   bolt.FreelistMapType,
-		NoFreelistSync: true,
+		Timeout:      timeout,
+		ReadOnly:     readOnly,
+		FreelistType: bolt.FreelistMapType,
+		// The free list is written with each commit: without it every Open
+		// walks (and so maps into memory) the whole file to rebuild it,
+		// which cost 1.5 s and 110 MiB of RSS at 100,000 messages.
+		NoFreelistSync: false,
 		NoSync:         false,
 	}
 	if strconv.IntSize == 64 && !readOnly {

@@ -61,3 +61,156 @@ func (k wizardKeys) FullHelp() [][]key.Binding {
 		{k.Yes, k.No, k.Cancel},
 	}
 }
+
+// bind makes a binding whose help text comes from the message table.
+func bind(l lang, helpKey, helpMsg string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(helpKey, l.tr(helpMsg)))
+}
+
+// keyMap is a help.KeyMap built from binding lists, for footers and the
+// help screen.
+type keyMap struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+// ShortHelp is the footer line.
+func (k keyMap) ShortHelp() []key.Binding { return k.short }
+
+// FullHelp is the help screen's columns.
+func (k keyMap) FullHelp() [][]key.Binding { return k.full }
+
+// globalKeys work on every screen (unless a text field or dialog has focus).
+type globalKeys struct {
+	Quit, Help, Switch, SwitchTo, PrevAccount, NextAccount, Fetch, CancelFetch, Accounts, Dismiss key.Binding
+}
+
+func defaultGlobalKeys(l lang) globalKeys {
+	return globalKeys{
+		Quit:        bind(l, "ctrl+c", "help.quit", "ctrl+c"),
+		Help:        bind(l, "?", "help.help", "?"),
+		Switch:      bind(l, "ctrl+a", "help.switch", "ctrl+a"),
+		SwitchTo:    bind(l, "alt+1…9", "help.switchTo", "alt+1", "alt+2", "alt+3", "alt+4", "alt+5", "alt+6", "alt+7", "alt+8", "alt+9"),
+		PrevAccount: bind(l, "[", "help.prevAccount", "["),
+		NextAccount: bind(l, "]", "help.nextAccount", "]"),
+		Fetch:       bind(l, "f", "help.fetch", "f"),
+		CancelFetch: bind(l, "esc", "help.cancelFetch", "esc"),
+		Accounts:    bind(l, "A/tab", "help.accounts", "A", "tab"),
+		Dismiss:     bind(l, "esc", "help.dismiss", "esc"),
+	}
+}
+
+// listKeys are the message list's bindings.
+type listKeys struct {
+	Up, Down, Top, Bottom, PageUp, PageDown, Open, Filter, ClearFilter, Delete, Undo, Quit key.Binding
+	// filter field
+	FilterApply, FilterCancel key.Binding
+}
+
+func defaultListKeys(l lang) listKeys {
+	return listKeys{
+		Up:           bind(l, "k/↑", "help.up", "k", "up"),
+		Down:         bind(l, "j/↓", "help.down", "j", "down"),
+		Top:          bind(l, "g/home", "help.top", "g", "home"),
+		Bottom:       bind(l, "G/end", "help.bottom", "G", "end"),
+		PageUp:       bind(l, "pgup", "help.pageUp", "pgup", "ctrl+b"),
+		PageDown:     bind(l, "pgdn", "help.pageDown", "pgdown", "ctrl+f", " "),
+		Open:         bind(l, "enter", "help.open", "enter"),
+		Filter:       bind(l, "/", "help.filter", "/"),
+		ClearFilter:  bind(l, "esc", "help.clearFilter", "esc"),
+		Delete:       bind(l, "d", "help.delete", "d", "delete"),
+		Undo:         bind(l, "u", "help.undo", "u"),
+		Quit:         bind(l, "q", "help.quit", "q"),
+		FilterApply:  bind(l, "enter", "help.filterApply", "enter"),
+		FilterCancel: bind(l, "esc", "help.filterCancel", "esc"),
+	}
+}
+
+// readerKeys are the message reader's bindings.
+type readerKeys struct {
+	Up, Down, PageUp, PageDown, Top, Bottom, Next, Prev, Save, Delete, Undo, Back key.Binding
+	// attachment number prompt
+	SaveConfirm, SaveCancel key.Binding
+}
+
+func defaultReaderKeys(l lang) readerKeys {
+	return readerKeys{
+		Up:          bind(l, "k/↑", "help.scrollUp", "k", "up"),
+		Down:        bind(l, "j/↓", "help.scrollDown", "j", "down"),
+		PageUp:      bind(l, "pgup/b", "help.pageUp", "pgup", "b", "ctrl+b"),
+		PageDown:    bind(l, "pgdn/space", "help.pageDown", "pgdown", " ", "ctrl+f"),
+		Top:         bind(l, "g/home", "help.top", "g", "home"),
+		Bottom:      bind(l, "G/end", "help.bottom", "G", "end"),
+		Next:        bind(l, "n", "help.next", "n"),
+		Prev:        bind(l, "p", "help.prev", "p"),
+		Save:        bind(l, "s", "help.save", "s"),
+		Delete:      bind(l, "d", "help.delete", "d", "delete"),
+		Undo:        bind(l, "u", "help.undo", "u"),
+		Back:        bind(l, "q/esc", "help.back", "q", "esc", "backspace", "left", "h"),
+		SaveConfirm: bind(l, "enter", "help.saveConfirm", "enter"),
+		SaveCancel:  bind(l, "esc", "help.saveCancel", "esc"),
+	}
+}
+
+// accountsKeys are the accounts screen's bindings.
+type accountsKeys struct {
+	Up, Down, Use, Add, Edit, Remove, Incoming, Outgoing, Back key.Binding
+	Yes, No                                                    key.Binding
+}
+
+func defaultAccountsKeys(l lang) accountsKeys {
+	return accountsKeys{
+		Up:       bind(l, "k/↑", "help.up", "k", "up"),
+		Down:     bind(l, "j/↓", "help.down", "j", "down"),
+		Use:      bind(l, "enter", "help.use", "enter", " "),
+		Add:      bind(l, "a", "help.add", "a"),
+		Edit:     bind(l, "e", "help.edit", "e"),
+		Remove:   bind(l, "x/D", "help.remove", "x", "D"),
+		Incoming: bind(l, "p", "help.incoming", "p"),
+		Outgoing: bind(l, "o", "help.outgoing", "o"),
+		Back:     bind(l, "q/esc", "help.backToList", "q", "esc"),
+		Yes:      bind(l, "y", "help.yes", "y", "Y"),
+		No:       bind(l, "n/esc", "help.no", "n", "N", "esc"),
+	}
+}
+
+// passwdKeys are the password dialog's bindings.
+type passwdKeys struct {
+	Save, ToggleTest, Cancel key.Binding
+}
+
+func defaultPasswdKeys(l lang) passwdKeys {
+	return passwdKeys{
+		Save:       bind(l, "enter", "help.pwSave", "enter"),
+		ToggleTest: bind(l, "ctrl+t", "help.pwTest", "ctrl+t"),
+		Cancel:     bind(l, "esc", "help.cancel", "esc"),
+	}
+}
+
+// switcherKeys are the account picker's bindings.
+type switcherKeys struct {
+	Up, Down, Choose, Number, Cancel key.Binding
+}
+
+func defaultSwitcherKeys(l lang) switcherKeys {
+	return switcherKeys{
+		Up:     bind(l, "k/↑", "help.up", "k", "up", "["),
+		Down:   bind(l, "j/↓", "help.down", "j", "down", "]"),
+		Choose: bind(l, "enter", "help.use", "enter", " "),
+		Number: bind(l, "1…9", "help.pick", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+		Cancel: bind(l, "esc", "help.cancel", "esc", "ctrl+a", "q"),
+	}
+}
+
+// helpKeys close and scroll the help screen.
+type helpKeys struct {
+	Up, Down, Close key.Binding
+}
+
+func defaultHelpKeys(l lang) helpKeys {
+	return helpKeys{
+		Up:    bind(l, "k/↑", "help.scrollUp", "k", "up", "pgup"),
+		Down:  bind(l, "j/↓", "help.scrollDown", "j", "down", "pgdown", " "),
+		Close: bind(l, "?/esc", "help.close", "?", "esc", "q"),
+	}
+}

@@ -36,6 +36,7 @@ type styles struct {
 
 	// list
 	unread, listDate, listFrom, listSubject, listSize, listAttach lipgloss.Style
+	listUnread                                                    lipgloss.Style
 
 	// reader
 	headerName, headerValue, note lipgloss.Style
@@ -75,6 +76,7 @@ func newStyles() styles {
 		listSubject:  n().Foreground(p.text),
 		listSize:     n().Foreground(p.faint),
 		listAttach:   n().Foreground(p.accent),
+		listUnread:   n().Foreground(p.text).Bold(true),
 		headerName:   n().Foreground(p.faint).Bold(true),
 		headerValue:  n().Foreground(p.text),
 		note:         n().Foreground(p.warn).Italic(true),

@@ -1,0 +1,692 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"popbox/mail"
+	"popbox/store"
+)
+
+// readerSource is what the reader needs of the store; *store.Store
+// satisfies it.
+type readerSource interface {
+	Raw(id string) ([]byte, error)
+}
+
+// readerLoadedMsg is a message read and decoded by loadMessage.
+type readerLoadedMsg struct {
+	id   string
+	seq  int
+	msg  *mail.Message
+	body string // Body made safe for the terminal, tabs expanded
+	err  error
+}
+
+// attachmentSavedMsg says where an attachment went, or why it did not.
+type attachmentSavedMsg struct {
+	id   string
+	seq  int
+	path string
+	err  error
+}
+
+// readerIntent is what a key means in the reader.
+type readerIntent int
+
+const (
+	readerNone readerIntent = iota
+	readerScroll
+	readerTop
+	readerBottom
+	readerNext
+	readerPrev
+	readerSave
+	readerDelete
+	readerUndo
+	readerBack
+)
+
+// readerModel shows one message: headers, the readable body in a viewport
+// and the attachments, which s then a number saves.
+type readerModel struct {
+	d   *deps
+	src readerSource
+	k   readerKeys
+
+	msg store.Message
+	seq int // open number: a load for an older open is dropped
+
+	loaded bool
+	parsed *mail.Message
+	body   string
+	err    error
+
+	width, height int
+	header        string
+	headerLines   int
+	vp            viewport.Model
+	// wrapped caches the body wrapped per width; the map is shared by the
+	// copies of one reader, and only update writes to it.
+	wrapped      map[int]string
+	contentWidth int // the width the viewport's text was wrapped for; 0 = none yet
+
+	saving  bool
+	number  string
+	saveDir string // where attachments go; "" = ~/Downloads, else the working folder
+	note    string
+	noteErr bool
+}
+
+// newReader opens msg; seq numbers the open so a late load of an earlier
+// message is dropped. The returned command reads and decodes it.
+func newReader(d deps, src readerSource, msg store.Message, seq int, saveDir string) (readerModel, tea.Cmd) {
+	k := defaultReaderKeys(d.lang)
+	vp := viewport.New(0, 0)
+	vp.KeyMap = viewport.KeyMap{
+		Up:           k.Up,
+		Down:         k.Down,
+		PageUp:       k.PageUp,
+		PageDown:     k.PageDown,
+		HalfPageUp:   key.NewBinding(key.WithKeys("ctrl+u")),
+		HalfPageDown: key.NewBinding(key.WithKeys("ctrl+d")),
+	}
+	m := readerModel{d: &d, src: src, k: k, msg: msg, seq: seq, vp: vp, wrapped: map[int]string{}, saveDir: saveDir}
+	id, fetched := msg.ID, msg.Received
+	return m, func() tea.Msg {
+		raw, err := src.Raw(id)
+		if err != nil {
+			return readerLoadedMsg{id: id, seq: seq, err: err}
+		}
+		p := mail.Parse(raw, fetched)
+		return readerLoadedMsg{id: id, seq: seq, msg: p, body: cleanBody(p.Body)}
+	}
+}
+
+// cleanBody makes decoded text safe to print: tabs become spaces to the
+// next multiple of 8, CR goes, other control characters (the escape
+// sequences of a hostile mail) become spaces.
+func cleanBody(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	col := 0
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteByte('\n')
+			col = 0
+			continue
+		case r == '\t':
+			n := 8 - col%8
+			b.WriteString(strings.Repeat(" ", n))
+			col += n
+			continue
+		case r == '\r' || r == '\ufeff':
+			continue
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			r = ' '
+		}
+		b.WriteRune(r)
+		col++
+	}
+	return strings.TrimRight(b.String(), "\n ")
+}
+
+// intent maps a key to what it means here.
+func (m readerModel) intent(k tea.KeyMsg) readerIntent {
+	if m.saving {
+		return readerNone
+	}
+	switch {
+	case key.Matches(k, m.k.Up, m.k.Down, m.k.PageUp, m.k.PageDown, m.vp.KeyMap.HalfPageUp, m.vp.KeyMap.HalfPageDown):
+		return readerScroll
+	case key.Matches(k, m.k.Top):
+		return readerTop
+	case key.Matches(k, m.k.Bottom):
+		return readerBottom
+	case key.Matches(k, m.k.Next):
+		return readerNext
+	case key.Matches(k, m.k.Prev):
+		return readerPrev
+	case key.Matches(k, m.k.Save):
+		return readerSave
+	case key.Matches(k, m.k.Delete):
+		return readerDelete
+	case key.Matches(k, m.k.Undo):
+		return readerUndo
+	case key.Matches(k, m.k.Back):
+		return readerBack
+	}
+	return readerNone
+}
+
+// typing reports whether the attachment number prompt is open.
+func (m readerModel) typing() bool { return m.saving }
+
+// update handles scrolling, the save prompt and the async results. Next,
+// previous, delete and back are the root's.
+func (m readerModel) update(msg tea.Msg) (readerModel, tea.Cmd) {
+	switch msg := msg.(type) {
+	case readerLoadedMsg:
+		if msg.id != m.msg.ID || msg.seq != m.seq {
+			return m, nil
+		}
+		m.loaded, m.err = true, msg.err
+		if msg.err == nil {
+			m.parsed, m.body = msg.msg, msg.body
+		}
+		m.layout()
+		return m, nil
+	case attachmentSavedMsg:
+		if msg.id != m.msg.ID || msg.seq != m.seq {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.note, m.noteErr = m.d.lang.tr("reader.saveFailed", msg.err.Error()), true
+		} else {
+			m.note, m.noteErr = m.d.lang.tr("reader.saved", msg.path), false
+		}
+		m.layout()
+		return m, nil
+	case tea.KeyMsg:
+		if m.saving {
+			return m.saveKey(msg)
+		}
+		switch m.intent(msg) {
+		case readerScroll:
+			var cmd tea.Cmd
+			m.vp, cmd = m.vp.Update(msg)
+			return m, cmd
+		case readerTop:
+			m.vp.GotoTop()
+		case readerBottom:
+			m.vp.GotoBottom()
+		case readerSave:
+			return m.startSave(), nil
+		}
+		return m, nil
+	}
+	return m, nil
+}
+
+// attachments lists the message's attachments, none before it is loaded.
+func (m readerModel) attachments() []mail.Attachment {
+	if m.parsed == nil {
+		return nil
+	}
+	return m.parsed.Attachments
+}
+
+// startSave opens the number prompt, or says there is nothing to save.
+func (m readerModel) startSave() readerModel {
+	if len(m.attachments()) == 0 {
+		m.note, m.noteErr = m.d.lang.tr("reader.noAttachments"), true
+		m.layout()
+		return m
+	}
+	m.saving, m.number = true, ""
+	m.note = ""
+	m.layout()
+	return m
+}
+
+// saveKey reads the attachment number: digits, then enter; a number no
+// longer one can grow into is taken at once.
+func (m readerModel) saveKey(k tea.KeyMsg) (readerModel, tea.Cmd) {
+	atts := m.attachments()
+	switch {
+	case key.Matches(k, m.k.SaveCancel):
+		m.saving = false
+		m.layout()
+		return m, nil
+	case key.Matches(k, m.k.SaveConfirm):
+		n, err := strconv.Atoi(m.number)
+		if err != nil || n < 1 || n > len(atts) {
+			m.note, m.noteErr = m.d.lang.tr("reader.badNumber", len(atts)), true
+			m.number = ""
+			m.layout()
+			return m, nil
+		}
+		return m.save(n)
+	case k.Type == tea.KeyBackspace:
+		if m.number != "" {
+			m.number = m.number[:len(m.number)-1]
+		}
+		return m, nil
+	case k.Type == tea.KeyRunes && len(k.Runes) == 1 && k.Runes[0] >= '0' && k.Runes[0] <= '9':
+		next := m.number + string(k.Runes)
+		n, _ := strconv.Atoi(next)
+		if n < 1 || n > len(atts) {
+			return m, nil
+		}
+		m.number = next
+		if n*10 > len(atts) {
+			return m.save(n)
+		}
+		return m, nil
+	}
+	return m, nil
+}
+
+// save writes attachment number n (1-based, as listed) in a command.
+func (m readerModel) save(n int) (readerModel, tea.Cmd) {
+	att := m.attachments()[n-1]
+	m.saving, m.number = false, ""
+	m.note, m.noteErr = m.d.lang.tr("reader.saving", displayName(att, n)), false
+	m.layout()
+	src, id, seq, dir, idx := m.src, m.msg.ID, m.seq, m.saveDir, att.Index
+	return m, func() tea.Msg {
+		path, err := saveAttachment(src, id, idx, n, dir)
+		return attachmentSavedMsg{id: id, seq: seq, path: path, err: err}
+	}
+}
+
+// displayName is an attachment's name as listed: its file name, or a
+// made-up one when it has none.
+func displayName(a mail.Attachment, n int) string {
+	if strings.TrimSpace(a.Filename) != "" {
+		return clean(a.Filename)
+	}
+	return mail.SafeFilename("", n)
+}
+
+// downloadDir is ~/Downloads when it exists, else the working folder.
+func downloadDir() (string, error) {
+	if home, err := os.UserHomeDir(); err == nil {
+		d := filepath.Join(home, "Downloads")
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+			return d, nil
+		}
+	}
+	return os.Getwd()
+}
+
+// saveAttachment extracts attachment idx of message id and writes it into
+// dir (downloadDir when empty) under a safe name, adding " (1)", " (2)" ...
+// before the extension instead of overwriting a file.
+func saveAttachment(src readerSource, id string, idx, n int, dir string) (string, error) {
+	raw, err := src.Raw(id)
+	if err != nil {
+		return "", err
+	}
+	att, data, err := mail.AttachmentData(raw, idx)
+	if err != nil {
+		return "", err
+	}
+	if dir == "" {
+		if dir, err = downloadDir(); err != nil {
+			return "", err
+		}
+	}
+	name := mail.SafeFilename(att.Filename, n)
+	ext := filepath.Ext(name)
+	base := strings.TrimSuffix(name, ext)
+	for i := 0; i < 1000; i++ {
+		try := name
+		if i > 0 {
+			try = fmt.Sprintf("%s (%d)%s", base, i, ext)
+		}
+		path := filepath.Join(dir, try)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if _, err := f.Write(data); err != nil {
+			f.Close()
+			os.Remove(path)
+			return "", err
+		}
+		if err := f.Close(); err != nil {
+			os.Remove(path)
+			return "", err
+		}
+		return path, nil
+	}
+	return "", fmt.Errorf("%s: too many files with this name in %s", name, dir)
+}
+
+// setSize fits the reader into w x h cells.
+func (m readerModel) setSize(w, h int) readerModel {
+	m.width, m.height = w, h
+	m.layout()
+	return m
+}
+
+// layout builds the header block for the width and sizes the viewport
+// under it, wrapping the body once per width.
+func (m *readerModel) layout() {
+	if m.width <= 0 || m.height <= 0 {
+		return
+	}
+	m.header = m.headerView()
+	m.headerLines = strings.Count(m.header, "\n") + 1
+	h := m.height - m.headerLines - 1 // separator
+	if m.saving || m.note != "" {
+		h--
+	}
+	h = max(h, 1)
+	m.vp.Width, m.vp.Height = m.width, h
+	if !m.loaded || m.err != nil {
+		return
+	}
+	if m.contentWidth != m.width {
+		text, ok := m.wrapped[m.width]
+		if !ok {
+			text = wrapText(m.body, m.width)
+			m.wrapped[m.width] = text
+		}
+		frac := 0.0
+		if m.contentWidth > 0 {
+			frac = m.vp.ScrollPercent()
+		}
+		m.vp.SetContent(text)
+		m.contentWidth = m.width
+		if frac > 0 {
+			m.vp.SetYOffset(int(frac * float64(m.vp.TotalLineCount()-m.vp.Height)))
+		}
+	}
+}
+
+// headerView is From, To, Cc, Date, Subject, the attachments and any
+// decoding notes, each cut to the width.
+func (m readerModel) headerView() string {
+	st, l, w := m.d.styles, m.d.lang, m.width
+	s := m.msg.Summary
+	if m.parsed != nil {
+		s = m.parsed.Summary
+	}
+	labels := []string{l.tr("reader.from"), l.tr("reader.to"), l.tr("reader.cc"), l.tr("reader.date"), l.tr("reader.subject"), l.tr("reader.attachments")}
+	lw := 0
+	for _, x := range labels {
+		lw = max(lw, ansi.StringWidth(x))
+	}
+	lw++
+	var lines []string
+	add := func(label, value string, style func(...string) string, maxLines int) {
+		vw := max(w-lw-1, 1)
+		wrapped := strings.Split(wrapText(value, vw), "\n")
+		if len(wrapped) > maxLines {
+			wrapped = wrapped[:maxLines]
+			last := wrapped[maxLines-1]
+			wrapped[maxLines-1] = ansi.Truncate(last, vw-1, "") + "…"
+		}
+		for i, v := range wrapped {
+			name := ""
+			if i == 0 {
+				name = label
+			}
+			lines = append(lines, st.headerName.Render(fitCells(name, lw))+" "+style(v))
+		}
+	}
+	text := st.headerValue.Render
+	add(labels[0], clean(formatAddresses([]mail.Address{s.From})), text, 2)
+	if len(s.To) > 0 {
+		add(labels[1], clean(formatAddresses(s.To)), text, 2)
+	}
+	if len(s.Cc) > 0 {
+		add(labels[2], clean(formatAddresses(s.Cc)), text, 2)
+	}
+	if !s.Date.IsZero() {
+		add(labels[3], longDate(l, s.Date.In(m.d.now().Location())), text, 1)
+	}
+	subj := clean(s.Subject)
+	if subj == "" {
+		subj = l.tr("list.noSubject")
+	}
+	add(labels[4], subj, st.title.Render, 3)
+	if atts := m.attachments(); len(atts) > 0 {
+		var parts []string
+		for i, a := range atts {
+			desc := a.Type
+			if a.Size > 0 {
+				desc += ", " + humanSize(a.Size)
+			}
+			parts = append(parts, fmt.Sprintf("[%d] %s (%s)", i+1, displayName(a, i+1), desc))
+		}
+		add(labels[5], strings.Join(parts, "  "), st.accent.Render, 3)
+	}
+	if m.parsed != nil {
+		for i, n := range m.parsed.Notes {
+			if i == 2 {
+				lines = append(lines, st.note.Render(ansi.Truncate(l.tr("reader.moreNotes", len(m.parsed.Notes)-2), w, "…")))
+				break
+			}
+			lines = append(lines, st.note.Render(ansi.Truncate(clean(n), w, "…")))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// formatAddresses writes addresses as Name <addr>, comma-separated.
+func formatAddresses(as []mail.Address) string {
+	parts := make([]string, 0, len(as))
+	for _, a := range as {
+		switch {
+		case a.Name != "" && a.Address != "":
+			parts = append(parts, a.Name+" <"+a.Address+">")
+		case a.Name != "":
+			parts = append(parts, a.Name)
+		default:
+			parts = append(parts, a.Address)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// longDate is the reader's date with weekday and time.
+func longDate(l lang, t time.Time) string {
+	if l == langJA {
+		wd := []string{"日", "月", "火", "水", "木", "金", "土"}[t.Weekday()]
+		return t.Format("2006年1月2日") + "(" + wd + ") " + t.Format("15:04")
+	}
+	return t.Format("Mon, 2 Jan 2006 15:04")
+}
+
+// view draws exactly height lines.
+func (m readerModel) view() string {
+	st, l := m.d.styles, m.d.lang
+	var b strings.Builder
+	b.WriteString(m.header)
+	b.WriteString("\n")
+	b.WriteString(st.faint.Render(strings.Repeat("─", max(m.width, 0))))
+	b.WriteString("\n")
+	switch {
+	case m.err != nil:
+		body := st.err.Render(ansi.Truncate(l.tr("reader.error", m.err.Error()), m.width, "…"))
+		b.WriteString(fitLines(body, m.vp.Height))
+	case !m.loaded:
+		b.WriteString(fitLines(st.faint.Render(l.tr("reader.loading")), m.vp.Height))
+	default:
+		b.WriteString(fitLines(m.vp.View(), m.vp.Height))
+	}
+	switch {
+	case m.saving:
+		b.WriteString("\n")
+		prompt := l.tr("reader.savePrompt", len(m.attachments())) + m.number
+		b.WriteString(st.accent.Render(ansi.Truncate(prompt, m.width, "…")))
+	case m.note != "":
+		b.WriteString("\n")
+		style := st.ok
+		if m.noteErr {
+			style = st.warn
+		}
+		b.WriteString(style.Render(ansi.Truncate(m.note, m.width, "…")))
+	}
+	return b.String()
+}
+
+// keys is the reader's help.
+func (m readerModel) keys() help.KeyMap {
+	k := m.k
+	if m.saving {
+		return keyMap{short: []key.Binding{k.SaveConfirm, k.SaveCancel}, full: [][]key.Binding{{k.SaveConfirm, k.SaveCancel}}}
+	}
+	k.Save.SetEnabled(len(m.attachments()) > 0)
+	return keyMap{
+		short: []key.Binding{k.Back, k.Next, k.Prev, k.Save, k.Delete},
+		full:  m.allKeys(),
+	}
+}
+
+// allKeys is every reader binding, for the help screen.
+func (m readerModel) allKeys() [][]key.Binding {
+	k := m.k
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Next, k.Prev, k.Save, k.Delete, k.Undo, k.Back},
+	}
+}
+
+// noLineStart are characters a line of Japanese must not start with
+// (kinsoku): a closing one that does not fit takes the character before
+// it along to the next line.
+const noLineStart = "、。，．！？）」』】〕ー…・：；"
+
+// wrapText wraps s to w cells: English breaks at spaces, Japanese between
+// any two characters (wide characters are break points of their own), a
+// word longer than a line is cut. No line is wider than w.
+func wrapText(s string, w int) string {
+	if w <= 0 {
+		return s
+	}
+	var out strings.Builder
+	out.Grow(len(s) + len(s)/16)
+	for i, para := range strings.Split(s, "\n") {
+		if i > 0 {
+			out.WriteByte('\n')
+		}
+		wrapLine(&out, para, w)
+	}
+	return out.String()
+}
+
+// wrapToken is a word, a space or one wide character, with its width.
+type wrapToken struct {
+	text  string
+	width int
+	space bool
+}
+
+// wrapLine writes one paragraph (no newline in it) wrapped to w.
+func wrapLine(out *strings.Builder, para string, w int) {
+	var line []wrapToken
+	lineW, lines := 0, 0
+	emit := func() {
+		// A line does not end in spaces.
+		for len(line) > 0 && line[len(line)-1].space {
+			lineW -= line[len(line)-1].width
+			line = line[:len(line)-1]
+		}
+		if lines > 0 {
+			out.WriteByte('\n')
+		}
+		for _, t := range line {
+			out.WriteString(t.text)
+		}
+		line, lineW = line[:0], 0
+		lines++
+	}
+	for _, t := range wrapTokens(para) {
+		switch {
+		case lineW+t.width <= w:
+			if t.space && lineW == 0 && lines > 0 {
+				continue // no space at the start of a wrapped line
+			}
+			line = append(line, t)
+			lineW += t.width
+		case t.space:
+			emit() // the break falls on the space, which goes
+		case t.width > w:
+			// A word longer than a line: fill the line, then cut the rest.
+			for rest := t.text; rest != ""; {
+				c, cw := ansi.FirstGraphemeCluster(rest, ansi.GraphemeWidth)
+				if c == "" {
+					break
+				}
+				if lineW+cw > w && lineW > 0 {
+					emit()
+				}
+				line = append(line, wrapToken{text: c, width: cw})
+				lineW += cw
+				rest = rest[len(c):]
+			}
+		default:
+			var carry *wrapToken
+			if strings.Contains(noLineStart, t.text) && len(line) > 1 && !line[len(line)-1].space && line[len(line)-1].width+t.width <= w {
+				c := line[len(line)-1]
+				carry = &c
+				lineW -= c.width
+				line = line[:len(line)-1]
+			}
+			emit()
+			if carry != nil {
+				line = append(line, *carry)
+				lineW += carry.width
+			}
+			line = append(line, t)
+			lineW += t.width
+		}
+	}
+	emit()
+}
+
+// wrapTokens splits a paragraph into words, single spaces and single wide
+// characters.
+func wrapTokens(s string) []wrapToken {
+	var toks []wrapToken
+	word, wordW := 0, 0
+	start := 0
+	for i := 0; i < len(s); {
+		c, cw := ansi.FirstGraphemeCluster(s[i:], ansi.GraphemeWidth)
+		if c == "" {
+			break
+		}
+		switch {
+		case c == " " || cw >= 2:
+			if word > 0 {
+				toks = append(toks, wrapToken{text: s[start:i], width: wordW})
+			}
+			toks = append(toks, wrapToken{text: c, width: cw, space: c == " "})
+			word, wordW = 0, 0
+			start = i + len(c)
+		default:
+			word++
+			wordW += cw
+		}
+		i += len(c)
+	}
+	if word > 0 {
+		toks = append(toks, wrapToken{text: s[start:], width: wordW})
+	}
+	return toks
+}
+
+// fitLines pads or cuts s to exactly n lines.
+func fitLines(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	for len(lines) < n {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
