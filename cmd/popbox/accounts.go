@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -293,20 +294,21 @@ func checkIncoming(a mail.Account, e env) error {
 	return err
 }
 
-func oneName(cmd string, pos []string) (string, error) {
+// parseOneName parses flags of a command that takes one account name.
+func parseOneName(fs *flag.FlagSet, args []string) (string, error) {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return "", err
+	}
 	if len(pos) != 1 {
-		return "", usagef("%s needs exactly one account name", cmd)
+		return "", usagef("%s needs exactly one account name", fs.Name())
 	}
 	return pos[0], nil
 }
 
 func cmdAccountUse(db string, args []string, e env) error {
 	fs := newFlags("account use", "account use NAME", e)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	name, err := oneName("account use", pos)
+	name, err := parseOneName(fs, args)
 	if err != nil {
 		return err
 	}
@@ -331,11 +333,7 @@ func cmdAccountPasswd(db string, args []string, e env) error {
 	incoming := fs.Bool("incoming", false, "change the incoming (POP3) password")
 	outgoing := fs.Bool("outgoing", false, "change the outgoing (SMTP) password")
 	pwStdin := fs.Bool("password-stdin", false, "read the new password from standard input")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	name, err := oneName("account passwd", pos)
+	name, err := parseOneName(fs, args)
 	if err != nil {
 		return err
 	}
@@ -378,11 +376,7 @@ func cmdAccountPasswd(db string, args []string, e env) error {
 
 func cmdAccountRemove(db string, args []string, e env) error {
 	fs := newFlags("account remove", "account remove NAME", e)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	name, err := oneName("account remove", pos)
+	name, err := parseOneName(fs, args)
 	if err != nil {
 		return err
 	}

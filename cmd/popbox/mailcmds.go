@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -30,6 +31,33 @@ func accountFor(st *store.Store, name string) (mail.Account, error) {
 	return a, err
 }
 
+// parseNoArgs parses flags of a command that takes no positional arguments.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("%s takes no arguments (got %q); name the account with --account", fs.Name(), pos[0])
+	}
+	return nil
+}
+
+// openAccount opens the store and finds the named (or active) account; the
+// caller closes the store.
+func openAccount(db, name string) (*store.Store, mail.Account, error) {
+	st, err := openStore(db)
+	if err != nil {
+		return nil, mail.Account{}, err
+	}
+	a, err := accountFor(st, name)
+	if err != nil {
+		st.Close()
+		return nil, mail.Account{}, err
+	}
+	return st, a, nil
+}
+
 func cmdFetch(db string, args []string, e env) error {
 	fs := newFlags("fetch", "fetch [--account NAME] [--dry-run] [--json]", e)
 	name := fs.String("account", "", "the account to fetch (default: the active one)")
@@ -37,22 +65,14 @@ func cmdFetch(db string, args []string, e env) error {
 	asJSON := fs.Bool("json", false, "with --dry-run: print the plan as JSON, with UIDs")
 	quiet := fs.Bool("quiet", false, "no summary line when nothing happened (for cron)")
 	force := fs.Bool("force", false, "log in even if the server asked for more time between logins (LOGIN-DELAY)")
-	pos, err := parse(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("fetch takes no arguments; name the account with --account")
-	}
-	st, err := openStore(db)
+	st, a, err := openAccount(db, *name)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	a, err := accountFor(st, *name)
-	if err != nil {
-		return err
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if e.getenv("GOGC") == "" {
@@ -236,22 +256,14 @@ func cmdList(db string, args []string, e env) error {
 	fs := newFlags("list", "list [--account NAME] [--json]", e)
 	name := fs.String("account", "", "the account (default: the active one)")
 	asJSON := fs.Bool("json", false, "print a JSON array, newest first")
-	pos, err := parse(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("list takes no arguments; name the account with --account")
-	}
-	st, err := openStore(db)
+	st, a, err := openAccount(db, *name)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	a, err := accountFor(st, *name)
-	if err != nil {
-		return err
-	}
 	const page = 5000
 	out := make([]listJSON, 0)
 	var tw *tableWriter
