@@ -298,6 +298,22 @@ func cmdList(db string, args []string, e env) error {
 	return writeJSON(e.stdout, out)
 }
 
+// loadMessage reads one message's record and exact bytes; the store is
+// closed again before the (possibly slow) decoding or writing.
+func loadMessage(db, id string) (store.Message, []byte, error) {
+	st, err := openStore(db)
+	if err != nil {
+		return store.Message{}, nil, err
+	}
+	defer st.Close()
+	m, err := st.Message(id)
+	if err != nil {
+		return m, nil, err
+	}
+	b, err := st.Raw(m.ID)
+	return m, b, err
+}
+
 func cmdShow(db string, args []string, e env) error {
 	fs := newFlags("show", "show ID [--raw]", e)
 	raw := fs.Bool("raw", false, "print the stored bytes unchanged")
@@ -308,16 +324,7 @@ func cmdShow(db string, args []string, e env) error {
 	if len(pos) != 1 {
 		return usagef("show needs one message ID (see popbox list)")
 	}
-	st, err := openStore(db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	m, err := st.Message(pos[0])
-	if err != nil {
-		return err
-	}
-	b, err := st.Raw(m.ID)
+	m, b, err := loadMessage(db, pos[0])
 	if err != nil {
 		return err
 	}
@@ -367,16 +374,7 @@ func cmdSave(db string, args []string, e env) error {
 	if err != nil || n < 1 {
 		return usagef("the attachment number %q is not a number from 1 up", pos[1])
 	}
-	st, err := openStore(db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	m, err := st.Message(pos[0])
-	if err != nil {
-		return err
-	}
-	b, err := st.Raw(m.ID)
+	m, b, err := loadMessage(db, pos[0])
 	if err != nil {
 		return err
 	}
