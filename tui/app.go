@@ -81,8 +81,25 @@ func Run(st *store.Store, opts Options) error {
 		lipgloss.HasDarkBackground()
 	}
 	m := newApp(d, st, appConfig{version: opts.Version, interval: fetchInterval(getenv)})
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(fps))
+	// Our renderer, not Bubble Tea's: it writes a key's change at once
+	// instead of at the next tick of a frame clock (render.go).
+	r, err := openScreen(os.Stdin, os.Stdout, time.Second/time.Duration(fps))
+	if err != nil {
+		return err
+	}
+	// The terminal is given back on every way out: the wrapper closes r
+	// when Update panics, this defer on anything else that escapes.
+	defer r.close()
+	p := tea.NewProgram(renderedModel{inner: m, r: r}, tea.WithoutRenderer())
+	stopSize := watchSize(p, os.Stdout)
 	final, err := p.Run()
+	stopSize()
+	// Leave the alternate screen now, not after the shutdown below, which
+	// can wait for a fetch to stop.
+	r.close()
+	if rm, ok := final.(renderedModel); ok {
+		final = rm.inner
+	}
 	if am, ok := final.(appModel); ok {
 		err = errors.Join(err, am.shutdown())
 	} else {

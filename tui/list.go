@@ -115,9 +115,13 @@ type listModel struct {
 
 	win      []listRow
 	winStart int // view index of win[0]
-	loading  bool
-	wantLo   int // view range of the request in flight
-	wantHi   int
+	// drawTop and drawCursor are the last position whose rows were all
+	// loaded: while a far jump (G, a big PgDn) waits for its page, view
+	// keeps showing them instead of a blank screen for a frame.
+	drawTop, drawCursor int
+	loading             bool
+	wantLo              int // view range of the request in flight
+	wantHi              int
 
 	hidden map[string]hiddenMsg
 	err    error
@@ -219,6 +223,22 @@ func (m listModel) intent(k tea.KeyMsg) listIntent {
 // update handles the list's own keys and its async results. Open, delete,
 // undo and quit are the root's (it asks intent first).
 func (m listModel) update(msg tea.Msg) (listModel, tea.Cmd) {
+	m, cmd := m.step(msg)
+	if m.loaded(m.top) {
+		m.drawTop, m.drawCursor = m.top, m.cursor
+	}
+	return m, cmd
+}
+
+// loaded reports whether every row of the screen starting at view index top
+// is in the loaded window.
+func (m listModel) loaded(top int) bool {
+	end := min(top+m.rows(), m.total)
+	return top >= m.winStart && end <= m.winStart+len(m.win)
+}
+
+// step is update without the bookkeeping of the last drawable position.
+func (m listModel) step(msg tea.Msg) (listModel, tea.Cmd) {
 	switch msg := msg.(type) {
 	case pageLoadedMsg:
 		return m.pageLoaded(msg)
@@ -752,14 +772,18 @@ func (m listModel) view() string {
 		b.WriteString("\n" + st.faint.Render("  "+fitCells(l.tr("list.empty"), m.width-2)))
 		lines++
 	default:
-		for i := m.top; i < m.top+rows && i < m.total; i++ {
+		top, cur := m.top, m.cursor
+		if m.loading && !m.loaded(top) && m.loaded(m.drawTop) {
+			top, cur = m.drawTop, m.drawCursor
+		}
+		for i := top; i < top+rows && i < m.total; i++ {
 			b.WriteByte('\n')
 			lines++
 			j := i - m.winStart
 			if j < 0 || j >= len(m.win) {
 				continue // not loaded yet; the page is on its way
 			}
-			m.writeRow(&b, &m.win[j], i == m.cursor)
+			m.writeRow(&b, &m.win[j], i == cur)
 		}
 	}
 	for ; lines < rows; lines++ {

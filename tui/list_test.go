@@ -441,3 +441,24 @@ func failSync(err error) syncFunc {
 		return mail.SyncResult{}, err
 	}
 }
+
+// TestListFarJumpKeepsRows: while the page of a far jump is loading, the
+// screen keeps the rows it had instead of going blank for a frame.
+func TestListFarJumpKeepsRows(t *testing.T) {
+	st := newMemStore()
+	st.fill("1", 5000, func(i int) string { return fmt.Sprintf("subject %d", i) })
+	m := testList(t, st, langEN, 80, 24)
+	before := m.view()
+	m, cmd := m.update(keyMsg("G"))
+	if cmd == nil || !m.loading {
+		t.Fatal("G on 5000 messages should load the last page")
+	}
+	if got := m.view(); got != before {
+		t.Fatalf("while loading, the view changed:\n%s", got)
+	}
+	m = settleModel(m, listModel.update, cmd)
+	after := m.view()
+	if after == before || !strings.Contains(after, "subject 4999") {
+		t.Fatalf("after the page arrived the oldest message is not shown:\n%s", after)
+	}
+}

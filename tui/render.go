@@ -1,0 +1,293 @@
+package tui
+
+// render.go draws the screen in place of Bubble Tea's standard renderer.
+// That renderer only writes on a ticker (at most 120 a second), so a key
+// pressed just after a tick waits a whole frame, about 8 ms, before the
+// terminal sees anything. screenRenderer writes on the leading edge: a
+// change that follows a quiet interval is written at once, from the Update
+// that made it; only changes that come faster than the interval (fetch
+// progress, key repeat) are coalesced into one write per interval.
+//
+// With tea.WithoutRenderer Bubble Tea still reads and parses the keys and
+// runs the event loop, but it no longer touches the terminal: no raw mode,
+// no alternate screen, no window size. openScreen and watchSize do those.
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
+)
+
+// Terminal sequences the renderer writes.
+const (
+	seqEnterAlt    = "\x1b[?1049h" // alternate screen, saving the cursor
+	seqLeaveAlt    = "\x1b[?1049l"
+	seqHideCursor  = "\x1b[?25l"
+	seqShowCursor  = "\x1b[?25h"
+	seqPasteOn     = "\x1b[?2004h" // bracketed paste, as Bubble Tea turns on
+	seqPasteOff    = "\x1b[?2004l"
+	seqClearScreen = "\x1b[H\x1b[2J"
+	seqEraseRight  = "\x1b[K" // to the end of the line
+	seqEraseBelow  = "\x1b[J" // from the cursor to the end of the screen
+)
+
+// stopper is a pending timer: *time.Timer, or a test's stand-in.
+type stopper interface{ Stop() bool }
+
+// screenRenderer draws views on the alternate screen, rewriting only the
+// lines that changed since the last frame. Its methods may be called from
+// any goroutine: the event loop renders, a timer flushes.
+type screenRenderer struct {
+	mu       sync.Mutex
+	out      io.Writer
+	interval time.Duration // the least time between two frames
+	now      func() time.Time
+	after    func(time.Duration, func()) stopper
+	restore  func() // undoes raw mode at close; nil = nothing to undo
+
+	width, height int // the terminal's; 0 = not known yet
+
+	view   string    // the latest view asked for
+	shown  string    // the view on the screen
+	lines  []string  // shown's lines as cut to the height, before the width
+	full   bool      // the next frame repaints every line
+	timer  stopper   // a flush is due; nil = none
+	wrote  time.Time // when the last frame was written
+	closed bool
+
+	buf bytes.Buffer // one frame, so it goes out in one Write
+}
+
+// newScreenRenderer makes a renderer on out that writes at most one frame
+// per interval, on the real clock.
+func newScreenRenderer(out io.Writer, interval time.Duration) *screenRenderer {
+	return &screenRenderer{
+		out:      out,
+		interval: interval,
+		now:      time.Now,
+		after: func(d time.Duration, f func()) stopper {
+			return time.AfterFunc(d, f)
+		},
+	}
+}
+
+// start enters the alternate screen, clears it, hides the cursor and turns
+// on bracketed paste, all of which Bubble Tea did with its own renderer.
+func (r *screenRenderer) start() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, _ = io.WriteString(r.out, seqEnterAlt+seqClearScreen+seqHideCursor+seqPasteOn)
+	r.lines, r.shown = nil, ""
+}
+
+// resize sets the terminal's size and has the next frame repaint it all,
+// once there is a frame: the terminal may have cut or reflowed what it
+// showed.
+func (r *screenRenderer) resize(width, height int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.width, r.height = width, height
+	r.full = r.lines != nil
+}
+
+// render asks for view to be drawn: now when the last frame is at least an
+// interval old, else by a timer at the end of the interval, which draws
+// whichever view is the latest by then.
+func (r *screenRenderer) render(view string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return
+	}
+	r.view = view
+	if r.timer != nil || (view == r.shown && !r.full) {
+		return
+	}
+	if wait := r.interval - r.now().Sub(r.wrote); wait > 0 {
+		r.timer = r.after(wait, r.timerFlush)
+		return
+	}
+	r.flush()
+}
+
+// timerFlush draws the latest view once its interval is over.
+func (r *screenRenderer) timerFlush() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.timer = nil
+	if r.closed {
+		return
+	}
+	r.flush()
+}
+
+// flush writes the lines of r.view that differ from the screen, in one
+// Write. The caller holds r.mu.
+func (r *screenRenderer) flush() {
+	if r.view == r.shown && !r.full {
+		return
+	}
+	lines := strings.Split(r.view, "\n")
+	// A view taller than the screen would scroll the alternate screen and
+	// leave every later frame a line off. Keep its bottom lines, as Bubble
+	// Tea did, so the status bar and the footer stay.
+	if r.height > 0 && len(lines) > r.height {
+		lines = lines[len(lines)-r.height:]
+	}
+	b := &r.buf
+	b.Reset()
+	prev := r.lines
+	if r.full {
+		b.WriteString(seqClearScreen)
+		prev = nil
+	}
+	for i, line := range lines {
+		if i < len(prev) && prev[i] == line {
+			continue
+		}
+		if prev == nil && line == "" {
+			continue // the screen is clear there already
+		}
+		writeRow(b, i)
+		// A line wider than the screen would wrap onto the next one.
+		// Truncate measures cells, so wide characters and escape
+		// sequences are cut right.
+		if r.width > 0 {
+			line = ansi.Truncate(line, r.width, "")
+		}
+		b.WriteString(line)
+		// A line that fills the width leaves the cursor on its last cell,
+		// which an erase would blank; it has nothing left to erase anyway.
+		if r.width <= 0 || ansi.StringWidth(line) < r.width {
+			b.WriteString(seqEraseRight)
+		}
+	}
+	if len(lines) < len(prev) {
+		writeRow(b, len(lines))
+		b.WriteString(seqEraseBelow)
+	}
+	r.lines, r.shown, r.full = lines, r.view, false
+	if b.Len() > 0 {
+		_, _ = r.out.Write(b.Bytes())
+		r.wrote = r.now()
+	}
+}
+
+// writeRow moves the cursor to the start of row (0-based).
+func writeRow(b *bytes.Buffer, row int) {
+	b.WriteString("\x1b[")
+	b.WriteString(strconv.Itoa(row + 1))
+	b.WriteString("H")
+}
+
+// close draws the last view, shows the cursor, leaves the alternate screen
+// and undoes raw mode. Later calls do nothing, so it can run both from a
+// panic and from Run's defer.
+func (r *screenRenderer) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return
+	}
+	r.closed = true
+	if r.timer != nil {
+		r.timer.Stop()
+		r.timer = nil
+	}
+	r.flush()
+	_, _ = io.WriteString(r.out, seqPasteOff+seqShowCursor+seqLeaveAlt)
+	if r.restore != nil {
+		r.restore()
+	}
+}
+
+// openScreen puts in (when a terminal) in raw mode, as Bubble Tea does only
+// with its own renderer, and starts a renderer on out. Its close undoes both.
+func openScreen(in, out *os.File, interval time.Duration) (*screenRenderer, error) {
+	r := newScreenRenderer(out, interval)
+	if term.IsTerminal(in.Fd()) {
+		st, err := term.MakeRaw(in.Fd())
+		if err != nil {
+			return nil, err
+		}
+		r.restore = func() { _ = term.Restore(in.Fd(), st) }
+	}
+	r.start()
+	return r, nil
+}
+
+// watchSize sends p a tea.WindowSizeMsg with the size of out now and after
+// every resize: Bubble Tea only does this with its own renderer. stop ends
+// the watch.
+func watchSize(p *tea.Program, out *os.File) (stop func()) {
+	if !term.IsTerminal(out.Fd()) {
+		return func() {}
+	}
+	sig := make(chan os.Signal, 1)
+	if len(resizeSignals) > 0 {
+		// Before the first size is read, so no resize is missed.
+		signal.Notify(sig, resizeSignals...)
+	}
+	done := make(chan struct{})
+	go func() {
+		for {
+			if w, h, err := term.GetSize(out.Fd()); err == nil {
+				// Send returns once the program has ended, too.
+				p.Send(tea.WindowSizeMsg{Width: w, Height: h})
+			}
+			select {
+			case <-done:
+				return
+			case <-sig:
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(sig)
+		close(done)
+	}
+}
+
+// renderedModel wraps the root model: after each Update it hands the view
+// to its renderer, which draws it; Bubble Tea, with no renderer, ignores
+// View.
+type renderedModel struct {
+	inner tea.Model
+	r     *screenRenderer
+}
+
+// Init is the inner model's.
+func (m renderedModel) Init() tea.Cmd { return m.inner.Init() }
+
+// Update runs the inner model's Update and renders its view.
+func (m renderedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if ws, ok := msg.(tea.WindowSizeMsg); ok {
+		m.r.resize(ws.Width, ws.Height)
+	}
+	done := false
+	defer func() {
+		// A panic: give the terminal back before Bubble Tea prints the
+		// stack, or it lands on the alternate screen and vanishes with
+		// it. Not recovering keeps the stack pointing at the cause.
+		if !done {
+			m.r.close()
+		}
+	}()
+	inner, cmd := m.inner.Update(msg)
+	m.inner = inner
+	m.r.render(inner.View())
+	done = true
+	return m, cmd
+}
+
+// View is empty: the renderer has drawn the view already.
+func (m renderedModel) View() string { return "" }

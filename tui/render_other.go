@@ -1,0 +1,9 @@
+//go:build !unix
+
+package tui
+
+import "os"
+
+// resizeSignals is empty: there is no resize signal here (syscall has no
+// SIGWINCH on Windows), so the size is only read at the start.
+var resizeSignals []os.Signal

@@ -1,0 +1,11 @@
+//go:build unix
+
+package tui
+
+import (
+	"os"
+	"syscall"
+)
+
+// resizeSignals are the signals that tell of a new terminal size.
+var resizeSignals = []os.Signal{syscall.SIGWINCH}
