@@ -64,7 +64,7 @@ func accountIDOf(key []byte) string {
 func decodeAccount(v []byte) (mail.Account, error) {
 	var a mail.Account
 	if err := json.Unmarshal(v, &a); err != nil {
-		return mail.Account{}, fmt.Errorf("decode account: %w", err)
+		return mail.Account{}, fmt.Errorf("decode account: %w: %v", errCorrupt, err)
 	}
 	return a, nil
 }
@@ -143,7 +143,7 @@ func (s *Store) Accounts() ([]mail.Account, error) {
 		return nil, err
 	}
 	var out []mail.Account
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		out, err = allAccounts(tx)
 		return err
 	})
@@ -209,7 +209,7 @@ func (s *Store) account(find func(tx *bolt.Tx) (mail.Account, error)) (mail.Acco
 		a  mail.Account
 		sv sealed
 	)
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		var err error
 		if a, err = find(tx); err != nil {
 			return err
@@ -267,7 +267,7 @@ func activeID(tx *bolt.Tx) string {
 // ActiveID returns the ID of the active account, "" when there is none.
 func (s *Store) ActiveID() (string, error) {
 	var id string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		id = activeID(tx)
 		return nil
 	})
@@ -337,7 +337,7 @@ func (s *Store) AddAccount(a mail.Account) (mail.Account, error) {
 	a = pol.apply(a)
 	a.Name = strings.TrimSpace(a.Name)
 	a.ID = ""
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		taken, err := namesExcept(tx, "")
 		if err != nil {
 			return err
@@ -403,7 +403,7 @@ func (s *Store) UpdateAccount(a mail.Account) error {
 	}
 	a = pol.apply(a)
 	a.Name = strings.TrimSpace(a.Name)
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		old, k, err := accountByID(tx, a.ID)
 		if err != nil {
 			return err
@@ -475,7 +475,7 @@ func (s *Store) SetPassword(nameOrID string, outgoing bool, password string) err
 	if err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		a, _, err := findAccount(tx, nameOrID)
 		if err != nil {
 			return err
@@ -489,7 +489,7 @@ func (s *Store) SetPassword(nameOrID string, outgoing bool, password string) err
 
 // Use makes an account the active one.
 func (s *Store) Use(nameOrID string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		a, _, err := findAccount(tx, nameOrID)
 		if err != nil {
 			return err
@@ -505,7 +505,7 @@ func (s *Store) Use(nameOrID string) error {
 // records. When it was active, the first remaining account (in creation
 // order) becomes active, or none.
 func (s *Store) RemoveAccount(nameOrID string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		a, k, err := findAccount(tx, nameOrID)
 		if err != nil {
 			return err
@@ -547,7 +547,7 @@ func (s *Store) RemoveAccount(nameOrID string) error {
 // SaveHints keeps what the server said about itself (LOGIN-DELAY, EXPIRE)
 // with the account. It is part of mail.Cache.
 func (s *Store) SaveHints(accountID string, h mail.ServerHints) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		a, k, err := accountByID(tx, accountID)
 		if err != nil {
 			return err

@@ -173,7 +173,7 @@ func locate(tx *bolt.Tx, id string) (acct, []byte, error) {
 func decodeRecord(v []byte) (msgRecord, error) {
 	var r msgRecord
 	if err := json.Unmarshal(v, &r); err != nil {
-		return msgRecord{}, fmt.Errorf("decode message: %w", err)
+		return msgRecord{}, fmt.Errorf("decode message: %w: %v", errCorrupt, err)
 	}
 	return r, nil
 }
@@ -204,7 +204,7 @@ func putJSON(b *bolt.Bucket, k []byte, v any) error {
 // Count returns how many messages the account holds, from a stored counter.
 func (s *Store) Count(accountID string) (int, error) {
 	var n int
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		a, err := openAcct(tx, accountID)
 		if err != nil {
 			return err
@@ -224,7 +224,7 @@ func (s *Store) Page(accountID string, offset, limit int) ([]Message, error) {
 		offset = 0
 	}
 	var out []Message
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		a, err := openAcct(tx, accountID)
 		if err != nil {
 			return err
@@ -298,7 +298,7 @@ func (s *Store) Search(accountID, query string, offset, limit int) (msgs []Messa
 		offset = 0
 	}
 	q := []byte(strings.ToLower(query))
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		a, err := openAcct(tx, accountID)
 		if err != nil {
 			return err
@@ -328,7 +328,7 @@ func (s *Store) Search(accountID, query string, offset, limit int) (msgs []Messa
 // Message returns one message by its global ID.
 func (s *Store) Message(id string) (Message, error) {
 	var m Message
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		a, k, err := locate(tx, id)
 		if err != nil {
 			return err
@@ -347,7 +347,7 @@ func (s *Store) Message(id string) (Message, error) {
 // (dot-stuffing undone, CRLF kept), copied out of the database.
 func (s *Store) Raw(id string) ([]byte, error) {
 	var out []byte
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		a, k, err := locate(tx, id)
 		if err != nil {
 			return err
@@ -365,7 +365,7 @@ func (s *Store) Raw(id string) ([]byte, error) {
 
 // MarkSeen sets or clears the seen flag of a message.
 func (s *Store) MarkSeen(id string, seen bool) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		a, k, err := locate(tx, id)
 		if err != nil {
 			return err
@@ -394,7 +394,7 @@ func (s *Store) MarkSeen(id string, seen bool) error {
 // mail.UIDDeletedLocally and a tombstone, so the message is not fetched
 // again and, under the mirror policy, the next fetch deletes the server copy.
 func (s *Store) DeleteMessage(id string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		a, k, err := locate(tx, id)
 		if err != nil {
 			return err
@@ -432,7 +432,7 @@ func (s *Store) DeleteMessage(id string) error {
 			}
 			var ur uidRecord
 			if err := json.Unmarshal(uv, &ur); err != nil {
-				return fmt.Errorf("decode uid %s: %w", uid, err)
+				return fmt.Errorf("decode uid %s: %w: %v", uid, errCorrupt, err)
 			}
 			if ur.MsgID != id {
 				continue
@@ -453,7 +453,7 @@ func (s *Store) DeleteMessage(id string) error {
 // part of mail.Cache.
 func (s *Store) UIDRecords(accountID string) (map[string]mail.UIDRecord, error) {
 	var out map[string]mail.UIDRecord
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		a, err := openAcct(tx, accountID)
 		if err != nil {
 			return err
@@ -462,7 +462,7 @@ func (s *Store) UIDRecords(accountID string) (map[string]mail.UIDRecord, error) 
 		return a.uids.ForEach(func(k, v []byte) error {
 			var r uidRecord
 			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("decode uid %s: %w", k, err)
+				return fmt.Errorf("decode uid %s: %w: %v", k, errCorrupt, err)
 			}
 			uid := string(k)
 			out[uid] = mail.UIDRecord{UID: uid, FirstSeen: r.FirstSeen, MsgID: r.MsgID, State: r.State}
@@ -486,7 +486,7 @@ func (s *Store) Commit(accountID string, batch []mail.NewMessage) (duplicates in
 		return 0, nil
 	}
 	now := time.Now()
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		duplicates = 0
 		a, err := openAcct(tx, accountID)
 		if err != nil {
@@ -603,7 +603,7 @@ func (s *Store) ForgetUIDs(accountID string, uids []string) error {
 	if len(uids) == 0 {
 		return nil
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		a, err := openAcct(tx, accountID)
 		if err != nil {
 			return err

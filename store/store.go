@@ -219,7 +219,11 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, openErr(path, err)
 	}
 	if schema < currentSchema() {
-		if err := db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) }); err != nil {
+		err := func() (err error) {
+			defer catchDamage(path, &err)
+			return db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) })
+		}()
+		if err != nil {
 			_ = db.Close()
 			return nil, fmt.Errorf("upgrade database %s from schema %d: %w", path, schema, err)
 		}

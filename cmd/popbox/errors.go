@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"popbox/mail"
+	"popbox/store"
 )
 
 // accountError is a failure while talking to an account's servers; the
@@ -22,6 +23,10 @@ func (e accountError) Unwrap() error { return e.err }
 // full stop and starts with a capital.
 func sentence(err error) string {
 	s := strings.TrimSpace(err.Error())
+	var de *store.DamagedError
+	if errors.As(err, &de) {
+		s = de.Error() // it says what to do; the inner context adds nothing
+	}
 	var fe mail.FieldErrors
 	if errors.As(err, &fe) && len(fe.Errors()) > 0 {
 		first := fe.Errors()[0]

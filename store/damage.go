@@ -1,0 +1,61 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ErrDamaged: the database file is damaged; errors.Is-able.
+var ErrDamaged = errors.New("database damaged")
+
+// errCorrupt marks a record that does not decode: the pages were readable
+// but their bytes are not what popbox wrote.
+var errCorrupt = errors.New("unreadable record")
+
+// DamagedError is a damaged database met after Open: bbolt reports a broken
+// page by panicking, and the store turns that into this error.
+type DamagedError struct {
+	Path   string
+	Detail string
+}
+
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("the database %s is damaged (%s); popbox changed nothing in it. Keep a copy of the file, move it aside so popbox starts a new one, and fetch again: mail still on the server comes back", e.Path, e.Detail)
+}
+
+// Unwrap makes errors.Is(err, ErrDamaged) true.
+func (e *DamagedError) Unwrap() error { return ErrDamaged }
+
+// view runs a read transaction; a damaged page becomes a DamagedError.
+func (s *Store) view(fn func(*bolt.Tx) error) (err error) {
+	defer catchDamage(s.path, &err)
+	return s.damage(s.db.View(fn))
+}
+
+// update runs a write transaction; a damaged page becomes a DamagedError.
+// bbolt rolls the transaction back as the panic passes, so nothing of it is
+// written.
+func (s *Store) update(fn func(*bolt.Tx) error) (err error) {
+	defer catchDamage(s.path, &err)
+	return s.damage(s.db.Update(fn))
+}
+
+// damage turns an undecodable record into a DamagedError.
+func (s *Store) damage(err error) error {
+	if errors.Is(err, errCorrupt) {
+		return &DamagedError{Path: s.path, Detail: err.Error()}
+	}
+	return err
+}
+
+// catchDamage must be deferred directly. bbolt checks pages with assertions
+// that panic ("page expected to be N, but self identifies as M"); checking
+// the whole file up front (tx.Check) would read every page at each start,
+// so the panic is taken at this one boundary instead and said in words.
+func catchDamage(path string, err *error) {
+	if r := recover(); r != nil {
+		*err = &DamagedError{Path: path, Detail: fmt.Sprint(r)}
+	}
+}
