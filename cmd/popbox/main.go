@@ -30,7 +30,7 @@ Usage:
   popbox account passwd NAME --incoming|--outgoing [--password-stdin]
   popbox account remove NAME
   popbox check [NAME]                     log in to the incoming and outgoing servers
-  popbox fetch [--account NAME] [--dry-run] [--json]
+  popbox fetch [--account NAME] [--dry-run [--json]] [--quiet] [--force]
   popbox list [--account NAME] [--json]   cached messages, newest first
   popbox show ID [--raw]                  a readable message, or its exact bytes
   popbox save ID N --to DIR               save attachment N of message ID into DIR
