@@ -301,6 +301,7 @@ type FieldError struct {
 	Warning bool
 }
 
+// Error gives the field and the sentence.
 func (e FieldError) Error() string { return e.Field + ": " + e.Message }
 
 // FieldErrors is what Validate returns: every problem found, in field order.

@@ -21,6 +21,7 @@ type DamagedError struct {
 	Detail string
 }
 
+// Error names the file and says what to do.
 func (e *DamagedError) Error() string {
 	return fmt.Sprintf("the database %s is damaged (%s); popbox changed nothing in it. Keep a copy of the file, move it aside so popbox starts a new one, and fetch again: mail still on the server comes back", e.Path, e.Detail)
 }
