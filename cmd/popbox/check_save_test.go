@@ -75,3 +75,22 @@ func TestSaveAttachment(t *testing.T) {
 		t.Fatalf("save of a missing attachment: exit %d %q", code, errs)
 	}
 }
+
+// TestCAFile: an account's --ca-file is trusted without SSL_CERT_FILE, and
+// the login check of account add uses it too.
+func TestCAFile(t *testing.T) {
+	srv := mailtest.Start(t, mailtest.Options{})
+	srv.Deliver(t, "alice", []byte("From: a@example.test\r\nSubject: private CA\r\n\r\nhi\r\n"))
+	c := newCLI(t, nil) // no SSL_CERT_FILE: the system roots do not know this CA
+	c.ok("secret\n", "account", "add", "--name", "box", "--email", "alice@example.test", "--host", srv.Host,
+		"--port", strconv.Itoa(srv.POPSPort), "--security", "ssl", "--user", "alice", "--password-stdin",
+		"--ca-file", srv.CAFile)
+	if out := c.ok("", "fetch"); !strings.Contains(out, "box: 1 new") {
+		t.Fatalf("fetch with --ca-file: %q", out)
+	}
+	_, errs, code := c.run("secret\n", "account", "add", "--name", "other", "--email", "alice@example.test", "--host", srv.Host,
+		"--port", strconv.Itoa(srv.POPSPort), "--security", "ssl", "--user", "alice", "--password-stdin")
+	if code != 1 || !strings.Contains(errs, "certificate") || !strings.Contains(errs, "--ca-file") {
+		t.Fatalf("add without the CA: exit %d %q", code, errs)
+	}
+}
