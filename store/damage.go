@@ -23,7 +23,7 @@ type DamagedError struct {
 
 // Error names the file and says what to do.
 func (e *DamagedError) Error() string {
-	return fmt.Sprintf("the database %s is damaged (%s); popbox changed nothing in it. Keep a copy of the file, move it aside so popbox starts a new one, and fetch again: mail still on the server comes back", e.Path, e.Detail)
+	return fmt.Sprintf("the database %s is damaged (%s); popbox changed nothing in it. Run popbox --db %s repair: it copies all that can still be read into a new file and says how to put that in place", e.Path, e.Detail, shellQuote(e.Path))
 }
 
 // Unwrap makes errors.Is(err, ErrDamaged) true.

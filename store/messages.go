@@ -531,25 +531,9 @@ func (s *Store) Commit(accountID string, batch []mail.NewMessage) (duplicates in
 			id := strconv.FormatUint(gid, 10)
 			k := msgKey(m.Summary.Date, gid)
 			rec := msgRecord{UID: m.UID, Summary: m.Summary, Received: now, Digest: digest[:]}
-			if err := putJSON(a.msgs, k, rec); err != nil {
-				return fmt.Errorf("store uid %s: %w", m.UID, err)
-			}
 			// m.Raw goes to bbolt as is: it copies it into the file's pages at
 			// commit, and the batch outlives the transaction.
-			raw := m.Raw
-			if raw == nil {
-				raw = []byte{}
-			}
-			if err := a.raw.Put(k, raw); err != nil {
-				return fmt.Errorf("store uid %s: %w", m.UID, err)
-			}
-			if err := a.index.Put(k, indexText(m.Summary)); err != nil {
-				return fmt.Errorf("store uid %s: %w", m.UID, err)
-			}
-			if err := a.digest.Put(copyBytes(digest[:]), k[8:16]); err != nil {
-				return fmt.Errorf("store uid %s: %w", m.UID, err)
-			}
-			if err := ids.Put(k[8:16], append(copyBytes(a.key), k...)); err != nil {
+			if err := putMessage(ids, a, k, rec, m.Raw); err != nil {
 				return fmt.Errorf("store uid %s: %w", m.UID, err)
 			}
 			if err := putJSON(a.uids, uid, uidRecord{FirstSeen: firstSeen, MsgID: id, State: mail.UIDStored}); err != nil {
@@ -563,6 +547,30 @@ func (s *Store) Commit(accountID string, batch []mail.NewMessage) (duplicates in
 		return 0, wrap(fmt.Sprintf("commit a batch of %d", len(batch)), err)
 	}
 	return duplicates, nil
+}
+
+// putMessage writes everything of one stored message but its UID records
+// and the account's count: the record under msg key k, the raw bytes, the
+// index entry, the digest entry and the global ID entry. Commit and Salvage
+// both store messages through it, so a salvaged message is laid out exactly
+// as a fetched one. raw must stay valid until the transaction commits.
+func putMessage(ids *bolt.Bucket, a acct, k []byte, rec msgRecord, raw []byte) error {
+	if err := putJSON(a.msgs, k, rec); err != nil {
+		return err
+	}
+	if raw == nil {
+		raw = []byte{}
+	}
+	if err := a.raw.Put(k, raw); err != nil {
+		return err
+	}
+	if err := a.index.Put(k, indexText(rec.Summary)); err != nil {
+		return err
+	}
+	if err := a.digest.Put(copyBytes(rec.Digest), k[8:16]); err != nil {
+		return err
+	}
+	return ids.Put(k[8:16], append(copyBytes(a.key), k...))
 }
 
 // addDuplicate records uid as another UID of the stored message with this

@@ -34,6 +34,8 @@ Usage:
   popbox list [--account NAME] [--json]   cached messages, newest first
   popbox show ID [--raw]                  a readable message, or its exact bytes
   popbox save ID N --to DIR               save attachment N of message ID into DIR
+  popbox repair [--to NEWPATH]            copy what a damaged database still holds
+                                          into NEWPATH (default: PATH.repaired)
 
 Global flags (before or after the subcommand):
   --db PATH     the database (default $XDG_DATA_HOME/popbox/popbox.db, or $POPBOX_DB)
@@ -163,6 +165,8 @@ func dispatch(db string, args []string, e env) error {
 		return cmdShow(db, rest, e)
 	case "save":
 		return cmdSave(db, rest, e)
+	case "repair":
+		return cmdRepair(db, rest, e)
 	}
 	return usagef("unknown command %q", cmd)
 }

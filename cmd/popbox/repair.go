@@ -1,0 +1,106 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"popbox/store"
+)
+
+// cmdRepair copies what can still be read of a damaged database into a new
+// file and says how to put that in place. It never changes the damaged file:
+// the user swaps the files, so that the old one is kept whatever happens.
+func cmdRepair(db string, args []string, e env) error {
+	fs := newFlags("repair", "repair [--to NEWPATH]", e)
+	to := fs.String("to", "", "the new database to write (default: the database path + .repaired)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("repair takes no arguments (got %q); name the new file with --to", pos[0])
+	}
+	path, err := store.ResolvePath(db)
+	if err != nil {
+		return err
+	}
+	if *to == "" {
+		*to = path + ".repaired"
+	}
+	rep, err := store.Salvage(path, *to, store.Options{})
+	if err != nil {
+		return err
+	}
+	_, keyErr := os.Stat(*to + ".key")
+	fmt.Fprintln(e.stdout, repairSummary(path, *to, rep, keyErr == nil))
+	return nil
+}
+
+// repairSummary is the one line repair prints: what was copied, what was
+// lost, and the commands that put the new file in place. Each file moves
+// with its key, so the damaged one can still be read later.
+func repairSummary(path, to string, rep store.SalvageReport, withKey bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Copied %s and %s into %s; ", howMany(rep.Accounts, "account"), howMany(rep.Messages, "message"), to)
+	switch {
+	case rep.Lost > 0:
+		verb := "were"
+		if rep.Lost == 1 {
+			verb = "was"
+		}
+		fmt.Fprintf(&b, "%s could not be read and %s left out (those still on the server come back with the next fetch). ", howMany(rep.Lost, "message"), verb)
+	case rep.Damaged:
+		b.WriteString("some damaged records could not be read, but no message is known to be lost. ")
+	default:
+		b.WriteString("no damage was found. ")
+	}
+	p, n, aside := shellArg(path), shellArg(to), asideName(path)
+	cmd := fmt.Sprintf("mv %s %s && mv %s %s", p, shellArg(aside), n, p)
+	if withKey {
+		cmd = fmt.Sprintf("mv %s %s && mv %s %s && mv %s %s && mv %s %s",
+			p, shellArg(aside), shellArg(path+".key"), shellArg(aside+".key"),
+			n, p, shellArg(to+".key"), shellArg(path+".key"))
+	}
+	b.WriteString("Keep the old file, and put the new one in its place: " + cmd)
+	return b.String()
+}
+
+// asideName is where the damaged file goes: PATH.damaged, or PATH.damaged-2
+// and so on when an earlier repair left one there, since mv would silently
+// replace it.
+func asideName(path string) string {
+	name := path + ".damaged"
+	for i := 2; ; i++ {
+		_, err := os.Lstat(name)
+		_, kerr := os.Lstat(name + ".key")
+		if os.IsNotExist(err) && os.IsNotExist(kerr) {
+			return name
+		}
+		name = fmt.Sprintf("%s.damaged-%d", path, i)
+	}
+}
+
+// howMany says "1 message", "9,812 messages".
+func howMany(n int, noun string) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if n != 1 {
+		noun += "s"
+	}
+	return s + " " + noun
+}
+
+// shellArg quotes a path for a shell command line when it needs it.
+func shellArg(s string) string {
+	plain := s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./+,:@%=", r))
+	}) < 0
+	if plain {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
