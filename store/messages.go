@@ -363,18 +363,24 @@ func (s *Store) Raw(id string) ([]byte, error) {
 	return out, err
 }
 
+// locateRecord finds message id and decodes its record.
+func locateRecord(tx *bolt.Tx, id string) (acct, []byte, msgRecord, error) {
+	a, k, err := locate(tx, id)
+	if err != nil {
+		return acct{}, nil, msgRecord{}, err
+	}
+	v := a.msgs.Get(k)
+	if v == nil {
+		return acct{}, nil, msgRecord{}, noMessage(id)
+	}
+	r, err := decodeRecord(v)
+	return a, k, r, err
+}
+
 // MarkSeen sets or clears the seen flag of a message.
 func (s *Store) MarkSeen(id string, seen bool) error {
 	return s.update(func(tx *bolt.Tx) error {
-		a, k, err := locate(tx, id)
-		if err != nil {
-			return err
-		}
-		v := a.msgs.Get(k)
-		if v == nil {
-			return noMessage(id)
-		}
-		r, err := decodeRecord(v)
+		a, k, r, err := locateRecord(tx, id)
 		if err != nil {
 			return err
 		}
@@ -395,15 +401,7 @@ func (s *Store) MarkSeen(id string, seen bool) error {
 // again and, under the mirror policy, the next fetch deletes the server copy.
 func (s *Store) DeleteMessage(id string) error {
 	return s.update(func(tx *bolt.Tx) error {
-		a, k, err := locate(tx, id)
-		if err != nil {
-			return err
-		}
-		v := a.msgs.Get(k)
-		if v == nil {
-			return noMessage(id)
-		}
-		r, err := decodeRecord(v)
+		a, k, r, err := locateRecord(tx, id)
 		if err != nil {
 			return err
 		}
