@@ -108,7 +108,17 @@ func (j fetchJob) run(fn syncFunc, st fetchStore) tea.Cmd {
 			return done
 		}
 		done.acct = acct
+		// The engine reports after every message, thousands a second; the
+		// screen needs a value per frame. Phase changes and commits always
+		// pass (a commit reloads the list).
+		var last mail.Progress
+		var lastAt time.Time
 		report := func(p mail.Progress) {
+			now := time.Now()
+			if p.Phase == last.Phase && p.Committed == last.Committed && p.Messages != p.MessagesTotal && now.Sub(lastAt) < progressEvery {
+				return
+			}
+			last, lastAt = p, now
 			select {
 			case j.progress <- p:
 				return
@@ -127,6 +137,10 @@ func (j fetchJob) run(fn syncFunc, st fetchStore) tea.Cmd {
 		return done
 	}
 }
+
+// progressEvery is the least time between two progress values of one
+// phase sent to the screen.
+const progressEvery = 16 * time.Millisecond
 
 // wait is the command that reads one progress value; the app runs it again
 // after each one, until the channel is closed.
