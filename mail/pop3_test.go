@@ -16,7 +16,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -27,7 +26,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -36,344 +34,6 @@ import (
 
 	"popbox/mail/mailtest"
 )
-
-// ---------------------------------------------------------------------------
-// A scripted fake POP3 server
-
-// fakeMsg is one message of a fake mailbox. wire, when set, is sent after
-// the +OK line of RETR instead of the dot-stuffed raw bytes and terminator.
-type fakeMsg struct {
-	uid  string
-	raw  []byte
-	wire []byte
-}
-
-// fakePOP is a small RFC 1939 server with CAPA, STLS, SASL PLAIN and
-// pipelining, whose answers tests can override to misbehave. Deletions are
-// applied at QUIT, as a real server does, and persist across sessions.
-type fakePOP struct {
-	caps     []string          // CAPA lines; nil: CAPA answers -ERR
-	users    map[string]string // default alice/secret
-	noUIDL   bool
-	tlsConf  *tls.Config                              // for STLS
-	replies  map[string]string                        // verb -> exact reply, replacing the normal one
-	retr     func(c net.Conn, n int, m *fakeMsg) bool // RETR hook: true when it answered (or hung up)
-	greeting string                                   // default "+OK fake ready\r\n"
-	// waitAhead makes the first RETR of a session wait a little for the
-	// next command before answering, so a pipelining client is seen doing so.
-	waitAhead bool
-	// perSession, when set, makes the server list at most that many
-	// messages not yet retrieved in an earlier session (as Gmail does);
-	// a session ended by QUIT hides what it retrieved.
-	perSession int
-
-	mu        sync.Mutex
-	msgs      []*fakeMsg
-	popped    map[*fakeMsg]bool
-	cmds      []string // commands received, PASS and AUTH arguments hidden
-	pipelined bool     // a command arrived before the previous one was answered
-	sessions  int
-	quits     int
-}
-
-func newFake(caps ...string) *fakePOP {
-	return &fakePOP{caps: caps, users: map[string]string{"alice": "secret"}}
-}
-
-func (f *fakePOP) add(uid string, raw string) *fakePOP {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.msgs = append(f.msgs, &fakeMsg{uid: uid, raw: []byte(raw)})
-	return f
-}
-
-func (f *fakePOP) addMsg(m fakeMsg) *fakePOP {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.msgs = append(f.msgs, &m)
-	return f
-}
-
-// set changes the fake's configuration under its lock, since a session of
-// an earlier test step may still be running.
-func (f *fakePOP) set(change func(f *fakePOP)) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	change(f)
-}
-
-// config returns what a command needs of the configuration, under the lock.
-func (f *fakePOP) config(verb string) (caps []string, reply string, override bool, retr func(net.Conn, int, *fakeMsg) bool, users map[string]string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	reply, override = f.replies[verb]
-	return f.caps, reply, override, f.retr, f.users
-}
-
-func (f *fakePOP) commands() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]string(nil), f.cmds...)
-}
-
-func (f *fakePOP) count() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.msgs)
-}
-
-// start serves f on a fresh port of 127.0.0.1 and returns the address.
-func (f *fakePOP) start(t testing.TB) string {
-	return mailtest.Fake(t, f.serve)
-}
-
-// stuff dot-stuffs raw as a server sends it: CRLF kept, a final CRLF added
-// when missing, then the terminating line.
-func stuff(raw []byte) []byte {
-	var out bytes.Buffer
-	start := true
-	for _, c := range raw {
-		if start && c == '.' {
-			out.WriteByte('.')
-		}
-		out.WriteByte(c)
-		start = c == '\n'
-	}
-	if !start {
-		out.WriteString("\r\n")
-	}
-	out.WriteString(".\r\n")
-	return out.Bytes()
-}
-
-func (f *fakePOP) serve(c net.Conn) {
-	f.mu.Lock()
-	f.sessions++
-	f.mu.Unlock()
-	greeting := f.greeting
-	if greeting == "" {
-		greeting = "+OK fake ready\r\n"
-	}
-	if _, err := io.WriteString(c, greeting); err != nil {
-		return
-	}
-	r := bufio.NewReader(c)
-	var (
-		user      string
-		authed    bool
-		view      []*fakeMsg // the mailbox as this session numbers it
-		deleted   = map[int]bool{}
-		retrieved []*fakeMsg
-		firstRETR = true
-	)
-	say := func(s string) bool {
-		_, err := io.WriteString(c, s)
-		return err == nil
-	}
-	multi := func(lines []string) bool {
-		return say("+OK\r\n" + strings.Join(append(lines, ""), "\r\n") + ".\r\n")
-	}
-	msg := func(arg string) (int, *fakeMsg) {
-		n, err := strconv.Atoi(arg)
-		if err != nil || n < 1 || n > len(view) || deleted[n] {
-			return 0, nil
-		}
-		return n, view[n-1]
-	}
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		line = strings.TrimRight(line, "\r\n")
-		verb, arg, _ := strings.Cut(line, " ")
-		verb = strings.ToUpper(verb)
-		logged := line
-		if verb == "PASS" || verb == "AUTH" {
-			logged = verb + " ***"
-		}
-		f.mu.Lock()
-		f.cmds = append(f.cmds, logged)
-		if r.Buffered() > 0 {
-			f.pipelined = true
-		}
-		f.mu.Unlock()
-		caps, rep, override, retrHook, users := f.config(verb)
-		if override {
-			if !say(rep) {
-				return
-			}
-			if verb == "PASS" || verb == "USER" {
-				authed = verb == "PASS"
-				view = f.snapshot()
-			}
-			continue
-		}
-		switch verb {
-		case "CAPA":
-			if caps == nil {
-				say("-ERR unknown command\r\n")
-			} else {
-				multi(caps)
-			}
-		case "STLS":
-			if f.tlsConf == nil || authed {
-				say("-ERR STLS not available\r\n")
-				continue
-			}
-			say("+OK begin TLS\r\n")
-			tc := tls.Server(c, f.tlsConf)
-			if tc.Handshake() != nil {
-				return
-			}
-			c, r = tc, bufio.NewReader(tc)
-		case "USER":
-			user = arg
-			say("+OK\r\n")
-		case "PASS":
-			if pw, ok := users[user]; ok && pw == arg && user != "" {
-				authed, view = true, f.snapshot()
-				say("+OK logged in\r\n")
-			} else {
-				say("-ERR [AUTH] Authentication failed.\r\n")
-			}
-		case "AUTH":
-			mech, ir, _ := strings.Cut(arg, " ")
-			if !strings.EqualFold(mech, "PLAIN") {
-				say("-ERR unsupported mechanism\r\n")
-				continue
-			}
-			if ir == "" {
-				say("+ \r\n")
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				ir = strings.TrimRight(l, "\r\n")
-			}
-			b, _ := base64.StdEncoding.DecodeString(ir)
-			parts := strings.Split(string(b), "\x00")
-			if len(parts) == 3 && users[parts[1]] == parts[2] && parts[1] != "" {
-				authed, view = true, f.snapshot()
-				say("+OK logged in\r\n")
-			} else {
-				say("-ERR [AUTH] Authentication failed.\r\n")
-			}
-		case "STAT", "LIST", "UIDL", "RETR", "DELE":
-			if !authed {
-				say("-ERR not logged in\r\n")
-				continue
-			}
-			switch verb {
-			case "STAT":
-				n, size := 0, 0
-				for i, m := range view {
-					if !deleted[i+1] {
-						n, size = n+1, size+len(m.raw)
-					}
-				}
-				say(fmt.Sprintf("+OK %d %d\r\n", n, size))
-			case "LIST", "UIDL":
-				if verb == "UIDL" && f.noUIDL {
-					say("-ERR no UIDL here\r\n")
-					continue
-				}
-				var lines []string
-				for i, m := range view {
-					if deleted[i+1] {
-						continue
-					}
-					if verb == "LIST" {
-						lines = append(lines, fmt.Sprintf("%d %d", i+1, len(m.raw)))
-					} else {
-						lines = append(lines, fmt.Sprintf("%d %s", i+1, m.uid))
-					}
-				}
-				multi(lines)
-			case "RETR":
-				if firstRETR && f.waitAhead {
-					c.SetReadDeadline(time.Now().Add(time.Second))
-					if _, err := r.Peek(1); err == nil {
-						f.mu.Lock()
-						f.pipelined = true
-						f.mu.Unlock()
-					}
-					c.SetReadDeadline(time.Time{})
-				}
-				firstRETR = false
-				n, m := msg(arg)
-				if m == nil {
-					say("-ERR no such message\r\n")
-					continue
-				}
-				if retrHook != nil && retrHook(c, n, m) {
-					continue
-				}
-				retrieved = append(retrieved, m)
-				body := m.wire
-				if body == nil {
-					body = stuff(m.raw)
-				}
-				if !say(fmt.Sprintf("+OK %d octets\r\n", len(m.raw)) + string(body)) {
-					return
-				}
-			case "DELE":
-				n, m := msg(arg)
-				if m == nil {
-					say("-ERR no such message\r\n")
-					continue
-				}
-				deleted[n] = true
-				say("+OK marked\r\n")
-			}
-		case "NOOP":
-			say("+OK\r\n")
-		case "RSET":
-			deleted = map[int]bool{}
-			say("+OK\r\n")
-		case "QUIT":
-			f.mu.Lock()
-			f.quits++
-			if f.perSession > 0 {
-				if f.popped == nil {
-					f.popped = map[*fakeMsg]bool{}
-				}
-				for _, m := range retrieved {
-					f.popped[m] = true
-				}
-			}
-			for n := range deleted {
-				gone := view[n-1]
-				for i, m := range f.msgs {
-					if m == gone {
-						f.msgs = append(f.msgs[:i], f.msgs[i+1:]...)
-						break
-					}
-				}
-			}
-			f.mu.Unlock()
-			say("+OK bye\r\n")
-			return
-		default:
-			say("-ERR unknown command\r\n")
-		}
-	}
-}
-
-func (f *fakePOP) snapshot() []*fakeMsg {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.perSession == 0 {
-		return append([]*fakeMsg(nil), f.msgs...)
-	}
-	var out []*fakeMsg
-	for _, m := range f.msgs {
-		if !f.popped[m] && len(out) < f.perSession {
-			out = append(out, m)
-		}
-	}
-	return out
-}
 
 // testAccount is an account for a server at addr.
 func testAccount(t testing.TB, addr string, sec Security) Account {
@@ -445,7 +105,7 @@ func crlf(s string) []byte { return []byte(strings.ReplaceAll(s, "\n", "\r\n")) 
 
 func TestGoPOP3GapDotStuffing(t *testing.T) {
 	raw := crlf("Subject: dots\n\nbefore\n.x\n.\n..\n. dot space\nafter\n")
-	addr := newFake("USER", "UIDL").add("u1", string(raw)).start(t)
+	addr := mailtest.NewPOP3("USER", "UIDL").Add("u1", string(raw)).Start(t)
 
 	lib, err := libDial(t, addr)
 	if err != nil {
@@ -478,7 +138,7 @@ func TestGoPOP3GapLongLines(t *testing.T) {
 	for _, n := range []int{4000, 4094, 4095, 4097, 5000, 70000} {
 		t.Run(strconv.Itoa(n), func(t *testing.T) {
 			raw := crlf("Subject: long\n\nshort\n" + strings.Repeat("a", n) + "\nend\n")
-			addr := newFake("UIDL").add("u1", string(raw)).start(t)
+			addr := mailtest.NewPOP3("UIDL").Add("u1", string(raw)).Start(t)
 
 			lib, err := libDial(t, addr)
 			if err != nil {
@@ -513,7 +173,7 @@ func TestGoPOP3GapLongLines(t *testing.T) {
 func TestGoPOP3GapContentAnswersCommands(t *testing.T) {
 	first := crlf("Subject: forge\n\nbefore\n" + strings.Repeat("y", 4096) + ".\n+OK 99 octets\nSubject: forged by the message body\n\nforged text\n")
 	second := crlf("Subject: the real second message\n\nreal\n")
-	addr := newFake("UIDL").add("u1", string(first)).add("u2", string(second)).start(t)
+	addr := mailtest.NewPOP3("UIDL").Add("u1", string(first)).Add("u2", string(second)).Start(t)
 
 	lib, err := libDial(t, addr)
 	if err != nil {
@@ -549,13 +209,13 @@ func TestGoPOP3GapNoDeadlines(t *testing.T) {
 	silent := func(release chan struct{}) func(net.Conn) {
 		return func(c net.Conn) { <-release }
 	}
-	stallRETR := newFake("UIDL").add("u1", "Subject: x\r\n\r\nbody\r\n")
-	stallRETR.retr = func(c net.Conn, n int, m *fakeMsg) bool {
+	stallRETR := mailtest.NewPOP3("UIDL").Add("u1", "Subject: x\r\n\r\nbody\r\n")
+	stallRETR.Retr = func(c net.Conn, n int, m *mailtest.POP3Msg) bool {
 		io.WriteString(c, "+OK 2000 octets\r\nSubject: partial\r\n\r\nfirst body line\r\n")
 		io.Copy(io.Discard, c) // says nothing more until the client hangs up
 		return true
 	}
-	stallAddr := stallRETR.start(t)
+	stallAddr := stallRETR.Start(t)
 
 	cases := []struct {
 		name   string
@@ -654,9 +314,9 @@ func TestGoPOP3GapPanics(t *testing.T) {
 			if tc.name != name {
 				continue
 			}
-			f := newFake("UIDL")
-			f.replies = map[string]string{tc.verb: tc.reply}
-			c, err := libDial(t, f.start(t))
+			f := mailtest.NewPOP3("UIDL")
+			f.Replies = map[string]string{tc.verb: tc.reply}
+			c, err := libDial(t, f.Start(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -684,9 +344,9 @@ func TestGoPOP3GapPanics(t *testing.T) {
 				t.Errorf("go-pop3 was expected to panic; exit %v, output:\n%s", err, out)
 			}
 
-			f := newFake("UIDL").add("u1", "Subject: a\r\n\r\nx\r\n").add("u2", "Subject: b\r\n\r\ny\r\n")
-			f.replies = map[string]string{tc.verb: tc.reply}
-			s, err := dialTest(t, f.start(t), SecurityNone, nil, 5*time.Second, "alice", "secret")
+			f := mailtest.NewPOP3("UIDL").Add("u1", "Subject: a\r\n\r\nx\r\n").Add("u2", "Subject: b\r\n\r\ny\r\n")
+			f.Replies = map[string]string{tc.verb: tc.reply}
+			s, err := dialTest(t, f.Start(t), SecurityNone, nil, 5*time.Second, "alice", "secret")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -715,9 +375,9 @@ func TestGoPOP3GapPanics(t *testing.T) {
 }
 
 func TestGoPOP3GapEmptyPassReply(t *testing.T) {
-	f := newFake("USER")
-	f.replies = map[string]string{"PASS": "\r\n"}
-	addr := f.start(t)
+	f := mailtest.NewPOP3("USER")
+	f.Replies = map[string]string{"PASS": "\r\n"}
+	addr := f.Start(t)
 
 	lib, err := libDial(t, addr)
 	if err != nil {
@@ -735,8 +395,8 @@ func TestGoPOP3GapEmptyPassReply(t *testing.T) {
 }
 
 func TestGoPOP3GapCRLFInArguments(t *testing.T) {
-	f := newFake("USER", "UIDL").add("u1", "Subject: keep me\r\n\r\nx\r\n")
-	addr := f.start(t)
+	f := mailtest.NewPOP3("USER", "UIDL").Add("u1", "Subject: keep me\r\n\r\nx\r\n")
+	addr := f.Start(t)
 
 	lib, err := libDial(t, addr)
 	if err != nil {
@@ -744,12 +404,12 @@ func TestGoPOP3GapCRLFInArguments(t *testing.T) {
 	}
 	lib.User("alice\r\nDELE 1")
 	lib.Quit()
-	if cmds := f.commands(); !containsString(cmds, "DELE 1") {
+	if cmds := f.Commands(); !containsString(cmds, "DELE 1") {
 		t.Errorf("go-pop3 was expected to send DELE 1 as its own command; the server got %q", cmds)
 	}
 
-	f2 := newFake("USER", "UIDL").add("u1", "Subject: keep me\r\n\r\nx\r\n")
-	addr2 := f2.start(t)
+	f2 := mailtest.NewPOP3("USER", "UIDL").Add("u1", "Subject: keep me\r\n\r\nx\r\n")
+	addr2 := f2.Start(t)
 	for _, bad := range []struct{ user, pass string }{
 		{"alice\r\nDELE 1", "secret"}, {"alice", "secret\r\nDELE 1"}, {"alice\x00", "secret"}, {"alice", "sec\nret"},
 	} {
@@ -758,7 +418,7 @@ func TestGoPOP3GapCRLFInArguments(t *testing.T) {
 			t.Errorf("login(%q, %q): err = %v, want a refusal", bad.user, bad.pass, err)
 		}
 	}
-	for _, c := range f2.commands() {
+	for _, c := range f2.Commands() {
 		if strings.HasPrefix(c, "USER") || strings.HasPrefix(c, "PASS") || strings.HasPrefix(c, "DELE") {
 			t.Errorf("popbox sent %q", c)
 		}
@@ -771,8 +431,8 @@ func TestGoPOP3GapCRLFInArguments(t *testing.T) {
 // TestGoPOP3GapTLSRoots: go-pop3's TLS trusts the system roots only, so a
 // server with a private CA cannot be used; popbox takes the account's CA file.
 func TestGoPOP3GapTLSRoots(t *testing.T) {
-	f := newFake("USER", "UIDL").add("u1", "Subject: tls\r\n\r\nx\r\n")
-	addr, _, caFile := mailtest.FakeTLS(t, f.serve)
+	f := mailtest.NewPOP3("USER", "UIDL").Add("u1", "Subject: tls\r\n\r\nx\r\n")
+	addr, _, caFile := mailtest.FakeTLS(t, f.Serve)
 	host, p, _ := net.SplitHostPort(addr)
 	port, _ := strconv.Atoi(p)
 	_, err := pop3.New(pop3.Opt{Host: host, Port: port, TLSEnabled: true}).NewConn()
@@ -876,7 +536,7 @@ func TestReadBodyRandom(t *testing.T) {
 		}
 		raw := b.Bytes()
 		size := 16 + rng.IntN(64)
-		s := bodySession(iotest.HalfReader(bytes.NewReader(append(stuff(raw), "NEXT\r\n"...))), size)
+		s := bodySession(iotest.HalfReader(bytes.NewReader(append(mailtest.Stuff(raw), "NEXT\r\n"...))), size)
 		got, err := s.readBody("RETR", nil, 1<<20, nil)
 		if err != nil || !bytes.Equal(got, raw) {
 			t.Fatalf("message %d (buffer %d): got %q, %v; want %q", i, size, got, err, raw)
@@ -947,9 +607,9 @@ func TestReplyParsing(t *testing.T) {
 
 func TestSTLSAgainstFake(t *testing.T) {
 	conf := fakeServerTLS(t)
-	f := newFake("USER", "STLS", "UIDL").add("u1", "Subject: stls\r\n\r\nx\r\n")
-	f.tlsConf = conf.server
-	addr := f.start(t)
+	f := mailtest.NewPOP3("USER", "STLS", "UIDL").Add("u1", "Subject: stls\r\n\r\nx\r\n")
+	f.TLSConfig = conf.server
+	addr := f.Start(t)
 	s, err := dialTest(t, addr, SecurityStartTLS, conf.client, 5*time.Second, "alice", "secret")
 	if err != nil {
 		t.Fatal(err)
@@ -960,7 +620,7 @@ func TestSTLSAgainstFake(t *testing.T) {
 	if out := retrAll(t, s); len(out) != 1 {
 		t.Errorf("got %d messages", len(out))
 	}
-	cmds := f.commands()
+	cmds := f.Commands()
 	if len(cmds) < 3 || cmds[0] != "CAPA" || cmds[1] != "STLS" || cmds[2] != "CAPA" {
 		t.Errorf("commands = %q, want CAPA, STLS, CAPA (asked again over TLS) first", cmds)
 	}
@@ -1006,29 +666,29 @@ func fakeServerTLS(t *testing.T) fakeTLSConf {
 
 func TestSTLSRequired(t *testing.T) {
 	t.Run("not in CAPA", func(t *testing.T) {
-		f := newFake("USER", "UIDL")
-		_, err := dialTest(t, f.start(t), SecurityStartTLS, &tls.Config{}, 5*time.Second, "alice", "secret")
+		f := mailtest.NewPOP3("USER", "UIDL")
+		_, err := dialTest(t, f.Start(t), SecurityStartTLS, &tls.Config{}, 5*time.Second, "alice", "secret")
 		if !errors.Is(err, ErrNoSTARTTLS) {
 			t.Errorf("err = %v, want ErrNoSTARTTLS", err)
 		}
-		for _, c := range f.commands() {
+		for _, c := range f.Commands() {
 			if strings.HasPrefix(c, "USER") || strings.HasPrefix(c, "PASS") {
 				t.Errorf("the credentials went out in clear text: %q", c)
 			}
 		}
 	})
 	t.Run("no CAPA, STLS refused", func(t *testing.T) {
-		f := newFake() // CAPA -ERR
-		f.caps = nil
-		_, err := dialTest(t, f.start(t), SecurityStartTLS, &tls.Config{}, 5*time.Second, "alice", "secret")
+		f := mailtest.NewPOP3() // CAPA -ERR
+		f.Caps = nil
+		_, err := dialTest(t, f.Start(t), SecurityStartTLS, &tls.Config{}, 5*time.Second, "alice", "secret")
 		if !errors.Is(err, ErrNoSTARTTLS) {
 			t.Errorf("err = %v, want ErrNoSTARTTLS", err)
 		}
 	})
 	t.Run("plain text injected after STLS", func(t *testing.T) {
-		f := newFake("STLS")
-		f.replies = map[string]string{"STLS": "+OK begin TLS\r\n+OK injected\r\n"}
-		_, err := dialTest(t, f.start(t), SecurityStartTLS, &tls.Config{}, 5*time.Second, "alice", "secret")
+		f := mailtest.NewPOP3("STLS")
+		f.Replies = map[string]string{"STLS": "+OK begin TLS\r\n+OK injected\r\n"}
+		_, err := dialTest(t, f.Start(t), SecurityStartTLS, &tls.Config{}, 5*time.Second, "alice", "secret")
 		if !errors.Is(err, ErrProtocol) {
 			t.Errorf("err = %v, want ErrProtocol", err)
 		}
@@ -1036,9 +696,9 @@ func TestSTLSRequired(t *testing.T) {
 }
 
 func TestSASLPlainFallback(t *testing.T) {
-	f := newFake("SASL PLAIN", "UIDL").add("u1", "Subject: sasl\r\n\r\nx\r\n")
-	f.replies = map[string]string{"USER": "-ERR [AUTH] USER not allowed, use AUTH\r\n"}
-	addr := f.start(t)
+	f := mailtest.NewPOP3("SASL PLAIN", "UIDL").Add("u1", "Subject: sasl\r\n\r\nx\r\n")
+	f.Replies = map[string]string{"USER": "-ERR [AUTH] USER not allowed, use AUTH\r\n"}
+	addr := f.Start(t)
 	s, err := dialTest(t, addr, SecurityNone, nil, 5*time.Second, "alice", "secret")
 	if err != nil {
 		t.Fatal(err)
@@ -1054,7 +714,7 @@ func TestSASLPlainFallback(t *testing.T) {
 	// A password long enough to push AUTH PLAIN over 255 octets goes after
 	// an empty challenge (RFC 5034 section 4).
 	long := strings.Repeat("p", 300)
-	f.set(func(f *fakePOP) { f.users["alice"] = long })
+	f.Set(func(f *mailtest.POP3) { f.Users["alice"] = long })
 	if _, err := dialTest(t, addr, SecurityNone, nil, 5*time.Second, "alice", long); err != nil {
 		t.Errorf("long password: %v", err)
 	}
@@ -1074,9 +734,9 @@ func TestLoginErrors(t *testing.T) {
 		{"-ERR [LOGIN-DELAY] wait 15 minutes\r\n", ErrLoginDelay},
 		{"garbage\r\n", ErrProtocol},
 	} {
-		f := newFake("USER")
-		f.replies = map[string]string{"PASS": tc.reply}
-		_, err := dialTest(t, f.start(t), SecurityNone, nil, 5*time.Second, "alice", "secret")
+		f := mailtest.NewPOP3("USER")
+		f.Replies = map[string]string{"PASS": tc.reply}
+		_, err := dialTest(t, f.Start(t), SecurityNone, nil, 5*time.Second, "alice", "secret")
 		if !errors.Is(err, tc.want) {
 			t.Errorf("PASS %q: err = %v, want %v", tc.reply, err, tc.want)
 		}
@@ -1100,8 +760,8 @@ func TestConnectErrors(t *testing.T) {
 		l.Close()
 		return addr
 	}
-	plainFake := newFake("USER").start(t)
-	tlsFake, pool, _ := mailtest.FakeTLS(t, newFake("USER").serve)
+	plainFake := mailtest.NewPOP3("USER").Start(t)
+	tlsFake, pool, _ := mailtest.FakeTLS(t, mailtest.NewPOP3("USER").Serve)
 	alert := mailtest.Fake(t, func(c net.Conn) {
 		c.Write([]byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46}) // a TLS alert record
 	})
@@ -1158,8 +818,8 @@ func TestCancelClosesConnection(t *testing.T) {
 }
 
 func TestCAPAHints(t *testing.T) {
-	f := newFake("USER", "UIDL", "LOGIN-DELAY 900 USER", "EXPIRE 30 USER", "PIPELINING")
-	addr := f.start(t)
+	f := mailtest.NewPOP3("USER", "UIDL", "LOGIN-DELAY 900 USER", "EXPIRE 30 USER", "PIPELINING")
+	addr := f.Start(t)
 	s, err := dialTest(t, addr, SecurityNone, nil, 5*time.Second, "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -1168,7 +828,7 @@ func TestCAPAHints(t *testing.T) {
 		t.Errorf("caps = %+v", s.caps)
 	}
 	// Per-user values are asked again after login (RFC 2449 section 6).
-	f.set(func(f *fakePOP) { f.caps = []string{"USER", "LOGIN-DELAY 60", "EXPIRE NEVER"} })
+	f.Set(func(f *mailtest.POP3) { f.Caps = []string{"USER", "LOGIN-DELAY 60", "EXPIRE NEVER"} })
 	if err := s.login("alice", "secret"); err != nil {
 		t.Fatal(err)
 	}
@@ -1182,9 +842,9 @@ func TestCAPAHints(t *testing.T) {
 	}{
 		{nil, -1}, {[]string{"EXPIRE 0"}, 0}, {[]string{"EXPIRE never"}, -1}, {[]string{"EXPIRE x"}, -1}, {[]string{"EXPIRE 5"}, 5},
 	} {
-		f := newFake(tc.caps...)
-		f.caps = tc.caps
-		s, err := dialTest(t, f.start(t), SecurityNone, nil, 5*time.Second, "", "")
+		f := mailtest.NewPOP3(tc.caps...)
+		f.Caps = tc.caps
+		s, err := dialTest(t, f.Start(t), SecurityNone, nil, 5*time.Second, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1201,15 +861,15 @@ func TestPipelining(t *testing.T) {
 			if pipelining {
 				caps = append(caps, "PIPELINING")
 			}
-			f := newFake(caps...)
-			f.waitAhead = true
+			f := mailtest.NewPOP3(caps...)
+			f.WaitAhead = true
 			var want [][]byte
 			for i := 0; i < 200; i++ {
 				raw := fmt.Sprintf("Subject: %d\r\n\r\n.%s\r\n", i, strings.Repeat("x", i*37))
-				f.add(fmt.Sprintf("u%d", i), raw)
+				f.Add(fmt.Sprintf("u%d", i), raw)
 				want = append(want, []byte(raw))
 			}
-			s, err := dialTest(t, f.start(t), SecurityNone, nil, 5*time.Second, "alice", "secret")
+			s, err := dialTest(t, f.Start(t), SecurityNone, nil, 5*time.Second, "alice", "secret")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1222,9 +882,7 @@ func TestPipelining(t *testing.T) {
 					t.Fatalf("message %d differs", i)
 				}
 			}
-			f.mu.Lock()
-			pipelined := f.pipelined
-			f.mu.Unlock()
+			pipelined := f.Pipelined()
 			if pipelined != pipelining {
 				t.Errorf("commands sent ahead: %v, want %v", pipelined, pipelining)
 			}
@@ -1233,8 +891,8 @@ func TestPipelining(t *testing.T) {
 }
 
 func TestCheckPOP3(t *testing.T) {
-	f := newFake("USER", "UIDL", "LOGIN-DELAY 300", "EXPIRE 0").add("u1", "Subject: a\r\n\r\nx\r\n")
-	addr := f.start(t)
+	f := mailtest.NewPOP3("USER", "UIDL", "LOGIN-DELAY 300", "EXPIRE 0").Add("u1", "Subject: a\r\n\r\nx\r\n")
+	addr := f.Start(t)
 	acct := testAccount(t, addr, SecurityNone)
 	before := time.Now()
 	h, err := CheckPOP3(context.Background(), acct, nil)
@@ -1244,7 +902,7 @@ func TestCheckPOP3(t *testing.T) {
 	if h.LoginDelay != 5*time.Minute || h.ExpireDays != 0 || h.LastLogin.Before(before) {
 		t.Errorf("hints = %+v", h)
 	}
-	if cmds := f.commands(); cmds[len(cmds)-1] != "QUIT" || !containsString(cmds, "STAT") {
+	if cmds := f.Commands(); cmds[len(cmds)-1] != "QUIT" || !containsString(cmds, "STAT") {
 		t.Errorf("commands = %q, want a STAT and a QUIT", cmds)
 	}
 
@@ -1263,8 +921,8 @@ func TestCheckPOP3(t *testing.T) {
 // TLSConfig
 
 func TestTLSConfig(t *testing.T) {
-	f := newFake("USER", "UIDL")
-	addr, _, caFile := mailtest.FakeTLS(t, f.serve)
+	f := mailtest.NewPOP3("USER", "UIDL")
+	addr, _, caFile := mailtest.FakeTLS(t, f.Serve)
 	acct := testAccount(t, addr, SecuritySSL)
 	t.Setenv("SSL_CERT_FILE", "")
 

@@ -364,24 +364,22 @@ func TestSyncDovecotPipelining(t *testing.T) {
 // Against fake servers
 
 func TestSyncWithoutPipelining(t *testing.T) {
-	f := newFake("USER", "UIDL") // no PIPELINING
+	f := mailtest.NewPOP3("USER", "UIDL") // no PIPELINING
 	var want [][]byte
 	for i := 0; i < 50; i++ {
 		raw := crlf(string(msg(fmt.Sprintf("one by one %d", i), ".\n..\nx\n")))
-		f.add(fmt.Sprintf("u%02d", i), string(raw))
+		f.Add(fmt.Sprintf("u%02d", i), string(raw))
 		want = append(want, raw)
 	}
 	cache := newMemCache()
-	acct := testAccount(t, f.start(t), SecurityNone)
+	acct := testAccount(t, f.Start(t), SecurityNone)
 	if res := mustSync(t, acct, cache, SyncOptions{}); res.New != 50 {
 		t.Errorf("%+v", res)
 	}
 	sameMessages(t, cache.raws(acct.ID), want)
-	f.set(func(f *fakePOP) {
-		if f.pipelined {
-			t.Error("commands were sent ahead to a server without PIPELINING")
-		}
-	})
+	if f.Pipelined() {
+		t.Error("commands were sent ahead to a server without PIPELINING")
+	}
 }
 
 // TestSyncHostile: a server that stops answering, at the greeting or in the
@@ -393,32 +391,32 @@ func TestSyncHostile(t *testing.T) {
 	cases := []struct {
 		name    string
 		greet   bool
-		hook    func(c net.Conn, n int, m *fakeMsg) bool
+		hook    func(c net.Conn, n int, m *mailtest.POP3Msg) bool
 		want    error
 		stored  int
 		maxTime time.Duration
 	}{
 		{name: "greeting never sent", want: ErrTimeout, maxTime: 5 * idle},
 		{name: "stall mid-RETR", greet: true, want: ErrTimeout, stored: 2, maxTime: 5 * idle,
-			hook: func(c net.Conn, n int, m *fakeMsg) bool {
+			hook: func(c net.Conn, n int, m *mailtest.POP3Msg) bool {
 				if n != 3 {
 					return false
 				}
-				io.WriteString(c, "+OK 5000 octets\r\n"+string(m.raw[:20]))
+				io.WriteString(c, "+OK 5000 octets\r\n"+string(m.Raw[:20]))
 				io.Copy(io.Discard, c)
 				return true
 			}},
 		{name: "drop mid-RETR", greet: true, want: io.ErrUnexpectedEOF, stored: 2, maxTime: 5 * idle,
-			hook: func(c net.Conn, n int, m *fakeMsg) bool {
+			hook: func(c net.Conn, n int, m *mailtest.POP3Msg) bool {
 				if n != 3 {
 					return false
 				}
-				io.WriteString(c, "+OK 5000 octets\r\n"+string(m.raw[:20]))
+				io.WriteString(c, "+OK 5000 octets\r\n"+string(m.Raw[:20]))
 				c.Close()
 				return true
 			}},
 		{name: "trickle mid-RETR", greet: true, want: ErrTimeout, stored: 2, maxTime: 40 * time.Second,
-			hook: func(c net.Conn, n int, m *fakeMsg) bool {
+			hook: func(c net.Conn, n int, m *mailtest.POP3Msg) bool {
 				if n != 3 {
 					return false
 				}
@@ -436,12 +434,12 @@ func TestSyncHostile(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFake("USER", "UIDL", "PIPELINING")
+			f := mailtest.NewPOP3("USER", "UIDL", "PIPELINING")
 			for i := 0; i < 5; i++ {
-				f.add(fmt.Sprintf("u%d", i), string(crlf(string(msg(fmt.Sprintf("m%d", i), strings.Repeat("text\n", 200))))))
+				f.Add(fmt.Sprintf("u%d", i), string(crlf(string(msg(fmt.Sprintf("m%d", i), strings.Repeat("text\n", 200))))))
 			}
-			f.retr = tc.hook
-			addr := f.start(t)
+			f.Retr = tc.hook
+			addr := f.Start(t)
 			if !tc.greet {
 				addr = mailtest.Fake(t, func(c net.Conn) { io.Copy(io.Discard, c) })
 			}
@@ -459,19 +457,19 @@ func TestSyncHostile(t *testing.T) {
 			if cache.count(acct.ID) != tc.stored || res.New != tc.stored {
 				t.Errorf("stored %d (result %+v), want the %d complete messages", cache.count(acct.ID), res, tc.stored)
 			}
-			if f.count() != 5 || res.Deleted != 0 {
-				t.Errorf("the server holds %d of 5 after a broken session", f.count())
+			if f.Count() != 5 || res.Deleted != 0 {
+				t.Errorf("the server holds %d of 5 after a broken session", f.Count())
 			}
-			for _, c := range f.commands() {
+			for _, c := range f.Commands() {
 				if strings.HasPrefix(c, "DELE") || c == "QUIT" {
 					t.Errorf("sent %q in a broken session", c)
 				}
 			}
 			if tc.greet {
 				// The next fetch, from a server that behaves, brings the rest.
-				f.set(func(f *fakePOP) { f.retr = nil })
+				f.Set(func(f *mailtest.POP3) { f.Retr = nil })
 				res := mustSync(t, acct, cache, SyncOptions{})
-				if res.New != 5-tc.stored || res.Deleted != 5 || f.count() != 0 {
+				if res.New != 5-tc.stored || res.Deleted != 5 || f.Count() != 0 {
 					t.Errorf("next fetch: %+v", res)
 				}
 			}
@@ -496,11 +494,11 @@ func TestSyncBounds(t *testing.T) {
 }
 
 func TestSyncRetrErrorSkipsOne(t *testing.T) {
-	f := newFake("USER", "UIDL", "PIPELINING")
+	f := mailtest.NewPOP3("USER", "UIDL", "PIPELINING")
 	for i := 0; i < 4; i++ {
-		f.add(fmt.Sprintf("u%d", i), fmt.Sprintf("Subject: %d\r\n\r\nbody\r\n", i))
+		f.Add(fmt.Sprintf("u%d", i), fmt.Sprintf("Subject: %d\r\n\r\nbody\r\n", i))
 	}
-	f.retr = func(c net.Conn, n int, m *fakeMsg) bool {
+	f.Retr = func(c net.Conn, n int, m *mailtest.POP3Msg) bool {
 		if n == 2 {
 			io.WriteString(c, "-ERR message vanished\r\n")
 			return true
@@ -508,21 +506,21 @@ func TestSyncRetrErrorSkipsOne(t *testing.T) {
 		return false
 	}
 	cache := newMemCache()
-	acct := testAccount(t, f.start(t), SecurityNone)
+	acct := testAccount(t, f.Start(t), SecurityNone)
 	acct.Retention = Retention{Kind: RetainDelete}
 	res := mustSync(t, acct, cache, SyncOptions{})
 	if res.New != 3 || res.Failed != 1 || res.Deleted != 3 || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "u1") {
 		t.Errorf("%+v", res)
 	}
-	if f.count() != 1 {
-		t.Errorf("the server holds %d, want the one not retrieved", f.count())
+	if f.Count() != 1 {
+		t.Errorf("the server holds %d, want the one not retrieved", f.Count())
 	}
 }
 
 func TestSyncCommitFailureDeletesNothing(t *testing.T) {
-	f := newFake("USER", "UIDL", "PIPELINING")
+	f := mailtest.NewPOP3("USER", "UIDL", "PIPELINING")
 	for i := 0; i < 6; i++ {
-		f.add(fmt.Sprintf("u%d", i), fmt.Sprintf("Subject: %d\r\n\r\nbody\r\n", i))
+		f.Add(fmt.Sprintf("u%d", i), fmt.Sprintf("Subject: %d\r\n\r\nbody\r\n", i))
 	}
 	cache := newMemCache()
 	calls := 0
@@ -532,33 +530,33 @@ func TestSyncCommitFailureDeletesNothing(t *testing.T) {
 		}
 		return nil
 	}
-	acct := testAccount(t, f.start(t), SecurityNone)
+	acct := testAccount(t, f.Start(t), SecurityNone)
 	acct.Retention = Retention{Kind: RetainDelete}
 	res, err := Sync(context.Background(), acct, cache, SyncOptions{BatchMessages: 2}, nil)
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("err = %v", err)
 	}
-	if res.New != 2 || res.Deleted != 0 || f.count() != 6 {
-		t.Errorf("%+v; server holds %d", res, f.count())
+	if res.New != 2 || res.Deleted != 0 || f.Count() != 6 {
+		t.Errorf("%+v; server holds %d", res, f.Count())
 	}
 }
 
 func TestSyncBatches(t *testing.T) {
-	f := newFake("USER", "UIDL", "PIPELINING")
+	f := mailtest.NewPOP3("USER", "UIDL", "PIPELINING")
 	for i := 0; i < 10; i++ {
-		f.add(fmt.Sprintf("u%d", i), fmt.Sprintf("Subject: %d\r\n\r\n%s\r\n", i, strings.Repeat("b", 1000)))
+		f.Add(fmt.Sprintf("u%d", i), fmt.Sprintf("Subject: %d\r\n\r\n%s\r\n", i, strings.Repeat("b", 1000)))
 	}
 	cache := newMemCache()
 	var sizes []int
 	cache.onCommit = func(b []NewMessage) { sizes = append(sizes, len(b)) }
-	acct := testAccount(t, f.start(t), SecurityNone)
+	acct := testAccount(t, f.Start(t), SecurityNone)
 	mustSync(t, acct, cache, SyncOptions{BatchMessages: 3})
 	if !slices.Equal(sizes, []int{3, 3, 3, 1}) {
 		t.Errorf("batches by count: %v", sizes)
 	}
 	sizes = nil
-	f2 := newFake("USER", "UIDL").add("a", strings.Repeat("x", 3000)+"\r\n").add("b", "y\r\n").add("c", strings.Repeat("z", 3000)+"\r\n")
-	mustSync(t, testAccount(t, f2.start(t), SecurityNone), cache, SyncOptions{BatchBytes: 2000, BatchMessages: 100})
+	f2 := mailtest.NewPOP3("USER", "UIDL").Add("a", strings.Repeat("x", 3000)+"\r\n").Add("b", "y\r\n").Add("c", strings.Repeat("z", 3000)+"\r\n")
+	mustSync(t, testAccount(t, f2.Start(t), SecurityNone), cache, SyncOptions{BatchBytes: 2000, BatchMessages: 100})
 	if !slices.Equal(sizes, []int{1, 2}) {
 		t.Errorf("batches by bytes: %v", sizes)
 	}
@@ -576,15 +574,13 @@ func TestSyncBatches(t *testing.T) {
 // cache recognises them by digest and nothing is stored twice.
 func TestSyncServerMigration(t *testing.T) {
 	raw := "Subject: moved\r\n\r\nsame bytes\r\n"
-	f := newFake("USER", "UIDL").add("old-1", raw).add("old-2", "Subject: other\r\n\r\nx\r\n")
+	f := mailtest.NewPOP3("USER", "UIDL").Add("old-1", raw).Add("old-2", "Subject: other\r\n\r\nx\r\n")
 	cache := newMemCache()
-	acct := testAccount(t, f.start(t), SecurityNone)
+	acct := testAccount(t, f.Start(t), SecurityNone)
 	if res := mustSync(t, acct, cache, SyncOptions{}); res.New != 2 {
 		t.Fatalf("%+v", res)
 	}
-	f.mu.Lock()
-	f.msgs[0].uid = "new-1"
-	f.mu.Unlock()
+	f.SetUID(0, "new-1")
 	res := mustSync(t, acct, cache, SyncOptions{})
 	if res.New != 0 || res.Duplicates != 1 || cache.count(acct.ID) != 2 {
 		t.Errorf("%+v, %d stored", res, cache.count(acct.ID))
@@ -599,10 +595,10 @@ func TestSyncServerMigration(t *testing.T) {
 }
 
 func TestSyncNoUIDL(t *testing.T) {
-	f := newFake("USER")
-	f.noUIDL = true
-	f.add("", "Subject: a\r\n\r\nx\r\n").add("", "Subject: b\r\n\r\ny\r\n")
-	addr := f.start(t)
+	f := mailtest.NewPOP3("USER")
+	f.NoUIDL = true
+	f.Add("", "Subject: a\r\n\r\nx\r\n").Add("", "Subject: b\r\n\r\ny\r\n")
+	addr := f.Start(t)
 	cache := newMemCache()
 	acct := testAccount(t, addr, SecurityNone)
 	for _, r := range []Retention{{Kind: RetainKeep}, {Kind: RetainMirror}, {Kind: RetainDays, Days: 3}} {
@@ -612,12 +608,12 @@ func TestSyncNoUIDL(t *testing.T) {
 			t.Errorf("%s: err = %v, want ErrNoUIDL with advice", r, err)
 		}
 	}
-	if cache.count(acct.ID) != 0 || containsString(f.commands(), "RETR 1") {
+	if cache.count(acct.ID) != 0 || containsString(f.Commands(), "RETR 1") {
 		t.Fatal("something was fetched without UIDL and with a policy that cannot work")
 	}
 	acct.Retention = Retention{Kind: RetainDelete}
 	res := mustSync(t, acct, cache, SyncOptions{})
-	if res.New != 2 || res.Deleted != 2 || f.count() != 0 || !slices.Equal(res.PlannedFetch, []string{"#1", "#2"}) {
+	if res.New != 2 || res.Deleted != 2 || f.Count() != 0 || !slices.Equal(res.PlannedFetch, []string{"#1", "#2"}) {
 		t.Errorf("%+v", res)
 	}
 	recs, _ := cache.UIDRecords(acct.ID)
@@ -629,38 +625,38 @@ func TestSyncNoUIDL(t *testing.T) {
 }
 
 func TestSyncDryRun(t *testing.T) {
-	f := newFake("USER", "UIDL", "PIPELINING")
+	f := mailtest.NewPOP3("USER", "UIDL", "PIPELINING")
 	for i := 0; i < 5; i++ {
-		f.add(fmt.Sprintf("u%d", i), fmt.Sprintf("Subject: %d\r\n\r\nx\r\n", i))
+		f.Add(fmt.Sprintf("u%d", i), fmt.Sprintf("Subject: %d\r\n\r\nx\r\n", i))
 	}
-	addr := f.start(t)
+	addr := f.Start(t)
 	cache := newMemCache()
 	acct := testAccount(t, addr, SecurityNone)
 	mustSync(t, acct, cache, SyncOptions{}) // u0..u4 stored under keep
-	f.add("u5", "Subject: 5\r\n\r\nx\r\n").add("u6", "Subject: 6\r\n\r\nx\r\n")
+	f.Add("u5", "Subject: 5\r\n\r\nx\r\n").Add("u6", "Subject: 6\r\n\r\nx\r\n")
 	acct.Retention = Retention{Kind: RetainDelete}
 	commits, _ := cache.commits, 0
 	_, savesBefore := cache.savedHints(acct.ID)
-	before := len(f.commands())
+	before := len(f.Commands())
 
 	res := mustSync(t, acct, cache, SyncOptions{DryRun: true})
 	if !slices.Equal(res.PlannedFetch, []string{"u5", "u6"}) || len(res.PlannedDelete) != 7 || res.New != 0 || res.Deleted != 0 || res.Skipped != 5 {
 		t.Errorf("%+v", res)
 	}
-	for _, c := range f.commands()[before:] {
+	for _, c := range f.Commands()[before:] {
 		if strings.HasPrefix(c, "RETR") || strings.HasPrefix(c, "DELE") {
 			t.Errorf("a dry run sent %q", c)
 		}
 	}
 	_, saves := cache.savedHints(acct.ID)
-	if cache.commits != commits || saves != savesBefore || f.count() != 7 {
+	if cache.commits != commits || saves != savesBefore || f.Count() != 7 {
 		t.Errorf("a dry run changed something: commits %d->%d, hints saved %d->%d", commits, cache.commits, savesBefore, saves)
 	}
 }
 
 func TestSyncLoginDelay(t *testing.T) {
-	f := newFake("USER", "UIDL", "LOGIN-DELAY 600").add("u1", "Subject: a\r\n\r\nx\r\n")
-	addr := f.start(t)
+	f := mailtest.NewPOP3("USER", "UIDL", "LOGIN-DELAY 600").Add("u1", "Subject: a\r\n\r\nx\r\n")
+	addr := f.Start(t)
 	cache := newMemCache()
 	acct := testAccount(t, addr, SecurityNone)
 	now := time.Date(2025, 5, 1, 10, 0, 0, 0, time.UTC)
@@ -676,17 +672,14 @@ func TestSyncLoginDelay(t *testing.T) {
 	}
 	acct.Hints = saved
 	now = now.Add(5 * time.Minute)
-	var sessions int
-	f.set(func(f *fakePOP) { sessions = f.sessions })
+	sessions, _ := f.Sessions()
 	_, err := Sync(context.Background(), acct, cache, SyncOptions{Now: clock}, nil)
 	if !errors.Is(err, ErrLoginDelay) || !strings.Contains(err.Error(), "10:10:00") && !strings.Contains(err.Error(), "in 5m0s") {
 		t.Errorf("err = %v, want ErrLoginDelay saying when", err)
 	}
-	f.set(func(f *fakePOP) {
-		if f.sessions != sessions {
-			t.Error("Sync connected although the login delay had not passed")
-		}
-	})
+	if n, _ := f.Sessions(); n != sessions {
+		t.Error("Sync connected although the login delay had not passed")
+	}
 	if _, err := Sync(context.Background(), acct, cache, SyncOptions{Now: clock, IgnoreLoginDelay: true}, nil); err != nil {
 		t.Errorf("IgnoreLoginDelay: %v", err)
 	}
@@ -714,9 +707,9 @@ func TestSyncExpireWarning(t *testing.T) {
 		{"TOP", Retention{Kind: RetainKeep}, false},
 	} {
 		t.Run(tc.expire+"/"+tc.policy.String(), func(t *testing.T) {
-			f := newFake("USER", "UIDL", tc.expire)
+			f := mailtest.NewPOP3("USER", "UIDL", tc.expire)
 			cache := newMemCache()
-			acct := testAccount(t, f.start(t), SecurityNone)
+			acct := testAccount(t, f.Start(t), SecurityNone)
 			acct.Retention = tc.policy
 			res := mustSync(t, acct, cache, SyncOptions{})
 			warned := len(res.Warnings) == 1 && strings.Contains(res.Warnings[0], "deletes mail on its own")
@@ -734,17 +727,17 @@ func TestSyncExpireWarning(t *testing.T) {
 // TestSyncSessions: a server that hands out mail a portion per session (as
 // Gmail does) is asked again until a session brings nothing new.
 func TestSyncSessions(t *testing.T) {
-	newServer := func() *fakePOP {
-		f := newFake("USER", "UIDL", "PIPELINING")
-		f.perSession = 120
+	newServer := func() *mailtest.POP3 {
+		f := mailtest.NewPOP3("USER", "UIDL", "PIPELINING")
+		f.PerSession = 120
 		for i := 0; i < 300; i++ {
-			f.add(fmt.Sprintf("g%02d", i), fmt.Sprintf("Subject: %d\r\n\r\nx\r\n", i))
+			f.Add(fmt.Sprintf("g%02d", i), fmt.Sprintf("Subject: %d\r\n\r\nx\r\n", i))
 		}
 		return f
 	}
 	f := newServer()
 	cache := newMemCache()
-	acct := testAccount(t, f.start(t), SecurityNone)
+	acct := testAccount(t, f.Start(t), SecurityNone)
 	var sessions []int
 	res, err := Sync(context.Background(), acct, cache, SyncOptions{}, func(p Progress) {
 		if p.Phase == PhaseConnect {
@@ -761,38 +754,38 @@ func TestSyncSessions(t *testing.T) {
 
 	f2 := newServer()
 	cache2 := newMemCache()
-	res = mustSync(t, testAccount(t, f2.start(t), SecurityNone), cache2, SyncOptions{MaxSessions: 2})
+	res = mustSync(t, testAccount(t, f2.Start(t), SecurityNone), cache2, SyncOptions{MaxSessions: 2})
 	if res.New != 240 || res.Sessions != 2 {
 		t.Errorf("MaxSessions 2: %+v", res)
 	}
 
 	// A server with LOGIN-DELAY is not asked again.
 	f4 := newServer()
-	f4.caps = append(f4.caps, "LOGIN-DELAY 60")
-	res = mustSync(t, testAccount(t, f4.start(t), SecurityNone), newMemCache(), SyncOptions{})
+	f4.Caps = append(f4.Caps, "LOGIN-DELAY 60")
+	res = mustSync(t, testAccount(t, f4.Start(t), SecurityNone), newMemCache(), SyncOptions{})
 	if res.New != 120 || res.Sessions != 1 || len(res.Warnings) != 1 {
 		t.Errorf("LOGIN-DELAY: %+v", res)
 	}
 
 	// A mailbox that lists known mail is not asked twice.
-	f3 := newFake("USER", "UIDL").add("a", "Subject: a\r\n\r\nx\r\n")
-	acct3 := testAccount(t, f3.start(t), SecurityNone)
+	f3 := mailtest.NewPOP3("USER", "UIDL").Add("a", "Subject: a\r\n\r\nx\r\n")
+	acct3 := testAccount(t, f3.Start(t), SecurityNone)
 	cache3 := newMemCache()
 	mustSync(t, acct3, cache3, SyncOptions{})
-	f3.add("b", "Subject: b\r\n\r\ny\r\n")
+	f3.Add("b", "Subject: b\r\n\r\ny\r\n")
 	if res := mustSync(t, acct3, cache3, SyncOptions{}); res.Sessions != 1 || res.New != 1 || res.Skipped != 1 {
 		t.Errorf("known mail listed: %+v", res)
 	}
 }
 
 func TestSyncProgress(t *testing.T) {
-	f := newFake("USER", "UIDL", "PIPELINING")
+	f := mailtest.NewPOP3("USER", "UIDL", "PIPELINING")
 	for i := 0; i < 7; i++ {
-		f.add(fmt.Sprintf("u%d", i), fmt.Sprintf("Subject: %d\r\n\r\n%s\r\n", i, strings.Repeat("p", 100)))
+		f.Add(fmt.Sprintf("u%d", i), fmt.Sprintf("Subject: %d\r\n\r\n%s\r\n", i, strings.Repeat("p", 100)))
 	}
-	f.add("big", "Subject: big\r\n\r\n"+strings.Repeat(strings.Repeat("q", 998)+"\r\n", 3000))
+	f.Add("big", "Subject: big\r\n\r\n"+strings.Repeat(strings.Repeat("q", 998)+"\r\n", 3000))
 	cache := newMemCache()
-	acct := testAccount(t, f.start(t), SecurityNone)
+	acct := testAccount(t, f.Start(t), SecurityNone)
 	acct.Retention = Retention{Kind: RetainDelete}
 	var mu sync.Mutex
 	var got []Progress
@@ -836,14 +829,14 @@ func TestSyncProgress(t *testing.T) {
 }
 
 func TestSyncDeleteRefusedByServer(t *testing.T) {
-	f := newFake("USER", "UIDL", "PIPELINING").add("a", "Subject: a\r\n\r\nx\r\n").add("b", "Subject: b\r\n\r\ny\r\n")
+	f := mailtest.NewPOP3("USER", "UIDL", "PIPELINING").Add("a", "Subject: a\r\n\r\nx\r\n").Add("b", "Subject: b\r\n\r\ny\r\n")
 	cache := newMemCache()
-	acct := testAccount(t, f.start(t), SecurityNone)
+	acct := testAccount(t, f.Start(t), SecurityNone)
 	mustSync(t, acct, cache, SyncOptions{})
-	f.set(func(f *fakePOP) { f.replies = map[string]string{"DELE": "-ERR [SYS/TEMP] cannot delete now\r\n"} })
+	f.Set(func(f *mailtest.POP3) { f.Replies = map[string]string{"DELE": "-ERR [SYS/TEMP] cannot delete now\r\n"} })
 	acct.Retention = Retention{Kind: RetainDelete}
 	res := mustSync(t, acct, cache, SyncOptions{})
-	if res.Deleted != 0 || len(res.Warnings) != 2 || f.count() != 2 {
+	if res.Deleted != 0 || len(res.Warnings) != 2 || f.Count() != 2 {
 		t.Errorf("%+v", res)
 	}
 }
@@ -851,12 +844,12 @@ func TestSyncDeleteRefusedByServer(t *testing.T) {
 // TestSyncCancelBeforeQuit cancels when the deletions begin: no QUIT goes
 // out, so the server deletes nothing, and what was committed stays.
 func TestSyncCancelBeforeQuit(t *testing.T) {
-	f := newFake("USER", "UIDL", "PIPELINING")
+	f := mailtest.NewPOP3("USER", "UIDL", "PIPELINING")
 	for i := 0; i < 5; i++ {
-		f.add(fmt.Sprintf("u%d", i), fmt.Sprintf("Subject: %d\r\n\r\nx\r\n", i))
+		f.Add(fmt.Sprintf("u%d", i), fmt.Sprintf("Subject: %d\r\n\r\nx\r\n", i))
 	}
 	cache := newMemCache()
-	acct := testAccount(t, f.start(t), SecurityNone)
+	acct := testAccount(t, f.Start(t), SecurityNone)
 	acct.Retention = Retention{Kind: RetainDelete}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -868,12 +861,10 @@ func TestSyncCancelBeforeQuit(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
-	f.set(func(f *fakePOP) {
-		if f.quits != 0 {
-			t.Error("QUIT was sent after a cancel")
-		}
-	})
-	if res.New != 5 || res.Deleted != 0 || cache.count(acct.ID) != 5 || f.count() != 5 {
-		t.Errorf("%+v; server holds %d", res, f.count())
+	if _, quits := f.Sessions(); quits != 0 {
+		t.Error("QUIT was sent after a cancel")
+	}
+	if res.New != 5 || res.Deleted != 0 || cache.count(acct.ID) != 5 || f.Count() != 5 {
+		t.Errorf("%+v; server holds %d", res, f.Count())
 	}
 }
