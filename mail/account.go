@@ -228,8 +228,25 @@ type Account struct {
 	Retention Retention `json:"retention"`
 	Sharing   Sharing   `json:"sharing"`
 	// CAFile is an extra PEM bundle of CAs to trust for this account.
-	CAFile string      `json:"ca_file,omitempty"`
-	Hints  ServerHints `json:"hints"`
+	CAFile string `json:"ca_file,omitempty"`
+	// MaxMessageSize is the largest message fetched, in bytes; larger ones
+	// stay on the server with a warning. 0: DefaultMaxMessageSize.
+	MaxMessageSize int64       `json:"max_message_size,omitempty"`
+	Hints          ServerHints `json:"hints"`
+}
+
+// Bounds of Account.MaxMessageSize when it is set.
+const (
+	MinMessageSizeLimit = 1 << 20
+	MaxMessageSizeLimit = 16 << 30
+)
+
+// MessageSizeLimit is the largest message the account fetches.
+func (a Account) MessageSizeLimit() int64 {
+	if a.MaxMessageSize > 0 {
+		return a.MaxMessageSize
+	}
+	return DefaultMaxMessageSize
 }
 
 // SMTP is the outgoing server as it is used: derived from the incoming side
@@ -272,6 +289,7 @@ const (
 	FieldRetention    = "retention"
 	FieldSharing      = "sharing"
 	FieldCAFile       = "ca-file"
+	FieldMaxSize      = "max-size"
 )
 
 // Codes of FieldError: stable identifiers the TUI translates.
@@ -290,6 +308,7 @@ const (
 	CodeDuplicateName = "duplicate-name"     // name taken
 	CodeBadChars      = "control-characters" // CR, LF, NUL ...
 	CodeBadRetention  = "bad-retention"
+	CodeSizeRange     = "size-range" // MaxMessageSize out of bounds
 )
 
 // FieldError is one problem with one field, in a sentence a user can act on.
@@ -415,6 +434,10 @@ func (a Account) Validate(taken []string) FieldErrors {
 	}
 	if a.Sharing != SharingPrivate && a.Sharing != SharingPublic {
 		add(FieldSharing, CodeRequired, "Choose private or public sharing.")
+	}
+	if n := a.MaxMessageSize; n != 0 && (n < MinMessageSizeLimit || n > MaxMessageSizeLimit) {
+		add(FieldMaxSize, CodeSizeRange, fmt.Sprintf("The largest message to fetch must be from %s to %s; %s is not.",
+			FormatSize(MinMessageSizeLimit), FormatSize(MaxMessageSizeLimit), FormatSize(n)))
 	}
 	return fe
 }

@@ -26,6 +26,9 @@ var (
 	ErrMailbox = errors.New("mailbox unavailable")
 	// ErrPasswordCmd: the password command failed or printed nothing.
 	ErrPasswordCmd = errors.New("password command failed")
+	// ErrQuitRefused: the server answered -ERR to QUIT, so it may not have
+	// deleted what it was asked to (RFC 1939 section 6); nothing was lost.
+	ErrQuitRefused = errors.New("server refused to end the session")
 	// ErrLoginDelay: the server asks for more time between logins.
 	ErrLoginDelay = errors.New("too soon after the last login")
 )

@@ -316,7 +316,7 @@ func (c *htmlConverter) linkRef(a htmlAnchor) {
 	if !c.links {
 		return
 	}
-	href := strings.Join(strings.Fields(cleanLine(a.href)), "")
+	href := strings.Join(strings.Fields(SafeLine(a.href)), "")
 	lower := strings.ToLower(href)
 	if href == "" || len(href) > maxLinkLength || strings.HasPrefix(lower, "#") ||
 		strings.HasPrefix(lower, "javascript:") || strings.HasPrefix(lower, "data:") {

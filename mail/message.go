@@ -219,13 +219,6 @@ func SafeFilename(name string, n int) string {
 	return s
 }
 
-// isHiddenFormat reports runes that change how text around them is shown
-// without being visible: bidirectional overrides (which can make "gpj.exe"
-// look like "exe.jpg") and byte order marks.
-func isHiddenFormat(r rune) bool {
-	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0xfeff
-}
-
 func brokenSummary(raw []byte, fetched time.Time) Summary {
 	return Summary{Date: fetched, DateMissing: true, Size: int64(len(raw)), Notes: []string{internalErrorNote}}
 }
@@ -279,7 +272,7 @@ func upperFirst(s string) string {
 // quoteForNote shows a value from the message inside a note: cleaned and
 // short.
 func quoteForNote(s string) string {
-	s = cleanLine(s)
+	s = SafeLine(s)
 	if utf8.RuneCountInString(s) > 60 {
 		r := []rune(s)
 		s = string(r[:59]) + "…"
@@ -562,7 +555,7 @@ func readEnvelope(h *mimeHeader, hint string, notes *noteList, top bool) msgEnve
 		text := headerText(from, hint, "the From header", notes)
 		e.from = parseMailboxList(text, "the From header", notes)
 		if len(e.from) == 0 {
-			e.fromText = cleanLine(decodeWords(text, "the From header", notes))
+			e.fromText = SafeLine(decodeWords(text, "the From header", notes))
 			if top {
 				notes.add("The From header has no address.")
 			}
@@ -574,25 +567,25 @@ func readEnvelope(h *mimeHeader, hint string, notes *noteList, top bool) msgEnve
 		e.hasTo = true
 		text := headerText(v, hint, "the To header", notes)
 		if e.to = parseMailboxList(text, "the To header", notes); len(e.to) == 0 {
-			e.toText = cleanLine(decodeWords(text, "the To header", notes))
+			e.toText = SafeLine(decodeWords(text, "the To header", notes))
 		}
 	}
 	if v, ok := h.valueCapped("Cc", notes); ok && len(v) > 0 {
 		e.hasCc = true
 		text := headerText(v, hint, "the Cc header", notes)
 		if e.cc = parseMailboxList(text, "the Cc header", notes); len(e.cc) == 0 {
-			e.ccText = cleanLine(decodeWords(text, "the Cc header", notes))
+			e.ccText = SafeLine(decodeWords(text, "the Cc header", notes))
 		}
 	}
 	if v, ok := h.valueCapped("Subject", notes); ok {
 		e.hasSubject = true
-		e.subject = cleanLine(decodeWords(headerText(v, hint, "the Subject header", notes), "the Subject header", notes))
+		e.subject = SafeLine(decodeWords(headerText(v, hint, "the Subject header", notes), "the Subject header", notes))
 	} else if top {
 		notes.add("The message has no Subject header.")
 	}
 	if v, ok := h.valueCapped("Date", notes); ok && len(bytes.TrimSpace(v)) > 0 {
 		e.hasDate = true
-		e.dateText = cleanLine(headerText(v, hint, "the Date header", notes))
+		e.dateText = SafeLine(headerText(v, hint, "the Date header", notes))
 		e.date, e.dateOK = parseMailDate(e.dateText)
 		if !e.dateOK && top {
 			notes.add("The Date header %s could not be read; the time the message was fetched is shown instead.", quoteForNote(e.dateText))
@@ -601,7 +594,7 @@ func readEnvelope(h *mimeHeader, hint string, notes *noteList, top bool) msgEnve
 		notes.add("The message has no Date header; the time it was fetched is shown instead.")
 	}
 	if v, ok := h.valueCapped("Message-ID", notes); ok {
-		id := cleanLine(string(v))
+		id := SafeLine(string(v))
 		if i := strings.IndexByte(id, '<'); i >= 0 {
 			if j := strings.IndexByte(id[i:], '>'); j > 0 {
 				id = id[i+1 : i+j]
@@ -854,34 +847,6 @@ func isASCII(b []byte) bool {
 	return true
 }
 
-// cleanLine makes s safe to show on one line: valid UTF-8, no control or
-// bidirectional-override characters, line breaks and tabs turned into
-// spaces, the ends trimmed.
-func cleanLine(s string) string {
-	plain := true
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] >= 0x7f {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		return strings.TrimSpace(s)
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isHiddenFormat(r):
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return strings.TrimSpace(b.String())
-}
-
 // cleanText makes body text safe for a terminal: valid UTF-8, "\n" line
 // ends, no control characters but newline and tab, no trailing white space
 // on lines, no blank lines at either end.
@@ -1061,14 +1026,14 @@ func parseMailbox(p, what string, notes *noteList) (Address, bool) {
 			addr, display = text, ""
 		}
 	}
-	addr = strings.Join(strings.Fields(cleanLine(addr)), "")
+	addr = strings.Join(strings.Fields(SafeLine(addr)), "")
 	if strings.HasPrefix(addr, "@") {
 		// An obsolete source route: "<@relay.example:user@example.com>".
 		if k := strings.LastIndexByte(addr, ':'); k >= 0 {
 			addr = addr[k+1:]
 		}
 	}
-	display = strings.Join(strings.Fields(cleanLine(decodeWords(display, what, notes))), " ")
+	display = strings.Join(strings.Fields(SafeLine(decodeWords(display, what, notes))), " ")
 	if strings.EqualFold(display, addr) {
 		display = ""
 	}
@@ -1747,7 +1712,7 @@ func (p *mimePart) filename(hint string, notes *noteList) string {
 	if !ext {
 		v = decodeWords(headerText([]byte(v), hint, "the file name", notes), "the file name", notes)
 	}
-	return cleanLine(v)
+	return SafeLine(v)
 }
 
 func (p *mimePart) attachmentInfo(n int, hint string, notes *noteList) Attachment {

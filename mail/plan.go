@@ -13,6 +13,9 @@ type ServerMsg struct {
 	Num  int
 	UID  string
 	Size int64
+	// OddUID: the server's UID was not one RFC 1939 allows, and UID is a
+	// digest of it (see serverUID).
+	OddUID bool
 }
 
 // PlanResult is what one session should do with the server's listing.

@@ -29,14 +29,18 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -66,8 +70,6 @@ const (
 	// maxListing bounds a CAPA, UIDL or LIST answer (UIDL of 100,000
 	// messages is about 2.5 MB).
 	maxListing = 64 << 20
-	// maxPrealloc bounds the buffer grown from a size the server announced.
-	maxPrealloc = 256 << 20
 	// maxCommandLine is RFC 2449's limit on a command line, CRLF excluded.
 	maxCommandLine = 253
 )
@@ -201,8 +203,11 @@ type session struct {
 	r    *bufio.Reader
 	lib  *pop3.Conn
 	caps capabilities
-	stop func() bool // undoes the close-on-cancel hook
-	wbuf []byte      // pipelined command batches
+	// lfOnly: the server ends its own lines with a bare LF (its greeting
+	// did), so LF "." LF ends its replies; see readBody.
+	lfOnly bool
+	stop   func() bool // undoes the close-on-cancel hook
+	wbuf   []byte      // pipelined command batches
 }
 
 // dialPOP3 connects to srv with its security, reads the greeting, does
@@ -292,16 +297,19 @@ func (s *session) greeting(plain bool) ([]byte, error) {
 			return nil, fmt.Errorf("%s answered with TLS; the port expects SSL/TLS from the first byte, so choose security ssl: %w", s.addr, ErrTLSMismatch)
 		}
 	}
-	line, err := s.readLine("greeting")
+	line, crlf, err := s.readLineEnd("greeting")
 	if err != nil {
 		return nil, err
 	}
+	// A server that ends its own lines with a bare LF ends its replies with
+	// LF "." LF too; every other server is held to CRLF (see readBody).
+	s.lfOnly = !crlf
 	ok, text, err := s.parseStatus("greeting", line)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("%s refused the connection: -ERR %s: %w", s.addr, text, ErrUnreachable)
+		return nil, fmt.Errorf("%s refused the connection: -ERR %s: %w", s.addr, serverText(text), ErrUnreachable)
 	}
 	// go-pop3 reads the greeting with a 4 KiB line reader; a short one is
 	// all it needs to check.
@@ -355,7 +363,7 @@ func (s *session) starttls(conf *tls.Config) error {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("%s refused STLS (-ERR %s): %w", s.addr, text, ErrNoSTARTTLS)
+		return fmt.Errorf("%s refused STLS (-ERR %s): %w", s.addr, serverText(text), ErrNoSTARTTLS)
 	}
 	// Anything already buffered was sent in plain text before the
 	// handshake and could have been injected by a man in the middle
@@ -492,37 +500,60 @@ func cutStatus(line []byte, st string) ([]byte, bool) {
 
 // readLine reads one reply line without its line end.
 func (s *session) readLine(verb string) ([]byte, error) {
-	line, err := s.r.ReadSlice('\n')
+	line, _, err := s.readLineEnd(verb)
+	return line, err
+}
+
+// readLineEnd reads one reply line without its line end and says whether
+// that was CRLF (rather than a bare LF).
+func (s *session) readLineEnd(verb string) (line []byte, crlf bool, err error) {
+	line, err = s.r.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
-		return nil, fmt.Errorf("%s: %s sent a reply line longer than %d bytes: %w", verb, s.addr, readBufferSize, ErrProtocol)
+		return nil, false, fmt.Errorf("%s: %s sent a reply line longer than %d bytes: %w", verb, s.addr, readBufferSize, ErrProtocol)
 	}
 	if err != nil {
-		return nil, s.netErr(verb, err)
+		return nil, false, s.netErr(verb, err)
 	}
 	line = line[:len(line)-1]
 	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
+		return line[:n-1], true, nil
 	}
-	return line, nil
+	return line, false, nil
 }
 
-// errTooLarge marks one message that exceeded its limit; the stream stays
-// in step (the rest was read and dropped), so the session goes on.
-var errTooLarge = errors.New("message far larger than the server announced")
+// errTooLarge marks a reply that ran past its limit. The rest of it was not
+// read (it may never end), so the session is out of step and must end.
+var errTooLarge = errors.New("reply far larger than the server announced")
 
-var lineDot = []byte("\n.")
+var (
+	crlfDot = []byte("\r\n.")
+	lfDot   = []byte("\n.")
+)
 
 // readBody reads the body of a multi-line reply, after its +OK line, up to
-// the line "." that ends it (RFC 1939 section 3), and appends it to dst:
-// the leading dot of a dot-stuffed line is removed, every other byte is
-// kept as sent (CRLF, 8-bit bytes, lines of any length). It scans whole
-// buffers for "\n." and copies the runs between, so an ordinary message
-// costs a few copies rather than one call per line. Beyond limit bytes the
-// rest is read and dropped and errTooLarge returned; tick, when set, gets
-// the number of bytes consumed after each buffer.
+// the line "." that ends it, and appends it to dst. RFC 1939 section 3: lines
+// end in CRLF, only CRLF "." CRLF ends the reply, and a line that starts with
+// "." after CRLF has had another "." put before it, which is removed. A bare
+// LF is content like any other byte, and so is a dot after it: a message
+// holding "\n.\n+OK" cannot end itself early and forge the next reply. Only
+// a server whose own lines end in a bare LF (lfOnly, seen in its greeting)
+// is read with LF as the line end. Every other byte is kept as sent (CR,
+// 8-bit bytes, lines of any length). It scans whole buffers for the line
+// starts and copies the runs between, so an ordinary message costs a few
+// copies rather than one call per line. When the body passes limit bytes,
+// readBody stops reading and returns errTooLarge; tick, when set, gets the
+// number of bytes consumed after each buffer.
 func (s *session) readBody(verb string, dst []byte, limit int64, tick func(int)) ([]byte, error) {
 	r := s.r
-	lineStart, over := true, false
+	if tick == nil {
+		tick = func(int) {}
+	}
+	sep := crlfDot
+	if s.lfOnly {
+		sep = lfDot
+	}
+	var read int64
+	lineStart := true
 	for {
 		if lineStart {
 			p, err := r.Peek(1)
@@ -530,61 +561,68 @@ func (s *session) readBody(verb string, dst []byte, limit int64, tick func(int))
 				return dst, s.bodyErr(verb, err)
 			}
 			if p[0] == '.' {
-				// Every line has at least its line end after the dot.
-				if p, err = r.Peek(2); err != nil {
+				end, err := s.terminator()
+				if err != nil {
 					return dst, s.bodyErr(verb, err)
-				}
-				end := 0
-				if p[1] == '\n' { // ".\n": a server that ends lines with LF only
-					end = 2
-				} else if p[1] == '\r' {
-					if p, err = r.Peek(3); err != nil {
-						return dst, s.bodyErr(verb, err)
-					}
-					if p[2] == '\n' {
-						end = 3
-					}
 				}
 				if end > 0 {
 					r.Discard(end)
-					if tick != nil {
-						tick(end)
-					}
-					break
+					tick(end)
+					return dst, nil
 				}
 				r.Discard(1) // the stuffed dot
-				if tick != nil {
-					tick(1)
-				}
+				tick(1)
 			}
 		}
-		if r.Buffered() == 0 {
-			if _, err := r.Peek(1); err != nil {
+		if r.Buffered() < 2 {
+			// Two bytes at least, so that a CR at the end of the buffer is
+			// seen with what follows it.
+			if _, err := r.Peek(2); err != nil && r.Buffered() == 0 {
 				return dst, s.bodyErr(verb, err)
 			}
 		}
 		buf, _ := r.Peek(r.Buffered())
 		n := len(buf)
-		if i := bytes.Index(buf, lineDot); i >= 0 {
-			n, lineStart = i+1, true
-		} else {
+		if i := bytes.Index(buf, sep); i >= 0 {
+			n, lineStart = i+len(sep)-1, true
+		} else if s.lfOnly {
 			lineStart = buf[n-1] == '\n'
+		} else {
+			lineStart = n >= 2 && buf[n-2] == '\r' && buf[n-1] == '\n'
+			if !lineStart && buf[n-1] == '\r' && n > 1 {
+				n-- // the CR may start the next CRLF: look at it again with its LF
+			}
 		}
-		if !over && int64(len(dst)+n) > limit {
-			over = true
-		}
-		if !over {
-			dst = append(dst, buf[:n]...)
-		}
-		r.Discard(n)
-		if tick != nil {
+		if read += int64(n); read > limit {
+			r.Discard(n)
 			tick(n)
+			return dst[:0], errTooLarge
+		}
+		dst = append(dst, buf[:n]...)
+		r.Discard(n)
+		tick(n)
+	}
+}
+
+// terminator says whether the buffered line start "." is the line that ends
+// a multi-line reply, and how many bytes that line takes (0 when it is not).
+func (s *session) terminator() (int, error) {
+	p, err := s.r.Peek(2)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case p[1] == '\n' && s.lfOnly:
+		return 2, nil
+	case p[1] == '\r':
+		if p, err = s.r.Peek(3); err != nil {
+			return 0, err
+		}
+		if p[2] == '\n' {
+			return 3, nil
 		}
 	}
-	if over {
-		return dst[:0], errTooLarge
-	}
-	return dst, nil
+	return 0, nil
 }
 
 func (s *session) bodyErr(verb string, err error) error {
@@ -630,7 +668,7 @@ func responseCode(text []byte) string {
 // (RFC 2449, RFC 3206), or, without one, by the usual wording of a locked
 // mailbox.
 func (s *session) loginErr(user string, text []byte) error {
-	reply := string(text)
+	reply := serverText(text)
 	switch code := responseCode(text); {
 	case code == "IN-USE" || strings.HasPrefix(code, "SYS/"):
 		return fmt.Errorf("%s could not open the mailbox of %s (%s): %w", s.host, user, reply, ErrMailbox)
@@ -750,7 +788,7 @@ func (s *session) stat() (count int, size int64, err error) {
 		return 0, 0, err
 	}
 	if !ok {
-		return 0, 0, fmt.Errorf("%s could not open the mailbox (STAT: -ERR %s): %w", s.host, text, ErrMailbox)
+		return 0, 0, fmt.Errorf("%s could not open the mailbox (STAT: -ERR %s): %w", s.host, serverText(text), ErrMailbox)
 	}
 	f := bytes.Fields(text)
 	if len(f) >= 2 {
@@ -764,9 +802,14 @@ func (s *session) stat() (count int, size int64, err error) {
 }
 
 // list reads UIDL and LIST (both in one write when the server pipelines)
-// and joins them by message number. A server without UIDL gives messages
-// with empty UIDs and hasUIDL false. A line that cannot be read is left out
-// with a warning, so one odd entry does not stop the fetch.
+// and joins them by message number, in message-number order. A server
+// without UIDL gives messages with empty UIDs and hasUIDL false. A message
+// LIST gives and UIDL leaves out (or gives in a line that cannot be read)
+// also has an empty UID: like mail from a server without UIDL, it is
+// fetched and known by its content, never skipped in silence. A UID that is
+// not what RFC 1939 allows is replaced by a digest of it (see serverUID). A
+// line that cannot be read is left out with a warning, so one odd entry
+// does not stop the fetch.
 func (s *session) list() (msgs []ServerMsg, hasUIDL bool, warns []string, err error) {
 	if s.caps.pipelining {
 		if err := s.writeRaw("UIDL", []byte("UIDL\r\nLIST\r\n")); err != nil {
@@ -796,7 +839,7 @@ func (s *session) list() (msgs []ServerMsg, hasUIDL bool, warns []string, err er
 		return nil, false, nil, err
 	}
 	if !ok {
-		return nil, false, nil, fmt.Errorf("%s could not list the mailbox (LIST: -ERR %s): %w", s.host, text, ErrMailbox)
+		return nil, false, nil, fmt.Errorf("%s could not list the mailbox (LIST: -ERR %s): %w", s.host, serverText(text), ErrMailbox)
 	}
 	listing, err := s.readBody("LIST", nil, maxListing, nil)
 	if err != nil {
@@ -809,9 +852,17 @@ func (s *session) list() (msgs []ServerMsg, hasUIDL bool, warns []string, err er
 		var line []byte
 		line, listing = nextLine(listing)
 		num, rest, ok := splitListLine(line)
-		size, err := strconv.ParseInt(rest, 10, 64)
+		// RFC 1939 allows more after the size; only the size counts.
+		field, _, _ := strings.Cut(rest, " ")
+		size, err := strconv.ParseInt(field, 10, 64)
 		if !ok || err != nil || size < 0 {
 			warns = append(warns, fmt.Sprintf("%s listed %s in LIST, which is not a message number and a size", s.host, quoteShort(line)))
+			if ok {
+				if _, dup := sizes[num]; !dup {
+					sizes[num] = 0 // listed, size unknown: the account's limit applies
+					order = append(order, num)
+				}
+			}
 			continue
 		}
 		if _, dup := sizes[num]; dup {
@@ -826,18 +877,17 @@ func (s *session) list() (msgs []ServerMsg, hasUIDL bool, warns []string, err er
 		for _, n := range order {
 			msgs = append(msgs, ServerMsg{Num: n, Size: sizes[n]})
 		}
+		slices.SortFunc(msgs, byNum)
 		return msgs, false, warns, nil
 	}
-	nums := make(map[int]bool)
+	nums := make(map[int]bool, len(order))
 	msgs = make([]ServerMsg, 0, len(order))
 	for len(uidl) > 0 {
 		var line []byte
 		line, uidl = nextLine(uidl)
 		num, uid, ok := splitListLine(line)
-		// RFC 1939: a UID is 1 to 70 characters from 0x21 to 0x7E; longer
-		// ones are taken as they are, spaces inside are not.
-		if !ok || uid == "" || strings.ContainsAny(uid, " \t") {
-			warns = append(warns, fmt.Sprintf("%s listed %s in UIDL, which is not a message number and a UID; that message was left on the server", s.host, quoteShort(line)))
+		if !ok || uid == "" {
+			warns = append(warns, fmt.Sprintf("%s listed %s in UIDL, which is not a message number and a UID", s.host, quoteShort(line)))
 			continue
 		}
 		if nums[num] {
@@ -845,9 +895,49 @@ func (s *session) list() (msgs []ServerMsg, hasUIDL bool, warns []string, err er
 			continue
 		}
 		nums[num] = true
-		msgs = append(msgs, ServerMsg{Num: num, UID: uid, Size: sizes[num]})
+		key, odd := serverUID(uid)
+		msgs = append(msgs, ServerMsg{Num: num, UID: key, Size: sizes[num], OddUID: odd})
 	}
+	var noUID int
+	for _, n := range order {
+		if !nums[n] {
+			msgs = append(msgs, ServerMsg{Num: n, Size: sizes[n]})
+			noUID++
+		}
+	}
+	if noUID > 0 {
+		warns = append(warns, fmt.Sprintf("%s left %d of the messages it lists out of UIDL; popbox fetches them each time and knows them by their content", s.host, noUID))
+	}
+	slices.SortFunc(msgs, byNum)
 	return msgs, true, warns, nil
+}
+
+// maxUID is RFC 1939's bound on a UID: 1 to 70 characters from 0x21 to 0x7E.
+const maxUID = 70
+
+// serverUID is the key popbox knows a message by, from the UID the server
+// gave it. A UID as RFC 1939 allows (1 to 70 characters from 0x21 to 0x7E)
+// is used as it is. Any other (longer, with control or 8-bit bytes; some
+// servers send thousands of bytes) becomes "uid-sha256:" and the SHA-256 of
+// it in hex: as stable between sessions as the UID itself, short enough for
+// any key, and safe to print. It cannot collide with a real UID, being
+// longer than 70 characters, nor with the content digests ("sha256:...")
+// that name messages without a UID.
+func serverUID(uid string) (key string, odd bool) {
+	if len(uid) <= maxUID {
+		valid := true
+		for i := 0; i < len(uid); i++ {
+			if uid[i] < 0x21 || uid[i] > 0x7e {
+				valid = false
+				break
+			}
+		}
+		if valid {
+			return uid, false
+		}
+	}
+	sum := sha256.Sum256([]byte(uid))
+	return "uid-sha256:" + hex.EncodeToString(sum[:]), true
 }
 
 func (s *session) listingErr(verb string, err error) error {
@@ -900,12 +990,53 @@ func (s *session) window() int {
 	return 1
 }
 
+// ErrOutOfStep: a reply could not be a faithful copy of the message asked
+// for (far shorter or longer than LIST said), so what follows in the
+// session may belong to another reply. The session ends without QUIT, so
+// nothing is deleted, and the message stays on the server.
+var errOutOfStep = errors.New("the server's replies are out of step")
+
+// UnfaithfulError is a reply popbox did not take as the message asked for:
+// far from the size LIST announced, or cut off where it ran far past it.
+// The message stays on the server.
+type UnfaithfulError struct {
+	Num       int
+	Announced int64 // LIST's size; 0 when unknown
+	Got       int64 // bytes received (when CutOff, where reading stopped)
+	CutOff    bool  // the reply ran past Limit and was not read to its end
+	Limit     int64
+}
+
+// Error says what was wrong with the reply.
+func (e *UnfaithfulError) Error() string {
+	if e.CutOff {
+		if e.Announced > 0 {
+			return fmt.Sprintf("its reply ran past %s although the server announced %s, so popbox stopped reading it", FormatSize(e.Limit), FormatSize(e.Announced))
+		}
+		return fmt.Sprintf("it is larger than the account's limit of %s, so popbox stopped reading it", FormatSize(e.Limit))
+	}
+	return fmt.Sprintf("its reply held %s where the server announced %s, so it cannot be a faithful copy", FormatSize(e.Got), FormatSize(e.Announced))
+}
+
+// Unwrap makes errors.Is(err, ErrProtocol) true.
+func (e *UnfaithfulError) Unwrap() error { return ErrProtocol }
+
 // retrieve sends RETR for each message and hands each one's bytes to got,
-// in order. got receives a per-message error (the server answered -ERR, the
-// message vanished, or it was far too large) with nil bytes; the session
-// goes on after it. An error returned by got, or one that breaks the
-// session, ends retrieve. tick is passed to readBody.
-func (s *session) retrieve(msgs []ServerMsg, got func(m ServerMsg, raw []byte, err error) error, tick func(int)) error {
+// in order. got receives a per-message error (the server answered -ERR)
+// with nil bytes, and the session goes on after it. A reply that cannot be
+// the message asked for (see replyBound, tooShort) is handed to got as an
+// *UnfaithfulError, and retrieve then ends with errOutOfStep: the rest of
+// the stream cannot be trusted to line up with the commands. An error
+// returned by got, or one that breaks the session, ends retrieve too.
+// limit is the account's largest message; tick is passed to readBody.
+func (s *session) retrieve(msgs []ServerMsg, limit int64, got func(m ServerMsg, raw []byte, err error) error, tick func(int)) (err error) {
+	// A last net: a reply that trips a bug here must not take the process
+	// down with the messages already read; those are committed by the caller.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("RETR: internal error reading a reply from %s (%v): %w", s.addr, r, errOutOfStep)
+		}
+	}()
 	window := s.window()
 	sent := 0       // commands written
 	var ahead int64 // announced bytes of the commands written and not yet read
@@ -921,60 +1052,104 @@ func (s *session) retrieve(msgs []ServerMsg, got func(m ServerMsg, raw []byte, e
 				s.wbuf = append(s.wbuf, "RETR "...)
 				s.wbuf = strconv.AppendInt(s.wbuf, int64(msgs[sent].Num), 10)
 				s.wbuf = append(s.wbuf, '\r', '\n')
-				ahead += msgs[sent].Size
+				ahead = satAdd(ahead, msgs[sent].Size)
 				sent++
 			}
 			if err := s.writeRaw("RETR", s.wbuf); err != nil {
 				return err
 			}
 		}
-		ahead -= m.Size
+		ahead -= min(m.Size, ahead)
 		ok, text, err := s.status("RETR")
 		if err != nil {
 			return fmt.Errorf("message %d: %w", m.Num, err)
 		}
 		if !ok {
-			if err := got(m, nil, fmt.Errorf("RETR %d: %s answered -ERR %s", m.Num, s.host, text)); err != nil {
+			if err := got(m, nil, fmt.Errorf("RETR %d: %s answered -ERR %s", m.Num, s.host, serverText(text))); err != nil {
 				return err
 			}
 			continue
 		}
-		prealloc, limit := sizeHints(m.Size)
+		bound := replyBound(m.Size, limit)
 		s.tcp.setBound(retrBound(m.Size, s.tcp.idle))
-		raw, err := s.readBody("RETR", make([]byte, 0, prealloc), limit, tick)
+		raw, err := s.readBody("RETR", make([]byte, 0, prealloc(m.Size, bound)), bound, tick)
 		s.tcp.setBound(0)
-		if errors.Is(err, errTooLarge) {
-			err = got(m, nil, fmt.Errorf("RETR %d: %w (announced %d bytes, sent more than %d)", m.Num, errTooLarge, m.Size, limit))
-		} else if err != nil {
+		var unfaithful *UnfaithfulError
+		switch {
+		case errors.Is(err, errTooLarge):
+			unfaithful = &UnfaithfulError{Num: m.Num, Announced: m.Size, Got: bound, CutOff: true, Limit: bound}
+		case err != nil:
 			return fmt.Errorf("message %d: %w", m.Num, err)
-		} else {
-			err = got(m, raw, nil)
+		case tooShort(m.Size, int64(len(raw))):
+			unfaithful = &UnfaithfulError{Num: m.Num, Announced: m.Size, Got: int64(len(raw))}
 		}
-		if err != nil {
+		if unfaithful != nil {
+			if err := got(m, nil, unfaithful); err != nil {
+				return err
+			}
+			return fmt.Errorf("message %d: %w", m.Num, errOutOfStep)
+		}
+		if err := got(m, raw, nil); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// DefaultMaxMessageSize is the largest message an account fetches unless
+// it sets its own limit (Account.MaxMessageSize): larger ones stay on the
+// server, with a warning. Providers cap mail at 25-150 MB; the bound keeps
+// a server from choosing how much memory popbox uses.
+const DefaultMaxMessageSize = 256 << 20
+
+// replySlack is how far a reply may be from its announced size before it
+// counts as "far": LIST sizes are often a little off (a server that counts
+// LF line ends sends CRLF; Exchange gives estimates), never by much.
+const replySlack = 64 << 10
+
+// replyBound is the most a reply to RETR may hold: twice the announced size
+// plus replySlack, and never more than the account's limit. Past it the
+// reply is cut off (readBody stops reading), so a server streaming without
+// end costs neither memory nor time.
+func replyBound(size, limit int64) int64 {
+	if size <= 0 {
+		return limit
+	}
+	return min(satAdd(satAdd(size, size), replySlack), limit)
+}
+
+// tooShort reports a reply far shorter than announced: less than half of
+// it, less replySlack. A message cut short by a stray terminator is not a
+// faithful copy, and what follows it is not the next reply.
+func tooShort(size, got int64) bool {
+	return size > 0 && got < size/2-replySlack
+}
+
+// prealloc is the buffer for a reply announced at size bytes: that much and
+// a little more, within bound; 4 KiB when the size is unknown.
+func prealloc(size, bound int64) int {
+	if size <= 0 {
+		return 4 << 10
+	}
+	return int(min(satAdd(size, size/64+512), bound))
+}
+
+// satAdd adds two non-negative sizes, saturating at the largest int64.
+func satAdd(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
 // retrBound is the most one message may take: a few idle periods plus its
 // announced size at minTransferRate.
 func retrBound(size int64, idle time.Duration) time.Duration {
-	return 4*idle + time.Duration(max(size, 0))*time.Second/minTransferRate
-}
-
-// sizeHints gives the buffer to allocate for a message the server announced
-// at size bytes, and the most it may send: LIST sizes are often a little off
-// (and 0 when unknown), never by gigabytes.
-func sizeHints(size int64) (prealloc int, limit int64) {
-	if size <= 0 {
-		return 4 << 10, maxPrealloc
+	secs := max(size, 0) / minTransferRate
+	if secs > int64(24*time.Hour/time.Second) {
+		secs = int64(24 * time.Hour / time.Second)
 	}
-	p := size + 512
-	if p > maxPrealloc {
-		p = maxPrealloc
-	}
-	return int(p), 2*size + 16<<20
+	return 4*idle + time.Duration(secs)*time.Second
 }
 
 // dele marks messages for deletion (applied only by QUIT), pipelined like
@@ -1004,7 +1179,7 @@ func (s *session) dele(nums []int) (accepted []int, warns []string, err error) {
 			return accepted, warns, err
 		}
 		if !ok {
-			warns = append(warns, fmt.Sprintf("%s did not delete message %d: -ERR %s", s.host, n, text))
+			warns = append(warns, fmt.Sprintf("%s did not delete message %d: -ERR %s", s.host, n, serverText(text)))
 			continue
 		}
 		accepted = append(accepted, n)
@@ -1021,7 +1196,7 @@ func (s *session) quit() error {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("QUIT: %s answered -ERR %s; messages marked for deletion may still be on the server: %w", s.host, text, ErrMailbox)
+		return fmt.Errorf("QUIT: %s answered -ERR %s; the messages marked for deletion may still be on the server: %w", s.host, serverText(text), ErrQuitRefused)
 	}
 	return nil
 }
@@ -1036,9 +1211,10 @@ func (s *session) close() {
 	}
 }
 
+// quoteShort quotes a line a server sent, escapes and all, cut short.
 func quoteShort(b []byte) string {
-	if len(b) > 80 {
-		return strconv.Quote(string(b[:80])) + "..."
+	if len(b) > maxQuoted {
+		return strconv.Quote(string(b[:maxQuoted])) + "..."
 	}
 	return strconv.Quote(string(b))
 }

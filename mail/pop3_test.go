@@ -85,7 +85,7 @@ func retrAll(t testing.TB, s *session) [][]byte {
 		t.Errorf("list warnings: %q", warns)
 	}
 	var out [][]byte
-	err = s.retrieve(msgs, func(m ServerMsg, raw []byte, err error) error {
+	err = s.retrieve(msgs, DefaultMaxMessageSize, func(m ServerMsg, raw []byte, err error) error {
 		if err != nil {
 			return err
 		}
@@ -264,7 +264,7 @@ func TestGoPOP3GapNoDeadlines(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				return s.retrieve([]ServerMsg{{Num: 1, UID: "u1", Size: 2000}}, func(ServerMsg, []byte, error) error { return nil }, nil)
+				return s.retrieve([]ServerMsg{{Num: 1, UID: "u1", Size: 2000}}, DefaultMaxMessageSize, func(ServerMsg, []byte, error) error { return nil }, nil)
 			},
 		},
 	}
@@ -360,8 +360,20 @@ func TestGoPOP3GapPanics(t *testing.T) {
 				if err != nil {
 					t.Fatalf("list: %v", err)
 				}
-				if len(warns) != 1 || !strings.Contains(warns[0], `"1"`) {
+				if len(warns) == 0 || !strings.Contains(warns[0], `"1"`) {
 					t.Errorf("warnings = %q, want one about the line \"1\"", warns)
+				}
+				// Messages UIDL does not name are still fetched (by content),
+				// and said so: never skipped in silence.
+				wantWarns := 1
+				if tc.verb == "UIDL" {
+					wantWarns = 2
+					if len(warns) != 2 || !strings.Contains(warns[1], "left 2 of the messages it lists out of UIDL") {
+						t.Errorf("warnings = %q, want one about the 2 messages left out of UIDL", warns)
+					}
+				}
+				if len(warns) != wantWarns || len(msgs) != 2 {
+					t.Errorf("warnings = %q, messages %+v", warns, msgs)
 				}
 				// The odd line leaves out one message (or its size), nothing more.
 				for _, m := range msgs {
@@ -482,7 +494,14 @@ func TestReadBody(t *testing.T) {
 		{name: "one line", wire: "a\r\n.\r\n", want: "a\r\n"},
 		{name: "stuffed dots", wire: "..\r\n...\r\n..x\r\n.y\r\n.\r\n", want: ".\r\n..\r\n.x\r\ny\r\n"},
 		{name: "dot inside a line", wire: "a.b\r\n a .\r\n.\r\n", want: "a.b\r\n a .\r\n"},
-		{name: "bare LF lines and terminator", wire: "a\n..b\n.\n", want: "a\n.b\n"},
+		// A bare LF does not end a line (RFC 1939 lines end in CRLF): a dot
+		// after it is content, and "\n.\n" does not end the reply, so a
+		// sender cannot end a message early and forge the next one.
+		{name: "bare LF is not a line end", wire: "a\n..b\n.\r\n.\r\n", want: "a\n..b\n.\r\n"},
+		{name: "forged end after bare LF", wire: "hi\n.\n+OK forged\r\nx\r\n.\r\n", want: "hi\n.\n+OK forged\r\nx\r\n"},
+		{name: "bare CR before the dot", wire: "a\r.\r\n.\r\n", want: "a\r.\r\n"},
+		{name: "terminator split CR LF", wire: "a\r\n\r\n.\r\n", want: "a\r\n\r\n"},
+		{name: "dot LF after CRLF is stuffed content", wire: "a\r\n.\n.\r\n.\r\n", want: "a\r\n\n.\r\n"},
 		{name: "CR inside a line", wire: "a\rb\r\n.\rx\r\n.\r\n", want: "a\rb\r\n\rx\r\n"},
 		{name: "8-bit bytes", wire: "\x80\xff\xfe\r\n日本\r\n.\r\n", want: "\x80\xff\xfe\r\n日本\r\n"},
 		{name: "cut off", wire: "a\r\nb", err: io.ErrUnexpectedEOF},
@@ -525,7 +544,7 @@ func TestReadBody(t *testing.T) {
 // matter (dots, long lines, bare CR, 8-bit) through stuff and readBody.
 func TestReadBodyRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	pieces := []string{".", "..", ".x", "x.", "", "\r", " ", "a", "\xff", "+OK 3 octets", strings.Repeat("z", 300)}
+	pieces := []string{".", "..", ".x", "x.", "", "\r", "\n", ".\n", "\n.\n", " ", "a", "\xff", "+OK 3 octets", strings.Repeat("z", 300)}
 	for i := 0; i < 300; i++ {
 		var b bytes.Buffer
 		for n := rng.IntN(20); n > 0; n-- {
@@ -547,20 +566,57 @@ func TestReadBodyRandom(t *testing.T) {
 	}
 }
 
+// TestReadBodyLFOnly: a server whose greeting ends in a bare LF ends every
+// line so; only then does LF "." LF end a reply.
+func TestReadBodyLFOnly(t *testing.T) {
+	for _, size := range []int{16, 17, 4096} {
+		s := bodySession(iotest.OneByteReader(strings.NewReader("a\n..b\n.x\n.\nNEXT\n")), size)
+		s.lfOnly = true
+		got, err := s.readBody("RETR", nil, 1<<20, nil)
+		if err != nil || string(got) != "a\n.b\nx\n" {
+			t.Errorf("buffer %d: got %q, %v", size, got, err)
+		}
+		if next, _ := s.readLine("NEXT"); string(next) != "NEXT" {
+			t.Errorf("buffer %d: out of step: %q", size, next)
+		}
+	}
+}
+
+// TestReadBodyLimit: a reply that runs past its limit is cut off there: the
+// rest is not read (it may never end), and errTooLarge says the session is
+// out of step.
 func TestReadBodyLimit(t *testing.T) {
-	wire := strings.Repeat("0123456789\r\n", 100) + ".\r\n+OK next\r\n"
 	var ticked int
-	s := bodySession(strings.NewReader(wire), 64)
-	got, err := s.readBody("RETR", nil, 500, func(n int) { ticked += n })
+	endless := io.MultiReader(strings.NewReader(strings.Repeat("0123456789\r\n", 100)), neverEnding('x'))
+	s := bodySession(endless, 64)
+	done := make(chan struct{})
+	var got []byte
+	var err error
+	go func() {
+		got, err = s.readBody("RETR", nil, 500, func(n int) { ticked += n })
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("readBody kept reading an endless reply")
+	}
 	if !errors.Is(err, errTooLarge) || len(got) != 0 {
 		t.Fatalf("got %d bytes, %v; want errTooLarge", len(got), err)
 	}
-	if next, _ := s.readLine("NEXT"); string(next) != "+OK next" {
-		t.Errorf("after an oversized message the stream is out of step: %q", next)
+	if ticked < 500 || ticked > 500+64 {
+		t.Errorf("read %d bytes of a reply limited to 500", ticked)
 	}
-	if ticked != len(wire)-len("+OK next\r\n") { // every byte of the body, terminator included
-		t.Errorf("tick counted %d bytes, want %d", ticked, len(wire)-len("+OK next\r\n"))
+}
+
+// neverEnding is an endless stream of one byte.
+type neverEnding byte
+
+func (b neverEnding) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(b)
 	}
+	return len(p), nil
 }
 
 // bodySession is a session reading from r only.

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -188,6 +189,12 @@ type syncer struct {
 	// counted holds the UIDs already counted as fetched or skipped by an
 	// earlier session of this Sync, so a second listing is not counted again.
 	counted map[string]bool
+	// stored holds the content UIDs (of messages without a UID) committed
+	// in this Sync, so that a later session does not store them again.
+	stored map[string]bool
+	// suspect holds the messages (uidOrNum) whose reply could not be a
+	// faithful copy: no later session of this Sync asks for them again.
+	suspect map[string]bool
 }
 
 func (y *syncer) run() error {
@@ -214,6 +221,7 @@ func (y *syncer) run() error {
 	if y.seen == nil {
 		y.seen = make(map[string]UIDRecord)
 	}
+	y.stored = make(map[string]bool)
 	for n := 1; n <= y.opts.MaxSessions; n++ {
 		more, err := y.session(n)
 		if err != nil || !more {
@@ -258,6 +266,8 @@ func (y *syncer) warnItem(w string) {
 }
 
 // session runs one POP3 session and says whether another should follow.
+// Its steps: log in, plan from the listing, retrieve and commit, delete
+// what is committed and due, and QUIT.
 func (y *syncer) session(n int) (more bool, err error) {
 	y.prog.Session = n
 	y.phase(PhaseConnect)
@@ -289,78 +299,27 @@ func (y *syncer) session(n int) (more bool, err error) {
 	y.expireWarning()
 
 	y.phase(PhasePlan)
-	msgs, hasUIDL, warns, err := s.list()
-	if err != nil {
+	msgs, plan, err := y.plan(s, n)
+	if err != nil || y.opts.DryRun {
+		if err == nil {
+			err = s.quit()
+		}
 		return false, err
-	}
-	for _, w := range warns {
-		y.warnItem(w)
-	}
-	if !hasUIDL && y.acct.Retention.Kind != RetainDelete {
-		s.quit()
-		return false, fmt.Errorf("%w: %s cannot tell messages apart between sessions (no UIDL), so popbox can only fetch from it with retention delete, which deletes every message from the server once it is stored; retention %s would fetch everything again each time",
-			ErrNoUIDL, y.acct.Incoming.Host, y.acct.Retention)
-	}
-	plan := Plan(msgs, y.seen, y.acct.Retention, y.opts.Now())
-	y.countSkipped(msgs, plan, n)
-	for _, m := range plan.Fetch {
-		y.res.PlannedFetch = append(y.res.PlannedFetch, uidOrNum(m))
-	}
-	for _, m := range plan.Delete {
-		y.res.PlannedDelete = append(y.res.PlannedDelete, uidOrNum(m))
-	}
-	for _, m := range plan.DeleteFetched {
-		y.res.PlannedDelete = append(y.res.PlannedDelete, uidOrNum(m))
-	}
-	for _, uid := range plan.Ambiguous {
-		y.warnItem(fmt.Sprintf("%s gave the UID %q to more than one message; one copy is fetched and none is deleted from the server.", y.acct.Incoming.Host, uid))
-	}
-	if y.opts.DryRun {
-		return false, s.quit()
 	}
 
 	committed, err := y.retrieve(s, plan)
+	if errors.Is(err, errOutOfStep) {
+		// The reply at fault is left on the server and out of later plans;
+		// the session ends without QUIT, so nothing it marked is deleted, and
+		// a fresh session goes on with the rest.
+		return true, nil
+	}
 	if err != nil {
 		return false, err
 	}
-
-	// DELE only what is committed: what was committed before this session
-	// (plan.Delete) and, for retention delete, what this session stored.
-	var dels []ServerMsg
-	dels = append(dels, plan.Delete...)
-	if len(plan.DeleteFetched) > 0 {
-		ok := make(map[int]string, len(committed))
-		for _, c := range committed {
-			ok[c.Num] = c.UID
-		}
-		for _, m := range plan.DeleteFetched {
-			if uid, done := ok[m.Num]; done {
-				m.UID = uid // the digest UID of a server without UIDL
-				dels = append(dels, m)
-			}
-		}
-	}
-	var deleted []ServerMsg
-	if len(dels) > 0 {
-		y.phase(PhaseDelete)
-		nums := make([]int, len(dels))
-		for i, m := range dels {
-			nums[i] = m.Num
-		}
-		accepted, warns, err := s.dele(nums)
-		if err != nil {
-			return false, err
-		}
-		for _, w := range warns {
-			y.warnItem(w)
-		}
-		byNum := make(map[int]ServerMsg, len(dels))
-		for _, m := range dels {
-			byNum[m.Num] = m
-		}
-		for _, num := range accepted {
-			deleted = append(deleted, byNum[num])
-		}
+	deleted, err := y.deleteCommitted(s, plan, committed)
+	if err != nil {
+		return false, err
 	}
 	// Cancelled after DELE: no QUIT, so the server deletes nothing (they
 	// were all committed, but a cancel means stop changing things).
@@ -374,14 +333,133 @@ func (y *syncer) session(n int) (more bool, err error) {
 	if err := y.forgetTombstones(deleted); err != nil {
 		return false, err
 	}
+	return y.nextSession(msgs, plan, committed), nil
+}
 
-	more = len(committed) > 0 && plan.Skipped == 0 && len(msgs) >= portionMin
-	if more && y.res.Hints.LoginDelay > 0 && !y.opts.IgnoreLoginDelay {
+// plan reads the listing and decides what this session retrieves and
+// deletes. Messages the account's size limit excludes, and those whose
+// reply an earlier session of this Sync could not take as faithful, are
+// left on the server with a warning.
+func (y *syncer) plan(s *session, n int) ([]ServerMsg, PlanResult, error) {
+	msgs, hasUIDL, warns, err := s.list()
+	if err != nil {
+		return nil, PlanResult{}, err
+	}
+	for _, w := range warns {
+		y.warnItem(w)
+	}
+	if !hasUIDL && y.acct.Retention.Kind != RetainDelete {
+		s.quit()
+		return nil, PlanResult{}, fmt.Errorf("%w: %s cannot tell messages apart between sessions (no UIDL), so popbox can only fetch from it with retention delete, which deletes every message from the server once it is stored; retention %s would fetch everything again each time",
+			ErrNoUIDL, y.acct.Incoming.Host, y.acct.Retention)
+	}
+	plan := Plan(msgs, y.seen, y.acct.Retention, y.opts.Now())
+	y.countSkipped(msgs, plan, n)
+	limit := y.acct.MessageSizeLimit()
+	keep := func(m ServerMsg) bool {
+		if y.suspect[uidOrNum(m)] {
+			return false
+		}
+		return m.Size <= limit
+	}
+	fetch := plan.Fetch[:0:0]
+	for _, m := range plan.Fetch {
+		switch {
+		case y.suspect[uidOrNum(m)]:
+			// Warned when its reply was refused.
+		case m.Size > limit:
+			y.warnItem(fmt.Sprintf("Message %s is %s, larger than the account's limit of %s, and stays on the server; raise the account's limit to fetch it.",
+				uidOrNum(m), FormatSize(m.Size), FormatSize(limit)))
+		default:
+			if m.OddUID && n == 1 {
+				y.warnItem(fmt.Sprintf("%s gave message %d a UID that POP3 does not allow (more than %d characters, or characters other than visible ASCII); popbox knows it as %s.",
+					y.acct.Incoming.Host, m.Num, maxUID, m.UID))
+			}
+			fetch = append(fetch, m)
+		}
+	}
+	plan.Fetch = fetch
+	plan.DeleteFetched = slices.DeleteFunc(plan.DeleteFetched, func(m ServerMsg) bool { return !keep(m) })
+	for _, m := range plan.Fetch {
+		y.res.PlannedFetch = append(y.res.PlannedFetch, uidOrNum(m))
+	}
+	for _, m := range plan.Delete {
+		y.res.PlannedDelete = append(y.res.PlannedDelete, uidOrNum(m))
+	}
+	for _, m := range plan.DeleteFetched {
+		y.res.PlannedDelete = append(y.res.PlannedDelete, uidOrNum(m))
+	}
+	for _, uid := range plan.Ambiguous {
+		y.warnItem(fmt.Sprintf("%s gave the UID %q to more than one message; one copy is fetched and none is deleted from the server.", y.acct.Incoming.Host, uid))
+	}
+	return msgs, plan, nil
+}
+
+// deleteCommitted sends DELE for what is committed and due: what was
+// committed before this session (plan.Delete) and, for retention delete,
+// what this session stored. It returns the messages the server accepted.
+func (y *syncer) deleteCommitted(s *session, plan PlanResult, committed []committedMsg) ([]ServerMsg, error) {
+	dels := slices.Clone(plan.Delete)
+	if len(plan.DeleteFetched) > 0 {
+		ok := make(map[int]string, len(committed))
+		for _, c := range committed {
+			ok[c.Num] = c.UID
+		}
+		for _, m := range plan.DeleteFetched {
+			if uid, done := ok[m.Num]; done {
+				m.UID = uid // the digest UID of a message without a UID
+				dels = append(dels, m)
+			}
+		}
+	}
+	if len(dels) == 0 {
+		return nil, nil
+	}
+	y.phase(PhaseDelete)
+	nums := make([]int, len(dels))
+	for i, m := range dels {
+		nums[i] = m.Num
+	}
+	accepted, warns, err := s.dele(nums)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warns {
+		y.warnItem(w)
+	}
+	byNum := make(map[int]ServerMsg, len(dels))
+	for _, m := range dels {
+		byNum[m.Num] = m
+	}
+	deleted := make([]ServerMsg, 0, len(accepted))
+	for _, num := range accepted {
+		deleted = append(deleted, byNum[num])
+	}
+	return deleted, nil
+}
+
+// nextSession says whether another session should follow one that ended
+// well: when it stored new mail, knew none of what it listed, and listed
+// at least portionMin messages, the server may be handing out its mail in
+// portions (as Gmail does).
+func (y *syncer) nextSession(msgs []ServerMsg, plan PlanResult, committed []committedMsg) bool {
+	stored, known := 0, plan.Skipped
+	for _, c := range committed {
+		if c.Known {
+			known++
+		} else {
+			stored++
+		}
+	}
+	if stored == 0 || known > 0 || len(msgs) < portionMin {
+		return false
+	}
+	if y.res.Hints.LoginDelay > 0 && !y.opts.IgnoreLoginDelay {
 		y.warn(fmt.Sprintf("%s may hold more new mail than it offered in one session, and it asks for %v between logins; fetch again after that.",
 			y.acct.Incoming.Host, y.res.Hints.LoginDelay))
-		more = false
+		return false
 	}
-	return more, nil
+	return true
 }
 
 // forgetTombstones drops the records of UIDs the user deleted locally once
@@ -466,14 +544,20 @@ func uidOrNum(m ServerMsg) string {
 	return m.UID
 }
 
-// committedMsg is a message whose batch the cache has committed.
+// committedMsg is a message whose batch the cache has committed. Known: it
+// was not stored now because the cache already held it under the same
+// content UID (a message without a UID, listed again), which makes it as
+// safe to delete from the server as one just committed.
 type committedMsg struct {
 	ServerMsg
 	FirstSeen time.Time
+	Known     bool
 }
 
 // retrieve fetches plan.Fetch and commits it in batches. It returns the
-// messages committed, also when it stops on an error.
+// messages committed, also when it stops on an error. A reply that cannot
+// be a faithful copy is warned about, marked so that no later session of
+// this Sync asks for it again, and ends the retrieval with errOutOfStep.
 func (y *syncer) retrieve(s *session, plan PlanResult) ([]committedMsg, error) {
 	if len(plan.Fetch) == 0 {
 		return nil, nil
@@ -484,7 +568,8 @@ func (y *syncer) retrieve(s *session, plan PlanResult) ([]committedMsg, error) {
 	}
 	y.phase(PhaseRetrieve)
 
-	c := &committer{cache: y.cache, acctID: y.acct.ID, now: y.opts.Now, in: make(chan commitBatch, 1), done: make(chan struct{})}
+	c := &committer{cache: y.cache, acctID: y.acct.ID, now: y.opts.Now, seen: y.seen, stored: y.stored,
+		in: make(chan commitBatch, 1), done: make(chan struct{})}
 	go c.run()
 	committedBefore := y.prog.Committed
 
@@ -508,14 +593,23 @@ func (y *syncer) retrieve(s *session, plan PlanResult) ([]committedMsg, error) {
 			y.report(y.prog)
 		}
 	}
-	err := s.retrieve(plan.Fetch, func(m ServerMsg, raw []byte, err error) error {
+	err := s.retrieve(plan.Fetch, y.acct.MessageSizeLimit(), func(m ServerMsg, raw []byte, err error) error {
 		if c.failed.Load() {
 			return errCommitFailed
 		}
 		if err != nil {
 			y.res.Failed++
 			y.prog.Messages++
-			y.warnItem(fmt.Sprintf("Message %s was not retrieved and stays on the server: %v.", uidOrNum(m), err))
+			var uf *UnfaithfulError
+			if errors.As(err, &uf) {
+				if y.suspect == nil {
+					y.suspect = make(map[string]bool)
+				}
+				y.suspect[uidOrNum(m)] = true
+				y.warnItem(fmt.Sprintf("Message %s was not stored and stays on the server: %v.", uidOrNum(m), err))
+			} else {
+				y.warnItem(fmt.Sprintf("Message %s was not retrieved and stays on the server: %v.", uidOrNum(m), err))
+			}
 			y.report(y.prog)
 			return nil
 		}
@@ -536,12 +630,18 @@ func (y *syncer) retrieve(s *session, plan PlanResult) ([]committedMsg, error) {
 	close(c.in)
 	<-c.done
 
-	y.prog.Committed = committedBefore + len(c.committed)
-	y.res.Duplicates += c.dups
-	y.res.New += len(c.committed) - c.dups
+	stored := 0
 	for _, m := range c.committed {
+		if m.Known {
+			y.res.Skipped++
+			continue
+		}
+		stored++
 		y.seen[m.UID] = UIDRecord{UID: m.UID, FirstSeen: m.FirstSeen, State: UIDStored}
 	}
+	y.prog.Committed = committedBefore + stored
+	y.res.Duplicates += c.dups
+	y.res.New += stored - c.dups
 	y.report(y.prog)
 	if c.err != nil {
 		return c.committed, c.err
@@ -565,6 +665,11 @@ type committer struct {
 	cache  Cache
 	acctID string
 	now    func() time.Time
+	// seen is the Sync's UID records, read only while the committer runs;
+	// stored holds the content UIDs committed by earlier sessions of this
+	// Sync, and the committer adds its own.
+	seen   map[string]UIDRecord
+	stored map[string]bool
 	in     chan commitBatch
 	done   chan struct{}
 	failed atomic.Bool
@@ -583,28 +688,46 @@ func (c *committer) run() {
 			continue // drain: nothing more is stored after a failed commit
 		}
 		now := c.now()
+		msgs := b.msgs[:0:0]
+		var server []ServerMsg
 		for i := range b.msgs {
-			m := &b.msgs[i]
+			m := b.msgs[i]
 			m.Digest = sha256.Sum256(m.Raw)
+			sm := b.server[i]
 			if m.UID == "" {
-				// A server without UIDL: the content names the message.
+				// No UID from the server: the content names the message. The
+				// cache may hold it already (a session that stored it did not
+				// delete it: DELE refused, a reset, a cancel); then it is not
+				// stored again, and is as committed as if it had been.
 				m.UID = "sha256:" + hex.EncodeToString(m.Digest[:])
+				_, known := c.seen[m.UID]
+				if known || c.stored[m.UID] {
+					sm.UID = m.UID
+					c.committed = append(c.committed, committedMsg{ServerMsg: sm, Known: true})
+					continue
+				}
+				c.stored[m.UID] = true
 			}
 			m.Summary = Summarize(m.Raw, now)
 			m.FirstSeen = now
+			msgs = append(msgs, m)
+			server = append(server, sm)
 		}
-		dups, err := c.cache.Commit(c.acctID, b.msgs)
+		if len(msgs) == 0 {
+			continue
+		}
+		dups, err := c.cache.Commit(c.acctID, msgs)
 		if err != nil {
-			c.err = fmt.Errorf("store %d messages: %w", len(b.msgs), err)
+			c.err = fmt.Errorf("store %d messages: %w", len(msgs), err)
 			c.failed.Store(true)
 			continue
 		}
 		c.dups += dups
-		for i, m := range b.msgs {
-			sm := b.server[i]
+		for i, m := range msgs {
+			sm := server[i]
 			sm.UID = m.UID
 			c.committed = append(c.committed, committedMsg{ServerMsg: sm, FirstSeen: now})
 		}
-		c.count.Add(int64(len(b.msgs)))
+		c.count.Add(int64(len(msgs)))
 	}
 }

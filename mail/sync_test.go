@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"slices"
 	"strings"
@@ -477,7 +478,8 @@ func TestSyncHostile(t *testing.T) {
 	}
 }
 
-// TestSyncBounds checks the overall bound and size limit of one message.
+// TestSyncBounds checks the overall bound and size limits of one message,
+// sizes near the top of int64 included.
 func TestSyncBounds(t *testing.T) {
 	if d := retrBound(10, 30*time.Second); d > 3*time.Minute {
 		t.Errorf("a 10-byte message may take %v", d)
@@ -485,11 +487,23 @@ func TestSyncBounds(t *testing.T) {
 	if d := retrBound(50<<20, 30*time.Second); d < 30*time.Minute {
 		t.Errorf("a 50 MiB message may take only %v", d)
 	}
-	if p, limit := sizeHints(50 << 20); limit < 100<<20 || p < 50<<20 {
-		t.Errorf("a 50 MiB message: buffer %d, limit %d", p, limit)
+	if d := retrBound(math.MaxInt64, 30*time.Second); d <= 0 || d > 25*time.Hour {
+		t.Errorf("the largest size may take %v", d)
 	}
-	if p, limit := sizeHints(0); p > 64<<10 || limit < 64<<20 {
-		t.Errorf("unknown size: buffer %d, limit %d", p, limit)
+	const limit = DefaultMaxMessageSize
+	if b := replyBound(50<<20, limit); b < 100<<20 || prealloc(50<<20, b) < 50<<20 {
+		t.Errorf("a 50 MiB message: bound %d, buffer %d", b, prealloc(50<<20, b))
+	}
+	if b := replyBound(0, limit); b != limit || prealloc(0, b) > 64<<10 {
+		t.Errorf("unknown size: bound %d, buffer %d", b, prealloc(0, b))
+	}
+	for _, size := range []int64{math.MaxInt64, math.MaxInt64 / 2, 1 << 62} {
+		if b := replyBound(size, limit); b != limit || prealloc(size, b) > limit {
+			t.Errorf("size %d: bound %d, buffer %d", size, b, prealloc(size, b))
+		}
+	}
+	if !tooShort(1<<20, 100) || tooShort(1<<20, 900<<10) || tooShort(0, 0) || tooShort(10, 0) {
+		t.Error("tooShort")
 	}
 }
 

@@ -119,8 +119,10 @@ func (f *POP3) Start(t testing.TB) string {
 	return Fake(t, f.Serve)
 }
 
-// Stuff dot-stuffs raw as a server sends it: CRLF kept, a final CRLF added
-// when missing, then the terminating line.
+// Stuff dot-stuffs raw as RFC 1939 asks: a line that starts with "." after
+// CRLF (or at the start) gets another; a final CRLF is added when missing,
+// then the terminating line. A bare LF is not a line end, so a dot after it
+// is sent as it is, as servers that pass bare LFs through do.
 func Stuff(raw []byte) []byte {
 	var out bytes.Buffer
 	start := true
@@ -129,9 +131,9 @@ func Stuff(raw []byte) []byte {
 			out.WriteByte('.')
 		}
 		out.WriteByte(c)
-		start = c == '\n'
+		start = c == '\n' && out.Len() >= 2 && out.Bytes()[out.Len()-2] == '\r'
 	}
-	if !start {
+	if n := out.Len(); n > 0 && !bytes.HasSuffix(out.Bytes(), []byte("\r\n")) {
 		out.WriteString("\r\n")
 	}
 	out.WriteString(".\r\n")
