@@ -1033,6 +1033,9 @@ func (s *session) retrieve(msgs []ServerMsg, limit int64, got func(m ServerMsg, 
 	// A last net: a reply that trips a bug here must not take the process
 	// down with the messages already read; those are committed by the caller.
 	defer func() {
+		if keepPanics.Load() {
+			return // the fuzz targets want to see every panic
+		}
 		if r := recover(); r != nil {
 			err = fmt.Errorf("RETR: internal error reading a reply from %s (%v): %w", s.addr, r, errOutOfStep)
 		}
