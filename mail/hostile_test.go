@@ -454,3 +454,25 @@ func checkTerminalSafe(t *testing.T, s string) {
 		t.Errorf("%d bytes: %.120q...", len(s), s)
 	}
 }
+
+// TestLFOnlyServer: a server whose own lines end in a bare LF (its greeting
+// shows it) is read with LF line ends; one that uses CRLF is held to CRLF.
+func TestLFOnlyServer(t *testing.T) {
+	for _, tc := range []struct {
+		greeting string
+		lfOnly   bool
+	}{{"+OK ready\r\n", false}, {"+OK ready\n", true}} {
+		addr := mailtest.Fake(t, func(c net.Conn) {
+			io.WriteString(c, tc.greeting)
+			io.WriteString(c, "-ERR no CAPA\r\n") // the answer to CAPA
+			io.Copy(io.Discard, c)
+		})
+		s, err := dialTest(t, addr, SecurityNone, nil, time.Second, "", "")
+		if err != nil {
+			t.Fatalf("greeting %q: %v", tc.greeting, err)
+		}
+		if s.lfOnly != tc.lfOnly {
+			t.Errorf("greeting %q: lfOnly = %v", tc.greeting, s.lfOnly)
+		}
+	}
+}

@@ -31,7 +31,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -198,11 +197,13 @@ type session struct {
 	ctx  context.Context
 	addr string // host:port, for messages
 	host string
-	tcp  *deadlineConn // the TCP connection with its deadlines
-	conn net.Conn      // what commands travel over: tcp, or TLS over it
-	r    *bufio.Reader
-	lib  *pop3.Conn
-	caps capabilities
+	// caFile is the account's CA file, named when a certificate is refused.
+	caFile string
+	tcp    *deadlineConn // the TCP connection with its deadlines
+	conn   net.Conn      // what commands travel over: tcp, or TLS over it
+	r      *bufio.Reader
+	lib    *pop3.Conn
+	caps   capabilities
 	// lfOnly: the server ends its own lines with a bare LF (its greeting
 	// did), so LF "." LF ends its replies; see readBody.
 	lfOnly bool
@@ -213,11 +214,11 @@ type session struct {
 // dialPOP3 connects to srv with its security, reads the greeting, does
 // STLS when asked to, and reads CAPA. The context closes the connection
 // when it is cancelled, whatever the session is doing then.
-func dialPOP3(ctx context.Context, srv Server, tlsConf *tls.Config, idle time.Duration) (*session, error) {
+func dialPOP3(ctx context.Context, srv Server, caFile string, tlsConf *tls.Config, idle time.Duration) (*session, error) {
 	if idle <= 0 {
 		idle = defaultIdleTimeout
 	}
-	s := &session{ctx: ctx, addr: srv.Address(), host: srv.Host}
+	s := &session{ctx: ctx, addr: srv.Address(), host: srv.Host, caFile: caFile}
 	if srv.Security != SecuritySSL && srv.Security != SecurityStartTLS && srv.Security != SecurityNone {
 		return nil, fmt.Errorf("security %v is not one of ssl, starttls, none", srv.Security)
 	}
@@ -262,7 +263,7 @@ func (s *session) open(sec Security, tlsConf *tls.Config) error {
 	lc := &libConn{Conn: s.tcp, s: s, greeting: bytes.NewReader(greeting)}
 	lib, err := pop3.New(pop3.Opt{Host: s.host, Dialer: libDialer{lc}}).NewConn()
 	if err != nil {
-		return fmt.Errorf("greeting from %s: %w: %v", s.addr, ErrProtocol, err)
+		return fmt.Errorf("greeting from %s: %w: %s", s.addr, ErrProtocol, serverText([]byte(err.Error())))
 	}
 	s.lib = lib
 	if err := s.capa(); err != nil {
@@ -334,21 +335,16 @@ func (s *session) handshake(conf *tls.Config) error {
 }
 
 func (s *session) tlsErr(err error) error {
-	var (
-		rh tls.RecordHeaderError
-		cv *tls.CertificateVerificationError
-		ua x509.UnknownAuthorityError
-		he x509.HostnameError
-		ci x509.CertificateInvalidError
-	)
+	var rh tls.RecordHeaderError
 	switch {
 	case s.ctx.Err() != nil:
 		return fmt.Errorf("TLS handshake with %s: %w", s.addr, s.ctx.Err())
 	case errors.As(err, &rh):
 		return fmt.Errorf("TLS handshake with %s: the server does not speak TLS on this port (it began with %q); choose security starttls or none, or the SSL port: %w",
 			s.addr, rh.RecordHeader[:], ErrTLSMismatch)
-	case errors.As(err, &cv), errors.As(err, &ua), errors.As(err, &he), errors.As(err, &ci):
-		return fmt.Errorf("TLS handshake with %s: %w: %v", s.addr, ErrCertificate, err)
+	}
+	if ce := certError(s.host, s.caFile, err); ce != nil {
+		return fmt.Errorf("TLS handshake with %s: %w", s.addr, ce)
 	}
 	return s.netErr("TLS handshake", err)
 }
@@ -1238,7 +1234,7 @@ func CheckPOP3(ctx context.Context, acct Account, tlsConf *tls.Config) (ServerHi
 	if err != nil {
 		return acct.Hints, err
 	}
-	s, err := dialPOP3(ctx, acct.Incoming, tlsConf, defaultIdleTimeout)
+	s, err := dialPOP3(ctx, acct.Incoming, acct.CAFile, tlsConf, defaultIdleTimeout)
 	if err != nil {
 		return acct.Hints, err
 	}

@@ -55,7 +55,7 @@ func testAccount(t testing.TB, addr string, sec Security) Account {
 func dialTest(t testing.TB, addr string, sec Security, conf *tls.Config, idle time.Duration, user, pass string) (*session, error) {
 	t.Helper()
 	acct := testAccount(t, addr, sec)
-	s, err := dialPOP3(context.Background(), acct.Incoming, conf, idle)
+	s, err := dialPOP3(context.Background(), acct.Incoming, acct.CAFile, conf, idle)
 	if err != nil {
 		return nil, err
 	}
@@ -844,7 +844,7 @@ func TestConnectErrors(t *testing.T) {
 			host, p, _ := net.SplitHostPort(tc.addr)
 			port, _ := strconv.Atoi(p)
 			srv := Server{Host: host, Port: port, Security: tc.sec, User: "alice"}
-			_, err := dialPOP3(context.Background(), srv, tc.conf, idle)
+			_, err := dialPOP3(context.Background(), srv, "", tc.conf, idle)
 			if !errors.Is(err, tc.want) {
 				t.Errorf("err = %v, want %v", err, tc.want)
 			}
@@ -864,7 +864,7 @@ func TestCancelClosesConnection(t *testing.T) {
 	time.AfterFunc(200*time.Millisecond, cancel)
 	start := time.Now()
 	acct := testAccount(t, addr, SecurityNone)
-	_, err := dialPOP3(ctx, acct.Incoming, nil, time.Minute)
+	_, err := dialPOP3(ctx, acct.Incoming, "", nil, time.Minute)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}

@@ -68,3 +68,10 @@ func quoteCut(s string) string {
 	}
 	return s[:cut] + "..."
 }
+
+// safeError shows an error that may quote a server through SafeLine, cut
+// short; errors.Is and errors.As still see the error itself.
+type safeError struct{ err error }
+
+func (e safeError) Error() string { return quoteCut(SafeLine(e.err.Error())) }
+func (e safeError) Unwrap() error { return e.err }

@@ -3,7 +3,6 @@ package mail
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -241,10 +240,11 @@ func (k *smtpCheck) probeTLS(ctx context.Context, conn *smtpConn, raw net.Conn) 
 // sentinels of errors.go and the cause.
 func (k *smtpCheck) fail(ctx context.Context, step string, err error) error {
 	wrap := func(kind error, detail string) error {
+		// err may quote the server; safeError makes that printable.
 		if detail != "" {
-			return fmt.Errorf("smtp %s: %s: %w: %s: %w", k.addr, step, kind, detail, err)
+			return fmt.Errorf("smtp %s: %s: %w: %s: %w", k.addr, step, kind, detail, safeError{err})
 		}
-		return fmt.Errorf("smtp %s: %s: %w: %w", k.addr, step, kind, err)
+		return fmt.Errorf("smtp %s: %s: %w: %w", k.addr, step, kind, safeError{err})
 	}
 	if k.tlsPort.Load() {
 		return fmt.Errorf("smtp %s: %w: the port expects TLS from the first byte; choose security ssl", k.addr, ErrTLSMismatch)
@@ -272,8 +272,8 @@ func (k *smtpCheck) fail(ctx context.Context, step string, err error) error {
 			return wrap(ErrProtocol, "")
 		}
 	}
-	if smtpIsCertError(err) {
-		return wrap(ErrCertificate, "")
+	if ce := certError(k.srv.Host, "", err); ce != nil {
+		return fmt.Errorf("smtp %s: %s: %w", k.addr, step, ce)
 	}
 	var recErr tls.RecordHeaderError
 	if errors.As(err, &recErr) {
@@ -304,16 +304,6 @@ func (k *smtpCheck) fail(ctx context.Context, step string, err error) error {
 		return wrap(ErrProtocol, "the server closed the connection")
 	}
 	return wrap(ErrProtocol, "")
-}
-
-func smtpIsCertError(err error) bool {
-	var (
-		verr     *tls.CertificateVerificationError
-		unknown  x509.UnknownAuthorityError
-		hostname x509.HostnameError
-		invalid  x509.CertificateInvalidError
-	)
-	return errors.As(err, &verr) || errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid)
 }
 
 func smtpIsTimeout(err error) bool {

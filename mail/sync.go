@@ -271,7 +271,7 @@ func (y *syncer) warnItem(w string) {
 func (y *syncer) session(n int) (more bool, err error) {
 	y.prog.Session = n
 	y.phase(PhaseConnect)
-	s, err := dialPOP3(y.ctx, y.acct.Incoming, y.tlsConf, y.opts.IdleTimeout)
+	s, err := dialPOP3(y.ctx, y.acct.Incoming, y.acct.CAFile, y.tlsConf, y.opts.IdleTimeout)
 	if err != nil {
 		return false, err
 	}

@@ -345,7 +345,7 @@ func TestSyncDovecotPipelining(t *testing.T) {
 		srv.Deliver(t, "alice", msg(fmt.Sprintf("pipelined %d", i), strings.Repeat(fmt.Sprintf(".%d\n", i), i%50)))
 	}
 	acct := dovecotAccount(srv, "alice", "secret", SecurityNone)
-	s, err := dialPOP3(context.Background(), acct.Incoming, nil, 5*time.Second)
+	s, err := dialPOP3(context.Background(), acct.Incoming, acct.CAFile, nil, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,9 +3,11 @@ package mail
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"time"
 )
 
 // TLSConfig is the TLS client configuration for the account's incoming
@@ -50,4 +52,109 @@ func appendPEMFile(pool *x509.CertPool, name string) error {
 		return fmt.Errorf("%s holds no PEM certificate", name)
 	}
 	return nil
+}
+
+// CertReason is why a server's certificate was not trusted.
+type CertReason int
+
+// The reasons a certificate is refused, as Go's verifier reports them (it
+// checks the dates first, then the signer, then the host name).
+const (
+	CertUntrusted   CertReason = iota // not signed by a CA popbox trusts
+	CertWrongHost                     // trusted, but for other names
+	CertExpired                       // past its end date
+	CertNotYetValid                   // before its start date
+	CertInvalid                       // any other refusal (usage, constraints)
+)
+
+// CertError is a server certificate popbox refused, with what a person
+// needs to act on it. It wraps ErrCertificate.
+type CertError struct {
+	Host   string
+	Reason CertReason
+	// Names are the names the certificate is for (CertWrongHost), made
+	// safe to print.
+	Names []string
+	// When is the end date (CertExpired) or the start date (CertNotYetValid).
+	When time.Time
+	// CAFile is the account's CA file, "" when none was given.
+	CAFile string
+	// Detail is the verifier's own words, made safe to print.
+	Detail string
+	// Err is the verifier's error.
+	Err error
+}
+
+// Error says what was wrong with the certificate.
+func (e *CertError) Error() string {
+	switch e.Reason {
+	case CertWrongHost:
+		return fmt.Sprintf("the certificate of %s is for %s, not for %s", e.Host, strings.Join(e.Names, ", "), e.Host)
+	case CertExpired:
+		return fmt.Sprintf("the certificate of %s expired on %s", e.Host, e.When.UTC().Format("2006-01-02"))
+	case CertNotYetValid:
+		return fmt.Sprintf("the certificate of %s is not valid before %s", e.Host, e.When.UTC().Format("2006-01-02"))
+	case CertUntrusted:
+		if e.CAFile != "" {
+			return fmt.Sprintf("the certificate of %s is not signed by a CA in %s or the system's list", e.Host, e.CAFile)
+		}
+		return fmt.Sprintf("the certificate of %s is not signed by a CA popbox trusts", e.Host)
+	}
+	return fmt.Sprintf("the certificate of %s was refused: %s", e.Host, e.Detail)
+}
+
+// Unwrap makes errors.Is(err, ErrCertificate) true, and keeps the
+// verifier's error for errors.As.
+func (e *CertError) Unwrap() []error { return []error{ErrCertificate, e.Err} }
+
+// certError reads a TLS handshake error as a CertError, or returns nil when
+// it is not about the certificate.
+func certError(host, caFile string, err error) *CertError {
+	var (
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		verr     *tls.CertificateVerificationError
+	)
+	e := &CertError{Host: host, CAFile: caFile, Detail: quoteCut(SafeLine(err.Error())), Err: err}
+	switch {
+	case errors.As(err, &invalid):
+		switch invalid.Reason {
+		case x509.Expired:
+			e.Reason = CertExpired
+			if c := invalid.Cert; c != nil {
+				e.When = c.NotAfter
+				if time.Now().Before(c.NotBefore) {
+					e.Reason, e.When = CertNotYetValid, c.NotBefore
+				}
+			}
+		default:
+			e.Reason = CertInvalid
+		}
+	case errors.As(err, &hostname):
+		e.Reason = CertWrongHost
+		c := hostname.Certificate
+		if c == nil {
+			c = &x509.Certificate{}
+		}
+		for _, n := range c.DNSNames {
+			e.Names = append(e.Names, quoteCut(SafeLine(n)))
+		}
+		for _, ip := range c.IPAddresses {
+			e.Names = append(e.Names, ip.String())
+		}
+		if len(e.Names) == 0 {
+			e.Names = []string{quoteCut(SafeLine(c.Subject.CommonName))}
+		}
+		if len(e.Names) > 5 {
+			e.Names = append(e.Names[:5], "...")
+		}
+	case errors.As(err, &unknown):
+		e.Reason = CertUntrusted
+	case errors.As(err, &verr):
+		e.Reason = CertInvalid
+	default:
+		return nil
+	}
+	return e
 }

@@ -167,6 +167,11 @@ func TestProblemText(t *testing.T) {
 		{"no uidl ja", mail.ErrNoUIDL, work, false, true, langJA, "pop.example.com はUIDLに対応していないため、受信済みのメッセージを区別できません。メッセージ設定を「受信時に削除する」にしてください（アカウント画面で e）。"},
 		{"starttls", mail.ErrNoSTARTTLS, accts[2], false, true, langEN, "pop.example.jp does not offer STARTTLS on port 110: choose SSL and its SSL port (e on the accounts screen)."},
 		{"password command", errorsJoin("run", mail.ErrPasswordCmd), work, false, true, langEN, "The password command of Work failed (run: password command failed): fix it with e, or set a password with p on the accounts screen."},
+		{"quit refused is not a busy mailbox", errorsJoin("QUIT", mail.ErrQuitRefused), work, false, true, langEN, "pop.example.com did not confirm the end of the session, so messages popbox asked it to delete may still be there: nothing was lost, and the next fetch deletes them again."},
+		{"certificate for another name", &mail.CertError{Reason: mail.CertWrongHost, Names: []string{"mail.other.test"}}, work, false, true, langEN, "The certificate of pop.example.com is for mail.other.test, not for this server name: check the server name (e on the accounts screen); a CA file does not change this."},
+		{"certificate expired ja", &mail.CertError{Reason: mail.CertExpired, When: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)}, work, false, true, langJA, "pop.example.com の証明書は 2026-01-02 に有効期限が切れています。サーバー管理者による更新が必要です。その日付がまだ来ていない場合は、このコンピューターの時計を合わせてください。"},
+		{"certificate not signed by the account's CA", &mail.CertError{Reason: mail.CertUntrusted}, withCAFile(work, "/etc/ca.pem"), false, true, langEN, "The certificate of pop.example.com is not signed by the CA in /etc/ca.pem: check that the file holds the CA that signed the server's certificate."},
+		{"certificate untrusted, no CA file", &mail.CertError{Reason: mail.CertUntrusted}, work, false, true, langEN, "The certificate of pop.example.com is not trusted or is not for this name: check the server name, or give the account a CA file (e on the accounts screen)."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -176,6 +181,11 @@ func TestProblemText(t *testing.T) {
 			}
 		})
 	}
+}
+
+func withCAFile(a mail.Account, f string) mail.Account {
+	a.CAFile = f
+	return a
 }
 
 func TestAccountsGolden(t *testing.T) {

@@ -292,7 +292,9 @@ func problemText(l lang, err error, acct mail.Account, outgoing, fetch bool) str
 	case errors.Is(err, mail.ErrTLSMismatch):
 		s = l.tr("fetch.errTlsMismatch", port, host)
 	case errors.Is(err, mail.ErrCertificate):
-		s = l.tr("fetch.errCertificate", host)
+		s = certText(l, err, host, acct.CAFile)
+	case errors.Is(err, mail.ErrQuitRefused):
+		s = l.tr("fetch.errQuitRefused", host)
 	case errors.Is(err, mail.ErrNoSTARTTLS):
 		s = l.tr("fetch.errNoSTARTTLS", host, port)
 	case errors.Is(err, mail.ErrNoUIDL):
@@ -317,6 +319,27 @@ func problemText(l lang, err error, acct mail.Account, outgoing, fetch bool) str
 		s = l.tr("fetch.errCheck", clean(err.Error()))
 	}
 	return s
+}
+
+// certText says why a certificate was refused and what helps: a CA file
+// helps only a certificate signed by an unknown CA.
+func certText(l lang, err error, host, caFile string) string {
+	var ce *mail.CertError
+	if errors.As(err, &ce) {
+		switch ce.Reason {
+		case mail.CertWrongHost:
+			return l.tr("fetch.errCertHost", host, clean(strings.Join(ce.Names, ", ")))
+		case mail.CertExpired:
+			return l.tr("fetch.errCertExpired", host, ce.When.UTC().Format("2006-01-02"))
+		case mail.CertNotYetValid:
+			return l.tr("fetch.errCertNotYet", host, ce.When.UTC().Format("2006-01-02"))
+		case mail.CertUntrusted:
+			if caFile != "" {
+				return l.tr("fetch.errCertCAFile", host, clean(caFile))
+			}
+		}
+	}
+	return l.tr("fetch.errCertificate", host)
 }
 
 // durationText is a short duration for a sentence: "5 minutes", "30 seconds".

@@ -144,6 +144,7 @@ func init() {
 		"err.days-range":             {"Enter a number of days from 1 to %d.", "日数は1～%dで入力してください。"},
 		"err.duplicate-name":         {"An account named %q already exists; choose another name.", "%q という名前のアカウントはすでにあります。別の名前にしてください。"},
 		"err.control-characters":     {"Remove the line breaks and control characters.", "改行や制御文字を取り除いてください。"},
+		"err.size-range":             {"The largest message to fetch must be from %s to %s.", "受信するメッセージの最大サイズは%s～%sで指定してください。"},
 		"err.bad-retention":          {"Choose one of the four settings.", "4つの設定から1つを選んでください。"},
 	})
 }

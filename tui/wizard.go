@@ -1222,6 +1222,8 @@ func (m wizardModel) problemTextOf(fe mail.FieldError, a mail.Account) string {
 		return l.tr(k, srv.Port, tlsPort)
 	case mail.CodeDaysRange:
 		return l.tr(k, mail.MaxRetentionDays)
+	case mail.CodeSizeRange:
+		return l.tr(k, mail.FormatSize(mail.MinMessageSizeLimit), mail.FormatSize(mail.MaxMessageSizeLimit))
 	case mail.CodeDuplicateName:
 		return l.tr(k, a.Name)
 	case mail.CodePlainPassword, mail.CodeRecentKeep, mail.CodeBadChars, mail.CodeBadRetention:
@@ -1246,6 +1248,10 @@ func (m wizardModel) checkText(side wizardSide, err error) string {
 	case errors.Is(err, mail.ErrTLSMismatch):
 		return l.tr("wizard.test.tls-mismatch", tlsPort, plainPort)
 	case errors.Is(err, mail.ErrCertificate):
+		var ce *mail.CertError
+		if errors.As(err, &ce) && ce.Reason != mail.CertUntrusted && ce.Reason != mail.CertInvalid {
+			return certText(l, err, clean(host), a.CAFile)
+		}
 		return l.tr("wizard.test.certificate", host)
 	case errors.Is(err, mail.ErrNoSTARTTLS):
 		return l.tr("wizard.test.no-starttls", host, tlsPort)

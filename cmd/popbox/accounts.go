@@ -36,6 +36,8 @@ type accountJSON struct {
 	Retention string     `json:"retention"`
 	Sharing   string     `json:"sharing"`
 	CAFile    string     `json:"ca_file,omitempty"`
+	// MaxMessageSize is the largest message fetched, in bytes.
+	MaxMessageSize int64 `json:"max_message_size"`
 }
 
 type serverJSON struct {
@@ -80,6 +82,7 @@ func cmdAccounts(db string, args []string, e env) error {
 				ID: a.ID, Name: a.Name, Email: a.Email, Active: a.ID == active,
 				Incoming: toServerJSON(a.Incoming), SMTPSame: a.SMTPSame, Outgoing: toServerJSON(a.SMTP()),
 				Retention: a.Retention.String(), Sharing: a.Sharing.String(), CAFile: a.CAFile,
+				MaxMessageSize: a.MessageSizeLimit(),
 			})
 		}
 		return writeJSON(e.stdout, out)
@@ -140,6 +143,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	smtpPwCmd := fs.String("smtp-password-cmd", "", "command that prints the outgoing password")
 	sharing := fs.String("sharing", "private", "private or public (an admin policy may force it)")
 	caFile := fs.String("ca-file", "", "extra CA certificates (PEM) to trust for this account")
+	maxSize := fs.String("max-size", "", "largest message to fetch, as in 512M (default 256M); larger ones stay on the server")
 	noCheck := fs.Bool("no-check", false, "save without logging in to the server first")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -188,6 +192,13 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		return usagef("--sharing %q: use private or public", *sharing)
 	}
 	a.Sharing = sh
+	if *maxSize != "" {
+		n, err := mail.ParseSize(*maxSize)
+		if err != nil {
+			return usagef("--max-size: %v", err)
+		}
+		a.MaxMessageSize = n
+	}
 
 	a.SMTPSame = *smtpHost == ""
 	if !a.SMTPSame {
@@ -274,6 +285,45 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		note = " (active)"
 	}
 	fmt.Fprintf(e.stdout, "Added account %s%s.\n", saved.Name, note)
+	return nil
+}
+
+// cmdAccountSet changes settings of an account that need no login test.
+func cmdAccountSet(db string, args []string, e env) error {
+	fs := newFlags("account set", "account set NAME --max-size SIZE", e)
+	maxSize := fs.String("max-size", "", "largest message to fetch, as in 512M; 0 for the default (256M)")
+	name, err := parseOneName(fs, args)
+	if err != nil {
+		return err
+	}
+	if *maxSize == "" {
+		return usagef("account set needs a setting to change, such as --max-size 512M")
+	}
+	n, err := mail.ParseSize(*maxSize)
+	if err != nil {
+		return usagef("--max-size: %v", err)
+	}
+	st, err := openStore(db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, err := st.Account(name)
+	if err != nil {
+		return err
+	}
+	a.MaxMessageSize = n
+	if errs := a.Validate(nil).Errors(); len(errs) > 0 {
+		for _, fe := range errs {
+			if fe.Field == mail.FieldMaxSize {
+				return fmt.Errorf("--%s: %s", fe.Field, fe.Message)
+			}
+		}
+	}
+	if err := st.UpdateAccount(a); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s now fetches messages up to %s; larger ones stay on the server.\n", a.Name, mail.FormatSize(a.MessageSizeLimit()))
 	return nil
 }
 

@@ -93,7 +93,7 @@ func cmdFetch(db string, args []string, e env) error {
 		pr.clear()
 	}
 	for _, w := range res.Warnings {
-		fmt.Fprintln(e.stderr, "popbox: warning: "+w)
+		fmt.Fprintln(e.stderr, "popbox: warning: "+mail.SafeLine(w))
 	}
 	if errors.Is(err, mail.ErrLoginDelay) {
 		// Not a failure: the server asked for a pause between logins and a
@@ -218,7 +218,7 @@ func cmdCheck(db string, args []string, e env) error {
 	defer cancel()
 	var failed []string
 	if _, err := mail.CheckPOP3(ctx, a, tlsConf); err != nil {
-		fmt.Fprintf(e.stdout, "incoming %s (%s): FAILED: %s\n", a.Incoming.Address(), a.Incoming.Security, sentenceFor(err, a))
+		fmt.Fprintf(e.stdout, "incoming %s (%s): FAILED: %s\n", a.Incoming.Address(), a.Incoming.Security, mail.SafeLine(sentenceFor(err, a)))
 		failed = append(failed, "incoming")
 	} else {
 		fmt.Fprintf(e.stdout, "incoming %s (%s): ok, logged in as %s\n", a.Incoming.Address(), a.Incoming.Security, a.Incoming.User)
@@ -229,7 +229,7 @@ func cmdCheck(db string, args []string, e env) error {
 		perr = mail.CheckSMTP(ctx, smtp, pw, tlsConf)
 	}
 	if perr != nil {
-		fmt.Fprintf(e.stdout, "outgoing %s (%s): FAILED: %s\n", smtp.Address(), smtp.Security, sentenceForSMTP(perr, a))
+		fmt.Fprintf(e.stdout, "outgoing %s (%s): FAILED: %s\n", smtp.Address(), smtp.Security, mail.SafeLine(sentenceForSMTP(perr, a)))
 		failed = append(failed, "outgoing")
 	} else {
 		fmt.Fprintf(e.stdout, "outgoing %s (%s): ok, logged in as %s\n", smtp.Address(), smtp.Security, smtp.User)
@@ -384,7 +384,7 @@ func cmdSave(db string, args []string, e env) error {
 	}
 	dir := *to
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return fmt.Errorf("%s is not a folder; create it first or pass another --to", dir)
+		return fmt.Errorf("the folder %s does not exist or is not a folder; create it first or pass another --to", dir)
 	}
 	path := filepath.Join(dir, mail.SafeFilename(at.Filename, n))
 	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
@@ -393,7 +393,7 @@ func cmdSave(db string, args []string, e env) error {
 	}
 	f, err := os.OpenFile(path, flags, 0o644)
 	if errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("%s already exists; nothing was written. Pass --force to overwrite it or choose another --to", path)
+		return fmt.Errorf("the file %s already exists; nothing was written. Pass --force to overwrite it or choose another --to", path)
 	}
 	if err != nil {
 		return err

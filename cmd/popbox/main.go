@@ -25,8 +25,9 @@ Usage:
         --security ssl|starttls|none --user U (--password-stdin | --password-cmd CMD)
         --retention keep|delete|days:N|mirror
         [--smtp-same | --smtp-host H --smtp-port P --smtp-security S --smtp-user U]
-        [--sharing private|public] [--ca-file F] [--no-check]
+        [--sharing private|public] [--ca-file F] [--max-size SIZE] [--no-check]
   popbox account use NAME                 make NAME the active account
+  popbox account set NAME --max-size SIZE largest message to fetch (default 256M)
   popbox account passwd NAME --incoming|--outgoing [--password-stdin]
   popbox account remove NAME
   popbox check [NAME]                     log in to the incoming and outgoing servers
@@ -139,13 +140,15 @@ func dispatch(db string, args []string, e env) error {
 		return cmdAccounts(db, rest, e)
 	case "account":
 		if len(rest) == 0 {
-			return usagef("account needs a subcommand: add, use, passwd or remove")
+			return usagef("account needs a subcommand: add, use, set, passwd or remove")
 		}
 		switch rest[0] {
 		case "add":
 			return cmdAccountAdd(db, rest[1:], e)
 		case "use":
 			return cmdAccountUse(db, rest[1:], e)
+		case "set":
+			return cmdAccountSet(db, rest[1:], e)
 		case "passwd", "password":
 			return cmdAccountPasswd(db, rest[1:], e)
 		case "remove", "rm":
@@ -154,7 +157,7 @@ func dispatch(db string, args []string, e env) error {
 			fmt.Fprint(e.stdout, usage)
 			return nil
 		}
-		return usagef("unknown account subcommand %q: use add, use, passwd or remove", rest[0])
+		return usagef("unknown account subcommand %q: use add, use, set, passwd or remove", rest[0])
 	case "check":
 		return cmdCheck(db, rest, e)
 	case "fetch":

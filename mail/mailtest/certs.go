@@ -24,8 +24,20 @@ type testPKI struct {
 	cert    tls.Certificate
 }
 
+// CertOptions change the server certificate of FakeTLSWith, to test how
+// a client takes one it should not trust.
+type CertOptions struct {
+	// Names, when set, are the DNS names the certificate is for, instead of
+	// localhost, 127.0.0.1 and ::1 (and then no IP address).
+	Names []string
+	// Expired makes the certificate end a day before now.
+	Expired bool
+}
+
 // newPKI generates an ECDSA P-256 CA and a server certificate signed by it.
-func newPKI() (*testPKI, error) {
+func newPKI() (*testPKI, error) { return newPKIWith(CertOptions{}) }
+
+func newPKIWith(opts CertOptions) (*testPKI, error) {
 	now := time.Now()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -54,13 +66,21 @@ func newPKI() (*testPKI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server key: %w", err)
 	}
+	names, ips := []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
+	if len(opts.Names) > 0 {
+		names, ips = opts.Names, nil
+	}
+	notBefore, notAfter := now.Add(-time.Hour), now.Add(365*24*time.Hour)
+	if opts.Expired {
+		notBefore, notAfter = now.Add(-30*24*time.Hour), now.Add(-24*time.Hour)
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: "localhost"},
-		DNSNames:              []string{"localhost"},
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(365 * 24 * time.Hour),
+		Subject:               pkix.Name{CommonName: names[0]},
+		DNSNames:              names,
+		IPAddresses:           ips,
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},

@@ -35,7 +35,15 @@ func Fake(t testing.TB, handle func(c net.Conn)) string {
 // path of the CA's PEM file.
 func FakeTLS(t testing.TB, handle func(c net.Conn)) (addr string, ca *x509.CertPool, caFile string) {
 	t.Helper()
-	p, err := newPKI()
+	return FakeTLSWith(t, CertOptions{}, handle)
+}
+
+// FakeTLSWith is FakeTLS with a server certificate changed by opts (for
+// another host, expired). A client that refuses the certificate never
+// reaches handle.
+func FakeTLSWith(t testing.TB, opts CertOptions, handle func(c net.Conn)) (addr string, ca *x509.CertPool, caFile string) {
+	t.Helper()
+	p, err := newPKIWith(opts)
 	if err != nil {
 		t.Fatalf("mailtest: fake TLS server: %v", err)
 	}
