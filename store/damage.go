@@ -15,15 +15,23 @@ var ErrDamaged = errors.New("database damaged")
 var errCorrupt = errors.New("unreadable record")
 
 // DamagedError is a damaged database met after Open: bbolt reports a broken
-// page by panicking, and the store turns that into this error.
+// page by panicking, a record does not decode, or a message's bytes do not
+// match the SHA-256 stored with it; the store turns each into this error.
 type DamagedError struct {
 	Path   string
 	Detail string
+	// MessageID is the message found damaged; empty when the damage is not
+	// that of one message.
+	MessageID string
 }
 
-// Error names the file and says what to do.
+// Error names the file (and the message) and says what to do.
 func (e *DamagedError) Error() string {
-	return fmt.Sprintf("the database %s is damaged (%s); popbox changed nothing in it. Run popbox --db %s repair: it copies all that can still be read into a new file and says how to put that in place", e.Path, e.Detail, shellQuote(e.Path))
+	what := "the database " + e.Path
+	if e.MessageID != "" {
+		what = "message " + e.MessageID + " in the database " + e.Path
+	}
+	return fmt.Sprintf("%s is damaged (%s); popbox changed nothing in it. Run popbox --db %s repair: it copies all that can still be read into a new file and says how to put that in place", what, e.Detail, shellQuote(e.Path))
 }
 
 // Unwrap makes errors.Is(err, ErrDamaged) true.

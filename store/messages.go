@@ -344,23 +344,51 @@ func (s *Store) Message(id string) (Message, error) {
 }
 
 // Raw returns the exact bytes of a message as the server sent them
-// (dot-stuffing undone, CRLF kept), copied out of the database.
+// (dot-stuffing undone, CRLF kept), copied out of the database. They are
+// checked against the SHA-256 stored in the message's record: bytes that do
+// not match, or a record that does not decode or holds no digest, give a
+// DamagedError naming the message, never bytes that may be wrong.
 func (s *Store) Raw(id string) ([]byte, error) {
-	var out []byte
+	var (
+		out    []byte
+		digest []byte
+	)
 	err := s.view(func(tx *bolt.Tx) error {
 		a, k, err := locate(tx, id)
 		if err != nil {
 			return err
 		}
-		v := a.raw.Get(k)
-		if v == nil && a.msgs.Get(k) == nil {
+		v := a.msgs.Get(k)
+		if v == nil {
 			return noMessage(id)
 		}
-		out = make([]byte, len(v))
-		copy(out, v)
+		r, err := decodeRecord(v)
+		if err != nil {
+			return s.damagedMessage(id, "its record does not decode")
+		}
+		if len(r.Digest) != sha256.Size {
+			return s.damagedMessage(id, "its record holds no SHA-256 of its bytes")
+		}
+		digest = r.Digest
+		raw := a.raw.Get(k)
+		if raw == nil {
+			return s.damagedMessage(id, "its bytes are missing")
+		}
+		out = copyBytes(raw)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	if sum := sha256.Sum256(out); !bytes.Equal(sum[:], digest) {
+		return nil, s.damagedMessage(id, "its bytes do not match the SHA-256 stored with them")
+	}
+	return out, nil
+}
+
+// damagedMessage is the DamagedError of one message.
+func (s *Store) damagedMessage(id, detail string) error {
+	return &DamagedError{Path: s.path, MessageID: id, Detail: detail}
 }
 
 // locateRecord finds message id and decodes its record.

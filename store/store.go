@@ -22,6 +22,8 @@
 //	    <8-byte account ID>
 //	        count              uint64: number of messages (Count is O(1))
 //	        msgs               msg key -> JSON {uid, also, summary, seen, received, digest}
+//	                           (digest: SHA-256 of the raw bytes, checked by every
+//	                           read of them; a mismatch is a DamagedError)
 //	        raw                msg key -> the exact bytes as retrieved
 //	        index              msg key -> lower-cased "name address subject" for Search
 //	        uids               server UID -> JSON {first_seen, msg_id, state}
