@@ -114,16 +114,17 @@ func Salvage(src, dst string, opts Options) (rep SalvageReport, err error) {
 			return rep, fmt.Errorf("repair into %s: %w", dst, err)
 		}
 	}
-	info, err := os.Stat(src)
+	info, exists, err := statFile(src, false)
 	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return rep, &salvageError{msg: fmt.Sprintf("there is no database at %s to repair", src), err: os.ErrNotExist}
 	case err != nil:
-		return rep, fmt.Errorf("repair %s: %w", src, err)
-	case info.IsDir():
-		return rep, &OpenError{Path: src, Err: ErrNotDatabase, Reason: "it is a folder"}
+		return rep, err
+	case !exists:
+		return rep, &salvageError{msg: fmt.Sprintf("there is no database at %s to repair", src), err: os.ErrNotExist}
 	case info.Size() == 0:
 		return rep, &OpenError{Path: src, Err: ErrNotDatabase, Reason: "the file is empty"}
+	}
+	if _, _, err := statFile(opts.KeyFile, true); err != nil {
+		return rep, err
 	}
 
 	// bbolt maps the file, and more than the file when it is small: a page
@@ -236,7 +237,11 @@ func Salvage(src, dst string, opts Options) (rep SalvageReport, err error) {
 // copyKeyFile copies the key that seals passwords, when there is one, to a
 // new 0600 file.
 func copyKeyFile(from, to string) (bool, error) {
-	key, err := os.ReadFile(from)
+	key, err := readKeyFile(from)
+	var oe *OpenError
+	if errors.As(err, &oe) {
+		return false, err
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
 	}

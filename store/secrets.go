@@ -18,7 +18,8 @@ import (
 // to another account or side fails to open.
 
 // ErrKeyFile: the key file that seals passwords is missing, damaged or does
-// not match the stored passwords; they must be set again.
+// not match the stored passwords (they must be set again), or its path
+// holds something other than a regular file.
 var ErrKeyFile = errors.New("key file unusable")
 
 // keyError says what is wrong with the key file and what to run.
@@ -64,8 +65,11 @@ func (s *Store) loadKey(create bool) ([]byte, error) {
 	if s.key != nil {
 		return s.key, nil
 	}
-	b, err := os.ReadFile(s.keyFile)
+	b, err := readKeyFile(s.keyFile)
+	var oe *OpenError
 	switch {
+	case errors.As(err, &oe):
+		return nil, err
 	case errors.Is(err, os.ErrNotExist):
 		if !create {
 			return nil, &keyError{path: s.keyFile, missing: true}

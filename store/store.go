@@ -104,10 +104,12 @@ var (
 
 // OpenError is why Open refused a file, as one sentence naming the path.
 type OpenError struct {
-	Path   string
-	Reason string // for ErrNotDatabase: what is wrong with the file
+	Path string
+	// Key says Path is the key file that seals passwords, not the database.
+	Key    bool
+	Reason string // for ErrNotDatabase and ErrKeyFile: what is wrong with the file
 	Schema uint64 // for ErrNewerSchema: the version found
-	Err    error  // ErrLocked, ErrNotDatabase or ErrNewerSchema
+	Err    error  // ErrLocked, ErrNotDatabase, ErrNewerSchema or ErrKeyFile
 }
 
 // Error says what happened and what to do, naming the path.
@@ -117,6 +119,8 @@ func (e *OpenError) Error() string {
 		return fmt.Sprintf("popbox is already running with this database (%s); close the other popbox first", e.Path)
 	case ErrNewerSchema:
 		return fmt.Sprintf("%s was written by a newer popbox (schema %d); use that version", e.Path, e.Schema)
+	case ErrKeyFile:
+		return fmt.Sprintf("the key file %s cannot be used (%s); move it away or choose another database with --db", e.Path, e.Reason)
 	}
 	return fmt.Sprintf("%s is not a popbox database (%s); move it away or choose another file with --db", e.Path, e.Reason)
 }
@@ -179,10 +183,12 @@ func ResolvePath(flag string) (string, error) {
 }
 
 // Open opens the database at path, creating it (folder 0700, file 0600) when
-// it does not exist. A file that is not a popbox database is refused with
+// it does not exist. A file that is not a popbox database (or not a regular
+// file at all: a folder, a named pipe, a device) is refused with
 // ErrNotDatabase and left untouched; one from a newer popbox with
 // ErrNewerSchema; one held by another popbox, after opts.Timeout, with
-// ErrLocked. A database of an older schema is migrated.
+// ErrLocked. A key file path that holds something other than a regular file
+// is refused with ErrKeyFile. A database of an older schema is migrated.
 func Open(path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("open database: empty path")
@@ -200,12 +206,17 @@ func Open(path string, opts Options) (*Store, error) {
 		opts.PolicyFile = DefaultPolicyFile
 	}
 
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+	_, exists, err := statFile(path, false)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := statFile(opts.KeyFile, true); err != nil {
+		return nil, err
+	}
+	if !exists {
 		if err := create(path); err != nil {
 			return nil, err
 		}
-	} else if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 
 	if err := checkSignature(path); err != nil {
@@ -254,6 +265,7 @@ func boltOptions(timeout time.Duration, readOnly bool) *bolt.Options {
 	o := &bolt.Options{
 		Timeout:      timeout,
 		ReadOnly:     readOnly,
+		OpenFile:     openRegular,
 		FreelistType: bolt.FreelistMapType,
 		// The free list is written with each commit: without it every Open
 		// walks (and so maps into memory) the whole file to rebuild it,
@@ -269,7 +281,10 @@ func boltOptions(timeout time.Duration, readOnly bool) *bolt.Options {
 
 // openErr maps what bolt.Open said to the sentinels.
 func openErr(path string, err error) error {
+	var oe *OpenError
 	switch {
+	case errors.As(err, &oe):
+		return err
 	case errors.Is(err, berrors.ErrTimeout):
 		return &OpenError{Path: path, Err: ErrLocked}
 	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum):
@@ -343,7 +358,11 @@ const (
 // gets a chance to initialise it (bbolt writes fresh meta pages into an
 // empty file).
 func checkSignature(path string) error {
-	f, err := os.Open(path)
+	f, err := openRegular(path, os.O_RDONLY, 0)
+	var oe *OpenError
+	if errors.As(err, &oe) {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -351,9 +370,6 @@ func checkSignature(path string) error {
 	info, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", path, err)
-	}
-	if info.IsDir() {
-		return &OpenError{Path: path, Err: ErrNotDatabase, Reason: "it is a folder"}
 	}
 	if info.Size() == 0 {
 		return &OpenError{Path: path, Err: ErrNotDatabase, Reason: "the file is empty"}
