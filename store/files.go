@@ -72,8 +72,8 @@ func statFile(path string, key bool) (info fs.FileInfo, exists bool, err error) 
 }
 
 // openRegular opens name like os.OpenFile, but never blocks on a named pipe
-// and refuses anything that is not a regular file. It is also bbolt's
-// OpenFile.
+// and refuses anything that is not a regular file, or that fails
+// checkSafeFile. It is also bbolt's OpenFile.
 func openRegular(name string, flag int, perm os.FileMode) (*os.File, error) {
 	f, err := os.OpenFile(name, flag|syscall.O_NONBLOCK, perm)
 	if err != nil {
@@ -88,11 +88,15 @@ func openRegular(name string, flag int, perm os.FileMode) (*os.File, error) {
 		f.Close()
 		return nil, notFile(name, false, info.Mode())
 	}
+	if err := checkSafeFile(name, false, info); err != nil {
+		f.Close()
+		return nil, err
+	}
 	return f, nil
 }
 
-// readKeyFile reads the key file at path, which must be a regular file;
-// err wraps fs.ErrNotExist when there is none.
+// readKeyFile reads the key file at path, which must be a regular file that
+// passes checkSafeFile; err wraps fs.ErrNotExist when there is none.
 func readKeyFile(path string) ([]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
@@ -105,6 +109,9 @@ func readKeyFile(path string) ([]byte, error) {
 	}
 	if !info.Mode().IsRegular() {
 		return nil, notFile(path, true, info.Mode())
+	}
+	if err := checkSafeFile(path, true, info); err != nil {
+		return nil, err
 	}
 	// A key is 32 bytes; more than this is no key at all.
 	return io.ReadAll(io.LimitReader(f, 1<<16))

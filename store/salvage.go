@@ -114,7 +114,7 @@ func Salvage(src, dst string, opts Options) (rep SalvageReport, err error) {
 			return rep, fmt.Errorf("repair into %s: %w", dst, err)
 		}
 	}
-	info, exists, err := statFile(src, false)
+	info, exists, err := checkSafePath(src, false)
 	switch {
 	case err != nil:
 		return rep, err
@@ -123,7 +123,7 @@ func Salvage(src, dst string, opts Options) (rep SalvageReport, err error) {
 	case info.Size() == 0:
 		return rep, &OpenError{Path: src, Err: ErrNotDatabase, Reason: "the file is empty"}
 	}
-	if _, _, err := statFile(opts.KeyFile, true); err != nil {
+	if _, _, err := checkSafePath(opts.KeyFile, true); err != nil {
 		return rep, err
 	}
 
@@ -169,6 +169,9 @@ func Salvage(src, dst string, opts Options) (rep SalvageReport, err error) {
 	dir := filepath.Dir(dst)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return rep, fmt.Errorf("repair into %s: %w", dst, err)
+	}
+	if err := checkSafeFolder(dst, false); err != nil {
+		return rep, err
 	}
 	// Built in a folder of its own beside dst, so that a failed repair
 	// leaves nothing behind and dst appears only complete.

@@ -58,12 +58,17 @@ func secretKey(accountID, side string) []byte {
 }
 
 // loadKey returns the sealing key. With create set, a missing key file is
-// made (folder 0700, file 0600); otherwise it is an ErrKeyFile.
+// made (folder 0700, file 0600); otherwise it is an ErrKeyFile. A key file
+// or folder that fails the checks of safety.go is an ErrUnsafe, before
+// anything is read from it or sealed with it.
 func (s *Store) loadKey(create bool) ([]byte, error) {
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
 	if s.key != nil {
 		return s.key, nil
+	}
+	if err := checkSafeFolder(s.keyFile, true); err != nil {
+		return nil, err
 	}
 	b, err := readKeyFile(s.keyFile)
 	var oe *OpenError
@@ -94,6 +99,9 @@ func (s *Store) loadKey(create bool) ([]byte, error) {
 func newKeyFile(path string) ([]byte, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create key file folder: %w", err)
+	}
+	if err := checkSafeFolder(path, true); err != nil {
+		return nil, err
 	}
 	key := make([]byte, chacha20poly1305.KeySize)
 	if _, err := io.ReadFull(rand.Reader, key); err != nil {

@@ -43,6 +43,11 @@
 //
 // # Opening
 //
+// Before anything is read or made, Open checks the database and key file
+// paths: each must be a regular file (a named pipe would block the open for
+// ever), belong to the effective user and be writable by no one else, in a
+// folder no one else may write to unless it has the sticky bit (safety.go).
+//
 // Open never writes to a file it did not make: it checks the bbolt magic in
 // the first page by hand, then opens the file read-only to check the popbox
 // marker and schema, and only then opens it for writing (migrating an older
@@ -100,6 +105,10 @@ var (
 	ErrNotDatabase = errors.New("not a popbox database")
 	// ErrNewerSchema: the file was written by a newer popbox.
 	ErrNewerSchema = errors.New("database from a newer popbox")
+	// ErrUnsafe: the database or key file, or its folder, belongs to
+	// another user or may be written by others, so it may have been planted
+	// or changed by someone else (see safety.go).
+	ErrUnsafe = errors.New("file not safe to use")
 )
 
 // OpenError is why Open refused a file, as one sentence naming the path.
@@ -107,9 +116,10 @@ type OpenError struct {
 	Path string
 	// Key says Path is the key file that seals passwords, not the database.
 	Key    bool
-	Reason string // for ErrNotDatabase and ErrKeyFile: what is wrong with the file
+	Reason string // for ErrNotDatabase, ErrKeyFile and ErrUnsafe: what is wrong with the file
+	Fix    string // for ErrUnsafe: what makes the file safe to use
 	Schema uint64 // for ErrNewerSchema: the version found
-	Err    error  // ErrLocked, ErrNotDatabase, ErrNewerSchema or ErrKeyFile
+	Err    error  // ErrLocked, ErrNotDatabase, ErrNewerSchema, ErrKeyFile or ErrUnsafe
 }
 
 // Error says what happened and what to do, naming the path.
@@ -121,6 +131,12 @@ func (e *OpenError) Error() string {
 		return fmt.Sprintf("%s was written by a newer popbox (schema %d); use that version", e.Path, e.Schema)
 	case ErrKeyFile:
 		return fmt.Sprintf("the key file %s cannot be used (%s); move it away or choose another database with --db", e.Path, e.Reason)
+	case ErrUnsafe:
+		what := "the database"
+		if e.Key {
+			what = "the key file"
+		}
+		return fmt.Sprintf("%s %s %s, so another user could have planted it or could change it; popbox did not read or write it. %s, or choose another file with --db", what, e.Path, e.Reason, e.Fix)
 	}
 	return fmt.Sprintf("%s is not a popbox database (%s); move it away or choose another file with --db", e.Path, e.Reason)
 }
@@ -183,7 +199,9 @@ func ResolvePath(flag string) (string, error) {
 }
 
 // Open opens the database at path, creating it (folder 0700, file 0600) when
-// it does not exist. A file that is not a popbox database (or not a regular
+// it does not exist. A database or key file that another user could have
+// planted or could change (see safety.go) is refused with ErrUnsafe before
+// anything is read from it. A file that is not a popbox database (or not a regular
 // file at all: a folder, a named pipe, a device) is refused with
 // ErrNotDatabase and left untouched; one from a newer popbox with
 // ErrNewerSchema; one held by another popbox, after opts.Timeout, with
@@ -206,11 +224,11 @@ func Open(path string, opts Options) (*Store, error) {
 		opts.PolicyFile = DefaultPolicyFile
 	}
 
-	_, exists, err := statFile(path, false)
+	_, exists, err := checkSafePath(path, false)
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := statFile(opts.KeyFile, true); err != nil {
+	if _, _, err := checkSafePath(opts.KeyFile, true); err != nil {
 		return nil, err
 	}
 	if !exists {
@@ -301,6 +319,11 @@ func create(path string) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create database folder %s: %w", dir, err)
+	}
+	// The folder may have been there already, or made by someone else
+	// since Open looked.
+	if err := checkSafeFolder(path, false); err != nil {
+		return err
 	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".new-*")
 	if err != nil {
