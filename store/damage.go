@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -38,15 +39,23 @@ func (e *DamagedError) Error() string {
 func (e *DamagedError) Unwrap() error { return ErrDamaged }
 
 // view runs a read transaction; a damaged page becomes a DamagedError.
+//
+// bbolt reads the file through a memory map and follows page numbers found
+// in it; a damaged one that points past the end of the file would make it
+// fault (SIGBUS or SIGSEGV) and end the process. SetPanicOnFault turns such
+// a fault, in this goroutine and for the length of the transaction, into a
+// panic that catchDamage takes like bbolt's own.
 func (s *Store) view(fn func(*bolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer catchDamage(s.path, &err)
 	return s.damage(s.db.View(fn))
 }
 
-// update runs a write transaction; a damaged page becomes a DamagedError.
-// bbolt rolls the transaction back as the panic passes, so nothing of it is
-// written.
+// update runs a write transaction; a damaged page (or a fault, as for
+// view) becomes a DamagedError. bbolt rolls the transaction back as the
+// panic passes, so nothing of it is written.
 func (s *Store) update(fn func(*bolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer catchDamage(s.path, &err)
 	return s.damage(s.db.Update(fn))
 }

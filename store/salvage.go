@@ -38,8 +38,8 @@ type SalvageReport struct {
 	// Messages is how many messages were copied.
 	Messages int
 	// Lost is how many messages the damaged file is known to have held but
-	// that could not be read. It is a best effort: when the damage also hit
-	// an account's message count, messages on lost pages go uncounted.
+	// that could not be read: exact, unless LostUnknown is set, when it is
+	// the least that was lost.
 	Lost int
 	// UIDsDropped is how many server UID records were left out because the
 	// message they led to was lost.
@@ -47,6 +47,18 @@ type SalvageReport struct {
 	// Damaged is whether any part of the file could not be read; false means
 	// the copy is complete.
 	Damaged bool
+	// Truncated is whether the file is shorter than its own header says
+	// (cut short by a full disk or an interrupted copy): what lay past its
+	// end is lost.
+	Truncated bool
+	// LostUnknown is whether the damage also took what says how many
+	// messages the file held (an account's count, the ids bucket, the
+	// digests), so that more than Lost may be lost; MaxMessages bounds it.
+	LostUnknown bool
+	// MaxMessages, given with LostUnknown, is how many messages the file
+	// can have held at most: the message IDs it had handed out (deleted
+	// messages used IDs too). 0 when that counter could not be read either.
+	MaxMessages int
 }
 
 // Salvage batches: a write transaction of the new file takes at most this
@@ -144,13 +156,17 @@ func Salvage(src, dst string, opts Options) (rep SalvageReport, err error) {
 		msg: fmt.Sprintf("%s cannot be repaired: neither of its two header pages is intact, so nothing in it can be found (or it is not a popbox database at all)", src),
 		err: ErrNotDatabase,
 	}
-	if err := checkSignature(src); errors.Is(err, ErrNotDatabase) {
+	head, err := checkSignature(src)
+	if errors.Is(err, ErrNotDatabase) {
 		return rep, noHeader
 	} else if err != nil {
 		return rep, err
 	}
-	db, err := bolt.Open(src, 0o600, boltOptions(opts.Timeout, true))
+	db, err := openBolt(src, boltOptions(opts.Timeout, true))
+	var de *DamagedError
 	switch {
+	case errors.As(err, &de):
+		return rep, &salvageError{msg: fmt.Sprintf("%s cannot be repaired: bbolt cannot even open it (%s)", src, de.Detail), err: ErrDamaged}
 	case errors.Is(err, berrors.ErrTimeout):
 		return rep, &OpenError{Path: src, Err: ErrLocked}
 	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
@@ -161,6 +177,7 @@ func Salvage(src, dst string, opts Options) (rep SalvageReport, err error) {
 	defer db.Close()
 
 	c := &salvage{src: &source{db: db}, copied: map[string]bool{}}
+	c.rep.Truncated = head.short()
 	if err := c.readMeta(src); err != nil {
 		return rep, err
 	}
@@ -209,10 +226,14 @@ func Salvage(src, dst string, opts Options) (rep SalvageReport, err error) {
 	if err != nil {
 		return SalvageReport{}, fmt.Errorf("repair into %s: %w", dst, err)
 	}
-	c.rep.Damaged = c.src.damaged || c.corrupt || c.rep.Lost > 0 || c.rep.UIDsDropped > 0
+	c.rep.Damaged = c.src.damaged || c.corrupt || c.rep.Lost > 0 || c.rep.UIDsDropped > 0 || c.rep.Truncated || c.rep.LostUnknown
 	if c.rep.Accounts == 0 && c.rep.Damaged {
+		why := ""
+		if c.rep.Truncated {
+			why = " (" + head.shortDetail() + ")"
+		}
 		return SalvageReport{}, &salvageError{
-			msg: fmt.Sprintf("no account can be read from %s, so there is nothing to copy; %s was not made", src, dst),
+			msg: fmt.Sprintf("no account can be read from %s%s, so there is nothing to copy; %s was not made", src, why, dst),
 			err: ErrDamaged,
 		}
 	}
@@ -316,6 +337,12 @@ type salvage struct {
 	// From meta when readable, raised to every ID seen.
 	active                   string
 	nextAccount, nextMessage uint64
+	// counterRead: next_message was read from meta, so nextMessage bounds
+	// the messages the file can have held.
+	counterRead bool
+	// accountsRead and idsRead: the walks over the accounts and ids
+	// buckets met no damage, so every account, and every message, is known.
+	accountsRead, idsRead bool
 }
 
 // readMeta refuses a file that is not a popbox database or is one of another
@@ -348,6 +375,7 @@ func (c *salvage) readMeta(path string) error {
 		}
 		if v := meta.Get(keyNextMessage); len(v) == 8 {
 			c.nextMessage = binary.BigEndian.Uint64(v)
+			c.counterRead = true
 		}
 		return nil
 	})
@@ -369,6 +397,14 @@ func (c *salvage) run() error {
 		}
 	}
 	c.countOrphans()
+	// Accounts that could not be read leave their messages uncounted,
+	// unless the ids bucket, which lists every message, was read whole.
+	if !c.accountsRead && !c.idsRead {
+		c.rep.LostUnknown = true
+	}
+	if c.rep.LostUnknown && c.counterRead {
+		c.rep.MaxMessages = int(c.nextMessage)
+	}
 	return c.writeMeta()
 }
 
@@ -383,6 +419,8 @@ type keyValue struct{ k, v []byte }
 // byte for byte, and makes its (empty) message buckets.
 func (c *salvage) copyAccounts() error {
 	var found []keyValue
+	faults := c.src.faults
+	defer func() { c.accountsRead = c.src.faults == faults }()
 	err := c.src.walk([][]byte{bucketAccounts}, nil, func(*bolt.Tx) func(k, v []byte) bool {
 		return func(k, v []byte) bool {
 			if len(k) != 8 || v == nil {
@@ -457,6 +495,8 @@ func (c *salvage) copySecrets() error {
 // the (larger, date-ordered) msgs buckets resume by.
 func (c *salvage) readIDs() {
 	c.known = map[string][][]byte{}
+	faults := c.src.faults
+	defer func() { c.idsRead = c.src.faults == faults }()
 	_ = c.src.walk([][]byte{bucketIDs}, nil, func(*bolt.Tx) func(k, v []byte) bool {
 		return func(k, v []byte) bool {
 			if len(k) != 8 || len(v) != 24 || !bytes.Equal(k, v[16:24]) {
@@ -571,13 +611,34 @@ func (c *salvage) copyAccount(key []byte) error {
 	if err != nil {
 		return err
 	}
-	// The messages there were: the count, or the ids bucket's list when
-	// that is longer (the count may be unreadable).
-	existed := max(srcCount, len(c.known[accountID]))
+	// The messages there were: the count, or the ids bucket's list or the
+	// digests (one per message) when longer; the count may be unreadable.
+	// When none of the three was read whole, the damage may have hidden
+	// messages from all of them.
+	digests, digestsRead := c.countDigests(path(bucketDigests))
+	existed := max(srcCount, len(c.known[accountID]), digests)
 	c.rep.Lost += max(failed, existed-len(copiedMsgs))
+	if srcCount < 0 && !c.idsRead && !digestsRead {
+		c.rep.LostUnknown = true
+	}
 	delete(c.known, accountID)
 
 	return c.copyUIDs(key, copiedMsgs, uidTo)
+}
+
+// countDigests counts the entries of an account's digests bucket, one per
+// stored message; read is whether the walk met no damage.
+func (c *salvage) countDigests(path [][]byte) (n int, read bool) {
+	faults := c.src.faults
+	_ = c.src.walk(path, nil, func(*bolt.Tx) func(k, v []byte) bool {
+		return func(k, v []byte) bool {
+			if len(k) == sha256.Size && len(v) == 8 {
+				n++
+			}
+			return false
+		}
+	}, nil)
+	return n, c.src.faults == faults
 }
 
 // readMessage checks one message of the damaged file and copies it out: the

@@ -18,6 +18,15 @@ import (
 type source struct {
 	db      *bolt.DB
 	damaged bool
+	// faults counts the damaged reads met, so that a caller can tell
+	// whether one walk read its whole bucket.
+	faults int
+}
+
+// fault notes a damaged read.
+func (s *source) fault() {
+	s.damaged = true
+	s.faults++
 }
 
 // errPageDamaged is what a guarded read returns when bbolt panicked.
@@ -29,7 +38,7 @@ var errPageDamaged = errors.New("damaged page")
 func (s *source) view(fn func(tx *bolt.Tx) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.damaged = true
+			s.fault()
 			err = errPageDamaged
 		}
 	}()
@@ -42,7 +51,7 @@ func (s *source) view(fn func(tx *bolt.Tx) error) (err error) {
 func (s *source) get(b *bolt.Bucket, k []byte) (v []byte, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.damaged = true
+			s.fault()
 			v, ok = nil, false
 		}
 	}()
@@ -54,7 +63,7 @@ func (s *source) get(b *bolt.Bucket, k []byte) (v []byte, ok bool) {
 func (s *source) bucket(tx *bolt.Tx, path [][]byte) (b *bolt.Bucket) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.damaged = true
+			s.fault()
 			b = nil
 		}
 	}()
@@ -73,7 +82,7 @@ func (s *source) bucket(tx *bolt.Tx, path [][]byte) (b *bolt.Bucket) {
 func (s *source) visitGuarded(visit func(k, v []byte) bool, k, v []byte) (pause bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.damaged = true
+			s.fault()
 			pause = false
 		}
 	}()
@@ -126,7 +135,7 @@ func (s *source) walk(path [][]byte, hints [][]byte, pass func(tx *bolt.Tx) func
 					// Keys out of order: a damaged page, or a cursor
 					// that came round again.
 					if stale++; stale > maxStale {
-						s.damaged = true
+						s.fault()
 						return errPageDamaged
 					}
 					continue

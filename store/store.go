@@ -49,9 +49,12 @@
 // folder no one else may write to unless it has the sticky bit (safety.go).
 //
 // Open never writes to a file it did not make: it checks the bbolt magic in
-// the first page by hand, then opens the file read-only to check the popbox
-// marker and schema, and only then opens it for writing (migrating an older
-// schema). A new database is built in a temporary file beside the target and
+// the first page by hand, and refuses as damaged a file shorter than its
+// header says (bbolt would read past its end and crash), then opens the file
+// read-only to check the popbox marker and schema, and only then opens it
+// for writing (migrating an older schema). Every read of the file runs with
+// debug.SetPanicOnFault, so a page number that still leads outside the file
+// is a DamagedError too, never a crash. A new database is built in a temporary file beside the target and
 // linked into place once complete, so a crash never leaves a half-made file
 // at the path.
 package store
@@ -63,6 +66,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -237,20 +241,28 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 	}
 
-	if err := checkSignature(path); err != nil {
+	head, err := checkSignature(path)
+	if err != nil {
 		return nil, err
+	}
+	// bbolt maps the file and trusts its header: pages past the end of a
+	// file cut short would make it fault (SIGBUS or SIGSEGV), so such a
+	// file is refused before bbolt sees it.
+	if head.short() {
+		return nil, &DamagedError{Path: path, Detail: head.shortDetail()}
 	}
 	schema, err := inspect(path, opts.Timeout)
 	if err != nil {
 		return nil, err
 	}
 
-	db, err := bolt.Open(path, 0o600, boltOptions(opts.Timeout, false))
+	db, err := openBolt(path, boltOptions(opts.Timeout, false))
 	if err != nil {
 		return nil, openErr(path, err)
 	}
 	if schema < currentSchema() {
 		err := func() (err error) {
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 			defer catchDamage(path, &err)
 			return db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) })
 		}()
@@ -299,9 +311,12 @@ func boltOptions(timeout time.Duration, readOnly bool) *bolt.Options {
 
 // openErr maps what bolt.Open said to the sentinels.
 func openErr(path string, err error) error {
-	var oe *OpenError
+	var (
+		oe *OpenError
+		de *DamagedError
+	)
 	switch {
-	case errors.As(err, &oe):
+	case errors.As(err, &oe), errors.As(err, &de):
 		return err
 	case errors.Is(err, berrors.ErrTimeout):
 		return &OpenError{Path: path, Err: ErrLocked}
@@ -311,6 +326,28 @@ func openErr(path string, err error) error {
 		return &OpenError{Path: path, Err: ErrNotDatabase, Reason: "it uses an unknown bbolt format version"}
 	}
 	return fmt.Errorf("open database %s: %w", path, err)
+}
+
+// openBolt is bolt.Open that turns a panic or a memory fault while bbolt
+// reads the file (its free list, on a damaged page) into a DamagedError;
+// the file bbolt opened is then closed again, which also drops its lock.
+func openBolt(path string, o *bolt.Options) (db *bolt.DB, err error) {
+	var f *os.File
+	o.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		var err error
+		f, err = openRegular(name, flag, perm)
+		return f, err
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if f != nil {
+				f.Close()
+			}
+			db, err = nil, &DamagedError{Path: path, Detail: fmt.Sprint(r)}
+		}
+	}()
+	return bolt.Open(path, 0o600, o)
 }
 
 // create builds a fresh database in a temporary file beside path and links
@@ -377,33 +414,61 @@ const (
 	boltVersion        = 2
 )
 
+// fileHead is what checkSignature read of a database file.
+type fileHead struct {
+	size   int64
+	header boltHeader
+	valid  bool // header is from a meta page with a right checksum
+}
+
+// short says whether the file is shorter than its own header says: it was
+// cut short (a full disk, an interrupted copy), and bbolt would read past
+// its end.
+func (h fileHead) short() bool { return h.valid && h.size < h.header.size() }
+
+// shortDetail says so, for a DamagedError.
+func (h fileHead) shortDetail() string {
+	return fmt.Sprintf("the file is %s long, shorter than the %s its own header says it holds: it was cut short", byteCount(h.size), byteCount(h.header.size()))
+}
+
+// byteCount says "3,361,177 bytes".
+func byteCount(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s + " bytes"
+}
+
 // checkSignature refuses a file that bbolt would not recognise, before bbolt
 // gets a chance to initialise it (bbolt writes fresh meta pages into an
-// empty file).
-func checkSignature(path string) error {
+// empty file), and reads the header bbolt would use.
+func checkSignature(path string) (fileHead, error) {
 	f, err := openRegular(path, os.O_RDONLY, 0)
 	var oe *OpenError
 	if errors.As(err, &oe) {
-		return err
+		return fileHead{}, err
 	}
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", path, err)
+		return fileHead{}, fmt.Errorf("open database %s: %w", path, err)
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", path, err)
+		return fileHead{}, fmt.Errorf("open database %s: %w", path, err)
 	}
 	if info.Size() == 0 {
-		return &OpenError{Path: path, Err: ErrNotDatabase, Reason: "the file is empty"}
+		return fileHead{}, &OpenError{Path: path, Err: ErrNotDatabase, Reason: "the file is empty"}
 	}
+	head := fileHead{size: info.Size()}
+	head.header, head.valid = readHeader(f, info.Size())
 	buf := make([]byte, 0x1000)
 	n, err := f.ReadAt(buf, 0)
 	if err != nil && err != io.EOF {
-		return fmt.Errorf("read database %s: %w", path, err)
+		return fileHead{}, fmt.Errorf("read database %s: %w", path, err)
 	}
 	if isMetaPage(buf[:n]) {
-		return nil
+		return head, nil
 	}
 	// Page 0 may be torn; bbolt then trusts page 1, found by trying page
 	// sizes from 1 KiB up, as bbolt does.
@@ -414,13 +479,13 @@ func checkSignature(path string) error {
 		}
 		n, err := f.ReadAt(buf[:64], pos)
 		if err != nil && err != io.EOF {
-			return fmt.Errorf("read database %s: %w", path, err)
+			return fileHead{}, fmt.Errorf("read database %s: %w", path, err)
 		}
 		if isMetaPage(buf[:n]) {
-			return nil
+			return head, nil
 		}
 	}
-	return &OpenError{Path: path, Err: ErrNotDatabase, Reason: "no bbolt signature at the start"}
+	return fileHead{}, &OpenError{Path: path, Err: ErrNotDatabase, Reason: "no bbolt signature at the start"}
 }
 
 func isMetaPage(b []byte) bool {
@@ -436,11 +501,12 @@ func isMetaPage(b []byte) bool {
 // inspect opens path read-only and returns its schema version, refusing a
 // bbolt file without the popbox marker and one from a newer popbox.
 func inspect(path string, timeout time.Duration) (schema uint64, err error) {
-	db, err := bolt.Open(path, 0o600, boltOptions(timeout, true))
+	db, err := openBolt(path, boltOptions(timeout, true))
 	if err != nil {
 		return 0, openErr(path, err)
 	}
 	defer db.Close()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	// bbolt panics on some damaged pages; a damaged file is refused like a foreign one.
 	defer func() {
 		if r := recover(); r != nil {

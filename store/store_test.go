@@ -450,7 +450,7 @@ func TestCheckSignaturePageOneFallback(t *testing.T) {
 	b, _ := os.ReadFile(path)
 	copy(b[16:20], []byte{0, 0, 0, 0})
 	os.WriteFile(path, b, 0o600)
-	if err := checkSignature(path); err != nil {
+	if _, err := checkSignature(path); err != nil {
 		t.Fatalf("checkSignature: %v", err)
 	}
 	s = openTest(t, path)
