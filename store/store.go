@@ -18,13 +18,22 @@
 //	secrets                    "ID/incoming", "ID/outgoing" -> sealed password
 //	                           (24-byte nonce + XChaCha20-Poly1305 box, see secrets.go)
 //	ids                        8-byte global message ID -> 8-byte account ID + 16-byte msg key
+//	pending                    8-byte global message ID -> 8-byte account ID: a large
+//	                           message whose chunks are being written; its chunks are
+//	                           removed at Open when a crash left it here (chunks.go)
 //	acct                       one nested bucket per account:
 //	    <8-byte account ID>
 //	        count              uint64: number of messages (Count is O(1))
 //	        msgs               msg key -> JSON {uid, also, summary, seen, received, digest}
 //	                           (digest: SHA-256 of the raw bytes, checked by every
-//	                           read of them; a mismatch is a DamagedError)
-//	        raw                msg key -> the exact bytes as retrieved
+//	                           read of them; a mismatch is a DamagedError), and
+//	                           layout, chunks: how the raw bytes are stored; absent
+//	                           for one plain value in raw
+//	        raw                msg key -> the exact bytes as retrieved (messages up
+//	                           to 8 MiB; absent for a chunked one)
+//	        chunks             for a message over 8 MiB (layout "chunks"), one nested
+//	            <8-byte global ID + 4-byte chunk index>
+//	                0x00       the chunk's bytes, 4 MiB each but the last
 //	        index              msg key -> lower-cased "name address subject" for Search
 //	        uids               server UID -> JSON {first_seen, msg_id, state}
 //	        tombstones         server UID -> empty; present exactly when the
@@ -39,7 +48,9 @@
 // Account and message IDs are decimal strings of counters that only grow, so
 // an ID is never reused. A batch of fetched messages is one db.Update: each
 // message with its raw bytes, summary, index entry and UID record, or
-// nothing at all.
+// nothing at all. The chunks of a message over 8 MiB are written before, in
+// transactions of their own, and registered in pending until the batch's
+// transaction makes them the message's (chunks.go).
 //
 // # Opening
 //
@@ -89,6 +100,8 @@ var (
 	bucketUIDs       = []byte("uids")
 	bucketTombstones = []byte("tombstones")
 	bucketDigests    = []byte("digests")
+	bucketChunks     = []byte("chunks")
+	bucketPending    = []byte("pending")
 
 	keyMagic       = []byte("magic")
 	keySchema      = []byte("schema")
@@ -173,6 +186,12 @@ type Store struct {
 
 	keyMu sync.Mutex
 	key   []byte // loaded on first need
+
+	// pendingMu guards inflight, the message IDs whose chunks a Commit is
+	// writing (see chunks.go), and keeps cleanPending from taking one of
+	// them for a leftover.
+	pendingMu sync.Mutex
+	inflight  map[uint64]bool
 }
 
 // DefaultPath is $XDG_DATA_HOME/popbox/popbox.db, with XDG_DATA_HOME
@@ -271,7 +290,12 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("upgrade database %s from schema %d: %w", path, schema, err)
 		}
 	}
-	return &Store{db: db, path: path, keyFile: opts.KeyFile, policyFile: opts.PolicyFile}, nil
+	s := &Store{db: db, path: path, keyFile: opts.KeyFile, policyFile: opts.PolicyFile, inflight: map[uint64]bool{}}
+	// Chunks a crash left between a Commit's chunk transactions and its
+	// batch's are removed now. Failing to is no reason to refuse the
+	// database: nothing points at them, and the next Commit tries again.
+	_ = s.cleanPending()
+	return s, nil
 }
 
 // Path is the database file.

@@ -27,6 +27,12 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(holdEnv); path != "" {
 		os.Exit(holdLock(path))
 	}
+	if dir := os.Getenv(hugeEnv); dir != "" {
+		os.Exit(hugeCommit(dir))
+	}
+	if path := os.Getenv(killEnv); path != "" {
+		os.Exit(killedCommit(path))
+	}
 	code := m.Run()
 	cleanupFixtures()
 	os.Exit(code)
