@@ -63,6 +63,18 @@ func chunkKey(gid []byte, i int) []byte {
 	return k
 }
 
+// putChunk writes chunk i of message gid into chunks.
+func putChunk(chunks *bolt.Bucket, gid []byte, i int, part []byte) error {
+	if chunks == nil {
+		return fmt.Errorf("no bucket %s", bucketChunks)
+	}
+	b, err := chunks.CreateBucket(chunkKey(gid, i))
+	if err != nil {
+		return fmt.Errorf("chunk %d of message %d: %w", i, binary.BigEndian.Uint64(gid), err)
+	}
+	return b.Put(chunkValueKey, part)
+}
+
 // chunkedRaw is a message whose chunks have been written: its global ID,
 // already taken from next_message, and how many chunks it has.
 type chunkedRaw struct {
@@ -198,13 +210,9 @@ func (s *Store) writeRawChunks(accountID string, raw []byte) (chunkedRaw, error)
 					return fmt.Errorf("register message %d: %w", gid, err)
 				}
 			}
-			b, err := a.chunks.CreateBucket(chunkKey(u64(gid), c.n))
-			if err != nil {
-				return fmt.Errorf("chunk %d of message %d: %w", c.n, gid, err)
-			}
 			// part goes to bbolt as is; it copies it into the page buffer
 			// at commit, which is the one copy this transaction costs.
-			return b.Put(chunkValueKey, part)
+			return putChunk(a.chunks, u64(gid), c.n, part)
 		})
 		if first {
 			if err == nil {

@@ -191,8 +191,9 @@ func v1Database(t *testing.T, path string) (accountID string, raw []byte) {
 		a := acct{key: k, root: root, msgs: root.Bucket(bucketMsgs), raw: root.Bucket(bucketRaw), index: root.Bucket(bucketIndex),
 			uids: root.Bucket(bucketUIDs), tombs: root.Bucket(bucketTombstones), digest: root.Bucket(bucketDigests)}
 		sum := sha256.Sum256(raw)
-		mk := msgKey(time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC), 1)
-		rec := msgRecord{UID: "u1", Summary: mail.Summary{Subject: "from the first release"}, Received: time.Now(), Digest: sum[:]}
+		date := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+		mk := msgKey(date, 1)
+		rec := msgRecord{UID: "u1", Summary: mail.Summary{Subject: "from the first release", Date: date}, Received: time.Now(), Digest: sum[:]}
 		if err := putMessage(tx.Bucket(bucketIDs), a, mk, rec, raw); err != nil {
 			return err
 		}

@@ -92,10 +92,13 @@ func (e *salvageError) Unwrap() error { return e.err }
 // another popbox holds src. The new database is built beside dst and linked
 // into place only when complete.
 //
-// A message is copied only when its record decodes and its raw bytes match
-// the digest stored with it. UID records pointing at a message that was not
-// copied are dropped (UIDsDropped), except those of messages deleted in
-// popbox: their tombstones keep them from being fetched again.
+// A message is copied only when its record decodes and its raw bytes (put
+// together from their chunks for a message over 8 MiB, and chunked again
+// in the copy) match the digest stored with it; chunks a crash left
+// unfinished (see chunks.go) are not copied. Databases from schema 1 on
+// are read. UID records pointing at a message that was not copied are
+// dropped (UIDsDropped), except those of messages deleted in popbox: their
+// tombstones keep them from being fetched again.
 func Salvage(src, dst string, opts Options) (rep SalvageReport, err error) {
 	if src == "" || dst == "" {
 		return rep, errors.New("repair: both the damaged and the new database need a path")

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"time"
@@ -17,6 +18,12 @@ import (
 
 // The copying side of Salvage: one run reads the damaged file through a
 // source and writes what it can check into the new database.
+
+// oldestSalvaged is the oldest schema Salvage reads. The copy is laid out
+// for the current schema; schema 1 lacks only the chunks and pending
+// buckets of 2, so a copy from it simply finds no chunked message. A new
+// migration must teach Salvage the older layout too, or raise this.
+const oldestSalvaged = 1
 
 // salvage is one run of Salvage: what was read, what was copied.
 type salvage struct {
@@ -60,10 +67,8 @@ func (c *salvage) readMeta(path string) error {
 			case schema > currentSchema():
 				refuse = &OpenError{Path: path, Err: ErrNewerSchema, Schema: schema}
 				return nil
-			case schema != 0 && schema < currentSchema():
-				// The copy is laid out for this schema only: a new
-				// migration must teach Salvage the older layout too.
-				refuse = fmt.Errorf("%s has schema %d and this popbox repairs schema %d only", path, schema, currentSchema())
+			case schema != 0 && schema < oldestSalvaged:
+				refuse = fmt.Errorf("%s has schema %d and this popbox repairs schema %d to %d only", path, schema, oldestSalvaged, currentSchema())
 				return nil
 			}
 		}
@@ -248,6 +253,18 @@ func (c *salvage) copyAccount(key []byte) error {
 		if len(pending) == 0 {
 			return nil
 		}
+		// The chunks of a large message go first, each in a transaction
+		// of its own, as Commit writes them; the record that makes them
+		// the message's comes with the batch.
+		for i := range pending {
+			if m := &pending[i]; m.rec.Layout == layoutChunks {
+				n, err := copyChunks(c.dst, key, m.key[8:16], m.raw)
+				if err != nil {
+					return fmt.Errorf("copy message %d: %w", binary.BigEndian.Uint64(m.key[8:16]), err)
+				}
+				m.rec.Chunks = n
+			}
+		}
 		var written []salvagedMsg
 		err := c.dst.Update(func(tx *bolt.Tx) error {
 			a, err := openAcctKey(tx, key, accountID)
@@ -264,6 +281,9 @@ func (c *salvage) copyAccount(key []byte) error {
 					// The same ID in two accounts: only damage does that,
 					// and the first one copied keeps it.
 					c.corrupt = true
+					if err := removeChunks(a.chunks, m.key[8:16]); err != nil {
+						return err
+					}
 					continue
 				}
 				if err := putMessage(ids, a, m.key, m.rec, m.raw); err != nil {
@@ -292,8 +312,9 @@ func (c *salvage) copyAccount(key []byte) error {
 	}
 	err := c.src.walk(path(bucketMsgs), c.known[accountID], func(tx *bolt.Tx) func(k, v []byte) bool {
 		raw := c.src.bucket(tx, path(bucketRaw))
+		chunks := c.src.bucket(tx, path(bucketChunks)) // nil in schema 1
 		return func(k, v []byte) bool {
-			m, ok := c.readMessage(raw, k, v)
+			m, ok := c.readMessage(raw, chunks, k, v)
 			if !ok {
 				failed++
 				return false
@@ -341,8 +362,9 @@ func (c *salvage) countDigests(path [][]byte) (n int, read bool) {
 
 // readMessage checks one message of the damaged file and copies it out: the
 // record must decode, its key must be the one Commit would have made for
-// it, and its raw bytes must be readable and match its digest.
-func (c *salvage) readMessage(raw *bolt.Bucket, k, v []byte) (salvagedMsg, bool) {
+// it, and its raw bytes (in raw, or put together from its chunks) must be
+// readable and match its digest.
+func (c *salvage) readMessage(raw, chunks *bolt.Bucket, k, v []byte) (salvagedMsg, bool) {
 	if len(k) != 16 || v == nil {
 		c.corrupt = true
 		return salvagedMsg{}, false
@@ -355,19 +377,58 @@ func (c *salvage) readMessage(raw *bolt.Bucket, k, v []byte) (salvagedMsg, bool)
 		c.corrupt = true
 		return salvagedMsg{}, false
 	}
-	if raw == nil {
+	var body []byte
+	switch rec.Layout {
+	case "":
+		if raw == nil {
+			c.corrupt = true
+			return salvagedMsg{}, false
+		}
+		v, ok := c.src.get(raw, k)
+		if !ok {
+			return salvagedMsg{}, false
+		}
+		body = copyBytes(v)
+	case layoutChunks:
+		if chunks == nil || rec.Chunks <= 0 {
+			c.corrupt = true
+			return salvagedMsg{}, false
+		}
+		var ok bool
+		if body, ok = c.src.chunks(chunks, k[8:16], rec.Chunks); !ok {
+			return salvagedMsg{}, false
+		}
+	default:
 		c.corrupt = true
-		return salvagedMsg{}, false
-	}
-	body, ok := c.src.get(raw, k)
-	if !ok {
 		return salvagedMsg{}, false
 	}
 	if sum := sha256.Sum256(body); body == nil || !bytes.Equal(sum[:], rec.Digest) {
 		c.corrupt = true
 		return salvagedMsg{}, false
 	}
-	return salvagedMsg{key: copyBytes(k), rec: rec, raw: copyBytes(body)}, true
+	return salvagedMsg{key: copyBytes(k), rec: rec, raw: body}, true
+}
+
+// copyChunks writes raw into the account's chunk buckets for message gid
+// in the new database, a chunk a transaction, and says how many it wrote.
+func copyChunks(db *bolt.DB, acctKey, gid, raw []byte) (int, error) {
+	n := 0
+	for off := 0; off < len(raw); off += rawChunk {
+		part := raw[off:min(off+rawChunk, len(raw))]
+		err := db.Update(func(tx *bolt.Tx) error {
+			root := tx.Bucket(bucketAcct).Bucket(acctKey)
+			if root == nil {
+				return fmt.Errorf("account %s: no buckets", accountIDOf(acctKey))
+			}
+			return putChunk(root.Bucket(bucketChunks), gid, n, part)
+		})
+		if err != nil {
+			return n, err
+		}
+		n++
+		runtime.GC() // as in writeRawChunks
+	}
+	return n, nil
 }
 
 // copyUIDs copies the UID records of one account that still mean something:

@@ -58,6 +58,30 @@ func (s *source) get(b *bolt.Bucket, k []byte) (v []byte, ok bool) {
 	return b.Get(k), true
 }
 
+// chunks reads the n chunks of message gid from a chunks bucket and puts
+// them together; ok is false when one is missing or cannot be read.
+func (s *source) chunks(chunks *bolt.Bucket, gid []byte, n int) (body []byte, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.fault()
+			body, ok = nil, false
+		}
+	}()
+	parts, missing := readChunks(chunks, gid, n)
+	if missing >= 0 {
+		return nil, false
+	}
+	size := 0
+	for _, p := range parts {
+		size += len(p)
+	}
+	body = make([]byte, 0, size)
+	for _, p := range parts {
+		body = append(body, p...)
+	}
+	return body, true
+}
+
 // bucket finds the nested bucket at path; nil when it is missing or cannot
 // be reached.
 func (s *source) bucket(tx *bolt.Tx, path [][]byte) (b *bolt.Bucket) {
