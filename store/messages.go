@@ -352,8 +352,9 @@ func (s *Store) Message(id string) (Message, error) {
 
 // Raw returns the exact bytes of a message as the server sent them
 // (dot-stuffing undone, CRLF kept), copied out of the database (and put
-// together from their chunks for a large message). They are checked against the SHA-256 stored in the message's record: bytes that do
-// not match, or a record that does not decode or holds no digest, give a
+// together from their chunks for a large message). They are checked
+// against the SHA-256 stored in the message's record: bytes that do not
+// match, or a record that does not decode or holds no digest, give a
 // DamagedError naming the message, never bytes that may be wrong.
 func (s *Store) Raw(id string) ([]byte, error) {
 	var (
@@ -449,9 +450,10 @@ func (s *Store) MarkSeen(id string, seen bool) error {
 }
 
 // DeleteMessage removes a message locally: summary, raw bytes (or their
-// chunks), index and digest entries. Each UID record that led to it gets the state
-// mail.UIDDeletedLocally and a tombstone, so the message is not fetched
-// again and, under the mirror policy, the next fetch deletes the server copy.
+// chunks), index and digest entries. Each UID record that led to it gets
+// the state mail.UIDDeletedLocally and a tombstone, so the message is not
+// fetched again and, under the mirror policy, the next fetch deletes the
+// server copy.
 func (s *Store) DeleteMessage(id string) error {
 	return s.update(func(tx *bolt.Tx) error {
 		a, k, r, err := locateRecord(tx, id)

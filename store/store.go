@@ -65,9 +65,9 @@
 // read-only to check the popbox marker and schema, and only then opens it
 // for writing (migrating an older schema). Every read of the file runs with
 // debug.SetPanicOnFault, so a page number that still leads outside the file
-// is a DamagedError too, never a crash. A new database is built in a temporary file beside the target and
-// linked into place once complete, so a crash never leaves a half-made file
-// at the path.
+// is a DamagedError too, never a crash. A new database is built in a
+// temporary file beside the target and linked into place once complete, so
+// a crash never leaves a half-made file at the path.
 package store
 
 import (
@@ -224,12 +224,14 @@ func ResolvePath(flag string) (string, error) {
 // Open opens the database at path, creating it (folder 0700, file 0600) when
 // it does not exist. A database or key file that another user could have
 // planted or could change (see safety.go) is refused with ErrUnsafe before
-// anything is read from it. A file that is not a popbox database (or not a regular
-// file at all: a folder, a named pipe, a device) is refused with
-// ErrNotDatabase and left untouched; one from a newer popbox with
+// anything is read from it. A file that is not a popbox database (or not a
+// regular file at all: a folder, a named pipe, a device) is refused with
+// ErrNotDatabase and left untouched; one cut short (shorter than its
+// header says) with a DamagedError; one from a newer popbox with
 // ErrNewerSchema; one held by another popbox, after opts.Timeout, with
 // ErrLocked. A key file path that holds something other than a regular file
-// is refused with ErrKeyFile. A database of an older schema is migrated.
+// is refused with ErrKeyFile. A database of an older schema is migrated,
+// and chunks a crash left unfinished are removed.
 func Open(path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("open database: empty path")
