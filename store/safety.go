@@ -34,16 +34,35 @@ func userName(uid uint32) string {
 	return "uid " + strconv.FormatUint(uint64(uid), 10)
 }
 
-// writableBy says who other than the owner may write to a file of mode m:
-// "others", "its group" or "" for no one.
-func writableBy(m fs.FileMode) string {
+// writableBy says who other than the owner may write to a file: "others",
+// "its group" or "" for no one. A group that is the user's own private group
+// (named after the user, the user's primary group: what useradd makes on
+// Debian and Ubuntu, where umask 002 leaves folders group-writable) counts
+// as no one, as Debian's ssh counts it.
+func writableBy(info fs.FileInfo) string {
+	m := info.Mode()
 	switch {
 	case m.Perm()&0o002 != 0:
 		return "others"
-	case m.Perm()&0o020 != 0:
+	case m.Perm()&0o020 != 0 && !privateGroup(info):
 		return "its group"
 	}
 	return ""
+}
+
+// privateGroup reports whether the file's group is the effective user's
+// private group: the user's primary group, with the user's name.
+func privateGroup(info fs.FileInfo) bool {
+	gid, ok := groupOf(info)
+	if !ok {
+		return false
+	}
+	u, err := user.LookupId(strconv.Itoa(os.Geteuid()))
+	if err != nil || u.Gid != strconv.FormatUint(uint64(gid), 10) {
+		return false
+	}
+	g, err := user.LookupGroupId(u.Gid)
+	return err == nil && g.Name == u.Username
 }
 
 // modeString is m as chmod takes it: 0600, 1777.
@@ -68,7 +87,7 @@ func checkSafeFile(path string, key bool, info fs.FileInfo) error {
 			fmt.Sprintf("belongs to user %s, not to you (%s)", userName(uid), who),
 			fmt.Sprintf("If it is yours, take it back with chown %s %s (as root)", who, shellQuote(path)))
 	}
-	if by := writableBy(info.Mode()); by != "" {
+	if by := writableBy(info); by != "" {
 		return unsafeFile(path, key,
 			fmt.Sprintf("is writable by %s (mode %s)", by, modeString(info.Mode())),
 			fmt.Sprintf("Make it yours alone with chmod 600 %s", shellQuote(path)))
@@ -118,7 +137,7 @@ func checkFolder(path string, key bool, dir string) error {
 			fmt.Sprintf("cannot be trusted: its folder %s belongs to user %s, who can replace it", dir, userName(uid)),
 			"Keep it in a folder of your own")
 	}
-	if by := writableBy(info.Mode()); by != "" && info.Mode()&fs.ModeSticky == 0 {
+	if by := writableBy(info); by != "" && info.Mode()&fs.ModeSticky == 0 {
 		return unsafeFile(path, key,
 			fmt.Sprintf("cannot be trusted: its folder %s is writable by %s (mode %s), who can replace it", dir, by, modeString(info.Mode())),
 			fmt.Sprintf("Make the folder yours alone with chmod go-w %s", shellQuote(dir)))

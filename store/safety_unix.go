@@ -15,3 +15,12 @@ func ownerOf(info fs.FileInfo) (uint32, bool) {
 	}
 	return st.Uid, true
 }
+
+// groupOf is the group ID of the file.
+func groupOf(info fs.FileInfo) (uint32, bool) {
+	st, ok := info.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, false
+	}
+	return st.Gid, true
+}
