@@ -383,7 +383,7 @@ func (s *Store) AddAccount(a mail.Account) (mail.Account, error) {
 		if errors.As(err, &fe) {
 			return mail.Account{}, fe
 		}
-		if errors.Is(err, ErrKeyFile) {
+		if errors.Is(err, ErrKeyFile) || errors.Is(err, ErrUnsafe) {
 			return mail.Account{}, err
 		}
 		return mail.Account{}, fmt.Errorf("add account %s: %w", a.Name, err)
@@ -453,7 +453,7 @@ func (s *Store) UpdateAccount(a mail.Account) error {
 	})
 	if err != nil {
 		var fe mail.FieldErrors
-		if errors.As(err, &fe) || errors.Is(err, ErrNoAccount) || errors.Is(err, ErrKeyFile) {
+		if errors.As(err, &fe) || errors.Is(err, ErrNoAccount) || errors.Is(err, ErrKeyFile) || errors.Is(err, ErrUnsafe) {
 			return err
 		}
 		return fmt.Errorf("update account %s: %w", a.Name, err)

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -15,30 +16,46 @@ var ErrDamaged = errors.New("database damaged")
 var errCorrupt = errors.New("unreadable record")
 
 // DamagedError is a damaged database met after Open: bbolt reports a broken
-// page by panicking, and the store turns that into this error.
+// page by panicking, a record does not decode, or a message's bytes do not
+// match the SHA-256 stored with it; the store turns each into this error.
 type DamagedError struct {
 	Path   string
 	Detail string
+	// MessageID is the message found damaged; empty when the damage is not
+	// that of one message.
+	MessageID string
 }
 
-// Error names the file and says what to do.
+// Error names the file (and the message) and says what to do.
 func (e *DamagedError) Error() string {
-	return fmt.Sprintf("the database %s is damaged (%s); popbox changed nothing in it. Run popbox --db %s repair: it copies all that can still be read into a new file and says how to put that in place", e.Path, e.Detail, shellQuote(e.Path))
+	what := "the database " + e.Path
+	if e.MessageID != "" {
+		what = "message " + e.MessageID + " in the database " + e.Path
+	}
+	return fmt.Sprintf("%s is damaged (%s); popbox changed nothing in it. Run popbox --db %s repair: it copies all that can still be read into a new file and says how to put that in place", what, e.Detail, shellQuote(e.Path))
 }
 
 // Unwrap makes errors.Is(err, ErrDamaged) true.
 func (e *DamagedError) Unwrap() error { return ErrDamaged }
 
 // view runs a read transaction; a damaged page becomes a DamagedError.
+//
+// bbolt reads the file through a memory map and follows page numbers found
+// in it; a damaged one that points past the end of the file would make it
+// fault (SIGBUS or SIGSEGV) and end the process. SetPanicOnFault turns such
+// a fault, in this goroutine and for the length of the transaction, into a
+// panic that catchDamage takes like bbolt's own.
 func (s *Store) view(fn func(*bolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer catchDamage(s.path, &err)
 	return s.damage(s.db.View(fn))
 }
 
-// update runs a write transaction; a damaged page becomes a DamagedError.
-// bbolt rolls the transaction back as the panic passes, so nothing of it is
-// written.
+// update runs a write transaction; a damaged page (or a fault, as for
+// view) becomes a DamagedError. bbolt rolls the transaction back as the
+// panic passes, so nothing of it is written.
 func (s *Store) update(fn func(*bolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer catchDamage(s.path, &err)
 	return s.damage(s.db.Update(fn))
 }

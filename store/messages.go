@@ -49,6 +49,12 @@ type msgRecord struct {
 	Seen     bool         `json:"seen"`
 	Received time.Time    `json:"received"`
 	Digest   []byte       `json:"digest"`
+	// Layout says how the raw bytes are stored: "" is one plain value
+	// under the msg key in raw; layoutChunks is Chunks values in chunk
+	// buckets (see chunks.go). Another way (compressed, say) gets a name of
+	// its own, so a record always says how to read its bytes.
+	Layout string `json:"layout,omitempty"`
+	Chunks int    `json:"chunks,omitempty"`
 }
 
 // uidRecord is the value in uids.
@@ -87,8 +93,8 @@ func indexText(s mail.Summary) []byte {
 
 // acct is the nested buckets of one account.
 type acct struct {
-	key                                         []byte // 8-byte account ID
-	root, msgs, raw, index, uids, tombs, digest *bolt.Bucket
+	key                                                 []byte // 8-byte account ID
+	root, msgs, raw, index, uids, tombs, digest, chunks *bolt.Bucket
 }
 
 func createAccountBuckets(tx *bolt.Tx, key []byte) error {
@@ -96,7 +102,7 @@ func createAccountBuckets(tx *bolt.Tx, key []byte) error {
 	if err != nil {
 		return fmt.Errorf("create message buckets: %w", err)
 	}
-	for _, name := range [][]byte{bucketMsgs, bucketRaw, bucketIndex, bucketUIDs, bucketTombstones, bucketDigests} {
+	for _, name := range [][]byte{bucketMsgs, bucketRaw, bucketIndex, bucketUIDs, bucketTombstones, bucketDigests, bucketChunks} {
 		if _, err := root.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
@@ -130,8 +136,9 @@ func openAcctKey(tx *bolt.Tx, k []byte, accountID string) (acct, error) {
 		uids:   root.Bucket(bucketUIDs),
 		tombs:  root.Bucket(bucketTombstones),
 		digest: root.Bucket(bucketDigests),
+		chunks: root.Bucket(bucketChunks),
 	}
-	if a.msgs == nil || a.raw == nil || a.index == nil || a.uids == nil || a.tombs == nil || a.digest == nil {
+	if a.msgs == nil || a.raw == nil || a.index == nil || a.uids == nil || a.tombs == nil || a.digest == nil || a.chunks == nil {
 		return acct{}, fmt.Errorf("account %s: message buckets missing", accountID)
 	}
 	return a, nil
@@ -344,23 +351,70 @@ func (s *Store) Message(id string) (Message, error) {
 }
 
 // Raw returns the exact bytes of a message as the server sent them
-// (dot-stuffing undone, CRLF kept), copied out of the database.
+// (dot-stuffing undone, CRLF kept), copied out of the database (and put
+// together from their chunks for a large message). They are checked
+// against the SHA-256 stored in the message's record: bytes that do not
+// match, or a record that does not decode or holds no digest, give a
+// DamagedError naming the message, never bytes that may be wrong.
 func (s *Store) Raw(id string) ([]byte, error) {
-	var out []byte
+	var (
+		out    []byte
+		digest []byte
+	)
 	err := s.view(func(tx *bolt.Tx) error {
 		a, k, err := locate(tx, id)
 		if err != nil {
 			return err
 		}
-		v := a.raw.Get(k)
-		if v == nil && a.msgs.Get(k) == nil {
+		v := a.msgs.Get(k)
+		if v == nil {
 			return noMessage(id)
 		}
-		out = make([]byte, len(v))
-		copy(out, v)
+		r, err := decodeRecord(v)
+		if err != nil {
+			return s.damagedMessage(id, "its record does not decode")
+		}
+		if len(r.Digest) != sha256.Size {
+			return s.damagedMessage(id, "its record holds no SHA-256 of its bytes")
+		}
+		digest = r.Digest
+		switch r.Layout {
+		case "":
+			raw := a.raw.Get(k)
+			if raw == nil {
+				return s.damagedMessage(id, "its bytes are missing")
+			}
+			out = copyBytes(raw)
+		case layoutChunks:
+			parts, missing := readChunks(a.chunks, k[8:16], r.Chunks)
+			if parts == nil {
+				return s.damagedMessage(id, fmt.Sprintf("part %d of its %d is missing", missing+1, r.Chunks))
+			}
+			n := 0
+			for _, p := range parts {
+				n += len(p)
+			}
+			out = make([]byte, 0, n)
+			for _, p := range parts {
+				out = append(out, p...)
+			}
+		default:
+			return fmt.Errorf("message %s is stored in a way this popbox does not know (%q); use the popbox that stored it", id, r.Layout)
+		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	if sum := sha256.Sum256(out); !bytes.Equal(sum[:], digest) {
+		return nil, s.damagedMessage(id, "its bytes do not match the SHA-256 stored with them")
+	}
+	return out, nil
+}
+
+// damagedMessage is the DamagedError of one message.
+func (s *Store) damagedMessage(id, detail string) error {
+	return &DamagedError{Path: s.path, MessageID: id, Detail: detail}
 }
 
 // locateRecord finds message id and decodes its record.
@@ -395,10 +449,11 @@ func (s *Store) MarkSeen(id string, seen bool) error {
 	})
 }
 
-// DeleteMessage removes a message locally: summary, raw bytes, index and
-// digest entries. Each UID record that led to it gets the state
-// mail.UIDDeletedLocally and a tombstone, so the message is not fetched
-// again and, under the mirror policy, the next fetch deletes the server copy.
+// DeleteMessage removes a message locally: summary, raw bytes (or their
+// chunks), index and digest entries. Each UID record that led to it gets
+// the state mail.UIDDeletedLocally and a tombstone, so the message is not
+// fetched again and, under the mirror policy, the next fetch deletes the
+// server copy.
 func (s *Store) DeleteMessage(id string) error {
 	return s.update(func(tx *bolt.Tx) error {
 		a, k, r, err := locateRecord(tx, id)
@@ -409,6 +464,9 @@ func (s *Store) DeleteMessage(id string) error {
 			if err := b.Delete(k); err != nil {
 				return fmt.Errorf("delete message %s: %w", id, err)
 			}
+		}
+		if err := removeChunks(a.chunks, k[8:16]); err != nil {
+			return fmt.Errorf("delete message %s: %w", id, err)
 		}
 		// The digest entry goes too, so the same mail under a new UID is
 		// stored again rather than pointed at a message that is gone.
@@ -479,9 +537,22 @@ func (s *Store) UIDRecords(accountID string) (map[string]mail.UIDRecord, error) 
 // pointing at that message; Commit returns how many such duplicates there
 // were. A UID that already has a record is an error. On any error nothing of
 // the batch is stored. It is part of mail.Cache.
+//
+// The raw bytes of a message over largeRaw are written first, in chunks of
+// their own transactions (see chunks.go), so that bbolt never copies a
+// whole large message at once; it still becomes visible only with the
+// batch's transaction.
 func (s *Store) Commit(accountID string, batch []mail.NewMessage) (duplicates int, err error) {
 	if len(batch) == 0 {
 		return 0, nil
+	}
+	chunked, err := s.writeChunks(accountID, batch)
+	if err != nil {
+		return 0, wrap(fmt.Sprintf("commit a batch of %d", len(batch)), err)
+	}
+	defer s.doneChunks(chunked)
+	if len(chunked) > 0 && testHookChunksWritten != nil {
+		testHookChunksWritten()
 	}
 	now := time.Now()
 	err = s.update(func(tx *bolt.Tx) error {
@@ -505,9 +576,15 @@ func (s *Store) Commit(accountID string, batch []mail.NewMessage) (duplicates in
 			if a.uids.Get(uid) != nil {
 				return fmt.Errorf("uid %q is already stored for account %s", m.UID, accountID)
 			}
-			digest := m.Digest
-			if digest == ([32]byte{}) {
-				digest = sha256.Sum256(m.Raw)
+			digest := digestOf(m)
+			big, isBig := chunked[i]
+			if isBig {
+				// Registered until now in case of a crash; this
+				// transaction makes the chunks the message's, or removes
+				// them.
+				if err := tx.Bucket(bucketPending).Delete(u64(big.gid)); err != nil {
+					return fmt.Errorf("store uid %s: %w", m.UID, err)
+				}
 			}
 			firstSeen := m.FirstSeen
 			if firstSeen.IsZero() {
@@ -518,17 +595,27 @@ func (s *Store) Commit(accountID string, batch []mail.NewMessage) (duplicates in
 				return err
 			}
 			if dup {
+				if isBig {
+					if err := removeChunks(a.chunks, u64(big.gid)); err != nil {
+						return fmt.Errorf("store uid %s: %w", m.UID, err)
+					}
+				}
 				duplicates++
 				continue
 			}
 
-			gid, err := nextCounter(tx, keyNextMessage)
-			if err != nil {
-				return err
+			gid := big.gid
+			if !isBig {
+				if gid, err = nextCounter(tx, keyNextMessage); err != nil {
+					return err
+				}
 			}
 			id := strconv.FormatUint(gid, 10)
 			k := msgKey(m.Summary.Date, gid)
 			rec := msgRecord{UID: m.UID, Summary: m.Summary, Received: now, Digest: digest[:]}
+			if isBig {
+				rec.Layout, rec.Chunks = layoutChunks, big.n
+			}
 			// m.Raw goes to bbolt as is: it copies it into the file's pages at
 			// commit, and the batch outlives the transaction.
 			if err := putMessage(ids, a, k, rec, m.Raw); err != nil {
@@ -542,25 +629,35 @@ func (s *Store) Commit(accountID string, batch []mail.NewMessage) (duplicates in
 		return a.setCount(n)
 	})
 	if err != nil {
+		s.dropChunks(chunked)
 		return 0, wrap(fmt.Sprintf("commit a batch of %d", len(batch)), err)
 	}
 	return duplicates, nil
 }
 
+// testHookChunksWritten, when set, runs in Commit after the chunks of its
+// large messages are written and before the batch's transaction: a test
+// stops (or kills) the process there.
+var testHookChunksWritten func()
+
 // putMessage writes everything of one stored message but its UID records
 // and the account's count: the record under msg key k, the raw bytes, the
 // index entry, the digest entry and the global ID entry. Commit and Salvage
 // both store messages through it, so a salvaged message is laid out exactly
-// as a fetched one. raw must stay valid until the transaction commits.
+// as a fetched one. raw must stay valid until the transaction commits. A
+// record of layoutChunks has its bytes in chunks written before; raw is
+// then not used.
 func putMessage(ids *bolt.Bucket, a acct, k []byte, rec msgRecord, raw []byte) error {
 	if err := putJSON(a.msgs, k, rec); err != nil {
 		return err
 	}
-	if raw == nil {
-		raw = []byte{}
-	}
-	if err := a.raw.Put(k, raw); err != nil {
-		return err
+	if rec.Layout == "" {
+		if raw == nil {
+			raw = []byte{}
+		}
+		if err := a.raw.Put(k, raw); err != nil {
+			return err
+		}
 	}
 	if err := a.index.Put(k, indexText(rec.Summary)); err != nil {
 		return err

@@ -20,6 +20,7 @@ type migration struct {
 // reorder a released step. Each has a test in migrate_test.go.
 var migrations = []migration{
 	{version: 1, name: "create the bucket tree", apply: createV1},
+	{version: 2, name: "chunks for large messages", apply: addChunks},
 }
 
 // currentSchema is the version this popbox writes.
@@ -76,6 +77,32 @@ func createV1(tx *bolt.Tx) error {
 	} {
 		if err := meta.Put(kv.k, kv.v); err != nil {
 			return fmt.Errorf("meta %s: %w", kv.k, err)
+		}
+	}
+	return nil
+}
+
+// addChunks makes the pending bucket and, in every account, the chunks
+// bucket, for messages over largeRaw (chunks.go). Messages already stored
+// keep their one-value layout.
+func addChunks(tx *bolt.Tx) error {
+	if _, err := tx.CreateBucketIfNotExists(bucketPending); err != nil {
+		return fmt.Errorf("bucket %s: %w", bucketPending, err)
+	}
+	acct := tx.Bucket(bucketAcct)
+	if acct == nil {
+		return fmt.Errorf("no bucket %s", bucketAcct)
+	}
+	var keys [][]byte
+	if err := acct.ForEachBucket(func(k []byte) error {
+		keys = append(keys, copyBytes(k))
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if _, err := acct.Bucket(k).CreateBucketIfNotExists(bucketChunks); err != nil {
+			return fmt.Errorf("account %s: bucket %s: %w", accountIDOf(k), bucketChunks, err)
 		}
 	}
 	return nil

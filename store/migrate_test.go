@@ -1,11 +1,15 @@
 package store
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"errors"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"popbox/mail"
 )
 
 func schemaIn(t *testing.T, path string) uint64 {
@@ -145,4 +149,102 @@ func TestFailedMigrationLeavesOldSchema(t *testing.T) {
 		return nil
 	})
 	db.Close()
+}
+
+// v1Database makes a database as popbox wrote it at schema 1: the bucket
+// tree of migration 1 and an account whose message buckets (made by
+// AddAccount then) have no chunks bucket, with one message in it.
+func v1Database(t *testing.T, path string) (accountID string, raw []byte) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	raw = []byte("Subject: from the first release\r\n\r\nhello\r\n")
+	err = db.Update(func(tx *bolt.Tx) error {
+		if err := migrate(tx, migrations[:1]); err != nil {
+			return err
+		}
+		k := u64(1)
+		if err := putAccount(tx, k, mail.Account{ID: "1", Name: "Old", Email: "old@example.com",
+			Incoming:  mail.Server{Host: "pop.example.com", Port: 995, Security: mail.SecuritySSL, User: "old"},
+			SMTPSame:  true,
+			Retention: mail.Retention{Kind: mail.RetainKeep}}); err != nil {
+			return err
+		}
+		meta := tx.Bucket(bucketMeta)
+		for _, kv := range []struct{ k, v []byte }{{keyNextAccount, u64(1)}, {keyActive, []byte("1")}, {keyNextMessage, u64(1)}} {
+			if err := meta.Put(kv.k, kv.v); err != nil {
+				return err
+			}
+		}
+		root, err := tx.Bucket(bucketAcct).CreateBucket(k)
+		if err != nil {
+			return err
+		}
+		for _, name := range [][]byte{bucketMsgs, bucketRaw, bucketIndex, bucketUIDs, bucketTombstones, bucketDigests} {
+			if _, err := root.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		a := acct{key: k, root: root, msgs: root.Bucket(bucketMsgs), raw: root.Bucket(bucketRaw), index: root.Bucket(bucketIndex),
+			uids: root.Bucket(bucketUIDs), tombs: root.Bucket(bucketTombstones), digest: root.Bucket(bucketDigests)}
+		sum := sha256.Sum256(raw)
+		date := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+		mk := msgKey(date, 1)
+		rec := msgRecord{UID: "u1", Summary: mail.Summary{Subject: "from the first release", Date: date}, Received: time.Now(), Digest: sum[:]}
+		if err := putMessage(tx.Bucket(bucketIDs), a, mk, rec, raw); err != nil {
+			return err
+		}
+		if err := putJSON(a.uids, []byte("u1"), uidRecord{FirstSeen: time.Now(), MsgID: "1", State: mail.UIDStored}); err != nil {
+			return err
+		}
+		return a.setCount(1)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "1", raw
+}
+
+// TestMigrationV2: a schema 1 database gets the pending bucket and a chunks
+// bucket in every account; its messages read as before and a large message
+// can be stored in it.
+func TestMigrationV2(t *testing.T) {
+	path := testPath(t)
+	id, raw := v1Database(t, path)
+	if v := schemaIn(t, path); v != 1 {
+		t.Fatalf("fixture has schema %d", v)
+	}
+	s := openTest(t, path)
+	if v := schemaOf1(t, s); v != 2 {
+		t.Errorf("schema %d after Open, want 2", v)
+	}
+	s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketPending) == nil {
+			t.Error("no pending bucket")
+		}
+		if _, err := openAcct(tx, id); err != nil {
+			t.Errorf("account buckets: %v", err)
+		}
+		return nil
+	})
+	if got, err := s.Raw("1"); err != nil || !bytes.Equal(got, raw) {
+		t.Errorf("Raw of the old message = %q, %v", got, err)
+	}
+	big := bigMsg("big", largeRaw+1, 4)
+	commit(t, s, id, big)
+	if got, err := s.Raw(uidOf(t, s, id, "big").MsgID); err != nil || !bytes.Equal(got, big.Raw) {
+		t.Errorf("Raw of a large message after the migration: %d bytes, %v", len(got), err)
+	}
+}
+
+func schemaOf1(t *testing.T, s *Store) (v uint64) {
+	t.Helper()
+	s.db.View(func(tx *bolt.Tx) error {
+		v = schemaOf(tx)
+		return nil
+	})
+	return v
 }

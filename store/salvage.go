@@ -1,25 +1,16 @@
 package store
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
-
-	"popbox/mail"
 )
 
 // A damaged database is not repaired in place: Salvage reads it read-only
@@ -39,8 +30,8 @@ type SalvageReport struct {
 	// Messages is how many messages were copied.
 	Messages int
 	// Lost is how many messages the damaged file is known to have held but
-	// that could not be read. It is a best effort: when the damage also hit
-	// an account's message count, messages on lost pages go uncounted.
+	// that could not be read: exact, unless LostUnknown is set, when it is
+	// the least that was lost.
 	Lost int
 	// UIDsDropped is how many server UID records were left out because the
 	// message they led to was lost.
@@ -48,6 +39,18 @@ type SalvageReport struct {
 	// Damaged is whether any part of the file could not be read; false means
 	// the copy is complete.
 	Damaged bool
+	// Truncated is whether the file is shorter than its own header says
+	// (cut short by a full disk or an interrupted copy): what lay past its
+	// end is lost.
+	Truncated bool
+	// LostUnknown is whether the damage also took what says how many
+	// messages the file held (an account's count, the ids bucket, the
+	// digests), so that more than Lost may be lost; MaxMessages bounds it.
+	LostUnknown bool
+	// MaxMessages, given with LostUnknown, is how many messages the file
+	// can have held at most: the message IDs it had handed out (deleted
+	// messages used IDs too). 0 when that counter could not be read either.
+	MaxMessages int
 }
 
 // Salvage batches: a write transaction of the new file takes at most this
@@ -89,10 +92,13 @@ func (e *salvageError) Unwrap() error { return e.err }
 // another popbox holds src. The new database is built beside dst and linked
 // into place only when complete.
 //
-// A message is copied only when its record decodes and its raw bytes match
-// the digest stored with it. UID records pointing at a message that was not
-// copied are dropped (UIDsDropped), except those of messages deleted in
-// popbox: their tombstones keep them from being fetched again.
+// A message is copied only when its record decodes and its raw bytes (put
+// together from their chunks for a message over 8 MiB, and chunked again
+// in the copy) match the digest stored with it; chunks a crash left
+// unfinished (see chunks.go) are not copied. Databases from schema 1 on
+// are read. UID records pointing at a message that was not copied are
+// dropped (UIDsDropped), except those of messages deleted in popbox: their
+// tombstones keep them from being fetched again.
 func Salvage(src, dst string, opts Options) (rep SalvageReport, err error) {
 	if src == "" || dst == "" {
 		return rep, errors.New("repair: both the damaged and the new database need a path")
@@ -114,16 +120,17 @@ func Salvage(src, dst string, opts Options) (rep SalvageReport, err error) {
 			return rep, fmt.Errorf("repair into %s: %w", dst, err)
 		}
 	}
-	info, err := os.Stat(src)
+	info, exists, err := checkSafePath(src, false)
 	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return rep, &salvageError{msg: fmt.Sprintf("there is no database at %s to repair", src), err: os.ErrNotExist}
 	case err != nil:
-		return rep, fmt.Errorf("repair %s: %w", src, err)
-	case info.IsDir():
-		return rep, &OpenError{Path: src, Err: ErrNotDatabase, Reason: "it is a folder"}
+		return rep, err
+	case !exists:
+		return rep, &salvageError{msg: fmt.Sprintf("there is no database at %s to repair", src), err: os.ErrNotExist}
 	case info.Size() == 0:
 		return rep, &OpenError{Path: src, Err: ErrNotDatabase, Reason: "the file is empty"}
+	}
+	if _, _, err := checkSafePath(opts.KeyFile, true); err != nil {
+		return rep, err
 	}
 
 	// bbolt maps the file, and more than the file when it is small: a page
@@ -144,13 +151,17 @@ func Salvage(src, dst string, opts Options) (rep SalvageReport, err error) {
 		msg: fmt.Sprintf("%s cannot be repaired: neither of its two header pages is intact, so nothing in it can be found (or it is not a popbox database at all)", src),
 		err: ErrNotDatabase,
 	}
-	if err := checkSignature(src); errors.Is(err, ErrNotDatabase) {
+	head, err := checkSignature(src)
+	if errors.Is(err, ErrNotDatabase) {
 		return rep, noHeader
 	} else if err != nil {
 		return rep, err
 	}
-	db, err := bolt.Open(src, 0o600, boltOptions(opts.Timeout, true))
+	db, err := openBolt(src, boltOptions(opts.Timeout, true))
+	var de *DamagedError
 	switch {
+	case errors.As(err, &de):
+		return rep, &salvageError{msg: fmt.Sprintf("%s cannot be repaired: bbolt cannot even open it (%s)", src, de.Detail), err: ErrDamaged}
 	case errors.Is(err, berrors.ErrTimeout):
 		return rep, &OpenError{Path: src, Err: ErrLocked}
 	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
@@ -161,6 +172,7 @@ func Salvage(src, dst string, opts Options) (rep SalvageReport, err error) {
 	defer db.Close()
 
 	c := &salvage{src: &source{db: db}, copied: map[string]bool{}}
+	c.rep.Truncated = head.short()
 	if err := c.readMeta(src); err != nil {
 		return rep, err
 	}
@@ -168,6 +180,9 @@ func Salvage(src, dst string, opts Options) (rep SalvageReport, err error) {
 	dir := filepath.Dir(dst)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return rep, fmt.Errorf("repair into %s: %w", dst, err)
+	}
+	if err := checkSafeFolder(dst, false); err != nil {
+		return rep, err
 	}
 	// Built in a folder of its own beside dst, so that a failed repair
 	// leaves nothing behind and dst appears only complete.
@@ -206,10 +221,14 @@ func Salvage(src, dst string, opts Options) (rep SalvageReport, err error) {
 	if err != nil {
 		return SalvageReport{}, fmt.Errorf("repair into %s: %w", dst, err)
 	}
-	c.rep.Damaged = c.src.damaged || c.corrupt || c.rep.Lost > 0 || c.rep.UIDsDropped > 0
+	c.rep.Damaged = c.src.damaged || c.corrupt || c.rep.Lost > 0 || c.rep.UIDsDropped > 0 || c.rep.Truncated || c.rep.LostUnknown
 	if c.rep.Accounts == 0 && c.rep.Damaged {
+		why := ""
+		if c.rep.Truncated {
+			why = " (" + head.shortDetail() + ")"
+		}
 		return SalvageReport{}, &salvageError{
-			msg: fmt.Sprintf("no account can be read from %s, so there is nothing to copy; %s was not made", src, dst),
+			msg: fmt.Sprintf("no account can be read from %s%s, so there is nothing to copy; %s was not made", src, why, dst),
 			err: ErrDamaged,
 		}
 	}
@@ -236,7 +255,11 @@ func Salvage(src, dst string, opts Options) (rep SalvageReport, err error) {
 // copyKeyFile copies the key that seals passwords, when there is one, to a
 // new 0600 file.
 func copyKeyFile(from, to string) (bool, error) {
-	key, err := os.ReadFile(from)
+	key, err := readKeyFile(from)
+	var oe *OpenError
+	if errors.As(err, &oe) {
+		return false, err
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
 	}
@@ -290,699 +313,4 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// source is the damaged database, open read-only. bbolt checks each page as
-// it reads it and panics on a bad one, so every read goes through a guard
-// that turns the panic into a skipped key or a stopped walk, and notes that
-// the file is damaged.
-type source struct {
-	db      *bolt.DB
-	damaged bool
-}
-
-// errPageDamaged is what a guarded read returns when bbolt panicked.
-var errPageDamaged = errors.New("damaged page")
-
-// view runs fn in a new read transaction. bbolt's View rolls the
-// transaction back as a panic passes, so after one the next view starts
-// clean.
-func (s *source) view(fn func(tx *bolt.Tx) error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			s.damaged = true
-			err = errPageDamaged
-		}
-	}()
-	return s.db.View(fn)
-}
-
-// get reads one key; ok is false when a damaged page was met on the way.
-// Only that key is lost: a read transaction keeps no state a failed lookup
-// could have spoilt.
-func (s *source) get(b *bolt.Bucket, k []byte) (v []byte, ok bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			s.damaged = true
-			v, ok = nil, false
-		}
-	}()
-	return b.Get(k), true
-}
-
-// bucket finds the nested bucket at path; nil when it is missing or cannot
-// be reached.
-func (s *source) bucket(tx *bolt.Tx, path [][]byte) (b *bolt.Bucket) {
-	defer func() {
-		if r := recover(); r != nil {
-			s.damaged = true
-			b = nil
-		}
-	}()
-	b = tx.Bucket(path[0])
-	for _, name := range path[1:] {
-		if b == nil {
-			return nil
-		}
-		b = b.Bucket(name)
-	}
-	return b
-}
-
-// visitGuarded runs visit on one key; a panic (a value pointing outside
-// the file) loses that key only.
-func (s *source) visitGuarded(visit func(k, v []byte) bool, k, v []byte) (pause bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			s.damaged = true
-			pause = false
-		}
-	}()
-	return visit(k, v)
-}
-
-// walk calls visit for the keys of the bucket at path in ascending order,
-// each at most once. pass is called at the start of each read transaction
-// and returns the visit for it, so that visit can use other buckets of that
-// transaction; k and v are valid only until visit returns. When visit
-// returns true the transaction ends, flush runs (outside the guards, so an
-// error writing the new file is not taken for damage), and the walk goes on
-// after the last key. flush may be nil when visit never returns true.
-//
-// When a damaged page stops the cursor, the walk starts a new transaction
-// and seeks just past the last key it read (that key with a 0x00 byte
-// appended). If that seek fails at once, the damage lies right after the
-// key, and resume finds the first key beyond it that a seek reaches; keys
-// in between are lost. hints are keys known (from another bucket) to be in
-// this one, in ascending order: with them the walk lands on the first key
-// after the damage exactly. Each resume point is strictly after the one
-// before and at most maxSkips damaged stretches are stepped over, so a walk
-// always ends.
-func (s *source) walk(path [][]byte, hints [][]byte, pass func(tx *bolt.Tx) func(k, v []byte) bool, flush func() error) error {
-	var (
-		last     []byte // the last key visited
-		from     []byte // where the next transaction seeks; nil: the first key
-		fromSkip bool   // from came from resume, not from last
-		hint     int    // the place in hints; it only moves forward
-	)
-	for skips := 0; ; {
-		var ended, paused, progressed bool
-		err := s.view(func(tx *bolt.Tx) error {
-			b := s.bucket(tx, path)
-			if b == nil {
-				ended = true
-				return nil
-			}
-			visit := pass(tx)
-			c := b.Cursor()
-			var k, v []byte
-			if from == nil {
-				k, v = c.First()
-			} else {
-				k, v = c.Seek(from)
-			}
-			stale := 0
-			for ; k != nil; k, v = c.Next() {
-				if last != nil && bytes.Compare(k, last) <= 0 {
-					// Keys out of order: a damaged page, or a cursor
-					// that came round again.
-					if stale++; stale > maxStale {
-						s.damaged = true
-						return errPageDamaged
-					}
-					continue
-				}
-				stale = 0
-				pause := s.visitGuarded(visit, k, v)
-				last = copyBytes(k)
-				progressed = true
-				if pause {
-					paused = true
-					return nil
-				}
-			}
-			ended = true
-			return nil
-		})
-		if err != nil && !errors.Is(err, errPageDamaged) {
-			return err
-		}
-		switch {
-		case paused:
-			if err := flush(); err != nil {
-				return err
-			}
-			from, fromSkip = append(copyBytes(last), 0), false
-			continue
-		case ended:
-			return nil
-		}
-		if skips++; skips > maxSkips {
-			return nil
-		}
-		if progressed {
-			from, fromSkip = append(copyBytes(last), 0), false
-			continue
-		}
-		// Nothing could be read from `from` on: the damage starts right
-		// after last, or after the point an earlier resume landed on.
-		lo := last
-		if fromSkip {
-			lo = from
-		}
-		next, ok := s.resume(path, lo, hints, &hint)
-		if !ok {
-			return nil
-		}
-		from, fromSkip = next, true
-	}
-}
-
-// resume finds where a walk goes on after damage right after lo (nil: at
-// the start of the bucket): the first hint after lo that a seek reaches,
-// else whatever skipPast finds. hint is the walk's place in hints; it only
-// moves forward, so over a whole walk each hint is sought at most once.
-func (s *source) resume(path [][]byte, lo []byte, hints [][]byte, hint *int) ([]byte, bool) {
-	for ; *hint < len(hints); *hint++ {
-		h := hints[*hint]
-		if lo != nil && bytes.Compare(h, lo) <= 0 {
-			continue
-		}
-		if s.seeks(path, h) {
-			return h, true
-		}
-	}
-	return s.skipPast(path, lo)
-}
-
-// skipPast finds where a walk can go on after damage that starts right
-// after lo, knowing no key beyond it. Keys are taken as numbers of
-// n = max(16, len(lo)) bytes, lo padded with zeros; the step from lo doubles
-// until a seek no longer meets a damaged page, then the gap to the last
-// failing point is halved down to one. That is at most 16·n+1 seeks. Each
-// point is sought with its trailing zero bytes cut off, so the first key of
-// the page after the damage is itself reached (a fixed-width key exactly, a
-// shorter one too); the result is always strictly after lo. The doubling
-// can overshoot a short readable stretch between two damaged ones, which is
-// why walks are given hints where there are any. false means no seek after
-// lo succeeds.
-func (s *source) skipPast(path [][]byte, lo []byte) ([]byte, bool) {
-	n := max(16, len(lo))
-	padded := make([]byte, n)
-	copy(padded, lo)
-	base := new(big.Int).SetBytes(padded)
-	end := new(big.Int).Lsh(big.NewInt(1), uint(8*n))
-	key := func(x *big.Int) []byte {
-		return bytes.TrimRight(x.FillBytes(make([]byte, n)), "\x00")
-	}
-
-	bad := base
-	var good *big.Int
-	for step := big.NewInt(1); ; step = new(big.Int).Lsh(step, 1) {
-		c := new(big.Int).Add(base, step)
-		if c.Cmp(end) >= 0 {
-			return nil, false
-		}
-		if s.seeks(path, key(c)) {
-			good = c
-			break
-		}
-		bad = c
-	}
-	for {
-		mid := new(big.Int).Add(bad, good)
-		mid.Rsh(mid, 1)
-		if mid.Cmp(bad) <= 0 {
-			return key(good), true
-		}
-		if s.seeks(path, key(mid)) {
-			good = mid
-		} else {
-			bad = mid
-		}
-	}
-}
-
-// seeks reports whether a cursor of the bucket at path can seek to k
-// without meeting a damaged page.
-func (s *source) seeks(path [][]byte, k []byte) bool {
-	return s.view(func(tx *bolt.Tx) error {
-		b := s.bucket(tx, path)
-		if b == nil {
-			return errPageDamaged
-		}
-		b.Cursor().Seek(k)
-		return nil
-	}) == nil
-}
-
-// getAt reads one key of the bucket at path in a transaction of its own,
-// copied out; nil when it is missing or cannot be read.
-func (s *source) getAt(path [][]byte, k []byte) []byte {
-	var out []byte
-	_ = s.view(func(tx *bolt.Tx) error {
-		if b := s.bucket(tx, path); b != nil {
-			if v, ok := s.get(b, k); ok {
-				out = copyBytes(v)
-			}
-		}
-		return nil
-	})
-	return out
-}
-
-// salvage is one run of Salvage: what was read, what was copied.
-type salvage struct {
-	src *source
-	dst *bolt.DB
-	rep SalvageReport
-	// corrupt: a record was readable but not what popbox writes.
-	corrupt bool
-
-	accounts [][]byte        // the 8-byte keys of the accounts copied, in order
-	copied   map[string]bool // the same, as account IDs
-	// known holds, by account ID, the msg keys the ids bucket lists: the
-	// hints of the walk over the account's messages, and a count of them.
-	known map[string][][]byte
-
-	// From meta when readable, raised to every ID seen.
-	active                   string
-	nextAccount, nextMessage uint64
-}
-
-// readMeta refuses a file that is not a popbox database or is one of another
-// schema, and keeps the counters and the active account. A damaged meta
-// bucket is no reason to refuse: the counters are then rebuilt from the IDs
-// seen.
-func (c *salvage) readMeta(path string) error {
-	var refuse error
-	_ = c.src.view(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		if meta == nil || string(meta.Get(keyMagic)) != string(magicValue) {
-			refuse = &OpenError{Path: path, Err: ErrNotDatabase, Reason: "a bbolt file without the popbox marker"}
-			return nil
-		}
-		if v := meta.Get(keySchema); len(v) == 8 {
-			switch schema := binary.BigEndian.Uint64(v); {
-			case schema > currentSchema():
-				refuse = &OpenError{Path: path, Err: ErrNewerSchema, Schema: schema}
-				return nil
-			case schema != 0 && schema < currentSchema():
-				// The copy is laid out for this schema only: a new
-				// migration must teach Salvage the older layout too.
-				refuse = fmt.Errorf("%s has schema %d and this popbox repairs schema %d only", path, schema, currentSchema())
-				return nil
-			}
-		}
-		c.active = string(meta.Get(keyActive))
-		if v := meta.Get(keyNextAccount); len(v) == 8 {
-			c.nextAccount = binary.BigEndian.Uint64(v)
-		}
-		if v := meta.Get(keyNextMessage); len(v) == 8 {
-			c.nextMessage = binary.BigEndian.Uint64(v)
-		}
-		return nil
-	})
-	return refuse
-}
-
-// run copies everything, top-level buckets first.
-func (c *salvage) run() error {
-	if err := c.copyAccounts(); err != nil {
-		return err
-	}
-	if err := c.copySecrets(); err != nil {
-		return err
-	}
-	c.readIDs()
-	for _, k := range c.accounts {
-		if err := c.copyAccount(k); err != nil {
-			return err
-		}
-	}
-	c.countOrphans()
-	return c.writeMeta()
-}
-
-// noteAccount and noteMessage keep the counters at least as high as every
-// ID seen, so that none is handed out again even when meta is lost.
-func (c *salvage) noteAccount(id uint64) { c.nextAccount = max(c.nextAccount, id) }
-func (c *salvage) noteMessage(id uint64) { c.nextMessage = max(c.nextMessage, id) }
-
-type keyValue struct{ k, v []byte }
-
-// copyAccounts copies each account record that decodes and matches its key,
-// byte for byte, and makes its (empty) message buckets.
-func (c *salvage) copyAccounts() error {
-	var found []keyValue
-	err := c.src.walk([][]byte{bucketAccounts}, nil, func(*bolt.Tx) func(k, v []byte) bool {
-		return func(k, v []byte) bool {
-			if len(k) != 8 || v == nil {
-				c.corrupt = true
-				return false
-			}
-			c.noteAccount(binary.BigEndian.Uint64(k))
-			a, err := decodeAccount(v)
-			if err != nil || a.ID != accountIDOf(k) || a.ID == "0" {
-				c.corrupt = true
-				return false
-			}
-			found = append(found, keyValue{copyBytes(k), copyBytes(v)})
-			return false
-		}
-	}, nil)
-	if err != nil || len(found) == 0 {
-		return err
-	}
-	err = c.dst.Update(func(tx *bolt.Tx) error {
-		for _, a := range found {
-			if err := tx.Bucket(bucketAccounts).Put(a.k, a.v); err != nil {
-				return fmt.Errorf("copy account %s: %w", accountIDOf(a.k), err)
-			}
-			if err := createAccountBuckets(tx, a.k); err != nil {
-				return fmt.Errorf("copy account %s: %w", accountIDOf(a.k), err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, a := range found {
-		c.accounts = append(c.accounts, a.k)
-		c.copied[accountIDOf(a.k)] = true
-	}
-	c.rep.Accounts = len(found)
-	return nil
-}
-
-// copySecrets copies the sealed passwords of the copied accounts as they
-// are: the account IDs stay the same, and "ID/side" is the additional data
-// they were sealed with. The keys are known, so each is read on its own and
-// a damaged page costs only the passwords on it.
-func (c *salvage) copySecrets() error {
-	var found []keyValue
-	for _, k := range c.accounts {
-		for _, side := range []string{sideIncoming, sideOutgoing} {
-			sk := secretKey(accountIDOf(k), side)
-			if v := c.src.getAt([][]byte{bucketSecrets}, sk); v != nil {
-				found = append(found, keyValue{sk, v})
-			}
-		}
-	}
-	if len(found) == 0 {
-		return nil
-	}
-	return c.dst.Update(func(tx *bolt.Tx) error {
-		for _, s := range found {
-			if err := tx.Bucket(bucketSecrets).Put(s.k, s.v); err != nil {
-				return fmt.Errorf("copy password %s: %w", s.k, err)
-			}
-		}
-		return nil
-	})
-}
-
-// readIDs walks the global ids bucket for the msg key of every message, by
-// account. Its keys are small consecutive numbers, which skipPast steps
-// over damage in well, and its pages are few: it is the map the walks over
-// the (larger, date-ordered) msgs buckets resume by.
-func (c *salvage) readIDs() {
-	c.known = map[string][][]byte{}
-	_ = c.src.walk([][]byte{bucketIDs}, nil, func(*bolt.Tx) func(k, v []byte) bool {
-		return func(k, v []byte) bool {
-			if len(k) != 8 || len(v) != 24 || !bytes.Equal(k, v[16:24]) {
-				return false
-			}
-			c.noteMessage(binary.BigEndian.Uint64(k))
-			c.noteAccount(binary.BigEndian.Uint64(v[:8]))
-			id := accountIDOf(v[:8])
-			c.known[id] = append(c.known[id], copyBytes(v[8:24]))
-			return false
-		}
-	}, nil)
-	for _, keys := range c.known {
-		slices.SortFunc(keys, bytes.Compare)
-	}
-}
-
-// salvagedMsg is a message read from the damaged file, copied out of it.
-type salvagedMsg struct {
-	key []byte // msg key: date, global ID
-	rec msgRecord
-	raw []byte
-}
-
-// uidTarget is the copied message a UID led to.
-type uidTarget struct {
-	id       string
-	received time.Time
-}
-
-// copyAccount copies the messages of one account, then the UID records
-// that still point at something.
-func (c *salvage) copyAccount(key []byte) error {
-	accountID := accountIDOf(key)
-	root := [][]byte{bucketAcct, key}
-	path := func(name []byte) [][]byte { return append(append([][]byte{}, root...), name) }
-
-	srcCount := -1
-	if v := c.src.getAt(root, keyCount); len(v) == 8 {
-		srcCount = int(binary.BigEndian.Uint64(v))
-	}
-
-	var (
-		pending      []salvagedMsg
-		pendingBytes int
-		failed       int
-		copiedMsgs   = map[string]bool{}      // global IDs copied
-		uidTo        = map[string]uidTarget{} // every UID of a copied message
-	)
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		var written []salvagedMsg
-		err := c.dst.Update(func(tx *bolt.Tx) error {
-			a, err := openAcctKey(tx, key, accountID)
-			if err != nil {
-				return err
-			}
-			ids := tx.Bucket(bucketIDs)
-			ids.FillPercent = 0.9
-			a.msgs.FillPercent, a.raw.FillPercent, a.index.FillPercent = 0.9, 0.9, 0.9
-			written = written[:0]
-			n := a.count()
-			for _, m := range pending {
-				if ids.Get(m.key[8:16]) != nil {
-					// The same ID in two accounts: only damage does that,
-					// and the first one copied keeps it.
-					c.corrupt = true
-					continue
-				}
-				if err := putMessage(ids, a, m.key, m.rec, m.raw); err != nil {
-					return fmt.Errorf("copy message %d: %w", binary.BigEndian.Uint64(m.key[8:16]), err)
-				}
-				written = append(written, m)
-				n++
-			}
-			return a.setCount(n)
-		})
-		if err != nil {
-			return err
-		}
-		failed += len(pending) - len(written)
-		for _, m := range written {
-			id := strconv.FormatUint(binary.BigEndian.Uint64(m.key[8:16]), 10)
-			copiedMsgs[id] = true
-			for _, uid := range append([]string{m.rec.UID}, m.rec.Also...) {
-				uidTo[uid] = uidTarget{id: id, received: m.rec.Received}
-			}
-		}
-		c.rep.Messages += len(written)
-		clear(pending)
-		pending, pendingBytes = pending[:0], 0
-		return nil
-	}
-	err := c.src.walk(path(bucketMsgs), c.known[accountID], func(tx *bolt.Tx) func(k, v []byte) bool {
-		raw := c.src.bucket(tx, path(bucketRaw))
-		return func(k, v []byte) bool {
-			m, ok := c.readMessage(raw, k, v)
-			if !ok {
-				failed++
-				return false
-			}
-			pending = append(pending, m)
-			pendingBytes += len(m.raw)
-			return len(pending) >= salvageBatch || pendingBytes >= salvageBatchBytes
-		}
-	}, flush)
-	if err == nil {
-		err = flush()
-	}
-	if err != nil {
-		return err
-	}
-	// The messages there were: the count, or the ids bucket's list when
-	// that is longer (the count may be unreadable).
-	existed := max(srcCount, len(c.known[accountID]))
-	c.rep.Lost += max(failed, existed-len(copiedMsgs))
-	delete(c.known, accountID)
-
-	return c.copyUIDs(key, copiedMsgs, uidTo)
-}
-
-// readMessage checks one message of the damaged file and copies it out: the
-// record must decode, its key must be the one Commit would have made for
-// it, and its raw bytes must be readable and match its digest.
-func (c *salvage) readMessage(raw *bolt.Bucket, k, v []byte) (salvagedMsg, bool) {
-	if len(k) != 16 || v == nil {
-		c.corrupt = true
-		return salvagedMsg{}, false
-	}
-	gid := binary.BigEndian.Uint64(k[8:16])
-	c.noteMessage(gid)
-	rec, err := decodeRecord(v)
-	if err != nil || gid == 0 || len(rec.Digest) != sha256.Size ||
-		binary.BigEndian.Uint64(k[:8]) != dateNanos(rec.Summary.Date) {
-		c.corrupt = true
-		return salvagedMsg{}, false
-	}
-	if raw == nil {
-		c.corrupt = true
-		return salvagedMsg{}, false
-	}
-	body, ok := c.src.get(raw, k)
-	if !ok {
-		return salvagedMsg{}, false
-	}
-	if sum := sha256.Sum256(body); body == nil || !bytes.Equal(sum[:], rec.Digest) {
-		c.corrupt = true
-		return salvagedMsg{}, false
-	}
-	return salvagedMsg{key: copyBytes(k), rec: rec, raw: copyBytes(body)}, true
-}
-
-// copyUIDs copies the UID records of one account that still mean something:
-// a tombstone (the message was deleted in popbox; the record keeps it from
-// being fetched again), or a record of a copied message. A record of a lost
-// message is dropped, so the next fetch retrieves the message if the server
-// still has it. A record that does not decode but whose UID belongs to a
-// copied message is rebuilt from that message.
-func (c *salvage) copyUIDs(key []byte, copiedMsgs map[string]bool, uidTo map[string]uidTarget) error {
-	root := [][]byte{bucketAcct, key}
-	// The records worth keeping have known keys: the UIDs of the copied
-	// messages and those of the tombstones.
-	var hints [][]byte
-	for uid := range uidTo {
-		hints = append(hints, []byte(uid))
-	}
-	_ = c.src.walk(append(root, bucketTombstones), nil, func(*bolt.Tx) func(k, v []byte) bool {
-		return func(k, _ []byte) bool {
-			hints = append(hints, copyBytes(k))
-			return false
-		}
-	}, nil)
-	slices.SortFunc(hints, bytes.Compare)
-
-	type uidEntry struct {
-		uid string
-		rec uidRecord
-	}
-	var pending []uidEntry
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		err := c.dst.Update(func(tx *bolt.Tx) error {
-			a, err := openAcctKey(tx, key, accountIDOf(key))
-			if err != nil {
-				return err
-			}
-			for _, u := range pending {
-				if err := putJSON(a.uids, []byte(u.uid), u.rec); err != nil {
-					return fmt.Errorf("copy uid %s: %w", u.uid, err)
-				}
-				if u.rec.State == mail.UIDDeletedLocally {
-					if err := a.tombs.Put([]byte(u.uid), []byte{}); err != nil {
-						return fmt.Errorf("copy uid %s: %w", u.uid, err)
-					}
-				}
-			}
-			return nil
-		})
-		pending = pending[:0]
-		return err
-	}
-	err := c.src.walk(append(root, bucketUIDs), hints, func(*bolt.Tx) func(k, v []byte) bool {
-		return func(k, v []byte) bool {
-			uid := string(k)
-			var r uidRecord
-			if v == nil || json.Unmarshal(v, &r) != nil {
-				c.corrupt = true
-				t, ok := uidTo[uid]
-				if !ok {
-					c.rep.UIDsDropped++
-					return false
-				}
-				r = uidRecord{FirstSeen: t.received, MsgID: t.id, State: mail.UIDStored}
-			}
-			if n, err := strconv.ParseUint(r.MsgID, 10, 64); err == nil {
-				c.noteMessage(n)
-			}
-			switch t, ok := uidTo[uid]; {
-			case r.State == mail.UIDDeletedLocally, copiedMsgs[r.MsgID]:
-			case ok:
-				// The UID is one of a copied message's but the record
-				// points elsewhere: it follows the message.
-				r.MsgID = t.id
-			default:
-				c.rep.UIDsDropped++
-				return false
-			}
-			pending = append(pending, uidEntry{uid: uid, rec: r})
-			return len(pending) >= salvageBatch
-		}
-	}, flush)
-	if err == nil {
-		err = flush()
-	}
-	return err
-}
-
-// countOrphans counts as lost the messages of accounts whose record could
-// not be read (the ids bucket still lists them): without the account they
-// can be neither shown nor fetched for.
-func (c *salvage) countOrphans() {
-	for _, keys := range c.known {
-		c.corrupt = true
-		c.rep.Lost += len(keys)
-	}
-}
-
-// writeMeta writes the counters and the active account: the one of the
-// damaged file when it was copied, else the first account copied.
-func (c *salvage) writeMeta() error {
-	active := ""
-	if c.copied[c.active] {
-		active = c.active
-	} else if len(c.accounts) > 0 {
-		active = accountIDOf(c.accounts[0])
-	}
-	return c.dst.Update(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		if err := meta.Put(keyNextAccount, u64(c.nextAccount)); err != nil {
-			return fmt.Errorf("copy counters: %w", err)
-		}
-		if err := meta.Put(keyNextMessage, u64(c.nextMessage)); err != nil {
-			return fmt.Errorf("copy counters: %w", err)
-		}
-		if active == "" {
-			return nil
-		}
-		if err := meta.Put(keyActive, []byte(active)); err != nil {
-			return fmt.Errorf("copy active account: %w", err)
-		}
-		return nil
-	})
 }

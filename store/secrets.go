@@ -18,7 +18,8 @@ import (
 // to another account or side fails to open.
 
 // ErrKeyFile: the key file that seals passwords is missing, damaged or does
-// not match the stored passwords; they must be set again.
+// not match the stored passwords (they must be set again), or its path
+// holds something other than a regular file.
 var ErrKeyFile = errors.New("key file unusable")
 
 // keyError says what is wrong with the key file and what to run.
@@ -57,15 +58,23 @@ func secretKey(accountID, side string) []byte {
 }
 
 // loadKey returns the sealing key. With create set, a missing key file is
-// made (folder 0700, file 0600); otherwise it is an ErrKeyFile.
+// made (folder 0700, file 0600); otherwise it is an ErrKeyFile. A key file
+// or folder that fails the checks of safety.go is an ErrUnsafe, before
+// anything is read from it or sealed with it.
 func (s *Store) loadKey(create bool) ([]byte, error) {
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
 	if s.key != nil {
 		return s.key, nil
 	}
-	b, err := os.ReadFile(s.keyFile)
+	if err := checkSafeFolder(s.keyFile, true); err != nil {
+		return nil, err
+	}
+	b, err := readKeyFile(s.keyFile)
+	var oe *OpenError
 	switch {
+	case errors.As(err, &oe):
+		return nil, err
 	case errors.Is(err, os.ErrNotExist):
 		if !create {
 			return nil, &keyError{path: s.keyFile, missing: true}
@@ -90,6 +99,9 @@ func (s *Store) loadKey(create bool) ([]byte, error) {
 func newKeyFile(path string) ([]byte, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create key file folder: %w", err)
+	}
+	if err := checkSafeFolder(path, true); err != nil {
+		return nil, err
 	}
 	key := make([]byte, chacha20poly1305.KeySize)
 	if _, err := io.ReadFull(rand.Reader, key); err != nil {

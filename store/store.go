@@ -18,11 +18,22 @@
 //	secrets                    "ID/incoming", "ID/outgoing" -> sealed password
 //	                           (24-byte nonce + XChaCha20-Poly1305 box, see secrets.go)
 //	ids                        8-byte global message ID -> 8-byte account ID + 16-byte msg key
+//	pending                    8-byte global message ID -> 8-byte account ID: a large
+//	                           message whose chunks are being written; its chunks are
+//	                           removed at Open when a crash left it here (chunks.go)
 //	acct                       one nested bucket per account:
 //	    <8-byte account ID>
 //	        count              uint64: number of messages (Count is O(1))
 //	        msgs               msg key -> JSON {uid, also, summary, seen, received, digest}
-//	        raw                msg key -> the exact bytes as retrieved
+//	                           (digest: SHA-256 of the raw bytes, checked by every
+//	                           read of them; a mismatch is a DamagedError), and
+//	                           layout, chunks: how the raw bytes are stored; absent
+//	                           for one plain value in raw
+//	        raw                msg key -> the exact bytes as retrieved (messages up
+//	                           to 8 MiB; absent for a chunked one)
+//	        chunks             for a message over 8 MiB (layout "chunks"), one nested
+//	            <8-byte global ID + 4-byte chunk index>
+//	                0x00       the chunk's bytes, 4 MiB each but the last
 //	        index              msg key -> lower-cased "name address subject" for Search
 //	        uids               server UID -> JSON {first_seen, msg_id, state}
 //	        tombstones         server UID -> empty; present exactly when the
@@ -37,16 +48,26 @@
 // Account and message IDs are decimal strings of counters that only grow, so
 // an ID is never reused. A batch of fetched messages is one db.Update: each
 // message with its raw bytes, summary, index entry and UID record, or
-// nothing at all.
+// nothing at all. The chunks of a message over 8 MiB are written before, in
+// transactions of their own, and registered in pending until the batch's
+// transaction makes them the message's (chunks.go).
 //
 // # Opening
 //
+// Before anything is read or made, Open checks the database and key file
+// paths: each must be a regular file (a named pipe would block the open for
+// ever), belong to the effective user and be writable by no one else, in a
+// folder no one else may write to unless it has the sticky bit (safety.go).
+//
 // Open never writes to a file it did not make: it checks the bbolt magic in
-// the first page by hand, then opens the file read-only to check the popbox
-// marker and schema, and only then opens it for writing (migrating an older
-// schema). A new database is built in a temporary file beside the target and
-// linked into place once complete, so a crash never leaves a half-made file
-// at the path.
+// the first page by hand, and refuses as damaged a file shorter than its
+// header says (bbolt would read past its end and crash), then opens the file
+// read-only to check the popbox marker and schema, and only then opens it
+// for writing (migrating an older schema). Every read of the file runs with
+// debug.SetPanicOnFault, so a page number that still leads outside the file
+// is a DamagedError too, never a crash. A new database is built in a
+// temporary file beside the target and linked into place once complete, so
+// a crash never leaves a half-made file at the path.
 package store
 
 import (
@@ -56,6 +77,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -78,6 +100,8 @@ var (
 	bucketUIDs       = []byte("uids")
 	bucketTombstones = []byte("tombstones")
 	bucketDigests    = []byte("digests")
+	bucketChunks     = []byte("chunks")
+	bucketPending    = []byte("pending")
 
 	keyMagic       = []byte("magic")
 	keySchema      = []byte("schema")
@@ -98,14 +122,21 @@ var (
 	ErrNotDatabase = errors.New("not a popbox database")
 	// ErrNewerSchema: the file was written by a newer popbox.
 	ErrNewerSchema = errors.New("database from a newer popbox")
+	// ErrUnsafe: the database or key file, or its folder, belongs to
+	// another user or may be written by others, so it may have been planted
+	// or changed by someone else (see safety.go).
+	ErrUnsafe = errors.New("file not safe to use")
 )
 
 // OpenError is why Open refused a file, as one sentence naming the path.
 type OpenError struct {
-	Path   string
-	Reason string // for ErrNotDatabase: what is wrong with the file
+	Path string
+	// Key says Path is the key file that seals passwords, not the database.
+	Key    bool
+	Reason string // for ErrNotDatabase, ErrKeyFile and ErrUnsafe: what is wrong with the file
+	Fix    string // for ErrUnsafe: what makes the file safe to use
 	Schema uint64 // for ErrNewerSchema: the version found
-	Err    error  // ErrLocked, ErrNotDatabase or ErrNewerSchema
+	Err    error  // ErrLocked, ErrNotDatabase, ErrNewerSchema, ErrKeyFile or ErrUnsafe
 }
 
 // Error says what happened and what to do, naming the path.
@@ -115,6 +146,14 @@ func (e *OpenError) Error() string {
 		return fmt.Sprintf("popbox is already running with this database (%s); close the other popbox first", e.Path)
 	case ErrNewerSchema:
 		return fmt.Sprintf("%s was written by a newer popbox (schema %d); use that version", e.Path, e.Schema)
+	case ErrKeyFile:
+		return fmt.Sprintf("the key file %s cannot be used (%s); move it away or choose another database with --db", e.Path, e.Reason)
+	case ErrUnsafe:
+		what := "the database"
+		if e.Key {
+			what = "the key file"
+		}
+		return fmt.Sprintf("%s %s %s, so another user could have planted it or could change it; popbox did not read or write it. %s, or choose another file with --db", what, e.Path, e.Reason, e.Fix)
 	}
 	return fmt.Sprintf("%s is not a popbox database (%s); move it away or choose another file with --db", e.Path, e.Reason)
 }
@@ -147,6 +186,12 @@ type Store struct {
 
 	keyMu sync.Mutex
 	key   []byte // loaded on first need
+
+	// pendingMu guards inflight, the message IDs whose chunks a Commit is
+	// writing (see chunks.go), and keeps cleanPending from taking one of
+	// them for a leftover.
+	pendingMu sync.Mutex
+	inflight  map[uint64]bool
 }
 
 // DefaultPath is $XDG_DATA_HOME/popbox/popbox.db, with XDG_DATA_HOME
@@ -177,10 +222,16 @@ func ResolvePath(flag string) (string, error) {
 }
 
 // Open opens the database at path, creating it (folder 0700, file 0600) when
-// it does not exist. A file that is not a popbox database is refused with
-// ErrNotDatabase and left untouched; one from a newer popbox with
+// it does not exist. A database or key file that another user could have
+// planted or could change (see safety.go) is refused with ErrUnsafe before
+// anything is read from it. A file that is not a popbox database (or not a
+// regular file at all: a folder, a named pipe, a device) is refused with
+// ErrNotDatabase and left untouched; one cut short (shorter than its
+// header says) with a DamagedError; one from a newer popbox with
 // ErrNewerSchema; one held by another popbox, after opts.Timeout, with
-// ErrLocked. A database of an older schema is migrated.
+// ErrLocked. A key file path that holds something other than a regular file
+// is refused with ErrKeyFile. A database of an older schema is migrated,
+// and chunks a crash left unfinished are removed.
 func Open(path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("open database: empty path")
@@ -198,28 +249,41 @@ func Open(path string, opts Options) (*Store, error) {
 		opts.PolicyFile = DefaultPolicyFile
 	}
 
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+	_, exists, err := checkSafePath(path, false)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := checkSafePath(opts.KeyFile, true); err != nil {
+		return nil, err
+	}
+	if !exists {
 		if err := create(path); err != nil {
 			return nil, err
 		}
-	} else if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 
-	if err := checkSignature(path); err != nil {
+	head, err := checkSignature(path)
+	if err != nil {
 		return nil, err
+	}
+	// bbolt maps the file and trusts its header: pages past the end of a
+	// file cut short would make it fault (SIGBUS or SIGSEGV), so such a
+	// file is refused before bbolt sees it.
+	if head.short() {
+		return nil, &DamagedError{Path: path, Detail: head.shortDetail()}
 	}
 	schema, err := inspect(path, opts.Timeout)
 	if err != nil {
 		return nil, err
 	}
 
-	db, err := bolt.Open(path, 0o600, boltOptions(opts.Timeout, false))
+	db, err := openBolt(path, boltOptions(opts.Timeout, false))
 	if err != nil {
 		return nil, openErr(path, err)
 	}
 	if schema < currentSchema() {
 		err := func() (err error) {
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 			defer catchDamage(path, &err)
 			return db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) })
 		}()
@@ -228,7 +292,12 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("upgrade database %s from schema %d: %w", path, schema, err)
 		}
 	}
-	return &Store{db: db, path: path, keyFile: opts.KeyFile, policyFile: opts.PolicyFile}, nil
+	s := &Store{db: db, path: path, keyFile: opts.KeyFile, policyFile: opts.PolicyFile, inflight: map[uint64]bool{}}
+	// Chunks a crash left between a Commit's chunk transactions and its
+	// batch's are removed now. Failing to is no reason to refuse the
+	// database: nothing points at them, and the next Commit tries again.
+	_ = s.cleanPending()
+	return s, nil
 }
 
 // Path is the database file.
@@ -252,6 +321,7 @@ func boltOptions(timeout time.Duration, readOnly bool) *bolt.Options {
 	o := &bolt.Options{
 		Timeout:      timeout,
 		ReadOnly:     readOnly,
+		OpenFile:     openRegular,
 		FreelistType: bolt.FreelistMapType,
 		// The free list is written with each commit: without it every Open
 		// walks (and so maps into memory) the whole file to rebuild it,
@@ -267,7 +337,13 @@ func boltOptions(timeout time.Duration, readOnly bool) *bolt.Options {
 
 // openErr maps what bolt.Open said to the sentinels.
 func openErr(path string, err error) error {
+	var (
+		oe *OpenError
+		de *DamagedError
+	)
 	switch {
+	case errors.As(err, &oe), errors.As(err, &de):
+		return err
 	case errors.Is(err, berrors.ErrTimeout):
 		return &OpenError{Path: path, Err: ErrLocked}
 	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum):
@@ -278,12 +354,39 @@ func openErr(path string, err error) error {
 	return fmt.Errorf("open database %s: %w", path, err)
 }
 
+// openBolt is bolt.Open that turns a panic or a memory fault while bbolt
+// reads the file (its free list, on a damaged page) into a DamagedError;
+// the file bbolt opened is then closed again, which also drops its lock.
+func openBolt(path string, o *bolt.Options) (db *bolt.DB, err error) {
+	var f *os.File
+	o.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		var err error
+		f, err = openRegular(name, flag, perm)
+		return f, err
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if f != nil {
+				f.Close()
+			}
+			db, err = nil, &DamagedError{Path: path, Detail: fmt.Sprint(r)}
+		}
+	}()
+	return bolt.Open(path, 0o600, o)
+}
+
 // create builds a fresh database in a temporary file beside path and links
 // it into place, so that path never holds a database without its marker.
 func create(path string) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create database folder %s: %w", dir, err)
+	}
+	// The folder may have been there already, or made by someone else
+	// since Open looked.
+	if err := checkSafeFolder(path, false); err != nil {
+		return err
 	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".new-*")
 	if err != nil {
@@ -337,32 +440,61 @@ const (
 	boltVersion        = 2
 )
 
+// fileHead is what checkSignature read of a database file.
+type fileHead struct {
+	size   int64
+	header boltHeader
+	valid  bool // header is from a meta page with a right checksum
+}
+
+// short says whether the file is shorter than its own header says: it was
+// cut short (a full disk, an interrupted copy), and bbolt would read past
+// its end.
+func (h fileHead) short() bool { return h.valid && h.size < h.header.size() }
+
+// shortDetail says so, for a DamagedError.
+func (h fileHead) shortDetail() string {
+	return fmt.Sprintf("the file is %s long, shorter than the %s its own header says it holds: it was cut short", byteCount(h.size), byteCount(h.header.size()))
+}
+
+// byteCount says "3,361,177 bytes".
+func byteCount(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s + " bytes"
+}
+
 // checkSignature refuses a file that bbolt would not recognise, before bbolt
 // gets a chance to initialise it (bbolt writes fresh meta pages into an
-// empty file).
-func checkSignature(path string) error {
-	f, err := os.Open(path)
+// empty file), and reads the header bbolt would use.
+func checkSignature(path string) (fileHead, error) {
+	f, err := openRegular(path, os.O_RDONLY, 0)
+	var oe *OpenError
+	if errors.As(err, &oe) {
+		return fileHead{}, err
+	}
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", path, err)
+		return fileHead{}, fmt.Errorf("open database %s: %w", path, err)
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", path, err)
-	}
-	if info.IsDir() {
-		return &OpenError{Path: path, Err: ErrNotDatabase, Reason: "it is a folder"}
+		return fileHead{}, fmt.Errorf("open database %s: %w", path, err)
 	}
 	if info.Size() == 0 {
-		return &OpenError{Path: path, Err: ErrNotDatabase, Reason: "the file is empty"}
+		return fileHead{}, &OpenError{Path: path, Err: ErrNotDatabase, Reason: "the file is empty"}
 	}
+	head := fileHead{size: info.Size()}
+	head.header, head.valid = readHeader(f, info.Size())
 	buf := make([]byte, 0x1000)
 	n, err := f.ReadAt(buf, 0)
 	if err != nil && err != io.EOF {
-		return fmt.Errorf("read database %s: %w", path, err)
+		return fileHead{}, fmt.Errorf("read database %s: %w", path, err)
 	}
 	if isMetaPage(buf[:n]) {
-		return nil
+		return head, nil
 	}
 	// Page 0 may be torn; bbolt then trusts page 1, found by trying page
 	// sizes from 1 KiB up, as bbolt does.
@@ -373,13 +505,13 @@ func checkSignature(path string) error {
 		}
 		n, err := f.ReadAt(buf[:64], pos)
 		if err != nil && err != io.EOF {
-			return fmt.Errorf("read database %s: %w", path, err)
+			return fileHead{}, fmt.Errorf("read database %s: %w", path, err)
 		}
 		if isMetaPage(buf[:n]) {
-			return nil
+			return head, nil
 		}
 	}
-	return &OpenError{Path: path, Err: ErrNotDatabase, Reason: "no bbolt signature at the start"}
+	return fileHead{}, &OpenError{Path: path, Err: ErrNotDatabase, Reason: "no bbolt signature at the start"}
 }
 
 func isMetaPage(b []byte) bool {
@@ -395,11 +527,12 @@ func isMetaPage(b []byte) bool {
 // inspect opens path read-only and returns its schema version, refusing a
 // bbolt file without the popbox marker and one from a newer popbox.
 func inspect(path string, timeout time.Duration) (schema uint64, err error) {
-	db, err := bolt.Open(path, 0o600, boltOptions(timeout, true))
+	db, err := openBolt(path, boltOptions(timeout, true))
 	if err != nil {
 		return 0, openErr(path, err)
 	}
 	defer db.Close()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	// bbolt panics on some damaged pages; a damaged file is refused like a foreign one.
 	defer func() {
 		if r := recover(); r != nil {

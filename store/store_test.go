@@ -27,6 +27,12 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(holdEnv); path != "" {
 		os.Exit(holdLock(path))
 	}
+	if dir := os.Getenv(hugeEnv); dir != "" {
+		os.Exit(hugeCommit(dir))
+	}
+	if path := os.Getenv(killEnv); path != "" {
+		os.Exit(killedCommit(path))
+	}
 	code := m.Run()
 	cleanupFixtures()
 	os.Exit(code)
@@ -450,7 +456,7 @@ func TestCheckSignaturePageOneFallback(t *testing.T) {
 	b, _ := os.ReadFile(path)
 	copy(b[16:20], []byte{0, 0, 0, 0})
 	os.WriteFile(path, b, 0o600)
-	if err := checkSignature(path); err != nil {
+	if _, err := checkSignature(path); err != nil {
 		t.Fatalf("checkSignature: %v", err)
 	}
 	s = openTest(t, path)

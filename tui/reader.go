@@ -507,8 +507,13 @@ func (m readerModel) view() string {
 	b.WriteString("\n")
 	switch {
 	case m.err != nil:
-		body := st.err.Render(ansi.Truncate(l.tr("reader.error", m.err.Error()), m.width, "…"))
-		b.WriteString(fitLines(body, m.vp.Height))
+		// Wrapped, not cut: the sentence ends with what to do (for a
+		// damaged message, the repair command).
+		lines := strings.Split(wrapText(clean(l.tr("reader.error", m.err.Error())), max(m.width, 1)), "\n")
+		for i, line := range lines {
+			lines[i] = st.err.Render(line)
+		}
+		b.WriteString(fitLines(strings.Join(lines, "\n"), m.vp.Height))
 	case !m.loaded:
 		b.WriteString(fitLines(st.faint.Render(l.tr("reader.loading")), m.vp.Height))
 	default:

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"os"
 	"path/filepath"
 	"slices"
@@ -323,6 +325,76 @@ func TestWrapText(t *testing.T) {
 			if ansi.StringWidth(line) > tc.w {
 				t.Errorf("wrapText(%q, %d): line %q is wider", tc.in, tc.w, line)
 			}
+		}
+	}
+}
+
+// TestReaderDamagedMessage: a message whose bytes were changed on disk is
+// not shown; the reader shows the store's whole sentence instead (which
+// message, and the repair command), wrapped to the width.
+func TestReaderDamagedMessage(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "popbox.db")
+	st, err := store.Open(path, store.Options{PolicyFile: filepath.Join(dir, "no-policy.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := testAccounts()[0]
+	acct.ID, acct.Incoming.Password = "", "secret"
+	a, err := st.AddAccount(acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = "Rk4-unique-body-text-of-the-damaged-mail"
+	raw := []byte("From: hr@example.jp\r\nSubject: pay\r\n\r\n" + marker + "\r\n")
+	if _, err := st.Commit(a.ID, []mail.NewMessage{{UID: "u1", Raw: raw, Summary: mail.Summarize(raw, appNow), Digest: sha256.Sum256(raw)}}); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := st.Page(a.ID, 0, 1)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("Page = %v, %v", msgs, err)
+	}
+	st.Close()
+
+	// One bit of the raw bytes (the record's preview has the marker
+	// without the line end).
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := bytes.Index(b, []byte(marker+"\r\n"))
+	if at < 0 {
+		t.Fatal("marker not in the file")
+	}
+	b[at+3] ^= 0x01
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err = store.Open(path, store.Options{PolicyFile: filepath.Join(dir, "no-policy.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+
+	m, cmd := newReader(testDeps(langEN), st, msgs[0], 1, t.TempDir())
+	m = m.setSize(80, 24)
+	m = settleModel(m, readerModel.update, cmd)
+	v := ansi.Strip(m.view())
+	if strings.Contains(v, marker[4:]) || strings.Contains(v, "unique-body") {
+		t.Errorf("the damaged text is shown:\n%s", v)
+	}
+	flat := strings.Join(strings.Fields(v), " ")
+	for _, want := range []string{"Could not read the message: message " + msgs[0].ID + " in the database " + path + " is damaged", "popbox --db " + path + " repair"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("view does not say %q:\n%s", want, v)
+		}
+	}
+	if n := strings.Count(v, "\n") + 1; n != 24 {
+		t.Errorf("view has %d lines, want 24", n)
+	}
+	for _, line := range strings.Split(v, "\n") {
+		if ansi.StringWidth(line) > 80 {
+			t.Errorf("line wider than 80: %q", line)
 		}
 	}
 }

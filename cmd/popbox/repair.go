@@ -44,7 +44,25 @@ func cmdRepair(db string, args []string, e env) error {
 func repairSummary(path, to string, rep store.SalvageReport, withKey bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Copied %s and %s into %s; ", howMany(rep.Accounts, "account"), howMany(rep.Messages, "message"), to)
+	if rep.Truncated {
+		b.WriteString("the file was cut short, so what lay past its end is gone, and ")
+	}
 	switch {
+	case rep.LostUnknown:
+		// Never "nothing lost" when the count itself was lost: say what is
+		// known, the bounds.
+		b.WriteString("an unknown number of messages could not be read and were left out, as the damage also hid how many the file held")
+		var bounds []string
+		if rep.Lost > 0 {
+			bounds = append(bounds, "at least "+humanInt(rep.Lost))
+		}
+		if hi := rep.MaxMessages - rep.Messages; rep.MaxMessages > 0 && hi >= 0 {
+			bounds = append(bounds, fmt.Sprintf("at most %s, as it had handed out %s", humanInt(hi), howMany(rep.MaxMessages, "message ID")))
+		}
+		if len(bounds) > 0 {
+			b.WriteString(" (" + strings.Join(bounds, "; ") + ")")
+		}
+		b.WriteString("; those still on the server come back with the next fetch. ")
 	case rep.Lost > 0:
 		verb := "were"
 		if rep.Lost == 1 {
@@ -84,14 +102,19 @@ func asideName(path string) string {
 
 // howMany says "1 message", "9,812 messages".
 func howMany(n int, noun string) string {
+	if n != 1 {
+		noun += "s"
+	}
+	return humanInt(n) + " " + noun
+}
+
+// humanInt says 9812 as "9,812".
+func humanInt(n int) string {
 	s := strconv.Itoa(n)
 	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
 		s = s[:i] + "," + s[i:]
 	}
-	if n != 1 {
-		noun += "s"
-	}
-	return s + " " + noun
+	return s
 }
 
 // shellArg quotes a path for a shell command line when it needs it.
