@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/help"
@@ -14,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"popbox/mail"
 	"popbox/store"
 )
 
@@ -651,17 +651,18 @@ func humanSize(n int64) string {
 	return strconv.FormatFloat(float64(n)/gb, 'f', 1, 64) + "G"
 }
 
-// clean makes text from a mail header safe for one terminal line: control
-// characters (escape sequences included) become spaces, runs of spaces
-// become one.
+// clean makes text from outside (a mail header, a server's words) safe for
+// one terminal line with mail.SafeLine, the one sanitiser for such text, and
+// makes runs of spaces one.
 func clean(s string) string {
+	s = mail.SafeLine(s)
+	if !strings.Contains(s, "  ") {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
 	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r) || r == '\ufeff' {
-			r = ' '
-		}
 		if r == ' ' {
 			if space {
 				continue
@@ -672,7 +673,7 @@ func clean(s string) string {
 		}
 		b.WriteRune(r)
 	}
-	return strings.TrimSpace(b.String())
+	return b.String()
 }
 
 // fitCells cleans s, cuts it to w cells with "…" and pads it with spaces to

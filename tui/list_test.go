@@ -330,7 +330,7 @@ func TestFitCells(t *testing.T) {
 		{"会議の議事録", 11, "会議の議事…"},
 		{"会議の議事録", 10, "会議の議… "},
 		{"会議の議事録", 13, "会議の議事録 "},
-		{"a\x1b[31mred\x1b[0m", 10, "a [31mred…"},
+		{"a\x1b[31mred\x1b[0m", 10, "a[31mred[…"},
 		{"tab\there\r\nnext", 20, "tab here next       "},
 		{"", 3, "   "},
 		{"x", 0, ""},
