@@ -56,8 +56,15 @@ type NewMessage struct {
 // Cache is the storage the fetch engine needs; package store implements it.
 // Every method is safe to call from one goroutine at a time per account.
 type Cache interface {
-	// UIDRecords returns every UID record of the account, keyed by UID.
-	UIDRecords(accountID string) (map[string]UIDRecord, error)
+	// LookupUIDs finds the records of uids (as many as the caller likes in
+	// one call; the fetch engine sends a few thousand at a time) in one read
+	// of the store and calls fn, in the order of uids, with each one's index,
+	// record and whether there is one. It never loads the records of UIDs it
+	// was not asked about, so its cost does not grow with the mailbox.
+	LookupUIDs(accountID string, uids []string, fn func(i int, rec UIDRecord, ok bool)) error
+	// Tombstones counts the account's UIDs deleted locally and not yet on
+	// the server (their state is UIDDeletedLocally and a tombstone is kept).
+	Tombstones(accountID string) (int, error)
 	// Commit writes a batch in one transaction: for each message its raw
 	// bytes, summary and UID record together. A message whose Digest equals
 	// one already stored for the account (the same mail under a new UID,

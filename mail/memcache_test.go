@@ -59,6 +59,33 @@ func (c *memCache) UIDRecords(accountID string) (map[string]UIDRecord, error) {
 	return out, nil
 }
 
+func (c *memCache) LookupUIDs(accountID string, uids []string, fn func(int, UIDRecord, bool)) error {
+	c.mu.Lock()
+	a := c.account(accountID)
+	recs := make([]UIDRecord, len(uids))
+	oks := make([]bool, len(uids))
+	for i, u := range uids {
+		recs[i], oks[i] = a.uids[u]
+	}
+	c.mu.Unlock()
+	for i := range uids {
+		fn(i, recs[i], oks[i])
+	}
+	return nil
+}
+
+func (c *memCache) Tombstones(accountID string) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, r := range c.account(accountID).uids {
+		if r.State == UIDDeletedLocally {
+			n++
+		}
+	}
+	return n, nil
+}
+
 func (c *memCache) Commit(accountID string, batch []NewMessage) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

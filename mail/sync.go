@@ -215,12 +215,7 @@ func (y *syncer) run() error {
 		return err
 	}
 	y.pass = pass
-	if y.seen, err = y.cache.UIDRecords(y.acct.ID); err != nil {
-		return fmt.Errorf("read the UIDs of account %s: %w", y.acct.Name, err)
-	}
-	if y.seen == nil {
-		y.seen = make(map[string]UIDRecord)
-	}
+	y.seen = make(map[string]UIDRecord)
 	y.stored = make(map[string]bool)
 	for n := 1; n <= y.opts.MaxSessions; n++ {
 		more, err := y.session(n)
@@ -352,6 +347,19 @@ func (y *syncer) plan(s *session, n int) ([]ServerMsg, PlanResult, error) {
 		s.quit()
 		return nil, PlanResult{}, fmt.Errorf("%w: %s cannot tell messages apart between sessions (no UIDL), so popbox can only fetch from it with retention delete, which deletes every message from the server once it is stored; retention %s would fetch everything again each time",
 			ErrNoUIDL, y.acct.Incoming.Host, y.acct.Retention)
+	}
+	var uids []string
+	for _, m := range msgs {
+		if m.UID != "" {
+			uids = append(uids, m.UID)
+		}
+	}
+	if err := y.cache.LookupUIDs(y.acct.ID, uids, func(i int, rec UIDRecord, ok bool) {
+		if ok {
+			y.seen[uids[i]] = rec
+		}
+	}); err != nil {
+		return nil, PlanResult{}, fmt.Errorf("read the UIDs of account %s: %w", y.acct.Name, err)
 	}
 	plan := Plan(msgs, y.seen, y.acct.Retention, y.opts.Now())
 	y.countSkipped(msgs, plan, n)
@@ -690,18 +698,34 @@ func (c *committer) run() {
 		now := c.now()
 		msgs := b.msgs[:0:0]
 		var server []ServerMsg
+		// No UID from the server: the content names the message. The cache
+		// may hold it already (a session that stored it did not delete it:
+		// DELE refused, a reset, a cancel); then it is not stored again, and
+		// is as committed as if it had been.
+		var byContent []string
+		for i := range b.msgs {
+			m := &b.msgs[i]
+			m.Digest = sha256.Sum256(m.Raw)
+			if m.UID == "" {
+				m.UID = "sha256:" + hex.EncodeToString(m.Digest[:])
+				byContent = append(byContent, m.UID)
+			}
+		}
+		known := map[string]bool{}
+		if len(byContent) > 0 {
+			if err := c.cache.LookupUIDs(c.acctID, byContent, func(i int, _ UIDRecord, ok bool) {
+				known[byContent[i]] = ok
+			}); err != nil {
+				c.err = fmt.Errorf("look up %d messages by content: %w", len(byContent), err)
+				c.failed.Store(true)
+				continue
+			}
+		}
 		for i := range b.msgs {
 			m := b.msgs[i]
-			m.Digest = sha256.Sum256(m.Raw)
 			sm := b.server[i]
-			if m.UID == "" {
-				// No UID from the server: the content names the message. The
-				// cache may hold it already (a session that stored it did not
-				// delete it: DELE refused, a reset, a cancel); then it is not
-				// stored again, and is as committed as if it had been.
-				m.UID = "sha256:" + hex.EncodeToString(m.Digest[:])
-				_, known := c.seen[m.UID]
-				if known || c.stored[m.UID] {
+			if sm.UID == "" {
+				if known[m.UID] || c.stored[m.UID] {
 					sm.UID = m.UID
 					c.committed = append(c.committed, committedMsg{ServerMsg: sm, Known: true})
 					continue

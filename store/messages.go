@@ -505,6 +505,60 @@ func (s *Store) DeleteMessage(id string) error {
 	})
 }
 
+// LookupUIDs finds the records of uids in one read transaction and calls fn
+// for each, in order, with whether it has one. It is part of mail.Cache.
+func (s *Store) LookupUIDs(accountID string, uids []string, fn func(i int, rec mail.UIDRecord, ok bool)) error {
+	type found struct {
+		rec mail.UIDRecord
+		ok  bool
+	}
+	res := make([]found, len(uids))
+	err := s.view(func(tx *bolt.Tx) error {
+		a, err := openAcct(tx, accountID)
+		if err != nil {
+			return err
+		}
+		for i, uid := range uids {
+			v := a.uids.Get([]byte(uid))
+			if v == nil {
+				continue
+			}
+			var r uidRecord
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("decode uid %s: %w: %v", uid, errCorrupt, err)
+			}
+			res[i] = found{mail.UIDRecord{UID: uid, FirstSeen: r.FirstSeen, MsgID: r.MsgID, State: r.State}, true}
+		}
+		return nil
+	})
+	if err != nil {
+		return wrap("look up uid records", err)
+	}
+	for i, f := range res {
+		fn(i, f.rec, f.ok)
+	}
+	return nil
+}
+
+// Tombstones counts the account's tombstones: UIDs deleted locally whose
+// server copy is still to be deleted (under the mirror policy). It is part
+// of mail.Cache.
+func (s *Store) Tombstones(accountID string) (int, error) {
+	var n int
+	err := s.view(func(tx *bolt.Tx) error {
+		a, err := openAcct(tx, accountID)
+		if err != nil {
+			return err
+		}
+		n = a.tombs.Stats().KeyN
+		return nil
+	})
+	if err != nil {
+		return 0, wrap("count tombstones", err)
+	}
+	return n, nil
+}
+
 // UIDRecords returns every UID record of the account, keyed by UID. It is
 // part of mail.Cache.
 func (s *Store) UIDRecords(accountID string) (map[string]mail.UIDRecord, error) {

@@ -251,9 +251,14 @@ func (s *memStore) SetPassword(nameOrID string, outgoing bool, pw string) error 
 	return nil
 }
 
-func (s *memStore) UIDRecords(string) (map[string]mail.UIDRecord, error) {
-	return map[string]mail.UIDRecord{}, nil
+func (s *memStore) LookupUIDs(_ string, uids []string, fn func(int, mail.UIDRecord, bool)) error {
+	for i := range uids {
+		fn(i, mail.UIDRecord{}, false)
+	}
+	return nil
 }
+
+func (s *memStore) Tombstones(string) (int, error) { return 0, nil }
 
 // Commit puts the batch on top of the account's list (the fake sync makes
 // every message newer than what is stored).
