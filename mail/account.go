@@ -211,6 +211,26 @@ type ServerHints struct {
 	ExpireWarned bool `json:"expire_warned,omitempty"`
 	// LastLogin is the end of the last successful session.
 	LastLogin time.Time `json:"last_login,omitzero"`
+	// Mailbox is the mailbox as the last complete fetch left it, for the
+	// next fetch's quick look (see MailboxState); nil when unknown.
+	Mailbox *MailboxState `json:"mailbox,omitempty"`
+}
+
+// MailboxState is what a fetch that did all it had to (every listed message
+// stored, nothing deleted, nothing failed) saw of the mailbox. When STAT
+// gives the same count and size, the last message the same UID, and the
+// account the same server, retention and size limit, nothing can have
+// arrived (new mail is added at the end) and nothing is due: the next fetch
+// needs no listing. Repair and any other change that can lose UID records
+// drop it.
+type MailboxState struct {
+	Server    string    `json:"server"` // host:port/user
+	Retention string    `json:"retention"`
+	Limit     int64     `json:"limit"`
+	Count     int       `json:"count"`
+	Octets    int64     `json:"octets"`
+	LastUID   string    `json:"last_uid,omitempty"`
+	DueAt     time.Time `json:"due_at,omitzero"` // days:N: when the first listed message falls due
 }
 
 // Account is one POP3 mailbox and the SMTP server that sends for it.

@@ -409,12 +409,14 @@ func TestServerTextSanitised(t *testing.T) {
 
 	bad := "-ERR " + strings.ReplaceAll(evil, "\r\n", "") + "\r\n"
 	for _, tc := range []struct{ verb, reply string }{
+		{"STAT", bad},
 		{"LIST", bad},
 		{"QUIT", bad},
 		{"UIDL", "\x1b[2J" + strings.Repeat("Z", 3000) + "\r\n"},
 	} {
 		g := mailtest.NewPOP3(hostileCaps(false)...)
 		g.Add("u1", string(crlf(string(msg("one", "x\n")))))
+		g.Add("", string(crlf(string(msg("two, left out of UIDL: a LIST of all", "x\n")))))
 		g.Replies = map[string]string{tc.verb: tc.reply}
 		_, err := Sync(context.Background(), testAccount(t, g.Start(t), SecurityNone), newMemCache(), SyncOptions{}, nil)
 		if err == nil {

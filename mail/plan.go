@@ -16,6 +16,9 @@ type ServerMsg struct {
 	// OddUID: the server's UID was not one RFC 1939 allows, and UID is a
 	// digest of it (see serverUID).
 	OddUID bool
+	// ambiguous: the server gave its UID to another message too; it is
+	// never deleted by number.
+	ambiguous bool
 }
 
 // PlanResult is what one session should do with the server's listing.
@@ -123,6 +126,16 @@ func deleteNow(rec UIDRecord, policy Retention, now time.Time) bool {
 		return rec.State == UIDDeletedLocally
 	}
 	return false
+}
+
+// dueAt is when the policy deletes the server copy of a stored UID: for
+// days:N, N calendar days after it was first seen; zero for the other
+// policies and for a record that cannot be dated.
+func dueAt(rec UIDRecord, policy Retention) time.Time {
+	if policy.Kind != RetainDays || policy.Days < 1 || rec.FirstSeen.IsZero() {
+		return time.Time{}
+	}
+	return rec.FirstSeen.AddDate(0, 0, policy.Days)
 }
 
 func byNum(a, b ServerMsg) int { return cmp.Compare(a.Num, b.Num) }

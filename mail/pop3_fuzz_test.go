@@ -44,7 +44,7 @@ func scriptSession(t *testing.T, script []byte, limit int64) {
 		checkTerminalSafe(t, err.Error())
 		return
 	}
-	msgs, _, warns, err := s.list()
+	msgs, _, warns, err := listing(s)
 	for _, w := range warns {
 		checkTerminalSafe(t, w)
 	}
@@ -59,7 +59,7 @@ func scriptSession(t *testing.T, script []byte, limit int64) {
 		}
 		nums = append(nums, m.Num)
 	}
-	err = s.retrieve(msgs, limit, func(m ServerMsg, raw []byte, err error) error {
+	err = s.retrieve(serverMsgs(msgs), limit, func(m ServerMsg, raw []byte, err error) error {
 		if err != nil {
 			checkTerminalSafe(t, err.Error())
 			return nil

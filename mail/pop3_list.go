@@ -1,125 +1,208 @@
 package mail
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 )
 
-// list reads UIDL and LIST (both in one write when the server pipelines)
-// and joins them by message number, in message-number order. A server
-// without UIDL gives messages with empty UIDs and hasUIDL false. A message
-// LIST gives and UIDL leaves out (or gives in a line that cannot be read)
-// also has an empty UID: like mail from a server without UIDL, it is
-// fetched and known by its content, never skipped in silence. A UID that is
-// not what RFC 1939 allows is replaced by a digest of it (see serverUID). A
-// line that cannot be read is left out with a warning, so one odd entry
-// does not stop the fetch.
-func (s *session) list() (msgs []ServerMsg, hasUIDL bool, warns []string, err error) {
-	if s.caps.pipelining {
-		if err := s.writeRaw("UIDL", []byte("UIDL\r\nLIST\r\n")); err != nil {
-			return nil, false, nil, err
+// eachLine reads a multi-line reply after its +OK line, one line at a
+// time, and hands each to fn without its line end and with dot-stuffing
+// undone; the line is valid only during the call. A listing needs no more
+// than that, and never holds the whole reply: 300,000 UIDs are 7 MB of text.
+// Beyond limit bytes the reply is refused as a protocol error (the session
+// is then out of step and ends).
+func (s *session) eachLine(verb string, limit int64, fn func(line []byte) error) error {
+	var read int64
+	for {
+		line, crlf, err := s.listingLine(verb)
+		if err != nil {
+			return err
 		}
-	} else if err := s.send("UIDL"); err != nil {
-		return nil, false, nil, err
-	}
-	ok, _, err := s.status("UIDL")
-	if err != nil {
-		return nil, false, nil, err
-	}
-	var uidl []byte
-	if ok {
-		hasUIDL = true
-		if uidl, err = s.readBody("UIDL", nil, maxListing, nil); err != nil {
-			return nil, false, nil, s.listingErr("UIDL", err)
+		if read += int64(len(line)) + 2; read > limit {
+			return fmt.Errorf("%s: %s sent a listing over %d bytes: %w", verb, s.addr, limit, ErrProtocol)
 		}
-	}
-	if !s.caps.pipelining {
-		if err := s.send("LIST"); err != nil {
-			return nil, false, nil, err
-		}
-	}
-	ok, text, err := s.status("LIST")
-	if err != nil {
-		return nil, false, nil, err
-	}
-	if !ok {
-		return nil, false, nil, fmt.Errorf("%s could not list the mailbox (LIST: -ERR %s): %w", s.host, serverText(text), ErrMailbox)
-	}
-	listing, err := s.readBody("LIST", nil, maxListing, nil)
-	if err != nil {
-		return nil, false, nil, s.listingErr("LIST", err)
-	}
-
-	sizes := make(map[int]int64)
-	var order []int
-	for len(listing) > 0 {
-		var line []byte
-		line, listing = nextLine(listing)
-		num, rest, ok := splitListLine(line)
-		// RFC 1939 allows more after the size; only the size counts.
-		field, _, _ := strings.Cut(rest, " ")
-		size, err := strconv.ParseInt(field, 10, 64)
-		if !ok || err != nil || size < 0 {
-			warns = append(warns, fmt.Sprintf("%s listed %s in LIST, which is not a message number and a size", s.host, quoteShort(line)))
-			if ok {
-				if _, dup := sizes[num]; !dup {
-					sizes[num] = 0 // listed, size unknown: the account's limit applies
-					order = append(order, num)
-				}
+		if len(line) > 0 && line[0] == '.' {
+			if len(line) == 1 && (crlf || s.lfOnly) {
+				return nil
 			}
-			continue
+			line = line[1:] // a stuffed dot (RFC 1939 section 3)
 		}
-		if _, dup := sizes[num]; dup {
-			warns = append(warns, fmt.Sprintf("%s listed message %d twice in LIST", s.host, num))
-			continue
+		if err := fn(line); err != nil {
+			return err
 		}
-		sizes[num] = size
-		order = append(order, num)
 	}
-	if !hasUIDL {
-		msgs = make([]ServerMsg, 0, len(order))
-		for _, n := range order {
-			msgs = append(msgs, ServerMsg{Num: n, Size: sizes[n]})
+}
+
+// listingLine reads one line of a listing without its line end. A line
+// longer than the reader's buffer (a UID of a megabyte) is not an error that
+// would stop every fetch: its first readBufferSize bytes stand for it, and
+// the rest is read and dropped.
+func (s *session) listingLine(verb string) (line []byte, crlf bool, err error) {
+	line, err = s.r.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		line = append([]byte(nil), line...)
+		for err == bufio.ErrBufferFull {
+			_, err = s.r.ReadSlice('\n')
 		}
-		slices.SortFunc(msgs, byNum)
-		return msgs, false, warns, nil
+		if err != nil {
+			return nil, false, s.bodyErr(verb, err)
+		}
+		return line, true, nil
 	}
-	nums := make(map[int]bool, len(order))
-	msgs = make([]ServerMsg, 0, len(order))
-	for len(uidl) > 0 {
-		var line []byte
-		line, uidl = nextLine(uidl)
+	if err != nil {
+		return nil, false, s.bodyErr(verb, err)
+	}
+	line = line[:len(line)-1]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		return line[:n-1], true, nil
+	}
+	return line, false, nil
+}
+
+// uidl asks UIDL and hands each listed message number and UID to fn, as
+// they arrive. The UID is the key popbox knows the message by (see
+// serverUID; odd says it was replaced by a digest) and is valid only during
+// the call. ok is false when the server has no UIDL (it answered -ERR). A
+// line that cannot be read, or a number listed twice, is left out with a
+// warning: a message UIDL does not name is then found by LIST and fetched by
+// its content, never skipped in silence.
+func (s *session) uidl(fn func(num int, uid string, odd bool) error) (ok bool, warns []string, err error) {
+	ok, _, err = s.cmd("UIDL")
+	if err != nil || !ok {
+		return false, nil, err
+	}
+	var named bitset
+	err = s.eachLine("UIDL", maxListing, func(line []byte) error {
 		num, uid, ok := splitListLine(line)
 		if !ok || uid == "" {
-			warns = append(warns, fmt.Sprintf("%s listed %s in UIDL, which is not a message number and a UID", s.host, quoteShort(line)))
-			continue
+			warns = appendWarn(warns, fmt.Sprintf("%s listed %s in UIDL, which is not a message number and a UID", s.host, quoteShort(line)))
+			return nil
 		}
-		if nums[num] {
-			warns = append(warns, fmt.Sprintf("%s listed message %d twice in UIDL; the second entry was ignored", s.host, num))
-			continue
+		if named.has(num) {
+			warns = appendWarn(warns, fmt.Sprintf("%s listed message %d twice in UIDL; the second entry was ignored", s.host, num))
+			return nil
 		}
-		nums[num] = true
+		named.set(num)
 		key, odd := serverUID(uid)
-		msgs = append(msgs, ServerMsg{Num: num, UID: key, Size: sizes[num], OddUID: odd})
+		return fn(num, key, odd)
+	})
+	return true, warns, err
+}
+
+// listAll asks LIST and hands each message number and size to fn, as they
+// arrive; size is -1 for a line whose size cannot be read (RFC 1939 allows
+// more after the size; only the size counts). A line without a message
+// number, or a number listed twice, is left out with a warning.
+func (s *session) listAll(fn func(num int, size int64) error) (warns []string, err error) {
+	ok, text, err := s.cmd("LIST")
+	if err != nil {
+		return nil, err
 	}
-	var noUID int
-	for _, n := range order {
-		if !nums[n] {
-			msgs = append(msgs, ServerMsg{Num: n, Size: sizes[n]})
-			noUID++
+	if !ok {
+		return nil, fmt.Errorf("%s could not list the mailbox (LIST: -ERR %s): %w", s.host, serverText(text), ErrMailbox)
+	}
+	var listed bitset
+	err = s.eachLine("LIST", maxListing, func(line []byte) error {
+		num, rest, ok := splitListLine(line)
+		if !ok {
+			warns = appendWarn(warns, fmt.Sprintf("%s listed %s in LIST, which is not a message number and a size", s.host, quoteShort(line)))
+			return nil
 		}
+		if listed.has(num) {
+			warns = appendWarn(warns, fmt.Sprintf("%s listed message %d twice in LIST", s.host, num))
+			return nil
+		}
+		listed.set(num)
+		size := parseSize(rest)
+		if size < 0 {
+			warns = appendWarn(warns, fmt.Sprintf("%s listed %s in LIST, which is not a message number and a size", s.host, quoteShort(line)))
+		}
+		return fn(num, size)
+	})
+	return warns, err
+}
+
+// listEach asks "LIST n" for n of the messages, pipelined when the server
+// allows, and hands each answer to fn with its index: the sizes of a few new
+// messages cost less than a LIST of the whole mailbox. size is -1 when the
+// answer is -ERR or cannot be read.
+func (s *session) listEach(n int, num func(i int) int, fn func(i int, size int64)) error {
+	window := s.window()
+	sent := 0
+	for i := 0; i < n; i++ {
+		if sent == i || (window > 1 && sent-i <= window/2 && sent < n) {
+			s.wbuf = s.wbuf[:0]
+			for sent < n && sent-i < window {
+				s.wbuf = append(s.wbuf, "LIST "...)
+				s.wbuf = strconv.AppendInt(s.wbuf, int64(num(sent)), 10)
+				s.wbuf = append(s.wbuf, '\r', '\n')
+				sent++
+			}
+			if err := s.writeRaw("LIST", s.wbuf); err != nil {
+				return err
+			}
+		}
+		ok, text, err := s.status("LIST")
+		if err != nil {
+			return err
+		}
+		size := int64(-1)
+		if ok {
+			if got, rest, ok := splitListLine(text); ok && got == num(i) {
+				size = parseSize(rest)
+			}
+		}
+		fn(i, size)
 	}
-	if noUID > 0 {
-		warns = append(warns, fmt.Sprintf("%s left %d of the messages it lists out of UIDL; popbox fetches them each time and knows them by their content", s.host, noUID))
+	return nil
+}
+
+// parseSize reads the size of a LIST line's rest; -1 when it is none.
+func parseSize(rest string) int64 {
+	field, _, _ := strings.Cut(rest, " ")
+	size, err := strconv.ParseInt(field, 10, 64)
+	if err != nil || size < 0 {
+		return -1
 	}
-	slices.SortFunc(msgs, byNum)
-	return msgs, true, warns, nil
+	return size
+}
+
+// maxListWarnings bounds the warnings of one listing: a broken server can
+// send a hundred thousand odd lines.
+const maxListWarnings = 10
+
+func appendWarn(warns []string, w string) []string {
+	switch {
+	case len(warns) < maxListWarnings:
+		return append(warns, w)
+	case len(warns) == maxListWarnings:
+		return append(warns, "More lines of the listing could not be read.")
+	}
+	return warns
+}
+
+// bitset is a set of small non-negative numbers (message numbers), one bit
+// each.
+type bitset []uint64
+
+func (b *bitset) set(n int) {
+	if n < 0 {
+		return
+	}
+	for len(*b) <= n/64 {
+		*b = append(*b, 0)
+	}
+	(*b)[n/64] |= 1 << (n % 64)
+}
+
+func (b bitset) has(n int) bool {
+	return n >= 0 && n/64 < len(b) && b[n/64]&(1<<(n%64)) != 0
 }
 
 // maxUID is RFC 1939's bound on a UID: 1 to 70 characters from 0x21 to 0x7E.

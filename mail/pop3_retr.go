@@ -25,6 +25,21 @@ func (s *session) window() int {
 	return 1
 }
 
+// msgSource is the messages retrieve asks for, in order.
+type msgSource interface {
+	Len() int
+	At(i int) ServerMsg
+	// NumSize is At(i).Num and At(i).Size, without making its UID.
+	NumSize(i int) (int, int64)
+}
+
+// serverMsgs is a msgSource over a slice.
+type serverMsgs []ServerMsg
+
+func (l serverMsgs) Len() int                   { return len(l) }
+func (l serverMsgs) At(i int) ServerMsg         { return l[i] }
+func (l serverMsgs) NumSize(i int) (int, int64) { return l[i].Num, l[i].Size }
+
 // ErrOutOfStep: a reply could not be a faithful copy of the message asked
 // for (far shorter or longer than LIST said), so what follows in the
 // session may belong to another reply. The session ends without QUIT, so
@@ -64,7 +79,7 @@ func (e *UnfaithfulError) Unwrap() error { return ErrProtocol }
 // the stream cannot be trusted to line up with the commands. An error
 // returned by got, or one that breaks the session, ends retrieve too.
 // limit is the account's largest message; tick is passed to readBody.
-func (s *session) retrieve(msgs []ServerMsg, limit int64, got func(m ServerMsg, raw []byte, err error) error, tick func(int)) (err error) {
+func (s *session) retrieve(msgs msgSource, limit int64, got func(m ServerMsg, raw []byte, err error) error, tick func(int)) (err error) {
 	// A last net: a reply that trips a bug here must not take the process
 	// down with the messages already read; those are committed by the caller.
 	defer func() {
@@ -78,25 +93,28 @@ func (s *session) retrieve(msgs []ServerMsg, limit int64, got func(m ServerMsg, 
 	window := s.window()
 	sent := 0       // commands written
 	var ahead int64 // announced bytes of the commands written and not yet read
-	for i, m := range msgs {
+	n := msgs.Len()
+	for i := 0; i < n; i++ {
 		if err := s.ctx.Err(); err != nil {
 			return fmt.Errorf("RETR: %w", err)
 		}
 		// Refill the window when half of it has been read (or at once
 		// without pipelining), in one write.
-		if sent == i || (window > 1 && sent-i <= window/2 && sent < len(msgs)) {
+		if sent == i || (window > 1 && sent-i <= window/2 && sent < n) {
 			s.wbuf = s.wbuf[:0]
-			for sent < len(msgs) && sent-i < window && (sent == i || ahead < pipelineBytes) {
+			for sent < n && sent-i < window && (sent == i || ahead < pipelineBytes) {
+				num, size := msgs.NumSize(sent)
 				s.wbuf = append(s.wbuf, "RETR "...)
-				s.wbuf = strconv.AppendInt(s.wbuf, int64(msgs[sent].Num), 10)
+				s.wbuf = strconv.AppendInt(s.wbuf, int64(num), 10)
 				s.wbuf = append(s.wbuf, '\r', '\n')
-				ahead = satAdd(ahead, msgs[sent].Size)
+				ahead = satAdd(ahead, size)
 				sent++
 			}
 			if err := s.writeRaw("RETR", s.wbuf); err != nil {
 				return err
 			}
 		}
+		m := msgs.At(i)
 		ahead -= min(m.Size, ahead)
 		ok, text, err := s.status("RETR")
 		if err != nil {

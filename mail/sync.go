@@ -2,14 +2,10 @@ package mail
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
-	"sync/atomic"
 	"time"
 )
 
@@ -90,8 +86,9 @@ type SyncResult struct {
 	// Skipped: listed but not fetched, already known. Failed: listed and
 	// new but not retrieved (RETR -ERR, far larger than announced).
 	New, Duplicates, Deleted, Skipped, Failed int
-	// PlannedFetch and PlannedDelete are the UIDs the plans chose, over
-	// every session ("#N", the message number, for a server without UIDL).
+	// PlannedFetch and PlannedDelete are the UIDs the plan chose ("#N",
+	// the message number, for a message without a UID). They are filled
+	// for a DryRun only: a fetch keeps no list of every UID it handles.
 	PlannedFetch, PlannedDelete []string
 	// Warnings are sentences for the user: messages that failed, odd
 	// listing lines, a server that deletes mail on its own (EXPIRE).
@@ -138,6 +135,10 @@ const (
 func Sync(ctx context.Context, acct Account, cache Cache, opts SyncOptions, report func(Progress)) (SyncResult, error) {
 	y := &syncer{ctx: ctx, acct: acct, cache: cache, opts: opts.withDefaults(), report: report}
 	y.res.Hints = acct.Hints
+	if h := acct.Hints.Mailbox; h != nil {
+		c := *h
+		y.res.Hints.Mailbox = &c
+	}
 	if y.report == nil {
 		y.report = func(Progress) {}
 	}
@@ -181,16 +182,16 @@ type syncer struct {
 	report  func(Progress)
 	tlsConf *tls.Config
 	pass    string
-	seen    map[string]UIDRecord
+	// start is when this Sync began: UID records first seen since were
+	// stored by it, and do not count as skipped in a later session.
+	start time.Time
 
 	res           SyncResult
 	prog          Progress
 	extraWarnings int
-	// counted holds the UIDs already counted as fetched or skipped by an
-	// earlier session of this Sync, so a second listing is not counted again.
-	counted map[string]bool
 	// stored holds the content UIDs (of messages without a UID) committed
-	// in this Sync, so that a later session does not store them again.
+	// in this Sync, so that a later session does not store them again; it
+	// stays empty for a server with UIDL.
 	stored map[string]bool
 	// suspect holds the messages (uidOrNum) whose reply could not be a
 	// faithful copy: no later session of this Sync asks for them again.
@@ -199,6 +200,7 @@ type syncer struct {
 
 func (y *syncer) run() error {
 	now := y.opts.Now()
+	y.start = now
 	if err := y.checkLoginDelay(now); err != nil {
 		return err
 	}
@@ -215,7 +217,6 @@ func (y *syncer) run() error {
 		return err
 	}
 	y.pass = pass
-	y.seen = make(map[string]UIDRecord)
 	y.stored = make(map[string]bool)
 	for n := 1; n <= y.opts.MaxSessions; n++ {
 		more, err := y.session(n)
@@ -261,8 +262,9 @@ func (y *syncer) warnItem(w string) {
 }
 
 // session runs one POP3 session and says whether another should follow.
-// Its steps: log in, plan from the listing, retrieve and commit, delete
-// what is committed and due, and QUIT.
+// Its steps: log in, plan from the listing (or see at a glance that the
+// mailbox is as the last fetch left it), retrieve and commit, delete what
+// is committed and due, and QUIT.
 func (y *syncer) session(n int) (more bool, err error) {
 	y.prog.Session = n
 	y.phase(PhaseConnect)
@@ -294,7 +296,20 @@ func (y *syncer) session(n int) (more bool, err error) {
 	y.expireWarning()
 
 	y.phase(PhasePlan)
-	msgs, plan, err := y.plan(s, n)
+	box, err := y.look(s, n)
+	if err != nil {
+		return false, err
+	}
+	if box.unchanged {
+		if n == 1 {
+			y.res.Skipped += box.count
+		}
+		return false, s.quit()
+	}
+	// Whatever happens now, the picture of the mailbox is redrawn only by
+	// a session that ends well.
+	y.res.Hints.Mailbox = nil
+	p, err := y.plan(s, &box)
 	if err != nil || y.opts.DryRun {
 		if err == nil {
 			err = s.quit()
@@ -302,7 +317,8 @@ func (y *syncer) session(n int) (more bool, err error) {
 		return false, err
 	}
 
-	committed, err := y.retrieve(s, plan)
+	failed := y.res.Failed
+	com, err := y.retrieve(s, p)
 	if errors.Is(err, errOutOfStep) {
 		// The reply at fault is left on the server and out of later plans;
 		// the session ends without QUIT, so nothing it marked is deleted, and
@@ -312,7 +328,7 @@ func (y *syncer) session(n int) (more bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	deleted, err := y.deleteCommitted(s, plan, committed)
+	deleted, tombs, err := y.deleteCommitted(s, p, com)
 	if err != nil {
 		return false, err
 	}
@@ -324,142 +340,309 @@ func (y *syncer) session(n int) (more bool, err error) {
 	if err := s.quit(); err != nil {
 		return false, err
 	}
-	y.res.Deleted += len(deleted)
-	if err := y.forgetTombstones(deleted); err != nil {
-		return false, err
+	y.res.Deleted += deleted
+	if len(tombs) > 0 {
+		if err := y.cache.ForgetUIDs(y.acct.ID, tombs); err != nil {
+			return false, fmt.Errorf("forget %d UIDs deleted from the server: %w", len(tombs), err)
+		}
 	}
-	return y.nextSession(msgs, plan, committed), nil
+	if deleted == 0 && y.res.Failed == failed && p.deferred == 0 && p.noUID == 0 && len(p.ambiguous) == 0 && box.hasUIDL && box.count >= 0 {
+		y.res.Hints.Mailbox = y.picture(box, p, com)
+	}
+	return y.nextSession(p, com), nil
 }
+
+// mailbox is what STAT said of the mailbox at the start of a session.
+type mailbox struct {
+	count     int // -1: STAT's answer could not be read
+	octets    int64
+	hasUIDL   bool
+	lastUID   string // of message number count, when UIDL named it
+	unchanged bool   // as the last complete session left it: nothing to do
+}
+
+// look asks STAT, and tells whether the mailbox is exactly as the last
+// complete session left it: the same count and size, the same UID on its
+// last message (new mail is added at the end, so any arrival changes it),
+// and nothing due for deletion since. Then no listing is needed at all:
+// a fetch from cron costs a login and three short commands, not a UIDL of
+// the whole mailbox.
+func (y *syncer) look(s *session, n int) (mailbox, error) {
+	count, octets, err := s.stat()
+	if errors.Is(err, ErrProtocol) {
+		// A STAT answer that cannot be read stops nothing: the listing
+		// then comes from a LIST of the whole mailbox.
+		return mailbox{count: -1}, nil
+	}
+	if err != nil {
+		return mailbox{}, err
+	}
+	box := mailbox{count: count, octets: octets}
+	st := y.res.Hints.Mailbox
+	if n > 1 || st == nil || st.Server != y.serverKey() || st.Retention != y.acct.Retention.String() ||
+		st.Limit != y.acct.MessageSizeLimit() || st.Count != count || st.Octets != octets {
+		return box, nil
+	}
+	switch y.acct.Retention.Kind {
+	case RetainDays:
+		if !st.DueAt.IsZero() && !y.opts.Now().Before(st.DueAt) {
+			return box, nil
+		}
+	case RetainMirror:
+		if t, err := y.cache.Tombstones(y.acct.ID); err != nil || t > 0 {
+			return box, nil
+		}
+	}
+	if count > 0 {
+		ok, text, err := s.cmd("UIDL", strconv.Itoa(count))
+		if err != nil {
+			return mailbox{}, err
+		}
+		num, uid, listed := splitListLine(text)
+		if !ok || !listed || num != count {
+			return box, nil
+		}
+		if key, _ := serverUID(uid); key != st.LastUID {
+			return box, nil
+		}
+	}
+	box.unchanged = true
+	box.hasUIDL = true
+	return box, nil
+}
+
+// serverKey names the mailbox an account's picture is of.
+func (y *syncer) serverKey() string {
+	return y.acct.Incoming.Address() + "/" + y.acct.Incoming.User
+}
+
+// picture is the MailboxState a complete session leaves for the next
+// fetch's quick look.
+func (y *syncer) picture(box mailbox, p *planner, com committed) *MailboxState {
+	due := p.dueAt
+	if com.stored > 0 && y.acct.Retention.Kind == RetainDays {
+		p.due(y.opts.Now().AddDate(0, 0, y.acct.Retention.Days))
+		due = p.dueAt
+	}
+	return &MailboxState{Server: y.serverKey(), Retention: y.acct.Retention.String(), Limit: y.acct.MessageSizeLimit(),
+		Count: box.count, Octets: box.octets, LastUID: box.lastUID, DueAt: due}
+}
+
+// Planning: the listing is read as it arrives, its UIDs are looked up in
+// the cache lookupBatch at a time, and the planner keeps only what the
+// session acts on.
+const (
+	lookupBatch = 4096
+	// maxPlanFetch bounds the new messages one session plans: more wait
+	// for the next session of the same Sync, so that the plan of a first
+	// fetch of a million messages stays a few megabytes.
+	maxPlanFetch = 200_000
+	// listAllMin: from this many new messages on, one LIST of the whole
+	// mailbox gives their sizes for less than a "LIST n" each.
+	listAllMin = 512
+)
 
 // plan reads the listing and decides what this session retrieves and
 // deletes. Messages the account's size limit excludes, and those whose
 // reply an earlier session of this Sync could not take as faithful, are
 // left on the server with a warning.
-func (y *syncer) plan(s *session, n int) ([]ServerMsg, PlanResult, error) {
-	msgs, hasUIDL, warns, err := s.list()
-	if err != nil {
-		return nil, PlanResult{}, err
+func (y *syncer) plan(s *session, box *mailbox) (*planner, error) {
+	p := newPlanner(y.acct.Retention, y.opts.Now(), y.start, maxPlanFetch)
+	p.keepUIDs = y.opts.DryRun
+	if y.res.Sessions == 1 {
+		p.since = y.start.Add(time.Nanosecond) // nothing is from this Sync yet
 	}
-	for _, w := range warns {
-		y.warnItem(w)
+	type listed struct {
+		num int
+		uid string
+		odd bool
 	}
-	if !hasUIDL && y.acct.Retention.Kind != RetainDelete {
-		s.quit()
-		return nil, PlanResult{}, fmt.Errorf("%w: %s cannot tell messages apart between sessions (no UIDL), so popbox can only fetch from it with retention delete, which deletes every message from the server once it is stored; retention %s would fetch everything again each time",
-			ErrNoUIDL, y.acct.Incoming.Host, y.acct.Retention)
-	}
+	var batch []listed
 	var uids []string
-	for _, m := range msgs {
-		if m.UID != "" {
-			uids = append(uids, m.UID)
+	flush := func() error {
+		uids = uids[:0]
+		for _, l := range batch {
+			uids = append(uids, l.uid)
 		}
-	}
-	if err := y.cache.LookupUIDs(y.acct.ID, uids, func(i int, rec UIDRecord, ok bool) {
-		if ok {
-			y.seen[uids[i]] = rec
+		err := y.cache.LookupUIDs(y.acct.ID, uids, func(i int, rec UIDRecord, ok bool) {
+			l := batch[i]
+			p.add(l.num, l.uid, l.odd, rec, ok)
+		})
+		batch = batch[:0]
+		if err != nil {
+			return fmt.Errorf("read the UIDs of account %s: %w", y.acct.Name, err)
 		}
-	}); err != nil {
-		return nil, PlanResult{}, fmt.Errorf("read the UIDs of account %s: %w", y.acct.Name, err)
+		return nil
 	}
-	plan := Plan(msgs, y.seen, y.acct.Retention, y.opts.Now())
-	y.countSkipped(msgs, plan, n)
-	limit := y.acct.MessageSizeLimit()
-	keep := func(m ServerMsg) bool {
-		if y.suspect[uidOrNum(m)] {
-			return false
+	hasUIDL, warns, err := s.uidl(func(num int, uid string, odd bool) error {
+		if num == box.count {
+			box.lastUID = uid
 		}
-		return m.Size <= limit
-	}
-	fetch := plan.Fetch[:0:0]
-	for _, m := range plan.Fetch {
-		switch {
-		case y.suspect[uidOrNum(m)]:
-			// Warned when its reply was refused.
-		case m.Size > limit:
-			y.warnItem(fmt.Sprintf("Message %s is %s, larger than the account's limit of %s, and stays on the server; raise the account's limit to fetch it.",
-				uidOrNum(m), FormatSize(m.Size), FormatSize(limit)))
-		default:
-			if m.OddUID && n == 1 {
-				y.warnItem(fmt.Sprintf("%s gave message %d a UID that POP3 does not allow (more than %d characters, or characters other than visible ASCII); popbox knows it as %s.",
-					y.acct.Incoming.Host, m.Num, maxUID, m.UID))
-			}
-			fetch = append(fetch, m)
+		batch = append(batch, listed{num, uid, odd})
+		if len(batch) == lookupBatch {
+			return flush()
 		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = flush()
 	}
-	plan.Fetch = fetch
-	plan.DeleteFetched = slices.DeleteFunc(plan.DeleteFetched, func(m ServerMsg) bool { return !keep(m) })
-	for _, m := range plan.Fetch {
-		y.res.PlannedFetch = append(y.res.PlannedFetch, uidOrNum(m))
-	}
-	for _, m := range plan.Delete {
-		y.res.PlannedDelete = append(y.res.PlannedDelete, uidOrNum(m))
-	}
-	for _, m := range plan.DeleteFetched {
-		y.res.PlannedDelete = append(y.res.PlannedDelete, uidOrNum(m))
-	}
-	for _, uid := range plan.Ambiguous {
-		y.warnItem(fmt.Sprintf("%s gave the UID %q to more than one message; one copy is fetched and none is deleted from the server.", y.acct.Incoming.Host, uid))
-	}
-	return msgs, plan, nil
-}
-
-// deleteCommitted sends DELE for what is committed and due: what was
-// committed before this session (plan.Delete) and, for retention delete,
-// what this session stored. It returns the messages the server accepted.
-func (y *syncer) deleteCommitted(s *session, plan PlanResult, committed []committedMsg) ([]ServerMsg, error) {
-	dels := slices.Clone(plan.Delete)
-	if len(plan.DeleteFetched) > 0 {
-		ok := make(map[int]string, len(committed))
-		for _, c := range committed {
-			ok[c.Num] = c.UID
-		}
-		for _, m := range plan.DeleteFetched {
-			if uid, done := ok[m.Num]; done {
-				m.UID = uid // the digest UID of a message without a UID
-				dels = append(dels, m)
-			}
-		}
-	}
-	if len(dels) == 0 {
-		return nil, nil
-	}
-	y.phase(PhaseDelete)
-	nums := make([]int, len(dels))
-	for i, m := range dels {
-		nums[i] = m.Num
-	}
-	accepted, warns, err := s.dele(nums)
 	if err != nil {
 		return nil, err
 	}
 	for _, w := range warns {
 		y.warnItem(w)
 	}
-	byNum := make(map[int]ServerMsg, len(dels))
-	for _, m := range dels {
-		byNum[m.Num] = m
+	box.hasUIDL = hasUIDL
+	if !hasUIDL && y.acct.Retention.Kind != RetainDelete {
+		s.quit()
+		return nil, fmt.Errorf("%w: %s cannot tell messages apart between sessions (no UIDL), so popbox can only fetch from it with retention delete, which deletes every message from the server once it is stored; retention %s would fetch everything again each time",
+			ErrNoUIDL, y.acct.Incoming.Host, y.acct.Retention)
 	}
-	deleted := make([]ServerMsg, 0, len(accepted))
-	for _, num := range accepted {
-		deleted = append(deleted, byNum[num])
+	if err := y.sizes(s, p, box); err != nil {
+		return nil, err
 	}
-	return deleted, nil
+	p.finish()
+	if p.noUID > 0 && hasUIDL {
+		y.warnItem(fmt.Sprintf("%s left %d of the messages it lists out of UIDL; popbox fetches them each time and knows them by their content", s.host, p.noUID))
+	}
+	for _, uid := range p.ambiguous {
+		y.warnItem(fmt.Sprintf("%s gave the UID %q to more than one message; one copy is fetched and none is deleted from the server.", y.acct.Incoming.Host, uid))
+	}
+	y.res.Skipped += p.skipped
+	y.exclude(p, y.res.Sessions)
+	if y.opts.DryRun {
+		for i := range p.fetch {
+			y.res.PlannedFetch = append(y.res.PlannedFetch, uidOrNum(p.fetchMsg(i)))
+		}
+		for _, d := range p.dele {
+			y.res.PlannedDelete = append(y.res.PlannedDelete, p.uidOf(d.off, d.n))
+		}
+		if y.acct.Retention.Kind == RetainDelete {
+			for i, w := range p.fetch {
+				if !w.amb {
+					y.res.PlannedDelete = append(y.res.PlannedDelete, uidOrNum(p.fetchMsg(i)))
+				}
+			}
+		}
+	}
+	return p, nil
+}
+
+// sizes finds the sizes of the messages to retrieve, and the messages a
+// listing without UIDs names: with a LIST of the whole mailbox when there
+// are many new ones, when UIDL did not name every message STAT counted, or
+// when the server has no UIDL; else with "LIST n" for each new one.
+func (y *syncer) sizes(s *session, p *planner, box *mailbox) error {
+	p.sortFetch()
+	named := 0
+	for n := 1; n <= box.count; n++ {
+		if p.named.has(n) {
+			named++
+		}
+	}
+	whole := named == box.count && box.hasUIDL // UIDL named every message
+	if len(p.fetch) == 0 && whole {
+		return nil
+	}
+	if len(p.fetch) < listAllMin && whole {
+		return s.listEach(len(p.fetch), func(i int) int { return int(p.fetch[i].num) }, func(i int, size int64) {
+			p.fetch[i].size = size
+		})
+	}
+	var extra []wanted
+	warns, err := s.listAll(func(num int, size int64) error {
+		if p.named.has(num) {
+			if i, ok := p.fetchIndex(num); ok {
+				p.fetch[i].size = size
+			}
+			return nil
+		}
+		extra = append(extra, wanted{num: int32(num), size: size})
+		return nil
+	})
+	for _, w := range warns {
+		y.warnItem(w)
+	}
+	if err != nil {
+		return err
+	}
+	for _, w := range extra {
+		p.addNoUID(int(w.num), w.size)
+	}
+	return nil
+}
+
+// exclude takes out of the plan the messages over the account's size
+// limit, and those an earlier session of this Sync found unfaithful;
+// warns of odd UIDs in the first session.
+func (y *syncer) exclude(p *planner, n int) {
+	limit := y.acct.MessageSizeLimit()
+	fetch := p.fetch[:0]
+	for i := range p.fetch {
+		w := p.fetch[i]
+		m := p.fetchMsg(i)
+		switch {
+		case y.suspect[uidOrNum(m)]:
+			// Warned when its reply was refused.
+		case w.size > limit:
+			y.warnItem(fmt.Sprintf("Message %s is %s, larger than the account's limit of %s, and stays on the server; raise the account's limit to fetch it.",
+				uidOrNum(m), FormatSize(w.size), FormatSize(limit)))
+		default:
+			if w.odd && n == 1 {
+				y.warnItem(fmt.Sprintf("%s gave message %d a UID that POP3 does not allow (more than %d characters, or characters other than visible ASCII); popbox knows it as %s.",
+					y.acct.Incoming.Host, m.Num, maxUID, m.UID))
+			}
+			fetch = append(fetch, w)
+		}
+	}
+	p.fetch = fetch
+}
+
+// deleteCommitted sends DELE for what is committed and due: what was
+// committed before this session (the planner's dele) and, for retention
+// delete, what this session stored or found stored. It returns how many
+// the server accepted, and the UIDs of accepted tombstones.
+func (y *syncer) deleteCommitted(s *session, p *planner, com committed) (int, []string, error) {
+	nums := make([]int, 0, len(p.dele)+len(com.deletable))
+	for _, d := range p.dele {
+		nums = append(nums, int(d.num))
+	}
+	for _, n := range com.deletable {
+		nums = append(nums, int(n))
+	}
+	if len(nums) == 0 {
+		return 0, nil, nil
+	}
+	y.phase(PhaseDelete)
+	accepted, warns, err := s.dele(nums)
+	if err != nil {
+		return 0, nil, err
+	}
+	for _, w := range warns {
+		y.warnItem(w)
+	}
+	var tombs []string
+	ok := bitset{}
+	for _, n := range accepted {
+		ok.set(n)
+	}
+	for _, d := range p.dele {
+		if d.tomb && ok.has(int(d.num)) {
+			tombs = append(tombs, p.uidOf(d.off, d.n))
+		}
+	}
+	return len(accepted), tombs, nil
 }
 
 // nextSession says whether another session should follow one that ended
-// well: when it stored new mail, knew none of what it listed, and listed
-// at least portionMin messages, the server may be handing out its mail in
-// portions (as Gmail does).
-func (y *syncer) nextSession(msgs []ServerMsg, plan PlanResult, committed []committedMsg) bool {
-	stored, known := 0, plan.Skipped
-	for _, c := range committed {
-		if c.Known {
-			known++
-		} else {
-			stored++
-		}
-	}
-	if stored == 0 || known > 0 || len(msgs) < portionMin {
+// well: when the plan left new messages for later, or when it stored new
+// mail, knew none of what it listed, and listed at least portionMin
+// messages (the server may be handing out its mail in portions, as Gmail
+// does).
+func (y *syncer) nextSession(p *planner, com committed) bool {
+	more := p.deferred > 0 || (com.stored > 0 && p.known == 0 && com.known == 0 && p.listed >= portionMin)
+	if !more {
 		return false
 	}
 	if y.res.Hints.LoginDelay > 0 && !y.opts.IgnoreLoginDelay {
@@ -468,50 +651,6 @@ func (y *syncer) nextSession(msgs []ServerMsg, plan PlanResult, committed []comm
 		return false
 	}
 	return true
-}
-
-// forgetTombstones drops the records of UIDs the user deleted locally once
-// the server has deleted them too; records of messages still stored stay,
-// since they are what keeps a message from being fetched again.
-func (y *syncer) forgetTombstones(deleted []ServerMsg) error {
-	var forget []string
-	for _, m := range deleted {
-		if rec, ok := y.seen[m.UID]; ok && rec.State == UIDDeletedLocally {
-			forget = append(forget, m.UID)
-		}
-	}
-	if len(forget) == 0 {
-		return nil
-	}
-	if err := y.cache.ForgetUIDs(y.acct.ID, forget); err != nil {
-		return fmt.Errorf("forget %d UIDs deleted from the server: %w", len(forget), err)
-	}
-	for _, uid := range forget {
-		delete(y.seen, uid)
-	}
-	return nil
-}
-
-// countSkipped adds the session's known-and-listed messages to Skipped,
-// leaving out those an earlier session of this Sync already counted.
-func (y *syncer) countSkipped(msgs []ServerMsg, plan PlanResult, n int) {
-	if n == 1 {
-		y.res.Skipped += plan.Skipped
-	} else {
-		for _, m := range msgs {
-			if _, known := y.seen[m.UID]; known && m.UID != "" && !y.counted[m.UID] {
-				y.res.Skipped++
-			}
-		}
-	}
-	if y.counted == nil {
-		y.counted = make(map[string]bool, len(msgs))
-	}
-	for _, m := range msgs {
-		if m.UID != "" {
-			y.counted[m.UID] = true
-		}
-	}
 }
 
 // expireWarning tells the user once when the server deletes mail on its
@@ -550,208 +689,4 @@ func uidOrNum(m ServerMsg) string {
 		return "#" + strconv.Itoa(m.Num)
 	}
 	return m.UID
-}
-
-// committedMsg is a message whose batch the cache has committed. Known: it
-// was not stored now because the cache already held it under the same
-// content UID (a message without a UID, listed again), which makes it as
-// safe to delete from the server as one just committed.
-type committedMsg struct {
-	ServerMsg
-	FirstSeen time.Time
-	Known     bool
-}
-
-// retrieve fetches plan.Fetch and commits it in batches. It returns the
-// messages committed, also when it stops on an error. A reply that cannot
-// be a faithful copy is warned about, marked so that no later session of
-// this Sync asks for it again, and ends the retrieval with errOutOfStep.
-func (y *syncer) retrieve(s *session, plan PlanResult) ([]committedMsg, error) {
-	if len(plan.Fetch) == 0 {
-		return nil, nil
-	}
-	for _, m := range plan.Fetch {
-		y.prog.MessagesTotal++
-		y.prog.BytesTotal += m.Size
-	}
-	y.phase(PhaseRetrieve)
-
-	c := &committer{cache: y.cache, acctID: y.acct.ID, now: y.opts.Now, seen: y.seen, stored: y.stored,
-		in: make(chan commitBatch, 1), done: make(chan struct{})}
-	go c.run()
-	committedBefore := y.prog.Committed
-
-	var (
-		batch      commitBatch
-		batchBytes int64
-		batchStart = time.Now()
-		sinceTick  int64
-	)
-	flush := func() {
-		if len(batch.msgs) > 0 {
-			c.in <- batch
-		}
-		batch, batchBytes, batchStart = commitBatch{}, 0, time.Now()
-	}
-	tick := func(n int) {
-		y.prog.Bytes += int64(n)
-		// Within a large message, report every MiB.
-		if sinceTick += int64(n); sinceTick >= 1<<20 {
-			sinceTick = 0
-			y.report(y.prog)
-		}
-	}
-	err := s.retrieve(plan.Fetch, y.acct.MessageSizeLimit(), func(m ServerMsg, raw []byte, err error) error {
-		if c.failed.Load() {
-			return errCommitFailed
-		}
-		if err != nil {
-			y.res.Failed++
-			y.prog.Messages++
-			var uf *UnfaithfulError
-			if errors.As(err, &uf) {
-				if y.suspect == nil {
-					y.suspect = make(map[string]bool)
-				}
-				y.suspect[uidOrNum(m)] = true
-				y.warnItem(fmt.Sprintf("Message %s was not stored and stays on the server: %v.", uidOrNum(m), err))
-			} else {
-				y.warnItem(fmt.Sprintf("Message %s was not retrieved and stays on the server: %v.", uidOrNum(m), err))
-			}
-			y.report(y.prog)
-			return nil
-		}
-		batch.msgs = append(batch.msgs, NewMessage{UID: m.UID, Raw: raw})
-		batch.server = append(batch.server, m)
-		batchBytes += int64(len(raw))
-		y.prog.Messages++
-		if len(batch.msgs) >= y.opts.BatchMessages || batchBytes >= y.opts.BatchBytes || time.Since(batchStart) >= y.opts.BatchInterval {
-			flush()
-		}
-		y.prog.Committed = committedBefore + int(c.count.Load())
-		y.report(y.prog)
-		return nil
-	}, tick)
-	// Whatever stopped the retrieval, the messages read in full are exact
-	// and are committed; only the one being read when it broke is lost.
-	flush()
-	close(c.in)
-	<-c.done
-
-	stored := 0
-	for _, m := range c.committed {
-		if m.Known {
-			y.res.Skipped++
-			continue
-		}
-		stored++
-		y.seen[m.UID] = UIDRecord{UID: m.UID, FirstSeen: m.FirstSeen, State: UIDStored}
-	}
-	y.prog.Committed = committedBefore + stored
-	y.res.Duplicates += c.dups
-	y.res.New += stored - c.dups
-	y.report(y.prog)
-	if c.err != nil {
-		return c.committed, c.err
-	}
-	return c.committed, err
-}
-
-var errCommitFailed = errors.New("commit failed")
-
-// commitBatch is one batch on its way to the cache, with the listing entry
-// of each message.
-type commitBatch struct {
-	msgs   []NewMessage
-	server []ServerMsg
-}
-
-// committer commits batches on its own goroutine, so the connection keeps
-// being read while the cache writes; it digests and summarises each message
-// there too. At most one batch waits while another is committed.
-type committer struct {
-	cache  Cache
-	acctID string
-	now    func() time.Time
-	// seen is the Sync's UID records, read only while the committer runs;
-	// stored holds the content UIDs committed by earlier sessions of this
-	// Sync, and the committer adds its own.
-	seen   map[string]UIDRecord
-	stored map[string]bool
-	in     chan commitBatch
-	done   chan struct{}
-	failed atomic.Bool
-	count  atomic.Int64
-
-	// Written by run; read after done is closed.
-	committed []committedMsg
-	dups      int
-	err       error
-}
-
-func (c *committer) run() {
-	defer close(c.done)
-	for b := range c.in {
-		if c.err != nil {
-			continue // drain: nothing more is stored after a failed commit
-		}
-		now := c.now()
-		msgs := b.msgs[:0:0]
-		var server []ServerMsg
-		// No UID from the server: the content names the message. The cache
-		// may hold it already (a session that stored it did not delete it:
-		// DELE refused, a reset, a cancel); then it is not stored again, and
-		// is as committed as if it had been.
-		var byContent []string
-		for i := range b.msgs {
-			m := &b.msgs[i]
-			m.Digest = sha256.Sum256(m.Raw)
-			if m.UID == "" {
-				m.UID = "sha256:" + hex.EncodeToString(m.Digest[:])
-				byContent = append(byContent, m.UID)
-			}
-		}
-		known := map[string]bool{}
-		if len(byContent) > 0 {
-			if err := c.cache.LookupUIDs(c.acctID, byContent, func(i int, _ UIDRecord, ok bool) {
-				known[byContent[i]] = ok
-			}); err != nil {
-				c.err = fmt.Errorf("look up %d messages by content: %w", len(byContent), err)
-				c.failed.Store(true)
-				continue
-			}
-		}
-		for i := range b.msgs {
-			m := b.msgs[i]
-			sm := b.server[i]
-			if sm.UID == "" {
-				if known[m.UID] || c.stored[m.UID] {
-					sm.UID = m.UID
-					c.committed = append(c.committed, committedMsg{ServerMsg: sm, Known: true})
-					continue
-				}
-				c.stored[m.UID] = true
-			}
-			m.Summary = Summarize(m.Raw, now)
-			m.FirstSeen = now
-			msgs = append(msgs, m)
-			server = append(server, sm)
-		}
-		if len(msgs) == 0 {
-			continue
-		}
-		dups, err := c.cache.Commit(c.acctID, msgs)
-		if err != nil {
-			c.err = fmt.Errorf("store %d messages: %w", len(msgs), err)
-			c.failed.Store(true)
-			continue
-		}
-		c.dups += dups
-		for i, m := range msgs {
-			sm := server[i]
-			sm.UID = m.UID
-			c.committed = append(c.committed, committedMsg{ServerMsg: sm, FirstSeen: now})
-		}
-		c.count.Add(int64(len(msgs)))
-	}
 }

@@ -138,8 +138,11 @@ func TestSyncDovecotByteExact(t *testing.T) {
 				t.Errorf("last progress %+v", last)
 			}
 
+			if dry := mustSync(t, acct, cache, SyncOptions{DryRun: true}); len(dry.PlannedFetch) != 0 || len(dry.PlannedDelete) != 0 {
+				t.Errorf("a dry run after the fetch plans %+v", dry)
+			}
 			again := mustSync(t, acct, cache, SyncOptions{})
-			if again.New != 0 || again.Skipped != len(want) || len(again.PlannedFetch) != 0 || again.Sessions != 1 {
+			if again.New != 0 || again.Skipped != len(want) || again.Failed != 0 || again.Sessions != 1 {
 				t.Errorf("second Sync: %+v", again)
 			}
 			if srv.Count(t, "alice") != len(want) {
@@ -179,8 +182,11 @@ func TestSyncDovecotRetention(t *testing.T) {
 		acct.Retention = Retention{Kind: RetainDelete}
 		deliver("delete", 3)
 		want := srv.Mailbox(t, "delete")
+		if dry := mustSync(t, acct, cache, SyncOptions{DryRun: true}); len(dry.PlannedFetch) != 3 || len(dry.PlannedDelete) != 3 {
+			t.Errorf("the dry run plans %+v", dry)
+		}
 		res := mustSync(t, acct, cache, SyncOptions{})
-		if res.New != 3 || res.Deleted != 3 || len(res.PlannedDelete) != 3 || srv.Count(t, "delete") != 0 {
+		if res.New != 3 || res.Deleted != 3 || srv.Count(t, "delete") != 0 {
 			t.Errorf("%+v, server holds %d", res, srv.Count(t, "delete"))
 		}
 		sameMessages(t, cache.raws(acct.ID), want)
@@ -220,14 +226,18 @@ func TestSyncDovecotRetention(t *testing.T) {
 		cache, acct := newMemCache(), dovecotAccount(srv, "mirror", "pw4", SecuritySSL)
 		acct.Retention = Retention{Kind: RetainMirror}
 		deliver("mirror", 3)
+		dry := mustSync(t, acct, cache, SyncOptions{DryRun: true})
 		res := mustSync(t, acct, cache, SyncOptions{})
-		if res.New != 3 || res.Deleted != 0 {
-			t.Fatalf("%+v", res)
+		if res.New != 3 || res.Deleted != 0 || len(dry.PlannedFetch) != 3 {
+			t.Fatalf("%+v (dry run %+v)", res, dry)
 		}
-		gone := res.PlannedFetch[1]
+		gone := dry.PlannedFetch[1]
 		cache.deleteLocally(acct.ID, gone)
+		if dry := mustSync(t, acct, cache, SyncOptions{DryRun: true}); !slices.Equal(dry.PlannedDelete, []string{gone}) {
+			t.Errorf("after a local delete the dry run plans %+v", dry)
+		}
 		res = mustSync(t, acct, cache, SyncOptions{})
-		if res.Deleted != 1 || res.New != 0 || !slices.Equal(res.PlannedDelete, []string{gone}) || srv.Count(t, "mirror") != 2 {
+		if res.Deleted != 1 || res.New != 0 || srv.Count(t, "mirror") != 2 {
 			t.Errorf("after a local delete: %+v, server holds %d", res, srv.Count(t, "mirror"))
 		}
 		recs, _ := cache.UIDRecords(acct.ID)
@@ -626,8 +636,11 @@ func TestSyncNoUIDL(t *testing.T) {
 		t.Fatal("something was fetched without UIDL and with a policy that cannot work")
 	}
 	acct.Retention = Retention{Kind: RetainDelete}
+	if dry := mustSync(t, acct, cache, SyncOptions{DryRun: true}); !slices.Equal(dry.PlannedFetch, []string{"#1", "#2"}) {
+		t.Errorf("the dry run plans %+v", dry)
+	}
 	res := mustSync(t, acct, cache, SyncOptions{})
-	if res.New != 2 || res.Deleted != 2 || f.Count() != 0 || !slices.Equal(res.PlannedFetch, []string{"#1", "#2"}) {
+	if res.New != 2 || res.Deleted != 2 || f.Count() != 0 {
 		t.Errorf("%+v", res)
 	}
 	recs, _ := cache.UIDRecords(acct.ID)
@@ -762,7 +775,7 @@ func TestSyncSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 120 + 120 + 60: a listing under 100 is the whole rest.
-	if res.New != 300 || res.Sessions != 3 || !slices.Equal(sessions, []int{1, 2, 3}) || len(res.PlannedFetch) != 300 {
+	if res.New != 300 || res.Sessions != 3 || !slices.Equal(sessions, []int{1, 2, 3}) || cache.count(acct.ID) != 300 {
 		t.Errorf("%+v, sessions %v", res, sessions)
 	}
 

@@ -71,10 +71,10 @@ func TestFetchHostileServerText(t *testing.T) {
 	terminalSafe(t, "stderr", errs)
 	terminalSafe(t, "list --json", c.ok("", "list", "--json"))
 
-	f.Set(func(f *mailtest.POP3) { f.Replies = map[string]string{"LIST": "-ERR " + evil + "\r\n"} })
+	f.Set(func(f *mailtest.POP3) { f.Replies = map[string]string{"STAT": "-ERR " + evil + "\r\n"} })
 	_, errs, code = c.run("", "fetch")
 	if code != 1 {
-		t.Fatalf("fetch with LIST refused: exit %d %q", code, errs)
+		t.Fatalf("fetch with STAT refused: exit %d %q", code, errs)
 	}
 	terminalSafe(t, "stderr", errs)
 }

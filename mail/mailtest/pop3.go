@@ -273,6 +273,23 @@ func (f *POP3) Serve(c net.Conn) {
 					say("-ERR no UIDL here\r\n")
 					continue
 				}
+				if arg != "" {
+					// RFC 1939: with an argument, one line for that message.
+					n, m := msg(arg)
+					switch {
+					case m == nil:
+						say("-ERR no such message\r\n")
+					case verb == "UIDL" && m.UID == "":
+						say("-ERR no UID for that message\r\n")
+					case verb == "UIDL":
+						say(fmt.Sprintf("+OK %d %s\r\n", n, m.UID))
+					case m.ListSize != "":
+						say(fmt.Sprintf("+OK %d %s\r\n", n, m.ListSize))
+					default:
+						say(fmt.Sprintf("+OK %d %d\r\n", n, len(m.Raw)))
+					}
+					continue
+				}
 				var lines []string
 				for i, m := range view {
 					if deleted[i+1] {
@@ -372,6 +389,14 @@ func (f *POP3) Pipelined() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.pipelined
+}
+
+// Remove deletes message i (0-based) of the mailbox, as another client
+// would.
+func (f *POP3) Remove(i int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.msgs = append(f.msgs[:i], f.msgs[i+1:]...)
 }
 
 // SetUID changes the UID of message i (0-based) of the mailbox.
