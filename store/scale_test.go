@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
+
 	"popbox/mail"
 )
 
@@ -372,6 +374,37 @@ func BenchmarkScale(b *testing.B) {
 			b.ReportMetric(float64(c.peak)/(1<<20), "commit-peak-MiB")
 			b.ReportMetric(c.lookMS, "lookup-ms")
 			b.ReportMetric(float64(c.lookPeak)/(1<<20), "lookup-peak-MiB")
+		})
+	}
+}
+
+// BenchmarkZstdLevels compresses corpus messages one by one, as Commit
+// does, at each level zstd offers: MB/s of raw bytes and the ratio of
+// compressed to raw bytes. It chose zstdLevel.
+func BenchmarkZstdLevels(b *testing.B) {
+	g := newCorpus(1)
+	msgs := make([][]byte, 2000)
+	var raw int64
+	for i := range msgs {
+		msgs[i] = g.next().Raw
+		raw += int64(len(msgs[i]))
+	}
+	for _, level := range []zstd.EncoderLevel{zstd.SpeedFastest, zstd.SpeedDefault, zstd.SpeedBetterCompression} {
+		b.Run(level.String(), func(b *testing.B) {
+			e, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(1),
+				zstd.WithEncoderCRC(false), zstd.WithLowerEncoderMem(true))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(raw)
+			var packed int64
+			for b.Loop() {
+				packed = 0
+				for _, m := range msgs {
+					packed += int64(len(e.EncodeAll(m, nil)))
+				}
+			}
+			b.ReportMetric(float64(packed)/float64(raw), "ratio")
 		})
 	}
 }
