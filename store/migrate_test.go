@@ -12,7 +12,7 @@ import (
 	"popbox/mail"
 )
 
-func schemaIn(t *testing.T, path string) uint64 {
+func schemaIn(t testing.TB, path string) uint64 {
 	t.Helper()
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
 	if err != nil {

@@ -170,6 +170,7 @@ func (g *corpus) next() mail.NewMessage {
 // bytes, µs per message over all, the first and the last tenth, peak RSS.
 // "lookup DIR N" opens that database again and looks up all N UIDs, 5000
 // a call as the fetch engine does, and prints "lookup N ms M peak P".
+// "upgrade DIR N" opens a schema 2 database there (see BenchmarkUpgrade).
 // With $POPBOX_TEST_SCALE_CPUPROFILE set it writes a CPU profile there.
 func scaleChild(arg string) int {
 	f := strings.Fields(arg)
@@ -192,6 +193,8 @@ func scaleChild(arg string) int {
 			err = scaleCommit(path, n)
 		case "lookup":
 			err = scaleLookup(path, n)
+		case "upgrade":
+			err = upgradeChild(path)
 		default:
 			err = fmt.Errorf("unknown mode %q", f[0])
 		}

@@ -346,8 +346,12 @@ func upgradeSchemas(db *bolt.DB, path string, from uint64, opts Options) (_ *bol
 		return db.Update(func(tx *bolt.Tx) error { return migrate(tx, list) })
 	}
 	if from < upgradeSchema {
-		if err := inTx(stepsBefore(upgradeSchema)); err != nil {
-			return nil, err
+		// A schema 2 file is not written to before the rename: a kill
+		// during the upgrade leaves it exactly as it was.
+		if steps := stepsBefore(upgradeSchema); from < steps[len(steps)-1].version {
+			if err := inTx(steps); err != nil {
+				return nil, err
+			}
 		}
 		nu, err := func() (_ *bolt.DB, err error) {
 			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))

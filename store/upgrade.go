@@ -41,10 +41,10 @@ import (
 
 // Upgrade batches: at most this many messages or raw bytes are held at
 // once, read in one transaction of the old file and written in one of the
-// new.
-const (
-	upgradeBatch      = 1000
-	upgradeBatchBytes = 32 << 20
+// new (variables so that a test can make the batches small).
+var (
+	upgradeBatch      = 500
+	upgradeBatchBytes = 8 << 20
 	upgradeUIDBatch   = 10_000
 )
 
