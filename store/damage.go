@@ -77,17 +77,3 @@ func catchDamage(path string, err *error) {
 		*err = &DamagedError{Path: path, Detail: fmt.Sprint(r)}
 	}
 }
-
-// dropMapped drops the pages of the database mapped into the process (see
-// mapped_linux.go); tx keeps the mapping in place meanwhile.
-func (s *Store) dropMapped(*bolt.Tx) { dropMapped(s.db) }
-
-// release drops the mapped pages after a write transaction, in a read
-// transaction of its own: a write transaction may remap the file while
-// it commits.
-func (s *Store) release() {
-	_ = s.db.View(func(tx *bolt.Tx) error {
-		s.dropMapped(tx)
-		return nil
-	})
-}

@@ -10,20 +10,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Mapped pages. bbolt reads the file through a shared read-only memory
-// map, and every page it touches stays mapped into the process, counted in
-// its resident set, until the kernel needs the memory. Linux also maps
-// the neighbours of a faulting page that are already in the page cache
-// (fault-around, 64 KiB), which MADV_RANDOM does not stop, so a fetch that
-// looks up the UID records of 100,000 messages ends up with a large part
-// of the file in its RSS: 117 MiB of a 659 MiB file in the second fetch
-// measured before this. MADV_DONTNEED on a shared file mapping only drops
-// the page-table entries; the data stays in the page cache and the next
-// read maps it again, so the store calls it after each operation that
-// walks many pages (Commit, LookupUIDs, Search, the upgrade).
-
-// dropMapped drops the pages of the database mapped into the process. It
-// runs inside a transaction of s.db, which keeps bbolt from remapping the
+// dropMapped drops the pages of the database mapped into the process (see
+// mapped.go). It runs inside a transaction of db, which keeps bbolt from remapping the
 // file meanwhile (a read transaction holds the map lock), so the range
 // advised is bbolt's mapping and nothing that took its place.
 func dropMapped(db *bolt.DB) {
