@@ -17,8 +17,8 @@ import (
 // pointing at that message; Commit returns how many such duplicates there
 // were. The match is looked up by date and digest (see digestKey), so the
 // summary must be the one made from the raw bytes, as the fetch engine
-// makes it. A UID that already has a record is an error. On any error nothing of
-// the batch is stored. It is part of mail.Cache.
+// makes it. A UID that already has a record is an error. On any error
+// nothing of the batch is stored. It is part of mail.Cache.
 //
 // The raw bytes are compressed before the transaction, on a few
 // goroutines (compress.go): bbolt lets one writer in at a time, and
@@ -26,7 +26,7 @@ import (
 // largeRaw are written first, in chunks of their own transactions (see
 // chunks.go), so that bbolt never copies a whole large message at once; it
 // still becomes visible only with the batch's transaction. What the
-// commit mapped of the file is dropped afterwards (mapped_linux.go).
+// commit mapped of the file is dropped afterwards (mapped.go).
 func (s *Store) Commit(accountID string, batch []mail.NewMessage) (duplicates int, err error) {
 	if len(batch) == 0 {
 		return 0, nil
