@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -13,8 +14,15 @@ import (
 	"popbox/mail"
 )
 
-// fixtureSize is the account size the list and search must stay fast at.
-const fixtureSize = 100_000
+// fixtureSize is the account size the list and search must stay fast at:
+// 100,000 messages, or $POPBOX_BENCH_LIST_SIZE (300000 for the figures of
+// a large mailbox).
+var fixtureSize = func() int {
+	if n, err := strconv.Atoi(os.Getenv("POPBOX_BENCH_LIST_SIZE")); err == nil && n >= 1000 {
+		return n
+	}
+	return 100_000
+}()
 
 var fixture struct {
 	once    sync.Once
@@ -166,6 +174,32 @@ func BenchmarkUIDRecords(b *testing.B) {
 		recs, err := s.UIDRecords(id)
 		if err != nil || len(recs) != fixtureSize {
 			b.Fatalf("UIDRecords: %d, %v", len(recs), err)
+		}
+	}
+}
+
+// BenchmarkLookupUIDs looks up every UID of the fixture, 5000 a call as
+// the fetch engine does (the second fetch of a mailbox with nothing new).
+func BenchmarkLookupUIDs(b *testing.B) {
+	s, id := openFixture(b)
+	uids := make([]string, fixtureSize)
+	for i := range uids {
+		uids[i] = fmt.Sprintf("UID%08d", i)
+	}
+	for b.Loop() {
+		found := 0
+		for off := 0; off < len(uids); off += 5000 {
+			err := s.LookupUIDs(id, uids[off:min(off+5000, len(uids))], func(_ int, _ mail.UIDRecord, ok bool) {
+				if ok {
+					found++
+				}
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		if found != fixtureSize {
+			b.Fatalf("found %d of %d", found, fixtureSize)
 		}
 	}
 }

@@ -20,7 +20,7 @@ import (
 // over largeRaw as chunks of rawChunk bytes, each in a write transaction of
 // its own, before the batch's transaction; a chunk's page buffer is garbage
 // as soon as its transaction has committed. The batch's transaction then
-// writes the record (Layout "chunks"), the UID record, the index, digest and
+// writes the record (Layout "zstd-chunks"), the UID record, the index, digest and
 // ID entries as for any message, so the message becomes visible only there,
 // together with its UID record.
 //
@@ -29,6 +29,9 @@ import (
 // up to four values however big they are, so chunks side by side in one
 // bucket would be read back from the file and copied again by each later
 // chunk's transaction.
+//
+// Each chunk is one zstd frame (compress.go), so a chunk is decoded on its
+// own and a read never holds more than the message and one chunk.
 //
 // A crash between the chunk transactions and the batch's leaves chunks that
 // no record points at. The first chunk transaction registers the message ID
@@ -49,8 +52,19 @@ const (
 	rawChunk = 4 << 20
 )
 
-// layoutChunks is msgRecord.Layout for raw bytes stored in chunks.
-const layoutChunks = "chunks"
+// Values of msgRecord.Layout.
+const (
+	// layoutZstd: one zstd frame under the message ID in raw (schema 3).
+	layoutZstd = "zstd"
+	// layoutZstdChunks: a zstd frame in each chunk bucket (schema 3).
+	layoutZstdChunks = "zstd-chunks"
+	// layoutPlain: the plain bytes under the msg key in raw (schemas 1
+	// and 2); read by the upgrade and repair only.
+	layoutPlain = ""
+	// layoutChunks: plain chunks (schema 2); read by the upgrade and
+	// repair only.
+	layoutChunks = "chunks"
+)
 
 // chunkValueKey is the key of the one value in a chunk bucket.
 var chunkValueKey = []byte{0}
@@ -146,7 +160,7 @@ func (s *Store) writeChunks(accountID string, batch []mail.NewMessage) (map[int]
 		for _, i := range big {
 			m := &batch[i]
 			d := digestOf(m)
-			if m.UID == "" || a.uids.Get([]byte(m.UID)) != nil || a.digest.Get(d[:]) != nil || seen[d] {
+			if m.UID == "" || a.uids.Get([]byte(m.UID)) != nil || a.digest.Get(digestKey(m.Summary, d[:])) != nil || seen[d] {
 				skip[i] = true
 			}
 			seen[d] = true
@@ -183,12 +197,12 @@ func digestOf(m *mail.NewMessage) [32]byte {
 }
 
 // writeRawChunks writes raw as chunks of a new message of the account, each
-// in a transaction of its own, the first also taking the message ID and
+// compressed on its own and in a transaction of its own, the first also taking the message ID and
 // registering it in pending. The ID stays in s.inflight until doneChunks.
 func (s *Store) writeRawChunks(accountID string, raw []byte) (chunkedRaw, error) {
 	var c chunkedRaw
 	for off := 0; off < len(raw); off += rawChunk {
-		part := raw[off:min(off+rawChunk, len(raw))]
+		part := compress(raw[off:min(off+rawChunk, len(raw))])
 		first := c.gid == 0
 		if first {
 			// cleanPending must not take this ID for a leftover between

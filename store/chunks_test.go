@@ -95,12 +95,12 @@ func TestChunkedMessage(t *testing.T) {
 	}
 	s.db.View(func(tx *bolt.Tx) error {
 		_, _, r, err := locateRecord(tx, id)
-		if err != nil || r.Layout != layoutChunks || r.Chunks != len(st.chunks) {
-			t.Errorf("record %+v, %v; want layout %q with %d chunks", r, err, layoutChunks, len(st.chunks))
+		if err != nil || r.Layout != layoutZstdChunks || r.Chunks != len(st.chunks) {
+			t.Errorf("record %+v, %v; want layout %q with %d chunks", r, err, layoutZstdChunks, len(st.chunks))
 		}
 		_, _, r, _ = locateRecord(tx, uidOf(t, s, a.ID, "small").MsgID)
-		if r.Layout != "" {
-			t.Errorf("small message has layout %q", r.Layout)
+		if r.Layout != layoutZstd {
+			t.Errorf("small message has layout %q, want %q", r.Layout, layoutZstd)
 		}
 		return nil
 	})
@@ -401,7 +401,7 @@ func TestSalvageChunked(t *testing.T) {
 	}
 	out.db.View(func(tx *bolt.Tx) error {
 		_, _, r, err := locateRecord(tx, goodID)
-		if err != nil || r.Layout != layoutChunks || r.Chunks != chunksOf(len(good.Raw)) {
+		if err != nil || r.Layout != layoutZstdChunks || r.Chunks != chunksOf(len(good.Raw)) {
 			t.Errorf("copied record %+v, %v", r, err)
 		}
 		return nil

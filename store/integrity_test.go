@@ -54,14 +54,19 @@ func TestRawDamageDetected(t *testing.T) {
 		edit func(a acct, k []byte) error
 	}{
 		{"bit flipped in the raw bytes", func(a acct, k []byte) error {
-			v := copyBytes(a.raw.Get(k))
+			v := copyBytes(a.raw.Get(k[8:16]))
 			v[len(v)/2] ^= 0x04
-			return a.raw.Put(k, v)
+			return a.raw.Put(k[8:16], v)
 		}},
+		{"compressed bytes cut short", func(a acct, k []byte) error {
+			v := copyBytes(a.raw.Get(k[8:16]))
+			return a.raw.Put(k[8:16], v[:len(v)/2])
+		}},
+		{"layout of an older schema", editRecord(func(r *msgRecord) { r.Layout = layoutPlain })},
 		{"bit flipped in the digest", editRecord(func(r *msgRecord) { r.Digest[5] ^= 0x80 })},
 		{"digest missing", editRecord(func(r *msgRecord) { r.Digest = nil })},
 		{"digest cut short", editRecord(func(r *msgRecord) { r.Digest = r.Digest[:31] })},
-		{"raw bytes missing", func(a acct, k []byte) error { return a.raw.Delete(k) }},
+		{"raw bytes missing", func(a acct, k []byte) error { return a.raw.Delete(k[8:16]) }},
 		{"record undecodable", func(a acct, k []byte) error {
 			v := copyBytes(a.msgs.Get(k))
 			v[0] = '['

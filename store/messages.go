@@ -49,19 +49,14 @@ type msgRecord struct {
 	Seen     bool         `json:"seen"`
 	Received time.Time    `json:"received"`
 	Digest   []byte       `json:"digest"`
-	// Layout says how the raw bytes are stored: "" is one plain value
-	// under the msg key in raw; layoutChunks is Chunks values in chunk
-	// buckets (see chunks.go). Another way (compressed, say) gets a name of
-	// its own, so a record always says how to read its bytes.
+	// Layout says how the raw bytes are stored, so a record always says
+	// how to read them: layoutZstd is one zstd frame under the message ID
+	// in raw, layoutZstdChunks is Chunks frames in chunk buckets (see
+	// chunks.go). Schemas 1 and 2 wrote "" (absent: one plain value under
+	// the msg key in raw) and layoutChunks (plain chunks); only the
+	// upgrade and repair read those.
 	Layout string `json:"layout,omitempty"`
 	Chunks int    `json:"chunks,omitempty"`
-}
-
-// uidRecord is the value in uids.
-type uidRecord struct {
-	FirstSeen time.Time     `json:"first_seen"`
-	MsgID     string        `json:"msg_id"`
-	State     mail.UIDState `json:"state"`
 }
 
 // msgKey orders messages by date, then by arrival.
@@ -306,6 +301,8 @@ func (s *Store) Search(accountID, query string, offset, limit int) (msgs []Messa
 	}
 	q := []byte(strings.ToLower(query))
 	err = s.view(func(tx *bolt.Tx) error {
+		// The scan maps the whole index; it is dropped again once read.
+		defer s.dropMapped(tx)
 		a, err := openAcct(tx, accountID)
 		if err != nil {
 			return err
@@ -378,30 +375,13 @@ func (s *Store) Raw(id string) ([]byte, error) {
 			return s.damagedMessage(id, "its record holds no SHA-256 of its bytes")
 		}
 		digest = r.Digest
-		switch r.Layout {
-		case "":
-			raw := a.raw.Get(k)
-			if raw == nil {
-				return s.damagedMessage(id, "its bytes are missing")
-			}
-			out = copyBytes(raw)
-		case layoutChunks:
-			parts, missing := readChunks(a.chunks, k[8:16], r.Chunks)
-			if parts == nil {
-				return s.damagedMessage(id, fmt.Sprintf("part %d of its %d is missing", missing+1, r.Chunks))
-			}
-			n := 0
-			for _, p := range parts {
-				n += len(p)
-			}
-			out = make([]byte, 0, n)
-			for _, p := range parts {
-				out = append(out, p...)
-			}
-		default:
-			return fmt.Errorf("message %s is stored in a way this popbox does not know (%q); use the popbox that stored it", id, r.Layout)
+		var derr error
+		out, derr = readRaw(a, k, r)
+		var re *rawError
+		if errors.As(derr, &re) {
+			return s.damagedMessage(id, re.detail)
 		}
-		return nil
+		return derr
 	})
 	if err != nil {
 		return nil, err
@@ -410,6 +390,55 @@ func (s *Store) Raw(id string) ([]byte, error) {
 		return nil, s.damagedMessage(id, "its bytes do not match the SHA-256 stored with them")
 	}
 	return out, nil
+}
+
+// rawError is why the bytes of a message cannot be read: its detail goes
+// into the DamagedError of that message.
+type rawError struct{ detail string }
+
+func (e *rawError) Error() string { return e.detail }
+
+// readRaw reads the raw bytes of the message with msg key k and record r
+// out of the database, decompressed into memory of their own. It does not
+// check them against the digest.
+func readRaw(a acct, k []byte, r msgRecord) ([]byte, error) {
+	switch r.Layout {
+	case layoutZstd:
+		v := a.raw.Get(k[8:16])
+		if v == nil {
+			return nil, &rawError{"its bytes are missing"}
+		}
+		out, err := decompress(make([]byte, 0, sizeHint(r, largeRaw)), v)
+		if err != nil {
+			return nil, &rawError{"its compressed bytes do not decode"}
+		}
+		return out, nil
+	case layoutZstdChunks:
+		parts, missing := readChunks(a.chunks, k[8:16], r.Chunks)
+		if parts == nil {
+			return nil, &rawError{fmt.Sprintf("part %d of its %d is missing", missing+1, r.Chunks)}
+		}
+		out := make([]byte, 0, sizeHint(r, int64(r.Chunks)*rawChunk))
+		for i, p := range parts {
+			var err error
+			if out, err = decompress(out, p); err != nil {
+				return nil, &rawError{fmt.Sprintf("part %d of its %d does not decode", i+1, r.Chunks)}
+			}
+		}
+		return out, nil
+	case layoutPlain, layoutChunks:
+		return nil, &rawError{fmt.Sprintf("its record names the layout %q of an older popbox in a database of schema %d", r.Layout, currentSchema())}
+	}
+	return nil, fmt.Errorf("message %d is stored in a way this popbox does not know (%q); use the popbox that stored it", binary.BigEndian.Uint64(k[8:16]), r.Layout)
+}
+
+// sizeHint is the size to reserve for the bytes of r: its Summary.Size
+// when that is plausible, never more than bound.
+func sizeHint(r msgRecord, bound int64) int64 {
+	if r.Summary.Size > 0 && r.Summary.Size <= bound {
+		return r.Summary.Size
+	}
+	return 0
 }
 
 // damagedMessage is the DamagedError of one message.
@@ -460,8 +489,11 @@ func (s *Store) DeleteMessage(id string) error {
 		if err != nil {
 			return err
 		}
-		for _, b := range []*bolt.Bucket{a.msgs, a.raw, a.index} {
-			if err := b.Delete(k); err != nil {
+		for _, del := range []struct {
+			b *bolt.Bucket
+			k []byte
+		}{{a.msgs, k}, {a.index, k}, {a.raw, k[8:16]}} {
+			if err := del.b.Delete(del.k); err != nil {
 				return fmt.Errorf("delete message %s: %w", id, err)
 			}
 		}
@@ -471,8 +503,9 @@ func (s *Store) DeleteMessage(id string) error {
 		// The digest entry goes too, so the same mail under a new UID is
 		// stored again rather than pointed at a message that is gone.
 		if len(r.Digest) == sha256.Size {
-			if d := a.digest.Get(r.Digest); d != nil && bytes.Equal(d, k[8:16]) {
-				if err := a.digest.Delete(r.Digest); err != nil {
+			dk := digestKey(r.Summary, r.Digest)
+			if d := a.digest.Get(dk); d != nil && bytes.Equal(d, k[8:16]) {
+				if err := a.digest.Delete(dk); err != nil {
 					return fmt.Errorf("delete message %s: %w", id, err)
 				}
 			}
@@ -486,293 +519,21 @@ func (s *Store) DeleteMessage(id string) error {
 			if uv == nil {
 				continue
 			}
-			var ur uidRecord
-			if err := json.Unmarshal(uv, &ur); err != nil {
-				return fmt.Errorf("decode uid %s: %w: %v", uid, errCorrupt, err)
+			ur, err := decodeUID([]byte(uid), uv)
+			if err != nil {
+				return err
 			}
-			if ur.MsgID != id {
+			if ur.MsgID != binary.BigEndian.Uint64(k[8:16]) {
 				continue
 			}
 			ur.State = mail.UIDDeletedLocally
-			if err := putJSON(a.uids, []byte(uid), ur); err != nil {
+			if err := a.uids.Put([]byte(uid), ur.encode()); err != nil {
 				return fmt.Errorf("tombstone uid %s: %w", uid, err)
 			}
-			if err := a.tombs.Put([]byte(uid), []byte{}); err != nil {
+			if err := a.addTombstone([]byte(uid)); err != nil {
 				return fmt.Errorf("tombstone uid %s: %w", uid, err)
 			}
 		}
 		return a.setCount(a.count() - 1)
-	})
-}
-
-// LookupUIDs finds the records of uids in one read transaction and calls fn
-// for each, in order, with whether it has one. It is part of mail.Cache.
-func (s *Store) LookupUIDs(accountID string, uids []string, fn func(i int, rec mail.UIDRecord, ok bool)) error {
-	type found struct {
-		rec mail.UIDRecord
-		ok  bool
-	}
-	res := make([]found, len(uids))
-	err := s.view(func(tx *bolt.Tx) error {
-		a, err := openAcct(tx, accountID)
-		if err != nil {
-			return err
-		}
-		for i, uid := range uids {
-			v := a.uids.Get([]byte(uid))
-			if v == nil {
-				continue
-			}
-			var r uidRecord
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("decode uid %s: %w: %v", uid, errCorrupt, err)
-			}
-			res[i] = found{mail.UIDRecord{UID: uid, FirstSeen: r.FirstSeen, MsgID: r.MsgID, State: r.State}, true}
-		}
-		return nil
-	})
-	if err != nil {
-		return wrap("look up uid records", err)
-	}
-	for i, f := range res {
-		fn(i, f.rec, f.ok)
-	}
-	return nil
-}
-
-// Tombstones counts the account's tombstones: UIDs deleted locally whose
-// server copy is still to be deleted (under the mirror policy). It is part
-// of mail.Cache.
-func (s *Store) Tombstones(accountID string) (int, error) {
-	var n int
-	err := s.view(func(tx *bolt.Tx) error {
-		a, err := openAcct(tx, accountID)
-		if err != nil {
-			return err
-		}
-		n = a.tombs.Stats().KeyN
-		return nil
-	})
-	if err != nil {
-		return 0, wrap("count tombstones", err)
-	}
-	return n, nil
-}
-
-// UIDRecords returns every UID record of the account, keyed by UID. It is
-// part of mail.Cache.
-func (s *Store) UIDRecords(accountID string) (map[string]mail.UIDRecord, error) {
-	var out map[string]mail.UIDRecord
-	err := s.view(func(tx *bolt.Tx) error {
-		a, err := openAcct(tx, accountID)
-		if err != nil {
-			return err
-		}
-		out = make(map[string]mail.UIDRecord, a.count())
-		return a.uids.ForEach(func(k, v []byte) error {
-			var r uidRecord
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("decode uid %s: %w: %v", k, errCorrupt, err)
-			}
-			uid := string(k)
-			out[uid] = mail.UIDRecord{UID: uid, FirstSeen: r.FirstSeen, MsgID: r.MsgID, State: r.State}
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, wrap("read uid records", err)
-	}
-	return out, nil
-}
-
-// Commit stores a batch of retrieved messages in one transaction, each with
-// its raw bytes, summary, index entry and UID record. A message whose digest
-// matches one already stored for the account only gets a UID record
-// pointing at that message; Commit returns how many such duplicates there
-// were. A UID that already has a record is an error. On any error nothing of
-// the batch is stored. It is part of mail.Cache.
-//
-// The raw bytes of a message over largeRaw are written first, in chunks of
-// their own transactions (see chunks.go), so that bbolt never copies a
-// whole large message at once; it still becomes visible only with the
-// batch's transaction.
-func (s *Store) Commit(accountID string, batch []mail.NewMessage) (duplicates int, err error) {
-	if len(batch) == 0 {
-		return 0, nil
-	}
-	chunked, err := s.writeChunks(accountID, batch)
-	if err != nil {
-		return 0, wrap(fmt.Sprintf("commit a batch of %d", len(batch)), err)
-	}
-	defer s.doneChunks(chunked)
-	if len(chunked) > 0 && testHookChunksWritten != nil {
-		testHookChunksWritten()
-	}
-	now := time.Now()
-	err = s.update(func(tx *bolt.Tx) error {
-		duplicates = 0
-		a, err := openAcct(tx, accountID)
-		if err != nil {
-			return err
-		}
-		ids := tx.Bucket(bucketIDs)
-		// New mail mostly lands at the end of these key ranges: fuller
-		// pages on split waste less space.
-		ids.FillPercent = 0.9
-		a.msgs.FillPercent, a.raw.FillPercent, a.index.FillPercent = 0.9, 0.9, 0.9
-		n := a.count()
-		for i := range batch {
-			m := &batch[i]
-			if m.UID == "" {
-				return fmt.Errorf("message %d of the batch has no UID", i+1)
-			}
-			uid := []byte(m.UID)
-			if a.uids.Get(uid) != nil {
-				return fmt.Errorf("uid %q is already stored for account %s", m.UID, accountID)
-			}
-			digest := digestOf(m)
-			big, isBig := chunked[i]
-			if isBig {
-				// Registered until now in case of a crash; this
-				// transaction makes the chunks the message's, or removes
-				// them.
-				if err := tx.Bucket(bucketPending).Delete(u64(big.gid)); err != nil {
-					return fmt.Errorf("store uid %s: %w", m.UID, err)
-				}
-			}
-			firstSeen := m.FirstSeen
-			if firstSeen.IsZero() {
-				firstSeen = now
-			}
-			dup, err := addDuplicate(tx, a, digest[:], m.UID, firstSeen)
-			if err != nil {
-				return err
-			}
-			if dup {
-				if isBig {
-					if err := removeChunks(a.chunks, u64(big.gid)); err != nil {
-						return fmt.Errorf("store uid %s: %w", m.UID, err)
-					}
-				}
-				duplicates++
-				continue
-			}
-
-			gid := big.gid
-			if !isBig {
-				if gid, err = nextCounter(tx, keyNextMessage); err != nil {
-					return err
-				}
-			}
-			id := strconv.FormatUint(gid, 10)
-			k := msgKey(m.Summary.Date, gid)
-			rec := msgRecord{UID: m.UID, Summary: m.Summary, Received: now, Digest: digest[:]}
-			if isBig {
-				rec.Layout, rec.Chunks = layoutChunks, big.n
-			}
-			// m.Raw goes to bbolt as is: it copies it into the file's pages at
-			// commit, and the batch outlives the transaction.
-			if err := putMessage(ids, a, k, rec, m.Raw); err != nil {
-				return fmt.Errorf("store uid %s: %w", m.UID, err)
-			}
-			if err := putJSON(a.uids, uid, uidRecord{FirstSeen: firstSeen, MsgID: id, State: mail.UIDStored}); err != nil {
-				return fmt.Errorf("store uid %s: %w", m.UID, err)
-			}
-			n++
-		}
-		return a.setCount(n)
-	})
-	if err != nil {
-		s.dropChunks(chunked)
-		return 0, wrap(fmt.Sprintf("commit a batch of %d", len(batch)), err)
-	}
-	return duplicates, nil
-}
-
-// testHookChunksWritten, when set, runs in Commit after the chunks of its
-// large messages are written and before the batch's transaction: a test
-// stops (or kills) the process there.
-var testHookChunksWritten func()
-
-// putMessage writes everything of one stored message but its UID records
-// and the account's count: the record under msg key k, the raw bytes, the
-// index entry, the digest entry and the global ID entry. Commit and Salvage
-// both store messages through it, so a salvaged message is laid out exactly
-// as a fetched one. raw must stay valid until the transaction commits. A
-// record of layoutChunks has its bytes in chunks written before; raw is
-// then not used.
-func putMessage(ids *bolt.Bucket, a acct, k []byte, rec msgRecord, raw []byte) error {
-	if err := putJSON(a.msgs, k, rec); err != nil {
-		return err
-	}
-	if rec.Layout == "" {
-		if raw == nil {
-			raw = []byte{}
-		}
-		if err := a.raw.Put(k, raw); err != nil {
-			return err
-		}
-	}
-	if err := a.index.Put(k, indexText(rec.Summary)); err != nil {
-		return err
-	}
-	if err := a.digest.Put(copyBytes(rec.Digest), k[8:16]); err != nil {
-		return err
-	}
-	return ids.Put(k[8:16], append(copyBytes(a.key), k...))
-}
-
-// addDuplicate records uid as another UID of the stored message with this
-// digest, if there is one.
-func addDuplicate(tx *bolt.Tx, a acct, digest []byte, uid string, firstSeen time.Time) (bool, error) {
-	gidKey := a.digest.Get(digest)
-	if gidKey == nil {
-		return false, nil
-	}
-	loc := tx.Bucket(bucketIDs).Get(gidKey)
-	if len(loc) != 24 || !bytes.Equal(loc[:8], a.key) {
-		return false, nil
-	}
-	k := copyBytes(loc[8:24])
-	v := a.msgs.Get(k)
-	if v == nil {
-		return false, nil
-	}
-	r, err := decodeRecord(v)
-	if err != nil {
-		return false, err
-	}
-	r.Also = append(r.Also, uid)
-	if err := putJSON(a.msgs, k, r); err != nil {
-		return false, fmt.Errorf("store duplicate uid %s: %w", uid, err)
-	}
-	id := strconv.FormatUint(binary.BigEndian.Uint64(k[8:16]), 10)
-	if err := putJSON(a.uids, []byte(uid), uidRecord{FirstSeen: firstSeen, MsgID: id, State: mail.UIDStored}); err != nil {
-		return false, fmt.Errorf("store duplicate uid %s: %w", uid, err)
-	}
-	return true, nil
-}
-
-// ForgetUIDs drops the records and tombstones of UIDs the server deleted at
-// popbox's request in a session that ended with QUIT +OK. Stored messages
-// stay. Unknown UIDs are ignored. It is part of mail.Cache.
-func (s *Store) ForgetUIDs(accountID string, uids []string) error {
-	if len(uids) == 0 {
-		return nil
-	}
-	return s.update(func(tx *bolt.Tx) error {
-		a, err := openAcct(tx, accountID)
-		if err != nil {
-			return err
-		}
-		for _, uid := range uids {
-			if err := a.uids.Delete([]byte(uid)); err != nil {
-				return fmt.Errorf("forget uid %s: %w", uid, err)
-			}
-			if err := a.tombs.Delete([]byte(uid)); err != nil {
-				return fmt.Errorf("forget uid %s: %w", uid, err)
-			}
-		}
-		return nil
 	})
 }

@@ -16,16 +16,49 @@ type migration struct {
 	apply   func(tx *bolt.Tx) error
 }
 
-// migrations is every schema step in order. Append to it; never change or
-// reorder a released step. Each has a test in migrate_test.go.
+// migrations is every schema step done in a transaction, in order. Append
+// to it; never change or reorder a released step. Each has a test in
+// migrate_test.go.
 var migrations = []migration{
 	{version: 1, name: "create the bucket tree", apply: createV1},
 	{version: 2, name: "chunks for large messages", apply: addChunks},
 }
 
+// upgradeSchema is the step that is not in migrations: schema 3
+// (compressed raw bytes under the message ID, binary UID records) changes
+// every message, which no one transaction could hold for a large mailbox,
+// so the upgrade rebuilds the file instead (upgrade.go). A later step done
+// in a transaction goes into migrations with version 4 on.
+const upgradeSchema = 3
+
 // currentSchema is the version this popbox writes.
 func currentSchema() uint64 {
-	return migrations[len(migrations)-1].version
+	return max(migrations[len(migrations)-1].version, upgradeSchema)
+}
+
+// initSchema lays out a new, empty database: the steps before the
+// upgrade, then schema 3 straight away (it differs from 2 only in how
+// messages and UID records are written, and there are none yet), then
+// any later step.
+func initSchema(tx *bolt.Tx) error {
+	if err := migrate(tx, stepsBefore(upgradeSchema)); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketMeta).Put(keySchema, u64(upgradeSchema)); err != nil {
+		return fmt.Errorf("migration %d: %w", upgradeSchema, err)
+	}
+	return migrate(tx, migrations)
+}
+
+// stepsBefore is the steps of migrations older than version.
+func stepsBefore(version uint64) []migration {
+	var out []migration
+	for _, m := range migrations {
+		if m.version < version {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // schemaOf reads the version recorded in meta; 0 for a database not yet created.

@@ -12,7 +12,7 @@ import (
 	"popbox/mail"
 )
 
-func schemaIn(t *testing.T, path string) uint64 {
+func schemaIn(t testing.TB, path string) uint64 {
 	t.Helper()
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
 	if err != nil {
@@ -194,10 +194,10 @@ func v1Database(t *testing.T, path string) (accountID string, raw []byte) {
 		date := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
 		mk := msgKey(date, 1)
 		rec := msgRecord{UID: "u1", Summary: mail.Summary{Subject: "from the first release", Date: date}, Received: time.Now(), Digest: sum[:]}
-		if err := putMessage(tx.Bucket(bucketIDs), a, mk, rec, raw); err != nil {
+		if err := putV2Message(tx.Bucket(bucketIDs), a, mk, rec, raw); err != nil {
 			return err
 		}
-		if err := putJSON(a.uids, []byte("u1"), uidRecord{FirstSeen: time.Now(), MsgID: "1", State: mail.UIDStored}); err != nil {
+		if err := putV2UID(a, "u1", uidRecord{FirstSeen: time.Now(), MsgID: 1, State: mail.UIDStored}); err != nil {
 			return err
 		}
 		return a.setCount(1)
@@ -208,18 +208,45 @@ func v1Database(t *testing.T, path string) (accountID string, raw []byte) {
 	return "1", raw
 }
 
-// TestMigrationV2: a schema 1 database gets the pending bucket and a chunks
-// bucket in every account; its messages read as before and a large message
-// can be stored in it.
+// TestMigrationV2: the step to schema 2 gives a schema 1 database the
+// pending bucket and a chunks bucket in every account.
 func TestMigrationV2(t *testing.T) {
 	path := testPath(t)
-	id, raw := v1Database(t, path)
+	id, _ := v1Database(t, path)
 	if v := schemaIn(t, path); v != 1 {
 		t.Fatalf("fixture has schema %d", v)
 	}
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations[:2]) }); err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *bolt.Tx) error {
+		if v := schemaOf(tx); v != 2 {
+			t.Errorf("schema %d after the step, want 2", v)
+		}
+		if tx.Bucket(bucketPending) == nil {
+			t.Error("no pending bucket")
+		}
+		if _, err := openAcct(tx, id); err != nil {
+			t.Errorf("account buckets: %v", err)
+		}
+		return nil
+	})
+}
+
+// TestOpenSchema1: Open brings a schema 1 database through step 2 and the
+// upgrade to the current schema; its message reads as before and a large
+// message can be stored in it.
+func TestOpenSchema1(t *testing.T) {
+	path := testPath(t)
+	id, raw := v1Database(t, path)
 	s := openTest(t, path)
-	if v := schemaOf1(t, s); v != 2 {
-		t.Errorf("schema %d after Open, want 2", v)
+	if v := schemaOf1(t, s); v != currentSchema() {
+		t.Errorf("schema %d after Open, want %d", v, currentSchema())
 	}
 	s.db.View(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketPending) == nil {

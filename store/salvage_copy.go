@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"slices"
-	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -21,8 +19,10 @@ import (
 
 // oldestSalvaged is the oldest schema Salvage reads. The copy is laid out
 // for the current schema; schema 1 lacks only the chunks and pending
-// buckets of 2, so a copy from it simply finds no chunked message. A new
-// migration must teach Salvage the older layout too, or raise this.
+// buckets of 2, so a copy from it simply finds no chunked message, and
+// schemas 1 and 2 differ from 3 in the layout of raw bytes (which each
+// record names) and in the JSON UID records (which decodeUIDAny reads). A
+// new schema must teach Salvage the older layout too, or raise this.
 const oldestSalvaged = 1
 
 // salvage is one run of Salvage: what was read, what was copied.
@@ -226,7 +226,7 @@ type salvagedMsg struct {
 
 // uidTarget is the copied message a UID led to.
 type uidTarget struct {
-	id       string
+	id       uint64
 	received time.Time
 }
 
@@ -246,7 +246,7 @@ func (c *salvage) copyAccount(key []byte) error {
 		pending      []salvagedMsg
 		pendingBytes int
 		failed       int
-		copiedMsgs   = map[string]bool{}      // global IDs copied
+		copiedMsgs   = map[uint64]bool{}      // global IDs copied
 		uidTo        = map[string]uidTarget{} // every UID of a copied message
 	)
 	flush := func() error {
@@ -255,16 +255,21 @@ func (c *salvage) copyAccount(key []byte) error {
 		}
 		// The chunks of a large message go first, each in a transaction
 		// of its own, as Commit writes them; the record that makes them
-		// the message's comes with the batch.
+		// the message's comes with the batch. The others are compressed
+		// together before the batch's transaction, as Commit does.
 		for i := range pending {
-			if m := &pending[i]; m.rec.Layout == layoutChunks {
+			m := &pending[i]
+			m.rec.Layout, m.rec.Chunks = layoutZstd, 0
+			if len(m.raw) > largeRaw {
 				n, err := copyChunks(c.dst, key, m.key[8:16], m.raw)
 				if err != nil {
 					return fmt.Errorf("copy message %d: %w", binary.BigEndian.Uint64(m.key[8:16]), err)
 				}
-				m.rec.Chunks = n
+				m.rec.Layout, m.rec.Chunks = layoutZstdChunks, n
 			}
 		}
+		packed := compressAll(len(pending), func(i int) []byte { return pending[i].raw },
+			func(i int) bool { return pending[i].rec.Layout == layoutZstd })
 		var written []salvagedMsg
 		err := c.dst.Update(func(tx *bolt.Tx) error {
 			a, err := openAcctKey(tx, key, accountID)
@@ -272,11 +277,10 @@ func (c *salvage) copyAccount(key []byte) error {
 				return err
 			}
 			ids := tx.Bucket(bucketIDs)
-			ids.FillPercent = 0.9
-			a.msgs.FillPercent, a.raw.FillPercent, a.index.FillPercent = 0.9, 0.9, 0.9
+			fillForAppends(ids, a)
 			written = written[:0]
 			n := a.count()
-			for _, m := range pending {
+			for i, m := range pending {
 				if ids.Get(m.key[8:16]) != nil {
 					// The same ID in two accounts: only damage does that,
 					// and the first one copied keeps it.
@@ -286,7 +290,7 @@ func (c *salvage) copyAccount(key []byte) error {
 					}
 					continue
 				}
-				if err := putMessage(ids, a, m.key, m.rec, m.raw); err != nil {
+				if err := putMessage(ids, a, m.key, m.rec, packed[i]); err != nil {
 					return fmt.Errorf("copy message %d: %w", binary.BigEndian.Uint64(m.key[8:16]), err)
 				}
 				written = append(written, m)
@@ -299,7 +303,7 @@ func (c *salvage) copyAccount(key []byte) error {
 		}
 		failed += len(pending) - len(written)
 		for _, m := range written {
-			id := strconv.FormatUint(binary.BigEndian.Uint64(m.key[8:16]), 10)
+			id := binary.BigEndian.Uint64(m.key[8:16])
 			copiedMsgs[id] = true
 			for _, uid := range append([]string{m.rec.UID}, m.rec.Also...) {
 				uidTo[uid] = uidTarget{id: id, received: m.rec.Received}
@@ -351,7 +355,7 @@ func (c *salvage) countDigests(path [][]byte) (n int, read bool) {
 	faults := c.src.faults
 	_ = c.src.walk(path, nil, func(*bolt.Tx) func(k, v []byte) bool {
 		return func(k, v []byte) bool {
-			if len(k) == sha256.Size && len(v) == 8 {
+			if (len(k) == sha256.Size || len(k) == 8+sha256.Size) && len(v) == 8 {
 				n++
 			}
 			return false
@@ -379,23 +383,35 @@ func (c *salvage) readMessage(raw, chunks *bolt.Bucket, k, v []byte) (salvagedMs
 	}
 	var body []byte
 	switch rec.Layout {
-	case "":
+	case layoutPlain, layoutZstd:
 		if raw == nil {
 			c.corrupt = true
 			return salvagedMsg{}, false
 		}
-		v, ok := c.src.get(raw, k)
+		rk := k // schemas 1 and 2 keep plain bytes under the msg key
+		if rec.Layout == layoutZstd {
+			rk = k[8:16]
+		}
+		v, ok := c.src.get(raw, rk)
 		if !ok {
 			return salvagedMsg{}, false
 		}
-		body = copyBytes(v)
-	case layoutChunks:
+		if rec.Layout == layoutPlain {
+			body = copyBytes(v)
+		} else if v != nil {
+			var err error
+			if body, err = decompress(nil, v); err != nil {
+				c.corrupt = true
+				return salvagedMsg{}, false
+			}
+		}
+	case layoutChunks, layoutZstdChunks:
 		if chunks == nil || rec.Chunks <= 0 {
 			c.corrupt = true
 			return salvagedMsg{}, false
 		}
 		var ok bool
-		if body, ok = c.src.chunks(chunks, k[8:16], rec.Chunks); !ok {
+		if body, ok = c.src.chunks(chunks, k[8:16], rec.Chunks, rec.Layout == layoutZstdChunks); !ok {
 			return salvagedMsg{}, false
 		}
 	default:
@@ -410,11 +426,12 @@ func (c *salvage) readMessage(raw, chunks *bolt.Bucket, k, v []byte) (salvagedMs
 }
 
 // copyChunks writes raw into the account's chunk buckets for message gid
-// in the new database, a chunk a transaction, and says how many it wrote.
+// in the new database, a compressed chunk a transaction, and says how
+// many it wrote.
 func copyChunks(db *bolt.DB, acctKey, gid, raw []byte) (int, error) {
 	n := 0
 	for off := 0; off < len(raw); off += rawChunk {
-		part := raw[off:min(off+rawChunk, len(raw))]
+		part := compress(raw[off:min(off+rawChunk, len(raw))])
 		err := db.Update(func(tx *bolt.Tx) error {
 			root := tx.Bucket(bucketAcct).Bucket(acctKey)
 			if root == nil {
@@ -437,7 +454,7 @@ func copyChunks(db *bolt.DB, acctKey, gid, raw []byte) (int, error) {
 // message is dropped, so the next fetch retrieves the message if the server
 // still has it. A record that does not decode but whose UID belongs to a
 // copied message is rebuilt from that message.
-func (c *salvage) copyUIDs(key []byte, copiedMsgs map[string]bool, uidTo map[string]uidTarget) error {
+func (c *salvage) copyUIDs(key []byte, copiedMsgs map[uint64]bool, uidTo map[string]uidTarget) error {
 	root := [][]byte{bucketAcct, key}
 	// The records worth keeping have known keys: the UIDs of the copied
 	// messages and those of the tombstones.
@@ -468,11 +485,11 @@ func (c *salvage) copyUIDs(key []byte, copiedMsgs map[string]bool, uidTo map[str
 				return err
 			}
 			for _, u := range pending {
-				if err := putJSON(a.uids, []byte(u.uid), u.rec); err != nil {
+				if err := a.uids.Put([]byte(u.uid), u.rec.encode()); err != nil {
 					return fmt.Errorf("copy uid %s: %w", u.uid, err)
 				}
 				if u.rec.State == mail.UIDDeletedLocally {
-					if err := a.tombs.Put([]byte(u.uid), []byte{}); err != nil {
+					if err := a.addTombstone([]byte(u.uid)); err != nil {
 						return fmt.Errorf("copy uid %s: %w", u.uid, err)
 					}
 				}
@@ -485,8 +502,8 @@ func (c *salvage) copyUIDs(key []byte, copiedMsgs map[string]bool, uidTo map[str
 	err := c.src.walk(append(root, bucketUIDs), hints, func(*bolt.Tx) func(k, v []byte) bool {
 		return func(k, v []byte) bool {
 			uid := string(k)
-			var r uidRecord
-			if v == nil || json.Unmarshal(v, &r) != nil {
+			r, err := decodeUIDAny(k, v)
+			if v == nil || err != nil {
 				c.corrupt = true
 				t, ok := uidTo[uid]
 				if !ok {
@@ -495,9 +512,7 @@ func (c *salvage) copyUIDs(key []byte, copiedMsgs map[string]bool, uidTo map[str
 				}
 				r = uidRecord{FirstSeen: t.received, MsgID: t.id, State: mail.UIDStored}
 			}
-			if n, err := strconv.ParseUint(r.MsgID, 10, 64); err == nil {
-				c.noteMessage(n)
-			}
+			c.noteMessage(r.MsgID)
 			switch t, ok := uidTo[uid]; {
 			case r.State == mail.UIDDeletedLocally, copiedMsgs[r.MsgID]:
 			case ok:

@@ -59,8 +59,9 @@ func (s *source) get(b *bolt.Bucket, k []byte) (v []byte, ok bool) {
 }
 
 // chunks reads the n chunks of message gid from a chunks bucket and puts
-// them together; ok is false when one is missing or cannot be read.
-func (s *source) chunks(chunks *bolt.Bucket, gid []byte, n int) (body []byte, ok bool) {
+// them together, decompressing each when packed (layoutZstdChunks); ok is
+// false when one is missing, cannot be read or does not decode.
+func (s *source) chunks(chunks *bolt.Bucket, gid []byte, n int, packed bool) (body []byte, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.fault()
@@ -70,6 +71,15 @@ func (s *source) chunks(chunks *bolt.Bucket, gid []byte, n int) (body []byte, ok
 	parts, missing := readChunks(chunks, gid, n)
 	if missing >= 0 {
 		return nil, false
+	}
+	if packed {
+		for _, p := range parts {
+			var err error
+			if body, err = decompress(body, p); err != nil {
+				return nil, false
+			}
+		}
+		return body, true
 	}
 	size := 0
 	for _, p := range parts {

@@ -9,7 +9,7 @@
 //
 //	meta                       format and counters
 //	    magic          "popbox" (a file without it is refused, never touched)
-//	    schema         uint64: the last migration applied (see migrate.go)
+//	    schema         uint64: the schema of the file (see migrate.go)
 //	    active         ID of the active account, absent when none
 //	    next_account   uint64: the last account ID handed out
 //	    next_message   uint64: the last global message ID handed out
@@ -24,26 +24,36 @@
 //	acct                       one nested bucket per account:
 //	    <8-byte account ID>
 //	        count              uint64: number of messages (Count is O(1))
-//	        msgs               msg key -> JSON {uid, also, summary, seen, received, digest}
-//	                           (digest: SHA-256 of the raw bytes, checked by every
-//	                           read of them; a mismatch is a DamagedError), and
-//	                           layout, chunks: how the raw bytes are stored; absent
-//	                           for one plain value in raw
-//	        raw                msg key -> the exact bytes as retrieved (messages up
-//	                           to 8 MiB; absent for a chunked one)
-//	        chunks             for a message over 8 MiB (layout "chunks"), one nested
+//	        tombstone_count    uint64: entries in tombstones (Tombstones is O(1))
+//	        msgs               msg key -> JSON {uid, also, summary, seen, received, digest,
+//	                           layout, chunks} (digest: SHA-256 of the raw bytes,
+//	                           checked by every read of them; a mismatch is a
+//	                           DamagedError; layout: how the raw bytes are stored)
+//	        raw                8-byte global message ID -> the exact bytes as retrieved,
+//	                           as one zstd frame (layout "zstd", messages up to 8 MiB;
+//	                           compress.go); absent for a chunked one
+//	        chunks             for a message over 8 MiB (layout "zstd-chunks"), one
+//	                           nested bucket per 4 MiB of its bytes:
 //	            <8-byte global ID + 4-byte chunk index>
-//	                0x00       the chunk's bytes, 4 MiB each but the last
+//	                0x00       the chunk as one zstd frame
 //	        index              msg key -> lower-cased "name address subject" for Search
-//	        uids               server UID -> JSON {first_seen, msg_id, state}
+//	        uids               server UID -> 17 bytes: 8-byte global message ID,
+//	                           8-byte first-seen time (Unix ns), 1-byte mail.UIDState
 //	        tombstones         server UID -> empty; present exactly when the
 //	                           UID's state is mail.UIDDeletedLocally
 //	        digests            SHA-256 of raw -> 8-byte global message ID
 //
+// This is schema 3. Schemas 1 and 2 kept the plain bytes in raw under the
+// msg key (layout absent; "chunks": plain chunks) and UID records as JSON
+// {first_seen, msg_id, state}; Open upgrades such a file by rebuilding it
+// (upgrade.go), and repair reads them all.
+//
 // A msg key is the Summary.Date in Unix nanoseconds (clamped to 0 ..
 // MaxInt64) followed by the global message ID, both 8-byte big-endian: a
 // cursor from the last key gives newest first, and among equal dates the
-// later arrival first.
+// later arrival first. The raw bytes are keyed by the global message ID
+// alone, which only grows: a new message's bytes go at the end of the
+// bucket and never make bbolt rewrite the pages of older ones.
 //
 // Account and message IDs are decimal strings of counters that only grow, so
 // an ID is never reused. A batch of fetched messages is one db.Update: each
@@ -171,6 +181,11 @@ type Options struct {
 	// Timeout is how long Open waits for another popbox to let go of the
 	// file; default 1 s.
 	Timeout time.Duration
+	// Progress, when set, is called while Open upgrades a database to a
+	// new format (see upgrade.go), which takes a while for a large
+	// mailbox: first with done 0, then after each batch, with how many of
+	// the total messages are copied.
+	Progress func(done, total int)
 }
 
 // DefaultPolicyFile is where the administrator's sharing policy lives when
@@ -277,19 +292,14 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 
-	db, err := openBolt(path, boltOptions(opts.Timeout, false))
+	db, err := openLocked(path, opts.Timeout)
 	if err != nil {
-		return nil, openErr(path, err)
+		return nil, err
 	}
 	if schema < currentSchema() {
-		err := func() (err error) {
-			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-			defer catchDamage(path, &err)
-			return db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) })
-		}()
+		db, err = upgradeSchemas(db, path, schema, opts)
 		if err != nil {
-			_ = db.Close()
-			return nil, fmt.Errorf("upgrade database %s from schema %d: %w", path, schema, err)
+			return nil, err
 		}
 	}
 	s := &Store{db: db, path: path, keyFile: opts.KeyFile, policyFile: opts.PolicyFile, inflight: map[uint64]bool{}}
@@ -298,6 +308,62 @@ func Open(path string, opts Options) (*Store, error) {
 	// database: nothing points at them, and the next Commit tries again.
 	_ = s.cleanPending()
 	return s, nil
+}
+
+// openLocked opens the database for writing, holding its lock. bbolt locks
+// the file it opened; when that is no longer the file at path (an upgrade
+// in another popbox renamed a new one over it while this one waited for
+// the lock), it opens path again.
+func openLocked(path string, timeout time.Duration) (*bolt.DB, error) {
+	for tries := 0; ; tries++ {
+		db, f, err := openBoltFile(path, boltOptions(timeout, false))
+		if err != nil {
+			return nil, openErr(path, err)
+		}
+		opened, err1 := f.Stat()
+		now, err2 := os.Stat(path)
+		if err1 != nil || err2 != nil || os.SameFile(opened, now) || tries == 3 {
+			return db, nil
+		}
+		_ = db.Close()
+	}
+}
+
+// upgradeSchemas brings db, of schema from, to the current schema: the
+// steps in migrations each in the transaction that records it, the
+// rebuild of upgrade.go for schema 3. It returns the handle to use, which
+// the rebuild replaces; db is closed on an error.
+func upgradeSchemas(db *bolt.DB, path string, from uint64, opts Options) (_ *bolt.DB, err error) {
+	defer func() {
+		if err != nil {
+			_ = db.Close()
+			err = fmt.Errorf("upgrade database %s from schema %d: %w", path, from, err)
+		}
+	}()
+	inTx := func(list []migration) (err error) {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer catchDamage(path, &err)
+		return db.Update(func(tx *bolt.Tx) error { return migrate(tx, list) })
+	}
+	if from < upgradeSchema {
+		// A schema 2 file is not written to before the rename: a kill
+		// during the upgrade leaves it exactly as it was.
+		if steps := stepsBefore(upgradeSchema); from < steps[len(steps)-1].version {
+			if err := inTx(steps); err != nil {
+				return nil, err
+			}
+		}
+		nu, err := func() (_ *bolt.DB, err error) {
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+			defer catchDamage(path, &err)
+			return upgrade(db, path, opts)
+		}()
+		if err != nil {
+			return nil, err
+		}
+		db = nu
+	}
+	return db, inTx(migrations)
 }
 
 // Path is the database file.
@@ -358,7 +424,12 @@ func openErr(path string, err error) error {
 // reads the file (its free list, on a damaged page) into a DamagedError;
 // the file bbolt opened is then closed again, which also drops its lock.
 func openBolt(path string, o *bolt.Options) (db *bolt.DB, err error) {
-	var f *os.File
+	db, _, err = openBoltFile(path, o)
+	return db, err
+}
+
+// openBoltFile is openBolt that also returns the file bbolt opened.
+func openBoltFile(path string, o *bolt.Options) (db *bolt.DB, f *os.File, err error) {
 	o.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
 		var err error
 		f, err = openRegular(name, flag, perm)
@@ -370,10 +441,11 @@ func openBolt(path string, o *bolt.Options) (db *bolt.DB, err error) {
 			if f != nil {
 				f.Close()
 			}
-			db, err = nil, &DamagedError{Path: path, Detail: fmt.Sprint(r)}
+			db, f, err = nil, nil, &DamagedError{Path: path, Detail: fmt.Sprint(r)}
 		}
 	}()
-	return bolt.Open(path, 0o600, o)
+	db, err = bolt.Open(path, 0o600, o)
+	return db, f, err
 }
 
 // create builds a fresh database in a temporary file beside path and links
@@ -406,7 +478,7 @@ func create(path string) error {
 	if err != nil {
 		return fmt.Errorf("create database %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) })
+	err = db.Update(initSchema)
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}

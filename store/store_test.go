@@ -33,6 +33,12 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(killEnv); path != "" {
 		os.Exit(killedCommit(path))
 	}
+	if arg := os.Getenv(upgradeKillEnv); arg != "" {
+		os.Exit(killedUpgrade(arg))
+	}
+	if arg := os.Getenv(scaleEnv); arg != "" {
+		os.Exit(scaleChild(arg))
+	}
 	code := m.Run()
 	cleanupFixtures()
 	os.Exit(code)

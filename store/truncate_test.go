@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -78,8 +79,16 @@ func truncatedFixture(t *testing.T) truncFixture {
 			for i := 0; i < 100; i++ {
 				n := b*100 + i
 				uid := fmt.Sprintf("u%04d", n)
+				// Lines that do not repeat: the raw bytes are stored
+				// compressed, and the file must stay mostly pages in use
+				// for a cut at 20 % to fall among them.
+				var body strings.Builder
+				for l := range 200 {
+					sum := sha256.Sum256(fmt.Appendf(nil, "%d/%d", n, l))
+					fmt.Fprintf(&body, "line %d of message %d %x\r\n", l, n, sum)
+				}
 				m := withRaw(newMsg(uid, time.Unix(int64(1_700_000_000+n*60), 0), fmt.Sprintf("report %d", n)),
-					fmt.Sprintf("Subject: report %d\r\n\r\n%s\r\n", n, strings.Repeat(fmt.Sprintf("line %d of message %d\r\n", n%97, n), 200)))
+					fmt.Sprintf("Subject: report %d\r\n\r\n%s\r\n", n, body.String()))
 				fx.raw[uid] = m.Raw
 				batch = append(batch, m)
 			}

@@ -16,12 +16,34 @@ import (
 	"popbox/store"
 )
 
-func openStore(db string) (*store.Store, error) {
+// openStore opens the database. While Open upgrades it to a new format,
+// which takes a while for a large mailbox, a line on a terminal's stderr
+// says how far it is, and is cleared when done.
+func openStore(db string, e env) (*store.Store, error) {
 	path, err := store.ResolvePath(db)
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(path, store.Options{})
+	var opts store.Options
+	if e.stderrTTY {
+		var last time.Time
+		shown := false
+		opts.Progress = func(done, total int) {
+			if now := time.Now(); shown && done < total && now.Sub(last) < 80*time.Millisecond {
+				return
+			} else {
+				last = now
+			}
+			shown = true
+			fmt.Fprintf(e.stderr, "\x1b[2K\rUpgrading the database to a new format: %s of %s messages...", humanInt(done), humanInt(total))
+		}
+		defer func() {
+			if shown {
+				fmt.Fprint(e.stderr, "\x1b[2K\r")
+			}
+		}()
+	}
+	return store.Open(path, opts)
 }
 
 // accountJSON is the stable shape of `accounts --json`: never a password.
@@ -62,7 +84,7 @@ func cmdAccounts(db string, args []string, e env) error {
 	if len(pos) > 0 {
 		return usagef("accounts takes no arguments (got %q)", pos[0])
 	}
-	st, err := openStore(db)
+	st, err := openStore(db, e)
 	if err != nil {
 		return err
 	}
@@ -247,7 +269,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		a.Outgoing.PasswordCmd = *pwCmd
 	}
 
-	st, err := openStore(db)
+	st, err := openStore(db, e)
 	if err != nil {
 		return err
 	}
@@ -303,7 +325,7 @@ func cmdAccountSet(db string, args []string, e env) error {
 	if err != nil {
 		return usagef("--max-size: %v", err)
 	}
-	st, err := openStore(db)
+	st, err := openStore(db, e)
 	if err != nil {
 		return err
 	}
@@ -362,7 +384,7 @@ func cmdAccountUse(db string, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(db)
+	st, err := openStore(db, e)
 	if err != nil {
 		return err
 	}
@@ -408,7 +430,7 @@ func cmdAccountPasswd(db string, args []string, e env) error {
 	if pw == "" {
 		return errors.New("the new password is empty: nothing was changed; pipe the password in with --password-stdin")
 	}
-	st, err := openStore(db)
+	st, err := openStore(db, e)
 	if err != nil {
 		return err
 	}
@@ -430,7 +452,7 @@ func cmdAccountRemove(db string, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(db)
+	st, err := openStore(db, e)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
+
 	"popbox/mail"
 	"popbox/store"
 )
@@ -82,9 +84,16 @@ func TestDamagedMessageNotShown(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The preview in the record holds the marker too; the raw bytes alone
-	// hold it with the part boundary after it.
-	flipIn(t, c.db, []byte(marker+"\r\n--XX"))
+	// The store keeps the raw bytes as one zstd frame (store/compress.go:
+	// fastest level, no checksum), so the bit is flipped in the middle of
+	// that frame, made here with the same settings.
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1),
+		zstd.WithEncoderCRC(false), zstd.WithLowerEncoderMem(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame := enc.EncodeAll(raw, nil)
+	flipIn(t, c.db, frame[len(frame)/2-8:len(frame)/2+8])
 	for _, args := range [][]string{{"show", id, "--raw"}, {"show", id}, {"save", id, "1", "--to", dir}} {
 		out, errs, code := c.run("", args...)
 		if code != 1 {

@@ -45,8 +45,8 @@ func parseNoArgs(fs *flag.FlagSet, args []string) error {
 
 // openAccount opens the store and finds the named (or active) account; the
 // caller closes the store.
-func openAccount(db, name string) (*store.Store, mail.Account, error) {
-	st, err := openStore(db)
+func openAccount(db, name string, e env) (*store.Store, mail.Account, error) {
+	st, err := openStore(db, e)
 	if err != nil {
 		return nil, mail.Account{}, err
 	}
@@ -68,7 +68,7 @@ func cmdFetch(db string, args []string, e env) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	st, a, err := openAccount(db, *name)
+	st, a, err := openAccount(db, *name, e)
 	if err != nil {
 		return err
 	}
@@ -194,7 +194,7 @@ func cmdCheck(db string, args []string, e env) error {
 	if len(pos) > 1 {
 		return usagef("check takes at most one account name")
 	}
-	st, err := openStore(db)
+	st, err := openStore(db, e)
 	if err != nil {
 		return err
 	}
@@ -259,7 +259,7 @@ func cmdList(db string, args []string, e env) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	st, a, err := openAccount(db, *name)
+	st, a, err := openAccount(db, *name, e)
 	if err != nil {
 		return err
 	}
@@ -300,8 +300,8 @@ func cmdList(db string, args []string, e env) error {
 
 // loadMessage reads one message's record and exact bytes; the store is
 // closed again before the (possibly slow) decoding or writing.
-func loadMessage(db, id string) (store.Message, []byte, error) {
-	st, err := openStore(db)
+func loadMessage(db, id string, e env) (store.Message, []byte, error) {
+	st, err := openStore(db, e)
 	if err != nil {
 		return store.Message{}, nil, err
 	}
@@ -324,7 +324,7 @@ func cmdShow(db string, args []string, e env) error {
 	if len(pos) != 1 {
 		return usagef("show needs one message ID (see popbox list)")
 	}
-	m, b, err := loadMessage(db, pos[0])
+	m, b, err := loadMessage(db, pos[0], e)
 	if err != nil {
 		return err
 	}
@@ -374,7 +374,7 @@ func cmdSave(db string, args []string, e env) error {
 	if err != nil || n < 1 {
 		return usagef("the attachment number %q is not a number from 1 up", pos[1])
 	}
-	m, b, err := loadMessage(db, pos[0])
+	m, b, err := loadMessage(db, pos[0], e)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 	"popbox/store"
 )
 
-// truncatedDB makes a database of 2,000 small messages (about 5 KiB,
+// truncatedDB makes a database of 2,000 small messages (about 10 KiB,
 // committed 100 at a time as a fetch does) and returns its bytes.
 func truncatedDB(t *testing.T) []byte {
 	t.Helper()
@@ -36,8 +36,15 @@ func truncatedDB(t *testing.T) []byte {
 		var batch []mail.NewMessage
 		for i := 0; i < 100; i++ {
 			n := b*100 + i
+			// Lines that do not repeat: the store compresses raw bytes,
+			// and a cut must fall among the pages in use, not in the
+			// room bbolt keeps at the end of the file.
+			var body strings.Builder
+			for l := range 100 {
+				fmt.Fprintf(&body, "line %d of message %d %x\r\n", l, n, sha256.Sum256(fmt.Appendf(nil, "%d/%d", n, l)))
+			}
 			raw := []byte(fmt.Sprintf("From: bob@example.test\r\nSubject: report %d\r\nDate: %s\r\n\r\n%s", n,
-				base.Add(time.Duration(n)*time.Minute).Format(time.RFC1123Z), strings.Repeat(fmt.Sprintf("line of message %d\r\n", n), 250)))
+				base.Add(time.Duration(n)*time.Minute).Format(time.RFC1123Z), body.String()))
 			batch = append(batch, mail.NewMessage{UID: fmt.Sprintf("u%04d", n), Raw: raw, Summary: mail.Summarize(raw, base), Digest: sha256.Sum256(raw)})
 		}
 		if _, err := st.Commit(a.ID, batch); err != nil {

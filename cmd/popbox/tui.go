@@ -10,7 +10,7 @@ func cmdTUI(db string, e env) error {
 	if !e.stdoutTTY || !e.stdinTTY {
 		return errors.New("the popbox screen needs a terminal; from scripts use popbox fetch, popbox list or popbox account add (popbox --help lists them)")
 	}
-	st, err := openStore(db)
+	st, err := openStore(db, e)
 	if err != nil {
 		return err
 	}
