@@ -119,9 +119,16 @@ func (c *salvage) noteMessage(id uint64) { c.nextMessage = max(c.nextMessage, id
 type keyValue struct{ k, v []byte }
 
 // copyAccounts copies each account record that decodes and matches its key,
-// byte for byte, and makes its (empty) message buckets.
+// and makes its (empty) message buckets. The record is copied as it was but
+// for the picture of the mailbox the last fetch left (hints.Mailbox): the
+// copy may lack UID records of messages that could not be read, and the
+// next fetch must list the mailbox to fetch them again.
 func (c *salvage) copyAccounts() error {
-	var found []keyValue
+	type account struct {
+		k []byte
+		a mail.Account
+	}
+	var found []account
 	faults := c.src.faults
 	defer func() { c.accountsRead = c.src.faults == faults }()
 	err := c.src.walk([][]byte{bucketAccounts}, nil, func(*bolt.Tx) func(k, v []byte) bool {
@@ -136,7 +143,8 @@ func (c *salvage) copyAccounts() error {
 				c.corrupt = true
 				return false
 			}
-			found = append(found, keyValue{copyBytes(k), copyBytes(v)})
+			a.Hints.Mailbox = nil
+			found = append(found, account{copyBytes(k), a})
 			return false
 		}
 	}, nil)
@@ -145,7 +153,7 @@ func (c *salvage) copyAccounts() error {
 	}
 	err = c.dst.Update(func(tx *bolt.Tx) error {
 		for _, a := range found {
-			if err := tx.Bucket(bucketAccounts).Put(a.k, a.v); err != nil {
+			if err := putAccount(tx, a.k, a.a); err != nil {
 				return fmt.Errorf("copy account %s: %w", accountIDOf(a.k), err)
 			}
 			if err := createAccountBuckets(tx, a.k); err != nil {

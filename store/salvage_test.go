@@ -883,3 +883,36 @@ func TestDamagedErrorPointsAtRepair(t *testing.T) {
 		t.Errorf("%q does not say %q", err, want)
 	}
 }
+
+// TestSalvageDropsMailboxPicture: the copy may lack UID records of messages
+// that could not be read, so the picture of the mailbox the last fetch left
+// (which lets the next fetch skip the listing) is not copied: the next fetch
+// lists the mailbox and fetches what was lost.
+func TestSalvageDropsMailboxPicture(t *testing.T) {
+	fx := buildSalvageFixture(t)
+	s := openTest(t, fx.path)
+	h := fx.work.Hints
+	h.Mailbox = &mail.MailboxState{Server: "pop.example.com:995/ann", Retention: "keep", Count: 3, Octets: 300, LastUID: "u3"}
+	if err := s.SaveHints(fx.work.ID, h); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := s.Account(fx.work.ID); a.Hints.Mailbox == nil {
+		t.Fatal("the picture was not saved")
+	}
+	s.Close()
+	dst := filepath.Join(filepath.Dir(fx.path), "new", "popbox.db")
+	if _, err := Salvage(fx.path, dst, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := openSalvaged(t, dst)
+	a, err := out.Account(fx.work.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Hints.Mailbox != nil {
+		t.Errorf("the repaired copy kept the picture %+v", a.Hints.Mailbox)
+	}
+	if a.Hints.ExpireDays != h.ExpireDays || a.Name != fx.work.Name {
+		t.Errorf("the rest of the account changed: %+v", a)
+	}
+}
