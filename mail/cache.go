@@ -66,11 +66,13 @@ type Cache interface {
 	// the server (their state is UIDDeletedLocally and a tombstone is kept).
 	Tombstones(accountID string) (int, error)
 	// Commit writes a batch in one transaction: for each message its raw
-	// bytes, summary and UID record together. A message whose Digest equals
-	// one already stored for the account (the same mail under a new UID,
-	// after a server migration) only gets a UID record pointing at the
-	// stored message. It returns how many were such duplicates. When Commit
-	// returns an error nothing of the batch is stored.
+	// bytes, summary and UID record together. A message whose Digest (and
+	// so whose summary date, made from the same bytes) equals one already
+	// stored for the account (the same mail under a new UID, after a server
+	// migration) only gets a UID record pointing at the stored message. It
+	// returns how many were such duplicates. When Commit returns an error
+	// nothing of the batch is stored. Commit keeps no reference to the
+	// messages' Raw bytes once it has returned.
 	Commit(accountID string, batch []NewMessage) (duplicates int, err error)
 	// ForgetUIDs drops the records (and tombstones) of UIDs that the server
 	// deleted at our request in a session that ended with QUIT +OK.

@@ -269,7 +269,7 @@ func (s *memStore) Commit(id string, batch []mail.NewMessage) (int, error) {
 	for i, nm := range batch {
 		mid := fmt.Sprintf("%s-new-%d-%d", id, len(s.msgs[id]), i)
 		add = append([]store.Message{{ID: mid, AccountID: id, UID: nm.UID, Summary: nm.Summary, Received: appNow}}, add...)
-		s.raw[mid] = nm.Raw
+		s.raw[mid] = bytes.Clone(nm.Raw)
 	}
 	s.msgs[id] = append(add, s.msgs[id]...)
 	return 0, nil
