@@ -257,6 +257,7 @@ func (c *committer) commit(b commitBatch) error {
 				if b.del[i] {
 					c.res.deletable = append(c.res.deletable, b.nums[i])
 				}
+				putBuf(m.Raw)
 				continue
 			}
 			c.stored[m.UID] = true
@@ -271,6 +272,9 @@ func (c *committer) commit(b commitBatch) error {
 	dups, err := c.cache.Commit(c.acctID, msgs)
 	if err != nil {
 		return fmt.Errorf("store %d messages: %w", len(msgs), err)
+	}
+	for _, m := range msgs {
+		putBuf(m.Raw)
 	}
 	c.res.dups += dups
 	c.res.stored += len(msgs)

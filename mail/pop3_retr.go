@@ -128,7 +128,7 @@ func (s *session) retrieve(msgs msgSource, limit int64, got func(m ServerMsg, ra
 		}
 		bound := replyBound(m.Size, limit)
 		s.tcp.setBound(retrBound(m.Size, s.tcp.idle))
-		raw, err := s.readBody("RETR", make([]byte, 0, prealloc(m.Size, bound)), bound, tick)
+		raw, err := s.readBody("RETR", getBuf(prealloc(m.Size, bound)), bound, tick)
 		s.tcp.setBound(0)
 		var unfaithful *UnfaithfulError
 		switch {
