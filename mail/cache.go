@@ -51,6 +51,9 @@ type NewMessage struct {
 	Summary   Summary
 	Digest    [32]byte // SHA-256 of Raw
 	FirstSeen time.Time
+	// Packed is the cache's own encoding of Raw (the store compresses it),
+	// made by Cache.Prepare off the commit path; mail never reads it.
+	Packed []byte
 }
 
 // Cache is the storage the fetch engine needs; package store implements it.
@@ -65,6 +68,11 @@ type Cache interface {
 	// Tombstones counts the account's UIDs deleted locally and not yet on
 	// the server (their state is UIDDeletedLocally and a tombstone is kept).
 	Tombstones(accountID string) (int, error)
+	// Prepare does for a batch about to be committed the work that needs
+	// no transaction (the store compresses the raw bytes into Packed), so
+	// that the fetch engine can run it while the batch before commits.
+	// Commit works without it.
+	Prepare(batch []NewMessage)
 	// Commit writes a batch in one transaction: for each message its raw
 	// bytes, summary and UID record together. A message whose Digest (and
 	// so whose summary date, made from the same bytes) equals one already

@@ -141,8 +141,8 @@ type commitBatch struct {
 
 // committer prepares batches on a pool of workers (digest, summary) and
 // commits them on its own goroutine in the order they came, so the
-// connection keeps being read while the cache writes. At most two batches
-// wait for the committer, so memory stays bounded.
+// connection keeps being read while the cache writes. At most one batch
+// waits for the committer, so memory stays bounded.
 type committer struct {
 	cache  Cache
 	acctID string
@@ -163,18 +163,19 @@ type committer struct {
 
 func newCommitter(cache Cache, acctID string, now func() time.Time, stored map[string]bool) *committer {
 	c := &committer{cache: cache, acctID: acctID, now: now, stored: stored,
-		ready: make(chan chan commitBatch, 2), done: make(chan struct{})}
+		ready: make(chan chan commitBatch, 1), done: make(chan struct{})}
 	go c.run()
 	return c
 }
 
 // add hands a batch over: it is prepared in parallel, and committed after
-// the batches before it. add blocks while two batches already wait.
+// the batches before it. add blocks while one batch already waits.
 func (c *committer) add(b commitBatch) {
 	out := make(chan commitBatch, 1)
 	c.ready <- out
 	go func() {
 		prepare(b, c.now())
+		c.cache.Prepare(b.msgs)
 		out <- b
 	}()
 }

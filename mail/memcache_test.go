@@ -86,6 +86,8 @@ func (c *memCache) Tombstones(accountID string) (int, error) {
 	return n, nil
 }
 
+func (c *memCache) Prepare([]NewMessage) {}
+
 func (c *memCache) Commit(accountID string, batch []NewMessage) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

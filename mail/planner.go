@@ -43,15 +43,14 @@ type planner struct {
 	ambiguous []string
 }
 
-// wanted is a new message to retrieve.
+// wanted is a new message to retrieve: 24 bytes.
 type wanted struct {
+	size int64
 	num  int32
 	off  uint32 // its UID is arena[off : off+n]; n 0: no UID
 	n    uint8
 	odd  bool // the UID stands for one RFC 1939 does not allow (serverUID)
 	amb  bool // its UID is ambiguous: never deleted by number
-	size int64
-	hash uint64
 }
 
 // doomed is a stored message the policy deletes from the server now.
@@ -91,7 +90,7 @@ func (p *planner) add(num int, uid string, odd bool, rec UIDRecord, known bool) 
 			return
 		}
 		off, n := p.keep(uid)
-		p.fetch = append(p.fetch, wanted{num: int32(num), off: off, n: n, odd: odd, hash: h})
+		p.fetch = append(p.fetch, wanted{num: int32(num), off: off, n: n, odd: odd})
 		return
 	}
 	p.known++
@@ -166,11 +165,15 @@ func (p *planner) finish() {
 	first := map[string]int{}
 	fetch := p.fetch[:0]
 	for _, w := range p.fetch {
-		if w.n == 0 || !dup[w.hash] {
+		if w.n == 0 {
 			fetch = append(fetch, w)
 			continue
 		}
 		uid := p.uidOf(w.off, w.n)
+		if !dup[maphash.String(p.seed, uid)] {
+			fetch = append(fetch, w)
+			continue
+		}
 		if i, seen := first[uid]; seen {
 			fetch[i].amb = true
 			if fetch[i].amb && !slices.Contains(p.ambiguous, uid) {

@@ -40,9 +40,15 @@ func (s *Store) Commit(accountID string, batch []mail.NewMessage) (duplicates in
 		testHookChunksWritten()
 	}
 	// A message over largeRaw that has no chunks is a duplicate or a
-	// refused UID (see writeChunks): its bytes are not stored.
+	// refused UID (see writeChunks): its bytes are not stored. Prepare may
+	// have compressed the others already.
 	packed := compressAll(len(batch), func(i int) []byte { return batch[i].Raw },
-		func(i int) bool { return len(batch[i].Raw) <= largeRaw })
+		func(i int) bool { return len(batch[i].Raw) <= largeRaw && batch[i].Packed == nil })
+	for i := range batch {
+		if packed[i] == nil && batch[i].Packed != nil && len(batch[i].Raw) <= largeRaw {
+			packed[i] = batch[i].Packed
+		}
+	}
 	now := time.Now()
 	defer s.release()
 	err = s.update(func(tx *bolt.Tx) error {
@@ -121,6 +127,20 @@ func (s *Store) Commit(accountID string, batch []mail.NewMessage) (duplicates in
 		return 0, wrap(fmt.Sprintf("commit a batch of %d", len(batch)), err)
 	}
 	return duplicates, nil
+}
+
+// Prepare compresses the raw bytes of a batch's messages (those up to
+// largeRaw; larger ones are compressed chunk by chunk in Commit) into their
+// Packed field, on a few goroutines, so that the fetch engine can do it
+// while the batch before commits. It is part of mail.Cache.
+func (s *Store) Prepare(batch []mail.NewMessage) {
+	packed := compressAll(len(batch), func(i int) []byte { return batch[i].Raw },
+		func(i int) bool { return len(batch[i].Raw) <= largeRaw && batch[i].Packed == nil })
+	for i, p := range packed {
+		if p != nil {
+			batch[i].Packed = p
+		}
+	}
 }
 
 // testHookChunksWritten, when set, runs in Commit after the chunks of its

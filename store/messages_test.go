@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -545,5 +546,43 @@ func TestLargeRawNotCopied(t *testing.T) {
 	raw, err := s.Raw(uidOf(t, s, a.ID, "big").MsgID)
 	if err != nil || !bytes.Equal(raw, m.Raw) {
 		t.Fatalf("Raw of the big message differs (%d bytes, %v)", len(raw), err)
+	}
+}
+
+// TestPrepareThenCommit: a batch compressed by Prepare is stored as one
+// Commit alone would store it, byte for byte, and Commit does not compress
+// it again.
+func TestPrepareThenCommit(t *testing.T) {
+	s := newStore(t)
+	a := addAccount(t, s, "Work")
+	batch := []mail.NewMessage{
+		newMsg("p-1", time.Date(2024, 5, 1, 9, 0, 0, 0, time.UTC), "one"),
+		withRaw(newMsg("p-2", time.Date(2024, 5, 2, 9, 0, 0, 0, time.UTC), "two"), strings.Repeat("Subject: two\r\n\r\nline\r\n", 200)),
+	}
+	s.Prepare(batch)
+	for i, m := range batch {
+		if len(m.Packed) == 0 {
+			t.Fatalf("message %d was not prepared", i)
+		}
+		if got, err := decompress(nil, m.Packed); err != nil || !bytes.Equal(got, m.Raw) {
+			t.Fatalf("message %d prepared as something else: %v", i, err)
+		}
+	}
+	if dups := commit(t, s, a.ID, batch...); dups != 0 {
+		t.Fatalf("duplicates = %d", dups)
+	}
+	page, err := s.Page(a.ID, 0, 10)
+	if err != nil || len(page) != 2 {
+		t.Fatalf("Page = %v, %v", page, err)
+	}
+	for _, m := range page {
+		raw, err := s.Raw(m.ID)
+		want := batch[0].Raw
+		if m.UID == "p-2" {
+			want = batch[1].Raw
+		}
+		if err != nil || !bytes.Equal(raw, want) {
+			t.Errorf("Raw(%s) = %d bytes, %v", m.ID, len(raw), err)
+		}
 	}
 }

@@ -260,6 +260,8 @@ func (s *memStore) LookupUIDs(_ string, uids []string, fn func(int, mail.UIDReco
 
 func (s *memStore) Tombstones(string) (int, error) { return 0, nil }
 
+func (s *memStore) Prepare([]mail.NewMessage) {}
+
 // Commit puts the batch on top of the account's list (the fake sync makes
 // every message newer than what is stored).
 func (s *memStore) Commit(id string, batch []mail.NewMessage) (int, error) {
