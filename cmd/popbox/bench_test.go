@@ -155,7 +155,7 @@ func timed(b *testing.B, cmd *exec.Cmd) fetchRun {
 
 func benchServer(b *testing.B, n int) *mailtest.Server {
 	srv := mailtest.Start(b, mailtest.Options{})
-	corpusEach(n, benchSize(), 1, func(_ int, m []byte) { srv.Deliver(b, "alice", m) })
+	corpusEach(n, benchSize(), 1, func(_ int, m []byte) { srv.File(b, "alice", m) })
 	srv.Warm(b, "alice", "secret")
 	return srv
 }
