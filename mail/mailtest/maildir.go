@@ -24,9 +24,12 @@ func (s *Server) Deliver(t testing.TB, user string, raw []byte) {
 	s.deliver(t, user, raw, "new", "")
 }
 
-// File puts one message into user's maildir as Deliver does, but into cur/,
-// as a message Dovecot has already seen: a benchmark's mailbox of 100,000
-// messages in new/ makes Dovecot scan new/ for a minute in every session.
+// File puts one message into user's maildir for a benchmark: into cur/,
+// as a message Dovecot has already seen, under a plain name (a number of
+// 16 digits, in delivery order, as the team's dovecot.sh names a corpus).
+// Dovecot's own name form, which Deliver uses, costs it about 30 us per
+// file in every session (1 s at 30,000 files, against 33 ms for plain
+// names); do not mix File and Deliver in one mailbox.
 func (s *Server) File(t testing.TB, user string, raw []byte) {
 	t.Helper()
 	s.deliver(t, user, raw, "cur", ":2,")
@@ -45,6 +48,9 @@ func (s *Server) deliver(t testing.TB, user string, raw []byte, dir, info string
 	n := s.seq
 	s.seq++
 	name := fmt.Sprintf("%d.M%06dP%dQ%d.mailtest", s.startSec+n/1_000_000, n%1_000_000, os.Getpid(), n)
+	if dir == "cur" {
+		name = fmt.Sprintf("%016d", n)
+	}
 	md := s.maildir(user)
 	tmp := filepath.Join(md, "tmp", name)
 	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
