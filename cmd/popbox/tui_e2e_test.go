@@ -73,6 +73,9 @@ func TestTUIEndToEnd(t *testing.T) {
 	// Mend it, and fetch a new message.
 	srv.Deliver(t, "bob", []byte("From: Erin <erin@example.test>\r\nSubject: After the fix\r\n\r\nok\r\n"))
 	tm.keys("Escape")
+	// An escape and a letter sent together read as alt+letter: wait for
+	// the banner to go before the next key.
+	tm.waitGone(10*time.Second, "refused the password")
 	tm.keys("A")
 	tm.waitFor(10*time.Second, "Accounts (2)")
 	tm.keys("p")
