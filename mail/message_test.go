@@ -1000,3 +1000,106 @@ func TestMessageTypicalSize(t *testing.T) {
 		t.Errorf("Summary = %#v", s)
 	}
 }
+
+// msgPlain is an ordinary text message of about size bytes, the shape the
+// fetch benchmarks deliver: a short header and UTF-8 text lines.
+func msgPlain(size int) []byte {
+	var b strings.Builder
+	b.WriteString("From: Sender 7 <s7@example.test>\nTo: alice@example.test\nSubject: [7] message number 7\n" +
+		"Date: Mon, 08 Jan 2024 09:07:00 +0000\nMessage-ID: <7.bench@example.test>\nMIME-Version: 1.0\n" +
+		"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n")
+	words := []string{"mail", "server", "fetch", "the", "popbox", "message", "line", "of", "text", "quarterly", "report"}
+	for n := 0; b.Len() < size; n++ {
+		for w := 0; w < 3+(n*7)%12; w++ {
+			b.WriteString(words[(n+w)%len(words)])
+			b.WriteByte(' ')
+		}
+		b.WriteByte('\n')
+	}
+	return msgCRLF(b.String())
+}
+
+// msgHTML is an HTML-only newsletter of about size bytes: a style sheet,
+// nested tables, links, images and entities, quoted-printable.
+func msgHTML(size int) []byte {
+	var b strings.Builder
+	b.WriteString("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>News</title><style>")
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&b, ".c%d{color:#%06x;padding:%dpx}\n", i, i*4099, i%9)
+	}
+	b.WriteString("</style></head><body><table width=\"100%\"><tr><td>")
+	for i := 0; b.Len() < size; i++ {
+		fmt.Fprintf(&b, "<table class=\"c%d\"><tr><td><h2>Story %d &ndash; caf&eacute; news</h2>"+
+			"<p>Readers&nbsp;wrote &ldquo;more&rdquo; about item %d &amp; its price of &euro;%d.</p>"+
+			"<p><a href=\"https://news.example/story/%d?utm_source=mail&amp;utm_medium=html\">Read more</a>"+
+			"<img src=\"https://news.example/p/%d.png\" alt=\"\"></p></td></tr></table>\n", i%40, i, i, i*3, i, i)
+	}
+	b.WriteString("</td></tr></table></body></html>\n")
+	return msgCRLF("From: News <news@example.com>\nTo: bob@example.com\nSubject: Weekly news\n" +
+		"Date: Mon, 08 Jan 2024 09:07:00 +0000\nMIME-Version: 1.0\n" +
+		"Content-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n" + msgQPLines(b.String()))
+}
+
+// msgQPLines quoted-printable encodes s with soft line breaks.
+func msgQPLines(s string) string {
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\n' {
+			b.WriteByte('\n')
+			n = 0
+			continue
+		}
+		if n >= 72 {
+			b.WriteString("=\n")
+			n = 0
+		}
+		if c >= 0x80 || c == '=' {
+			fmt.Fprintf(&b, "=%02X", c)
+			n += 3
+		} else {
+			b.WriteByte(c)
+			n++
+		}
+	}
+	return b.String()
+}
+
+func BenchmarkSummarizePlain4K(b *testing.B) {
+	raw := msgPlain(4 << 10)
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Summarize(raw, msgFetched)
+	}
+}
+
+func BenchmarkSummarizeHTML(b *testing.B) {
+	raw := msgHTML(40 << 10)
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Summarize(raw, msgFetched)
+	}
+}
+
+func BenchmarkParseHTML(b *testing.B) {
+	raw := msgHTML(40 << 10)
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Parse(raw, msgFetched)
+	}
+}
+
+// TestMessageBenchShapes checks that the benchmark messages read cleanly.
+func TestMessageBenchShapes(t *testing.T) {
+	if s := Summarize(msgPlain(4<<10), msgFetched); len(s.Notes) > 0 || !strings.HasPrefix(s.Preview, "mail server fetch") {
+		t.Errorf("plain: %#v", s)
+	}
+	m := Parse(msgHTML(40<<10), msgFetched)
+	if len(m.Notes) > 0 || !strings.HasPrefix(m.Summary.Preview, "Story 0 – café news Readers wrote “more”") || !strings.Contains(m.Body, "[1] https://news.example/story/0?utm_source=mail&utm_medium=html") {
+		t.Errorf("html: notes %q, preview %q, body %.300q", m.Notes, m.Summary.Preview, m.Body)
+	}
+}
