@@ -1,4 +1,6 @@
-package mail
+// HTML turned into plain text for reading.
+
+package mime
 
 import (
 	"strconv"

@@ -1,0 +1,124 @@
+// The Summary: a message split into its tree, its envelope read, its bytes
+// checked, and a preview made from the start of its text.
+
+package mime
+
+import (
+	"bytes"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// parsedMessage is a message split into its MIME tree, with its envelope
+// headers decoded.
+type parsedMessage struct {
+	raw   []byte
+	root  *mimePart
+	env   msgEnvelope
+	hint  string // character set for 8-bit header text that declares none
+	notes noteList
+}
+
+func parseMessage(raw []byte) *parsedMessage {
+	pm := &parsedMessage{raw: raw}
+	var tree noteList
+	ps := mimeParser{notes: &tree}
+	pm.root = ps.entity(raw, 0, "text/plain", true)
+	pm.hint = charsetHint(pm.root)
+	pm.env = readEnvelope(&pm.root.hdr, pm.hint, &pm.notes, true)
+	pm.notes.merge(&tree)
+	pm.checkBytes()
+	return pm
+}
+
+// checkBytes notes line ends, line lengths and NUL bytes that break the
+// rules of RFC 5322. One pass over the bytes, without copying.
+func (pm *parsedMessage) checkBytes() {
+	raw := pm.raw
+	if bytes.IndexByte(raw, 0) >= 0 {
+		pm.notes.add("The message contains NUL bytes; they were left out.")
+	}
+	longest, crlf, bare := 0, 0, 0
+	for start := 0; start < len(raw); {
+		i := bytes.IndexByte(raw[start:], '\n')
+		if i < 0 {
+			longest = max(longest, len(raw)-start)
+			break
+		}
+		n := i
+		if i > 0 && raw[start+i-1] == '\r' {
+			crlf++
+			n--
+		} else {
+			bare++
+		}
+		longest = max(longest, n)
+		start += i + 1
+	}
+	if bare > 0 && crlf == 0 {
+		pm.notes.add("The message uses LF line ends instead of CRLF.")
+	}
+	if longest > maxLineLength {
+		pm.notes.add("The message has a line of %d bytes, longer than the %d allowed; it was read anyway.", longest, maxLineLength)
+	}
+}
+
+func (pm *parsedMessage) summary(fetched time.Time) Summary {
+	notes := noteList{items: append([]string(nil), pm.notes.items...), full: pm.notes.full}
+	e := &pm.env
+	s := Summary{
+		To:        e.to,
+		Cc:        e.cc,
+		Subject:   e.subject,
+		MessageID: e.messageID,
+		Size:      int64(len(pm.raw)),
+		Date:      e.date,
+	}
+	if len(e.from) > 0 {
+		s.From = e.from[0]
+	}
+	if !e.dateOK {
+		s.Date = fetched
+		s.DateMissing = true
+	}
+	for _, p := range pm.root.attachments() {
+		if !(p.relatedExtra && p.disp != "attachment") {
+			s.Attachments = true
+			break
+		}
+	}
+	r := bodyRenderer{notes: &notes, hint: pm.hint, preview: true}
+	r.part(pm.root)
+	s.Preview = makePreview(r.b.String())
+	s.Notes = notes.result()
+	return s
+}
+
+// makePreview collapses whitespace and keeps the first previewRunes runes.
+func makePreview(s string) string {
+	var b strings.Builder
+	n := 0
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = n > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			n++
+			space = false
+		}
+		b.WriteRune(r)
+		n++
+		if n > previewRunes {
+			break
+		}
+	}
+	if n <= previewRunes {
+		return b.String()
+	}
+	rs := []rune(b.String())
+	return strings.TrimRight(string(rs[:previewRunes-1]), " ") + "…"
+}
