@@ -127,14 +127,20 @@ func decodeQP(src []byte) []byte {
 			soft = true
 			line = line[:len(line)-1]
 		}
-		for i := 0; i < len(line); i++ {
-			c := line[i]
-			if c == '=' && i+2 < len(line) && isHex(line[i+1]) && isHex(line[i+2]) {
-				out = append(out, unhex(line[i+1])<<4|unhex(line[i+2]))
-				i += 2
-				continue
+		for len(line) > 0 {
+			i := bytes.IndexByte(line, '=')
+			if i < 0 {
+				out = append(out, line...)
+				break
 			}
-			out = append(out, c)
+			out = append(out, line[:i]...)
+			if i+2 < len(line) && isHex(line[i+1]) && isHex(line[i+2]) {
+				out = append(out, unhex(line[i+1])<<4|unhex(line[i+2]))
+				line = line[i+3:]
+			} else {
+				out = append(out, '=')
+				line = line[i+1:]
+			}
 		}
 		if hasNL && !soft {
 			out = append(out, '\r', '\n')
