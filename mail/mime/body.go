@@ -177,7 +177,11 @@ func (r *bodyRenderer) text(p *mimePart) {
 	s := convertCharset(data, label, "the text", r.notes, cut)
 	switch {
 	case html:
-		s = htmlToText(s, !r.preview)
+		limit := 0
+		if r.preview {
+			limit = previewEnough
+		}
+		s = htmlToText(s, !r.preview, limit)
 	case strings.EqualFold(p.params.get("format"), "flowed"):
 		s = unflow(s, strings.EqualFold(p.params.get("delsp"), "yes"))
 	}

@@ -1,11 +1,16 @@
-// HTML turned into plain text for reading.
+// HTML turned into plain text for reading. golang.org/x/net/html reads the
+// markup (tags, attributes, comments, raw text, character references); the
+// layout of the text is popbox's.
 
 package mime
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/net/html"
 )
 
 // Bounds that keep the text of hostile HTML proportional to its size.
@@ -16,13 +21,17 @@ const (
 
 // htmlToText turns an HTML document or fragment into readable plain text:
 // paragraphs and line breaks, lists as "- item" and "1. item", quotes with
-// "> ", no tags, no script or style text, entities decoded. With links set,
-// link targets are numbered after their text ("text [1]") and listed at the
-// end. It is a small tolerant tokenizer, not a full HTML parser: malformed
-// markup gives the best text it can, never a panic.
-func htmlToText(src string, links bool) string {
+// "> ", no tags, no script or style text, character references decoded.
+// With links set, link targets are numbered after their text ("text [1]")
+// and listed at the end. With limit > 0 it stops once it has written about
+// that many bytes, which is all a preview needs. It reads the markup with
+// the tokenizer of golang.org/x/net/html, which takes any input (malformed
+// markup gives the best text it can, never an error) in time linear in its
+// size; it does not build the document tree, which would cost more and
+// change nothing in the text.
+func htmlToText(src string, links bool, limit int) string {
 	c := htmlConverter{links: links}
-	c.run(src)
+	c.run(src, limit)
 	return c.finish()
 }
 
@@ -46,186 +55,118 @@ type htmlConverter struct {
 	pre     int
 }
 
-// htmlTag is a start tag with the few attributes the converter uses.
-type htmlTag struct {
-	name  string
-	href  string
-	alt   string
-	start string
-	hasHref,
-	hasAlt bool
+// htmlHidden reports the elements whose content is not text for the
+// reader: scripts, style sheets, the title (shown elsewhere by mail
+// clients, if at all), templates and embedded objects.
+func htmlHidden(name []byte) bool {
+	switch string(name) {
+	case "script", "style", "title", "template", "xmp", "iframe", "object", "noembed", "noframes":
+		return true
+	}
+	return false
 }
 
-func (c *htmlConverter) run(s string) {
-	i := 0
-	for i < len(s) {
-		lt := strings.IndexByte(s[i:], '<')
-		if lt < 0 {
-			c.text(s[i:])
+func (c *htmlConverter) run(src string, limit int) {
+	z := html.NewTokenizer(strings.NewReader(src))
+	hidden := "" // the hidden element being skipped, up to its end tag
+	var buf [16]byte
+	for limit <= 0 || c.w.b.Len() < limit {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			// The end of the input; a tag cut off by it is dropped.
 			return
-		}
-		if lt > 0 {
-			c.text(s[i : i+lt])
-		}
-		i += lt
-		rest := s[i:]
-		switch {
-		case strings.HasPrefix(rest, "<!--"):
-			end := strings.Index(rest[4:], "-->")
-			if end < 0 {
-				return
+		case html.TextToken:
+			if hidden == "" {
+				c.text(z.Text())
 			}
-			i += 4 + end + 3
-		case len(rest) > 1 && (rest[1] == '!' || rest[1] == '?'):
-			end := strings.IndexByte(rest, '>')
-			if end < 0 {
-				return
-			}
-			i += end + 1
-		case len(rest) > 2 && rest[1] == '/' && isASCIILetter(rest[2]):
-			name := tagName(rest[2:])
-			end := strings.IndexByte(rest, '>')
-			if end < 0 {
-				return
-			}
-			c.endTag(name)
-			i += end + 1
-		case len(rest) > 1 && isASCIILetter(rest[1]):
-			t, n, ok := parseStartTag(rest)
-			if !ok {
-				return
-			}
-			i += n
-			switch t.name {
-			case "script", "style", "title", "template", "xmp", "iframe", "object", "noembed", "noframes":
-				// Raw text: nothing inside is shown, up to the end tag.
-				k := indexEndTag(s[i:], t.name)
-				if k < 0 {
-					return
-				}
-				i += k
+		case html.StartTagToken, html.SelfClosingTagToken:
+			if hidden != "" {
 				continue
 			}
-			c.startTag(t)
-		default:
-			c.text("<")
-			i++
+			// A self-closing tag is a start tag here, as in a browser:
+			// "<br/>" is a line break, and "<script/>" starts a script.
+			name := tagName(z.Raw(), &buf)
+			if htmlHidden(name) {
+				hidden = string(name)
+				continue
+			}
+			switch string(name) {
+			case "noscript", "textarea", "plaintext":
+				// The tokenizer reads these as raw text, as a browser
+				// would; what they hold is for the reader, and markup in
+				// it is read as markup.
+				z.NextIsNotRawText()
+			}
+			c.startTag(name, z)
+		case html.EndTagToken:
+			name := tagName(z.Raw(), &buf)
+			if hidden != "" {
+				if string(name) == hidden {
+					hidden = ""
+				}
+				continue
+			}
+			c.endTag(name)
 		}
 	}
 }
 
-func isASCIILetter(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
-
-func isTagNameByte(c byte) bool {
-	return isASCIILetter(c) || isDigit(c) || c == '-' || c == ':' || c == '_' || c == '.'
-}
-
-func tagName(s string) string {
+// tagName returns the lower-cased name of the tag whose raw bytes are
+// raw, in buf: what z.TagName gives, without the copy it makes of every
+// name (a third of the allocations of a newsletter). Names longer than buf
+// are none the converter knows; they come back empty.
+func tagName(raw []byte, buf *[16]byte) []byte {
+	i := 1 // after "<"
+	if i < len(raw) && raw[i] == '/' {
+		i++
+	}
 	n := 0
-	for n < len(s) && isTagNameByte(s[n]) {
+	for ; i < len(raw); i++ {
+		c := raw[i]
+		switch c {
+		case ' ', '\t', '\n', '\r', '\f', '/', '>':
+			return buf[:n]
+		}
+		if n == len(buf) {
+			return nil
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[n] = c
 		n++
 	}
-	return strings.ToLower(s[:n])
+	return buf[:n]
 }
 
-// indexEndTag returns the index just past "</name ...>" in s, or -1.
-func indexEndTag(s, name string) int {
-	for off := 0; off < len(s); {
-		k := strings.Index(s[off:], "</")
-		if k < 0 {
-			return -1
+// attr returns the value of attribute key of the start tag z is at, the
+// first one when the tag repeats it (as browsers read it), with its
+// character references decoded.
+func attr(z *html.Tokenizer, key string) (string, bool) {
+	for more := true; more; {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		if string(k) == key {
+			return string(v), true
 		}
-		k += off
-		e := k + 2 + len(name)
-		if e <= len(s) && strings.EqualFold(s[k+2:e], name) && (e == len(s) || !isTagNameByte(s[e])) {
-			gt := strings.IndexByte(s[e:], '>')
-			if gt < 0 {
-				return -1
-			}
-			return e + gt + 1
-		}
-		off = k + 2
 	}
-	return -1
+	return "", false
 }
 
-// parseStartTag reads "<name attr=value ...>" at the start of s and returns
-// the tag and the bytes it took. ok is false when the tag never closes.
-func parseStartTag(s string) (htmlTag, int, bool) {
-	var t htmlTag
-	j := 1
-	for j < len(s) && isTagNameByte(s[j]) {
-		j++
-	}
-	t.name = strings.ToLower(s[1:j])
-	for {
-		for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r' || s[j] == '\f' || s[j] == '/') {
-			j++
-		}
-		if j >= len(s) {
-			return t, 0, false
-		}
-		if s[j] == '>' {
-			return t, j + 1, true
-		}
-		ns := j
-		j++ // an attribute name has at least one byte, even a stray "="
-		for j < len(s) && s[j] != '=' && s[j] != '>' && s[j] != '/' && s[j] != ' ' && s[j] != '\t' && s[j] != '\n' && s[j] != '\r' && s[j] != '\f' {
-			j++
-		}
-		attr := strings.ToLower(s[ns:j])
-		for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r' || s[j] == '\f') {
-			j++
-		}
-		val := ""
-		if j < len(s) && s[j] == '=' {
-			j++
-			for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r' || s[j] == '\f') {
-				j++
-			}
-			if j < len(s) && (s[j] == '"' || s[j] == '\'') {
-				q := s[j]
-				end := strings.IndexByte(s[j+1:], q)
-				if end < 0 {
-					return t, 0, false
-				}
-				val = s[j+1 : j+1+end]
-				j += end + 2
-			} else {
-				vs := j
-				for j < len(s) && s[j] != '>' && s[j] != ' ' && s[j] != '\t' && s[j] != '\n' && s[j] != '\r' && s[j] != '\f' {
-					j++
-				}
-				val = s[vs:j]
-			}
-		}
-		switch attr {
-		case "href":
-			if !t.hasHref {
-				t.href, t.hasHref = decodeEntities(val), true
-			}
-		case "alt":
-			if !t.hasAlt {
-				t.alt, t.hasAlt = decodeEntities(val), true
-			}
-		case "start":
-			t.start = val
-		}
-	}
-}
-
-func (c *htmlConverter) text(s string) {
-	s = decodeEntities(s)
+// text writes a run of text, its character references already decoded.
+func (c *htmlConverter) text(b []byte) {
 	if c.pre > 0 {
-		c.w.pre(s)
+		c.w.pre(b)
 		return
 	}
-	c.w.text(s)
+	c.w.text(b)
 }
 
-func (c *htmlConverter) startTag(t htmlTag) {
+// startTag lays out what a start tag means for the text; z is at the tag.
+func (c *htmlConverter) startTag(name []byte, z *html.Tokenizer) {
 	w := &c.w
-	switch t.name {
+	switch string(name) {
 	case "br":
 		w.lineBreak()
 	case "p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "dl", "hr", "figure", "address":
@@ -247,9 +188,11 @@ func (c *htmlConverter) startTag(t htmlTag) {
 		} else {
 			w.blockBreak(1)
 		}
-		l := htmlList{ordered: t.name == "ol"}
-		if n, err := strconv.Atoi(strings.TrimSpace(t.start)); err == nil && n > -1000000 && n < 1000000 {
-			l.n = n - 1
+		l := htmlList{ordered: string(name) == "ol"}
+		if start, ok := attr(z, "start"); ok && l.ordered {
+			if n, err := strconv.Atoi(strings.TrimSpace(start)); err == nil && n > -1000000 && n < 1000000 {
+				l.n = n - 1
+			}
 		}
 		c.lists = append(c.lists, l)
 	case "li":
@@ -261,19 +204,22 @@ func (c *htmlConverter) startTag(t htmlTag) {
 		}
 		w.marker(marker, depth)
 	case "a":
-		c.anchors = append(c.anchors, htmlAnchor{href: t.href, start: w.b.Len()})
+		href, _ := attr(z, "href")
+		c.anchors = append(c.anchors, htmlAnchor{href: href, start: w.b.Len()})
 	case "img":
-		if alt := strings.TrimSpace(t.alt); alt != "" {
+		alt, _ := attr(z, "alt")
+		if alt = strings.TrimSpace(alt); alt != "" {
 			w.space = true
-			w.text(alt)
+			w.text([]byte(alt))
 			w.space = true
 		}
 	}
 }
 
-func (c *htmlConverter) endTag(name string) {
+// endTag lays out what an end tag means for the text.
+func (c *htmlConverter) endTag(name []byte) {
 	w := &c.w
-	switch name {
+	switch string(name) {
 	case "p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "dl", "figure", "address":
 		w.blockBreak(2)
 	case "div", "section", "article", "header", "footer", "nav", "aside", "main", "form",
@@ -341,7 +287,7 @@ func (c *htmlConverter) linkRef(a htmlAnchor) {
 		c.numbers[href] = n
 	}
 	c.w.space = shown != ""
-	c.w.text("[" + strconv.Itoa(n) + "]")
+	c.w.text([]byte("[" + strconv.Itoa(n) + "]"))
 }
 
 func (c *htmlConverter) finish() string {
@@ -437,8 +383,10 @@ func (w *htmlWriter) marker(m string, depth int) {
 }
 
 // text writes normal HTML text: runs of white space become one space.
-func (w *htmlWriter) text(s string) {
-	for _, r := range s {
+func (w *htmlWriter) text(s []byte) {
+	for len(s) > 0 {
+		r, size := utf8.DecodeRune(s)
+		s = s[size:]
 		switch {
 		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f':
 			w.space = true
@@ -457,19 +405,19 @@ func (w *htmlWriter) text(s string) {
 }
 
 // pre writes preformatted text, keeping its spaces and line breaks.
-func (w *htmlWriter) pre(s string) {
+func (w *htmlWriter) pre(s []byte) {
 	for len(s) > 0 {
 		line := s
-		nl := strings.IndexByte(s, '\n')
+		nl := bytes.IndexByte(s, '\n')
 		if nl >= 0 {
 			line, s = s[:nl], s[nl+1:]
 		} else {
-			s = ""
+			s = nil
 		}
-		line = strings.TrimRight(line, "\r")
-		if line != "" {
+		line = bytes.TrimRight(line, "\r")
+		if len(line) > 0 {
 			w.begin()
-			for _, r := range line {
+			for _, r := range string(line) {
 				if r == '\t' || r >= 0x20 && r != 0x7f && (r < 0x80 || r >= 0xa0) {
 					w.writeRune(r)
 				}
@@ -490,133 +438,4 @@ func (w *htmlWriter) writeRune(r rune) {
 		return
 	}
 	w.b.WriteRune(r)
-}
-
-// htmlEntities are the named character references mail HTML uses; others
-// are left as written.
-var htmlEntities = map[string]string{
-	"amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u00a0",
-	"copy": "©", "reg": "®", "trade": "™", "hellip": "…", "mdash": "—", "ndash": "–",
-	"lsquo": "‘", "rsquo": "’", "sbquo": "‚", "ldquo": "“", "rdquo": "”", "bdquo": "„",
-	"laquo": "«", "raquo": "»", "lsaquo": "‹", "rsaquo": "›", "bull": "•", "middot": "·",
-	"euro": "€", "pound": "£", "yen": "¥", "cent": "¢", "curren": "¤", "sect": "§", "para": "¶",
-	"deg": "°", "plusmn": "±", "times": "×", "divide": "÷", "micro": "µ", "frac12": "½",
-	"frac14": "¼", "frac34": "¾", "sup1": "¹", "sup2": "²", "sup3": "³", "iexcl": "¡",
-	"iquest": "¿", "shy": "\u00ad", "zwnj": "\u200c", "zwj": "\u200d", "ensp": "\u2002",
-	"emsp": "\u2003", "thinsp": "\u2009", "dagger": "†", "Dagger": "‡", "permil": "‰",
-	"larr": "←", "rarr": "→", "uarr": "↑", "darr": "↓", "harr": "↔", "hearts": "♥",
-	"check": "✓", "star": "☆", "prime": "′", "Prime": "″", "oline": "‾", "ordf": "ª", "ordm": "º",
-	"not": "¬", "macr": "¯", "acute": "´", "cedil": "¸", "uml": "¨", "brvbar": "¦",
-	"Agrave": "À", "Aacute": "Á", "Acirc": "Â", "Atilde": "Ã", "Auml": "Ä", "Aring": "Å", "AElig": "Æ",
-	"Ccedil": "Ç", "Egrave": "È", "Eacute": "É", "Ecirc": "Ê", "Euml": "Ë", "Igrave": "Ì",
-	"Iacute": "Í", "Icirc": "Î", "Iuml": "Ï", "ETH": "Ð", "Ntilde": "Ñ", "Ograve": "Ò",
-	"Oacute": "Ó", "Ocirc": "Ô", "Otilde": "Õ", "Ouml": "Ö", "Oslash": "Ø", "Ugrave": "Ù",
-	"Uacute": "Ú", "Ucirc": "Û", "Uuml": "Ü", "Yacute": "Ý", "THORN": "Þ", "szlig": "ß",
-	"agrave": "à", "aacute": "á", "acirc": "â", "atilde": "ã", "auml": "ä", "aring": "å", "aelig": "æ",
-	"ccedil": "ç", "egrave": "è", "eacute": "é", "ecirc": "ê", "euml": "ë", "igrave": "ì",
-	"iacute": "í", "icirc": "î", "iuml": "ï", "eth": "ð", "ntilde": "ñ", "ograve": "ò",
-	"oacute": "ó", "ocirc": "ô", "otilde": "õ", "ouml": "ö", "oslash": "ø", "ugrave": "ù",
-	"uacute": "ú", "ucirc": "û", "uuml": "ü", "yacute": "ý", "thorn": "þ", "yuml": "ÿ",
-	"OElig": "Œ", "oelig": "œ", "Scaron": "Š", "scaron": "š", "Yuml": "Ÿ", "fnof": "ƒ",
-	"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "pi": "π", "sigma": "σ", "mu": "μ",
-	"Omega": "Ω", "omega": "ω", "infin": "∞", "ne": "≠", "le": "≤", "ge": "≥", "minus": "−",
-}
-
-// htmlLegacyEntities may appear without the closing semicolon.
-var htmlLegacyEntities = map[string]bool{"amp": true, "lt": true, "gt": true, "quot": true, "nbsp": true, "copy": true, "reg": true}
-
-// htmlC1 maps numeric references 0x80-0x9F to the Windows-1252 characters
-// browsers show for them.
-var htmlC1 = [32]rune{
-	'€', 0x81, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 0x8d, 'Ž', 0x8f,
-	0x90, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0x9d, 'ž', 'Ÿ',
-}
-
-// decodeEntities replaces character references in HTML text.
-func decodeEntities(s string) string {
-	amp := strings.IndexByte(s, '&')
-	if amp < 0 {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	b.WriteString(s[:amp])
-	i := amp
-	for i < len(s) {
-		if s[i] != '&' {
-			next := strings.IndexByte(s[i:], '&')
-			if next < 0 {
-				b.WriteString(s[i:])
-				break
-			}
-			b.WriteString(s[i : i+next])
-			i += next
-			continue
-		}
-		r, n := entityAt(s[i:])
-		if n == 0 {
-			b.WriteByte('&')
-			i++
-			continue
-		}
-		b.WriteString(r)
-		i += n
-	}
-	return b.String()
-}
-
-// entityAt decodes the reference at the start of s ("&amp;", "&#233;",
-// "&#xE9;"), returning its text and length, or n == 0.
-func entityAt(s string) (string, int) {
-	if len(s) < 3 {
-		return "", 0
-	}
-	if s[1] == '#' {
-		j := 2
-		base := 10
-		if j < len(s) && (s[j] == 'x' || s[j] == 'X') {
-			base = 16
-			j++
-		}
-		ds := j
-		for j < len(s) && j-ds < 8 && (isDigit(s[j]) || (base == 16 && isHex(s[j]))) {
-			j++
-		}
-		if j == ds {
-			return "", 0
-		}
-		v, err := strconv.ParseInt(s[ds:j], base, 32)
-		if j < len(s) && s[j] == ';' {
-			j++
-		}
-		switch {
-		case err != nil || v <= 0 || v > utf8.MaxRune || (v >= 0xd800 && v <= 0xdfff):
-			return "\uFFFD", j
-		case v >= 0x80 && v <= 0x9f:
-			return string(htmlC1[v-0x80]), j
-		}
-		return string(rune(v)), j
-	}
-	j := 1
-	for j < len(s) && j <= 32 && (isASCIILetter(s[j]) || isDigit(s[j])) {
-		j++
-	}
-	name := s[1:j]
-	if name == "" {
-		return "", 0
-	}
-	if j < len(s) && s[j] == ';' {
-		if r, ok := htmlEntities[name]; ok {
-			return r, j + 1
-		}
-		return "", 0
-	}
-	// Browsers accept a few old names without the semicolon, even when
-	// letters follow ("&nbspnow").
-	for k := len(name); k >= 2; k-- {
-		if htmlLegacyEntities[name[:k]] {
-			return htmlEntities[name[:k]], 1 + k
-		}
-	}
-	return "", 0
 }
