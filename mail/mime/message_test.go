@@ -661,6 +661,11 @@ func TestParseAttachments(t *testing.T) {
 			note: "The file name has 8-bit text without a character set; it was read as Shift_JIS.",
 		},
 		{
+			name: "windows path as the name",
+			raw:  "Content-Type: application/msword\nContent-Disposition: attachment; filename=\"C:\\temp\\a.doc\"\n\nDOC",
+			want: []Attachment{{1, `C:\temp\a.doc`, "application/msword", 3, false}},
+		},
+		{
 			name: "no name",
 			raw:  "Content-Type: application/zip\nContent-Transfer-Encoding: base64\n\nUEsDBA==\n",
 			want: []Attachment{{1, "", "application/zip", 4, false}},

@@ -4,6 +4,7 @@
 package mime
 
 import (
+	stdmime "mime"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,8 +33,30 @@ func (ps mediaParams) get(key string) string {
 }
 
 // parseMediaValue reads a Content-Type or Content-Disposition value: the
-// lower-case type and its parameters.
+// lower-case type and its parameters. The standard library's
+// mime.ParseMediaType reads it when it can; what it refuses, and RFC 2231
+// extended values (it drops those in any character set but UTF-8 and
+// US-ASCII, and gives their bytes unchecked), go to popbox's own lenient
+// parser, parseOwnMediaValue.
 func parseMediaValue(v string, notes *noteList) (string, mediaParams) {
+	if !strings.Contains(v, "*=") {
+		if t, m, err := stdmime.ParseMediaType(v); err == nil && len(m) <= maxParams {
+			ps := make(mediaParams, 0, len(m))
+			for k, val := range m {
+				ps = append(ps, mediaParam{key: k, value: val})
+			}
+			return t, ps
+		}
+	}
+	return parseOwnMediaValue(v, notes)
+}
+
+// parseOwnMediaValue reads what mime.ParseMediaType refuses: a value
+// without its type ("filename=a.pdf"), a type with stray bytes, unquoted
+// values with spaces or separators, repeated parameters (the first counts),
+// stray semicolons and comments; and RFC 2231 extended values in any
+// character set.
+func parseOwnMediaValue(v string, notes *noteList) (string, mediaParams) {
 	head, rest := v, ""
 	if i := strings.IndexByte(v, ';'); i >= 0 {
 		head, rest = v[:i], v[i+1:]
@@ -129,9 +152,13 @@ func parseParams(s string, notes *noteList) mediaParams {
 			}
 			val = s[vs:i]
 			if escaped {
+				// As mime.ParseMediaType reads it: a backslash escapes a
+				// special character; before any other it is itself, as in
+				// the Windows paths some mailers send unescaped
+				// ("C:\temp\a.doc").
 				var b strings.Builder
 				for k := 0; k < len(val); k++ {
-					if val[k] == '\\' && k+1 < len(val) {
+					if val[k] == '\\' && k+1 < len(val) && strings.IndexByte(`()<>@,;:\"/[]?=`, val[k+1]) >= 0 {
 						k++
 					}
 					b.WriteByte(val[k])
