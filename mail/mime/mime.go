@@ -23,6 +23,17 @@
 // (RFC 2046 structure), encodings.go (base64, quoted-printable),
 // charset.go, body.go, html.go, summary.go (the Summary and its preview),
 // safetext.go and notes.go.
+//
+// The libraries do the work where they read mail as popbox must, and fast
+// enough for a fetch of many thousands of messages: golang.org/x/net/html
+// reads HTML, the standard library's mime.ParseMediaType well-formed
+// parameters, encoding/base64 well-formed base64, and golang.org/x/text
+// converts character sets. Where go-message or the standard library
+// refuses what mail carries, reads it wrongly or costs too much (headers
+// and structure, encoded words, dates, the character set table,
+// quoted-printable), the code is popbox's own; library_test.go shows why,
+// case by case, and fails when a library changes so that a case no longer
+// holds.
 package mime
 
 import (
