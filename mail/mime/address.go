@@ -2,7 +2,97 @@
 
 package mime
 
-import "strings"
+import (
+	netmail "net/mail"
+	"strings"
+)
+
+// parseAddressList reads the address list of a From, To or Cc field. The
+// standard library's net/mail (the parser go-message's
+// mail.ParseAddressList wraps) reads the well-formed ones. A list it
+// refuses goes to popbox's own lenient reader, parseMailboxList; so does a
+// list with RFC 2047 encoded words, because net/mail decodes those with
+// the standard mime.WordDecoder, which reads ISO-8859-1 as Latin-1 (not
+// Windows-1252), takes UTF-8 bytes unchecked, decodes each word alone and
+// leaves words in quoted names undecoded (see library_test.go); the own
+// reader decodes them as the Subject is decoded.
+func parseAddressList(s, what string, notes *noteList) []Address {
+	if !strings.Contains(s, "=?") {
+		if list, err := netmail.ParseAddressList(s); err == nil {
+			var out []Address
+			for _, a := range list {
+				if len(out) >= maxAddresses {
+					noteTooMany(what, notes)
+					break
+				}
+				if a, ok := mailbox(a.Name, quoteLocal(a)); ok {
+					out = append(out, a)
+				}
+			}
+			return out
+		}
+	}
+	return parseMailboxList(s, what, notes)
+}
+
+// quoteLocal gives the address net/mail read, its local part quoted again
+// when it was a quoted string: net/mail hands `"john doe"@example.com` over
+// as john doe@example.com.
+func quoteLocal(a *netmail.Address) string {
+	at := strings.LastIndexByte(a.Address, '@')
+	if at < 0 {
+		return a.Address
+	}
+	local := a.Address[:at]
+	if !strings.ContainsAny(local, " \t\"(),:;<>@[\\]") && !strings.HasPrefix(local, ".") &&
+		!strings.HasSuffix(local, ".") && !strings.Contains(local, "..") {
+		return a.Address
+	}
+	// Address.String quotes as needed and adds the angle brackets.
+	return strings.TrimSuffix(strings.TrimPrefix((&netmail.Address{Address: a.Address}).String(), "<"), ">")
+}
+
+// mailbox makes an Address of a display name and an address as read:
+// terminal-safe, white space squeezed (none left in the address outside
+// quotes), and no name when it only repeats the address.
+func mailbox(name, addr string) (Address, bool) {
+	addr = squeezeAddress(SafeLine(addr))
+	name = strings.Join(strings.Fields(SafeLine(name)), " ")
+	if strings.EqualFold(name, addr) {
+		name = ""
+	}
+	return Address{Name: name, Address: addr}, name != "" || addr != ""
+}
+
+// squeezeAddress drops the white space that folding or a sloppy sender
+// left in an address ("john @ example.com"), but not inside a quoted local
+// part ("\"john doe\"@example.com"), where it belongs to the address.
+func squeezeAddress(s string) string {
+	if strings.IndexByte(s, ' ') < 0 {
+		return s // SafeLine turned tabs and line breaks into spaces
+	}
+	b := make([]byte, 0, len(s))
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case c == '\\' && quoted && i+1 < len(s):
+			b = append(b, c)
+			i++
+			c = s[i]
+		case c == ' ' && !quoted:
+			continue
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+func noteTooMany(what string, notes *noteList) {
+	notes.add("%s lists more than %d addresses; only the first %d are kept.", upperFirst(what), maxAddresses, maxAddresses)
+}
 
 func formatAddresses(list []Address, fallback string) string {
 	if len(list) == 0 {
@@ -28,10 +118,10 @@ func formatAddress(a Address) string {
 	return a.Address
 }
 
-// parseMailboxList reads an address list (RFC 5322 section 3.4) leniently:
+// parseMailboxList reads an address list leniently, as net/mail will not:
 // groups are flattened, unquoted display names with commas are rejoined,
-// "addr (Name)" comments give the name, and encoded words in names are
-// decoded.
+// "addr (Name)" comments give the name, a bare name or a source route is
+// taken, and encoded words in names are decoded, also in quoted names.
 func parseMailboxList(s, what string, notes *noteList) []Address {
 	pieces := splitAddressList(s)
 	var out []Address
@@ -48,7 +138,7 @@ func parseMailboxList(s, what string, notes *noteList) []Address {
 			continue
 		}
 		if len(out) >= maxAddresses {
-			notes.add("%s lists more than %d addresses; only the first %d are kept.", upperFirst(what), maxAddresses, maxAddresses)
+			noteTooMany(what, notes)
 			break
 		}
 		out = append(out, a)
@@ -162,19 +252,12 @@ func parseMailbox(p, what string, notes *noteList) (Address, bool) {
 			addr, display = text, ""
 		}
 	}
-	addr = strings.Join(strings.Fields(SafeLine(addr)), "")
+	addr = squeezeAddress(SafeLine(addr))
 	if strings.HasPrefix(addr, "@") {
 		// An obsolete source route: "<@relay.example:user@example.com>".
 		if k := strings.LastIndexByte(addr, ':'); k >= 0 {
 			addr = addr[k+1:]
 		}
 	}
-	display = strings.Join(strings.Fields(SafeLine(decodeWords(display, what, notes))), " ")
-	if strings.EqualFold(display, addr) {
-		display = ""
-	}
-	if display == "" && addr == "" {
-		return Address{}, false
-	}
-	return Address{Name: display, Address: addr}, true
+	return mailbox(decodeWords(display, what, notes), addr)
 }

@@ -34,7 +34,7 @@ func readEnvelope(h *mimeHeader, hint string, notes *noteList, top bool) msgEnve
 	if ok && len(from) > 0 {
 		e.hasFrom = true
 		text := headerText(from, hint, "the From header", notes)
-		e.from = parseMailboxList(text, "the From header", notes)
+		e.from = parseAddressList(text, "the From header", notes)
 		if len(e.from) == 0 {
 			e.fromText = SafeLine(decodeWords(text, "the From header", notes))
 			if top {
@@ -47,14 +47,14 @@ func readEnvelope(h *mimeHeader, hint string, notes *noteList, top bool) msgEnve
 	if v, ok := h.valueCapped("To", notes); ok && len(v) > 0 {
 		e.hasTo = true
 		text := headerText(v, hint, "the To header", notes)
-		if e.to = parseMailboxList(text, "the To header", notes); len(e.to) == 0 {
+		if e.to = parseAddressList(text, "the To header", notes); len(e.to) == 0 {
 			e.toText = SafeLine(decodeWords(text, "the To header", notes))
 		}
 	}
 	if v, ok := h.valueCapped("Cc", notes); ok && len(v) > 0 {
 		e.hasCc = true
 		text := headerText(v, hint, "the Cc header", notes)
-		if e.cc = parseMailboxList(text, "the Cc header", notes); len(e.cc) == 0 {
+		if e.cc = parseAddressList(text, "the Cc header", notes); len(e.cc) == 0 {
 			e.ccText = SafeLine(decodeWords(text, "the Cc header", notes))
 		}
 	}

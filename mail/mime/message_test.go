@@ -139,6 +139,15 @@ func TestSummarizeAddresses(t *testing.T) {
 		{"source route", "To: <@relay.example:user@example.com>", []Address{{"", "user@example.com"}}},
 		{"name same as address", "To: john@example.com <john@example.com>", []Address{{"", "john@example.com"}}},
 		{"no address", "To: Mailer Daemon", []Address{{"Mailer Daemon", ""}}},
+		// A quoted local part keeps its quotes and its space, whichever
+		// reader takes it (net/mail, or the own one for what net/mail
+		// refuses). Words of a name are joined by one space, as net/mail
+		// reads a phrase, also where the sender wrote none before a
+		// quoted word.
+		{"quoted local part", `To: "john doe"@example.com, John <"j.\"d\""@example.com>`, []Address{{"", `"john doe"@example.com`}, {"John", `"j.\"d\""@example.com`}}},
+		{"quoted local part, own reader", `To: Doe, John <"john doe"@example.com>`, []Address{{"Doe, John", `"john doe"@example.com`}}},
+		{"folded address", "To: John <john\n @ example.com>", []Address{{"John", "john@example.com"}}},
+		{"quoted word glued to a word", `To: Hello"q" <n@example.com>`, []Address{{"Hello q", "n@example.com"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,9 +26,9 @@
 //
 // The libraries do the work where they read mail as popbox must, and fast
 // enough for a fetch of many thousands of messages: golang.org/x/net/html
-// reads HTML, the standard library's mime.ParseMediaType well-formed
-// parameters, encoding/base64 well-formed base64, and golang.org/x/text
-// converts character sets. Where go-message or the standard library
+// reads HTML, the standard library's net/mail well-formed address lists,
+// mime.ParseMediaType well-formed parameters, encoding/base64 well-formed
+// base64, and golang.org/x/text converts character sets. Where go-message or the standard library
 // refuses what mail carries, reads it wrongly or costs too much (headers
 // and structure, encoded words, dates, the character set table,
 // quoted-printable), the code is popbox's own; library_test.go shows why,
