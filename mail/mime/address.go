@@ -57,7 +57,7 @@ func quoteLocal(a *netmail.Address) string {
 // quotes), and no name when it only repeats the address.
 func mailbox(name, addr string) (Address, bool) {
 	addr = squeezeAddress(SafeLine(addr))
-	name = strings.Join(strings.Fields(SafeLine(name)), " ")
+	name = squeezeSpaces(SafeLine(name))
 	if strings.EqualFold(name, addr) {
 		name = ""
 	}
@@ -88,6 +88,23 @@ func squeezeAddress(s string) string {
 		b = append(b, c)
 	}
 	return string(b)
+}
+
+// squeezeSpaces is strings.Join(strings.Fields(s), " "), without the
+// allocations for the ASCII text with single spaces most names are.
+func squeezeSpaces(s string) string {
+	space := true // at the start: a leading space needs squeezing
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 || c < ' ' || (c == ' ' && space) {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		space = c == ' '
+	}
+	if space && s != "" {
+		return strings.Join(strings.Fields(s), " ")
+	}
+	return s
 }
 
 func noteTooMany(what string, notes *noteList) {

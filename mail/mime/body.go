@@ -4,7 +4,7 @@
 package mime
 
 import (
-	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -77,11 +77,11 @@ func (r *bodyRenderer) alternative(p *mimePart) {
 			cands = append(cands, cand{i, s})
 		}
 	}
-	sort.SliceStable(cands, func(a, b int) bool {
-		if cands[a].score != cands[b].score {
-			return cands[a].score > cands[b].score
+	slices.SortFunc(cands, func(a, b cand) int {
+		if a.score != b.score {
+			return b.score - a.score
 		}
-		return cands[a].i > cands[b].i
+		return b.i - a.i
 	})
 	for _, c := range cands {
 		sub := bodyRenderer{notes: &noteList{}, hint: r.hint, preview: r.preview}

@@ -6,6 +6,7 @@ package mime
 import (
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,38 +32,53 @@ var mailZones = map[string]int{
 // three-digit years, named zones, zones only in a comment ("(JST)"), extra
 // spaces and commas, asctime order, ISO 8601.
 func parseMailDate(s string) (time.Time, bool) {
-	var text strings.Builder
+	text := s
 	commentZone := ""
-	depth, cstart := 0, 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '(':
-			if depth == 0 {
-				cstart = i + 1
-			}
-			depth++
-		case c == ')' && depth > 0:
-			depth--
-			if depth == 0 {
-				if _, ok := mailZones[strings.ToUpper(strings.TrimSpace(s[cstart:i]))]; ok && commentZone == "" {
-					commentZone = strings.ToUpper(strings.TrimSpace(s[cstart:i]))
+	if strings.IndexByte(s, '(') >= 0 {
+		var b strings.Builder
+		depth, cstart := 0, 0
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			switch {
+			case c == '(':
+				if depth == 0 {
+					cstart = i + 1
 				}
-				text.WriteByte(' ')
+				depth++
+			case c == ')' && depth > 0:
+				depth--
+				if depth == 0 {
+					if name, _, ok := zoneByName(strings.TrimSpace(s[cstart:i])); ok && commentZone == "" {
+						commentZone = name
+					}
+					b.WriteByte(' ')
+				}
+			case depth > 0:
+			default:
+				b.WriteByte(c)
 			}
-		case depth > 0:
-		default:
-			text.WriteByte(c)
 		}
-	}
-	fields := strings.FieldsFunc(text.String(), func(r rune) bool {
-		return r == ' ' || r == '\t' || r == ',' || r == '\r' || r == '\n'
-	})
-	if len(fields) > 16 {
-		return time.Time{}, false
+		text = b.String()
 	}
 	d := dateParts{day: -1, month: -1, year: -1}
-	for _, tok := range fields {
+	for n := 0; ; n++ {
+		// The words of the date, split at white space and commas.
+		i := 0
+		for i < len(text) && isDateSeparator(text[i]) {
+			i++
+		}
+		j := i
+		for j < len(text) && !isDateSeparator(text[j]) {
+			j++
+		}
+		tok := text[i:j]
+		text = text[j:]
+		if tok == "" {
+			break
+		}
+		if n == 16 {
+			return time.Time{}, false
+		}
 		// ISO 8601: "2024-03-12T10:00:00+09:00".
 		if len(tok) > 11 && (tok[10] == 'T' || tok[10] == 't') && allDigits(tok[:4]) {
 			if !d.token(tok[:10]) || !d.token(tok[11:]) {
@@ -105,14 +121,63 @@ func parseMailDate(s string) (time.Time, bool) {
 	if !d.zoneSet && commentZone != "" {
 		d.zoneSet, d.zoneName, d.offset = true, commentZone, mailZones[commentZone]
 	}
-	loc := time.UTC
-	switch {
-	case d.zoneName != "" && d.offset != 0:
-		loc = time.FixedZone(d.zoneName, d.offset*60)
-	case d.offset != 0:
-		loc = time.FixedZone("", d.offset*60)
+	return time.Date(d.year, time.Month(d.month), d.day, d.hour, d.min, d.sec, 0, zoneLocation(d.zoneName, d.offset)), true
+}
+
+func isDateSeparator(c byte) bool {
+	return c == ' ' || c == '\t' || c == ',' || c == '\r' || c == '\n'
+}
+
+// zoneByName looks a zone name up in mailZones in any ASCII case. It does
+// not allocate for a word that is no zone, a weekday say.
+func zoneByName(word string) (name string, offset int, ok bool) {
+	var buf [4]byte // the longest name in mailZones
+	if word == "" || len(word) > len(buf) {
+		return "", 0, false
 	}
-	return time.Date(d.year, time.Month(d.month), d.day, d.hour, d.min, d.sec, 0, loc), true
+	for i := 0; i < len(word); i++ {
+		c := word[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	if offset, ok = mailZones[string(buf[:len(word)])]; !ok {
+		return "", 0, false
+	}
+	return string(buf[:len(word)]), offset, true
+}
+
+// Locations of the zones dates are read in, made once: a date read does
+// not allocate its location.
+var (
+	namedZones = func() map[string]*time.Location {
+		m := map[string]*time.Location{}
+		for name, off := range mailZones {
+			m[name] = time.FixedZone(name, off*60)
+		}
+		return m
+	}()
+	numericZones [2*24*60 - 1]atomic.Pointer[time.Location] // by minutes east of UTC, -23:59 to +23:59
+)
+
+// zoneLocation gives the location of a date read with the zone name
+// (from mailZones, or "" for a numeric zone) and offset in minutes: UTC
+// for an offset of zero, as before.
+func zoneLocation(name string, offset int) *time.Location {
+	switch {
+	case offset == 0:
+		return time.UTC
+	case name != "":
+		return namedZones[name]
+	}
+	p := &numericZones[offset+24*60-1]
+	if loc := p.Load(); loc != nil {
+		return loc
+	}
+	loc := time.FixedZone("", offset*60)
+	p.Store(loc)
+	return loc
 }
 
 type dateParts struct {
@@ -163,57 +228,64 @@ func (d *dateParts) token(tok string) bool {
 		}
 		return true
 	}
-	word := strings.ToLower(strings.TrimRight(tok, "."))
+	word := strings.TrimRight(tok, ".")
 	if m := monthNumber(word); m > 0 {
 		if d.month < 0 {
 			d.month = m
 		}
 		return true
 	}
-	upper := strings.ToUpper(word)
-	switch upper {
-	case "AM":
+	switch {
+	case asciiEqualFold(word, "AM"):
 		d.am = true
 		return true
-	case "PM":
+	case asciiEqualFold(word, "PM"):
 		d.pm = true
 		return true
 	}
-	if off, ok := mailZones[upper]; ok {
+	if name, off, ok := zoneByName(word); ok {
 		if !d.zoneSet {
-			d.zoneSet, d.zoneName, d.offset = true, upper, off
+			d.zoneSet, d.zoneName, d.offset = true, name, off
 		}
 		return true
 	}
-	if len(upper) == 1 && upper[0] >= 'A' && upper[0] <= 'Z' && !d.zoneSet {
+	if len(word) == 1 && isASCIILetter(word[0]) && !d.zoneSet {
 		d.zoneSet = true
 		return true
 	}
 	for _, prefix := range []string{"GMT", "UTC", "UT"} {
-		if strings.HasPrefix(upper, prefix) && len(upper) > len(prefix) && (upper[len(prefix)] == '+' || upper[len(prefix)] == '-') {
-			d.zone(upper[len(prefix):])
+		if len(word) > len(prefix) && asciiEqualFold(word[:len(prefix)], prefix) && (word[len(prefix)] == '+' || word[len(prefix)] == '-') {
+			d.zone(word[len(prefix):])
 			return true
 		}
 	}
 	return true // a weekday or an unknown word
 }
 
+// clock reads "10:00" or "10:00:00", seconds perhaps with a fraction.
 func (d *dateParts) clock(s string) bool {
-	parts := strings.Split(s, ":")
-	if len(parts) < 2 || len(parts) > 3 {
-		return false
-	}
-	if len(parts) == 3 {
-		if dot := strings.IndexByte(parts[2], '.'); dot >= 0 {
-			parts[2] = parts[2][:dot]
-		}
-	}
 	var v [3]int
-	for i, p := range parts {
+	n := 0
+	for more := true; more; n++ {
+		if n == len(v) {
+			return false
+		}
+		p := s
+		if i := strings.IndexByte(s, ':'); i >= 0 {
+			p, s = s[:i], s[i+1:]
+		} else {
+			more = false
+		}
+		if dot := strings.IndexByte(p, '.'); dot >= 0 && n == 2 {
+			p = p[:dot]
+		}
 		if len(p) == 0 || len(p) > 2 || !allDigits(p) {
 			return false
 		}
-		v[i], _ = strconv.Atoi(p)
+		v[n], _ = strconv.Atoi(p)
+	}
+	if n < 2 {
+		return false
 	}
 	d.hour, d.min, d.sec, d.hasTime = v[0], v[1], v[2], true
 	return true
@@ -273,7 +345,7 @@ func (d *dateParts) compound(tok string) bool {
 	if len(parts[0]) == 4 && num(parts[0]) >= 0 {
 		m := num(parts[1])
 		if m < 0 {
-			m = monthNumber(strings.ToLower(parts[1]))
+			m = monthNumber(parts[1])
 		}
 		if m < 1 || m > 12 || num(parts[2]) < 0 {
 			return false
@@ -281,7 +353,7 @@ func (d *dateParts) compound(tok string) bool {
 		d.year, d.yearDigits, d.month, d.day = num(parts[0]), 4, m, num(parts[2])
 		return true
 	}
-	if m := monthNumber(strings.ToLower(parts[1])); m > 0 && num(parts[0]) >= 0 && num(parts[2]) >= 0 {
+	if m := monthNumber(parts[1]); m > 0 && num(parts[0]) >= 0 && num(parts[2]) >= 0 {
 		d.day, d.month, d.year, d.yearDigits = num(parts[0]), m, num(parts[2]), len(parts[2])
 		return true
 	}
@@ -289,20 +361,43 @@ func (d *dateParts) compound(tok string) bool {
 }
 
 // monthNumber recognises month names and their abbreviations ("Mar",
-// "March", "Sept"), returning 1..12 or 0.
+// "march", "Sept"), in any ASCII case, returning 1..12 or 0.
 func monthNumber(word string) int {
 	if len(word) < 3 {
 		return 0
 	}
 	for i, m := range mailMonths {
-		if strings.HasPrefix(m, word) {
+		if len(word) <= len(m) && asciiEqualFold(m[:len(word)], word) {
 			return i + 1
 		}
 	}
 	return 0
 }
 
+// asciiEqualFold is strings.EqualFold for ASCII letters only: "K" is not
+// the Kelvin sign here.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isASCIILetter(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
 
 func allDigits(s string) bool {
 	if s == "" {

@@ -66,6 +66,11 @@ func (h *mimeHeader) valueCapped(name string, notes *noteList) ([]byte, bool) {
 // neither a field nor a continuation.
 func parseMIMEHeader(b []byte, notes *noteList, top bool) (mimeHeader, []byte) {
 	h := mimeHeader{src: b}
+	if top {
+		// A message's own header has a dozen fields or more; growing the
+		// slice from one would take five allocations.
+		h.fields = make([]mimeField, 0, 16)
+	}
 	pos := 0
 	tooMany := false
 	for pos < len(b) {

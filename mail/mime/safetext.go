@@ -65,61 +65,88 @@ func SafeFilename(name string, n int) string {
 	return s
 }
 
-// cleanText makes body text safe for a terminal: valid UTF-8, "\n" line
-// ends, no control characters but newline and tab, no trailing white space
-// on lines, no blank lines at either end.
+// cleanText makes body text safe for a terminal: valid UTF-8 (a stray
+// byte becomes U+FFFD), "\n" line ends, no control characters but newline
+// and tab, no trailing white space on lines, no blank lines at either end.
 func cleanText(s string) string {
+	if !utf8.ValidString(s) {
+		s = replaceInvalid(s)
+	}
+	// s is valid UTF-8 now, so one pass over its bytes can tell the
+	// characters apart: the C0 controls and DEL are single bytes, the C1
+	// controls (U+0080 to U+009F) are 0xC2 followed by 0x80 to 0x9F, and
+	// every other byte belongs to a character that stays.
 	var b strings.Builder
 	b.Grow(len(s))
-	pending := 0 // spaces and tabs not written yet: dropped at a line end
+	pending := false // spaces and tabs not written yet: dropped at a line end
 	pendStart := 0
-	flush := func(i int) {
-		if pending > 0 {
-			for _, c := range []byte(s[pendStart:i]) {
-				if c == ' ' || c == '\t' {
-					b.WriteByte(c)
-				}
-			}
-			pending = 0
-		}
-	}
 	for i := 0; i < len(s); {
-		if c := s[i]; c > ' ' && c < 0x7f {
-			// A run of visible ASCII, the bulk of most text, goes as is.
-			j := i + 1
-			for j < len(s) && s[j] > ' ' && s[j] < 0x7f {
-				j++
-			}
-			flush(i)
-			b.WriteString(s[i:j])
-			i = j
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		c := s[i]
 		switch {
-		case r == ' ' || r == '\t':
-			if pending == 0 {
-				pendStart = i
-			}
-			pending++
-		case r == '\r' || r == '\n':
-			pending = 0
-			if r == '\r' && i+1 < len(s) && s[i+1] == '\n' {
-				size = 2
+		case c == '\r' || c == '\n':
+			pending = false
+			if c == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+				i++
 			}
 			b.WriteByte('\n')
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-		default:
-			flush(i)
-			if r == utf8.RuneError && size == 1 {
-				b.WriteString("\uFFFD")
-			} else {
-				b.WriteString(s[i : i+size])
+			i++
+			continue
+		case (c < ' ' && c != '\t') || c == 0x7f:
+			i++
+			continue
+		case c == 0xc2 && i+1 < len(s) && s[i+1] < 0xa0:
+			i += 2
+			continue
+		}
+		// A run of characters that stay goes as is, but for the white
+		// space at its end, which waits for what comes next.
+		j := i + 1
+		for j < len(s) {
+			c := s[j]
+			if (c < ' ' && c != '\t') || c == 0x7f || (c == 0xc2 && j+1 < len(s) && s[j+1] < 0xa0) {
+				break
 			}
+			j++
+		}
+		k := j
+		for k > i && (s[k-1] == ' ' || s[k-1] == '\t') {
+			k--
+		}
+		if k > i {
+			if pending {
+				// Only the spaces and tabs between: controls were dropped.
+				for p := pendStart; p < i; p++ {
+					if s[p] == ' ' || s[p] == '\t' {
+						b.WriteByte(s[p])
+					}
+				}
+				pending = false
+			}
+			b.WriteString(s[i:k])
+		}
+		if k < j && !pending {
+			pending, pendStart = true, k
+		}
+		i = j
+	}
+	return strings.Trim(b.String(), "\n")
+}
+
+// replaceInvalid replaces each byte of s that is not part of valid UTF-8
+// with U+FFFD.
+func replaceInvalid(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteString("\uFFFD")
+		} else {
+			b.WriteString(s[i : i+size])
 		}
 		i += size
 	}
-	return strings.Trim(b.String(), "\n")
+	return b.String()
 }
 
 // SafeLine makes text from outside popbox (a mail header, a server's reply,

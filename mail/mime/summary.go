@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // parsedMessage is a message split into its MIME tree, with its envelope
@@ -97,28 +98,39 @@ func (pm *parsedMessage) summary(fetched time.Time) Summary {
 
 // makePreview collapses whitespace and keeps the first previewRunes runes.
 func makePreview(s string) string {
-	var b strings.Builder
-	n := 0
+	b := make([]byte, 0, min(len(s), 4*previewRunes))
+	n := 0   // runes in b
+	cut := 0 // length of b when it held previewRunes-1 runes
 	space := false
-	for _, r := range s {
+	for i := 0; i < len(s) && n <= previewRunes; {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
 		if unicode.IsSpace(r) {
 			space = n > 0
+			i += size
 			continue
 		}
 		if space {
-			b.WriteByte(' ')
-			n++
+			b = append(b, ' ')
+			if n++; n == previewRunes-1 {
+				cut = len(b)
+			}
 			space = false
 		}
-		b.WriteRune(r)
-		n++
-		if n > previewRunes {
-			break
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, "\uFFFD"...)
+		} else {
+			b = append(b, s[i:i+size]...)
 		}
+		if n++; n == previewRunes-1 {
+			cut = len(b)
+		}
+		i += size
 	}
 	if n <= previewRunes {
-		return b.String()
+		return string(b)
 	}
-	rs := []rune(b.String())
-	return strings.TrimRight(string(rs[:previewRunes-1]), " ") + "…"
+	return strings.TrimRight(string(b[:cut]), " ") + "…"
 }
