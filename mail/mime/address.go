@@ -5,6 +5,8 @@ package mime
 import (
 	netmail "net/mail"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // parseAddressList reads the address list of a From, To or Cc field. The
@@ -65,27 +67,37 @@ func mailbox(name, addr string) (Address, bool) {
 }
 
 // squeezeAddress drops the white space that folding or a sloppy sender
-// left in an address ("john @ example.com"), but not inside a quoted local
-// part ("\"john doe\"@example.com"), where it belongs to the address.
+// left in an address ("john @ example.com"), any Unicode white space as
+// strings.Fields would, but not inside a quoted local part
+// ("\"john doe\"@example.com"), where it belongs to the address.
 func squeezeAddress(s string) string {
-	if strings.IndexByte(s, ' ') < 0 {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if s[i] == ' ' || s[i] >= utf8.RuneSelf {
+			plain = false
+			break
+		}
+	}
+	if plain {
 		return s // SafeLine turned tabs and line breaks into spaces
 	}
 	b := make([]byte, 0, len(s))
 	quoted := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case c == '"':
+		case r == '"':
 			quoted = !quoted
-		case c == '\\' && quoted && i+1 < len(s):
-			b = append(b, c)
+		case r == '\\' && quoted && i+1 < len(s):
+			b = append(b, '\\')
 			i++
-			c = s[i]
-		case c == ' ' && !quoted:
+			r, size = utf8.DecodeRuneInString(s[i:])
+		case unicode.IsSpace(r) && !quoted:
+			i += size
 			continue
 		}
-		b = append(b, c)
+		b = append(b, s[i:i+size]...)
+		i += size
 	}
 	return string(b)
 }

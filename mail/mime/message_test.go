@@ -147,6 +147,7 @@ func TestSummarizeAddresses(t *testing.T) {
 		{"quoted local part", `To: "john doe"@example.com, John <"j.\"d\""@example.com>`, []Address{{"", `"john doe"@example.com`}, {"John", `"j.\"d\""@example.com`}}},
 		{"quoted local part, own reader", `To: Doe, John <"john doe"@example.com>`, []Address{{"Doe, John", `"john doe"@example.com`}}},
 		{"folded address", "To: John <john\n @ example.com>", []Address{{"John", "john@example.com"}}},
+		{"no-break spaces in the address", "To: john\u00a0@example.com, Ann <ann@\u00a0example.com>", []Address{{"", "john@example.com"}, {"Ann", "ann@example.com"}}},
 		{"quoted word glued to a word", `To: Hello"q" <n@example.com>`, []Address{{"Hello q", "n@example.com"}}},
 	}
 	for _, tt := range tests {
