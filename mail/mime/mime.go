@@ -15,8 +15,11 @@
 //   - Summarize reads the headers, the structure and the start of the
 //     first readable text; it never decodes an attachment, so it stays
 //     cheap for large messages.
-//   - Text comes out safe for a terminal: valid UTF-8, no control
-//     characters, no bidirectional overrides (see SafeLine, SafeFilename).
+//   - Text comes out safe for a terminal: valid UTF-8 without control
+//     characters but newline and tab in the body; one line, without
+//     bidirectional overrides or other hidden format characters, in
+//     headers, names and notes (SafeLine); file names safe to save under
+//     (SafeFilename).
 //
 // One file per job: header.go (header sections, RFC 2047), envelope.go,
 // address.go, date.go, params.go (RFC 2045 and 2231 parameters), tree.go
