@@ -319,6 +319,16 @@ func TestSummarizeFields(t *testing.T) {
 			noNotes: true,
 		},
 		{
+			name: "preview drops bidirectional overrides and marks",
+			raw:  "From: a@example.com\nSubject: s\nDate: Tue, 12 Mar 2024 10:00:00 +0000\nContent-Type: text/plain; charset=utf-8\n\n\ufeffinvoice\u202egpj.exe \u200f\u2066x\u2069\u061c\n",
+			check: func(t *testing.T, s Summary) {
+				if s.Preview != "invoicegpj.exe x" {
+					t.Errorf("Preview = %q", s.Preview)
+				}
+			},
+			noNotes: true,
+		},
+		{
 			name: "html preview has no tags or link numbers",
 			raw:  "From: a@example.com\nSubject: s\nDate: Tue, 12 Mar 2024 10:00:00 +0000\nContent-Type: text/html\n\n<style>p{}</style><p>Hi <a href=\"https://x.example\">there</a></p>\n",
 			check: func(t *testing.T, s Summary) {

@@ -96,7 +96,9 @@ func (pm *parsedMessage) summary(fetched time.Time) Summary {
 	return s
 }
 
-// makePreview collapses whitespace and keeps the first previewRunes runes.
+// makePreview collapses whitespace, drops the hidden format characters
+// SafeLine drops (the preview is one line of the list), and keeps the
+// first previewRunes runes.
 func makePreview(s string) string {
 	b := make([]byte, 0, min(len(s), 4*previewRunes))
 	n := 0   // runes in b
@@ -106,6 +108,10 @@ func makePreview(s string) string {
 		r, size := rune(s[i]), 1
 		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if IsHiddenFormat(r) {
+			i += size
+			continue
 		}
 		if unicode.IsSpace(r) {
 			space = n > 0
