@@ -1,6 +1,9 @@
 package mail
 
-import "errors"
+import (
+	"errors"
+	"sync/atomic"
+)
 
 // Sentinel errors that carry meaning to the edge (CLI, status bar, wizard),
 // where they become one sentence with what to do. Wrap them with %w and
@@ -32,3 +35,8 @@ var (
 	// ErrLoginDelay: the server asks for more time between logins.
 	ErrLoginDelay = errors.New("too soon after the last login")
 )
+
+// keepPanics, when set, stops the POP3 session from turning an internal
+// panic into an error (see retrieve). Only the fuzz targets set it, so that
+// they see every panic. Message decoding has its own switch in package mime.
+var keepPanics atomic.Bool

@@ -1,4 +1,4 @@
-package mail
+package mime
 
 import (
 	"os"
@@ -136,7 +136,7 @@ func fuzzLine(t *testing.T, what, s string) {
 		t.Fatalf("%s is not valid UTF-8: %q", what, s)
 	}
 	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isHiddenFormat(r) {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || IsHiddenFormat(r) {
 			t.Fatalf("%s has control character %U: %q", what, r, s)
 		}
 	}

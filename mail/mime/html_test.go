@@ -1,8 +1,11 @@
-package mail
+package mime
 
 import (
+	"math/rand"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
 )
 
 func TestHTMLToText(t *testing.T) {
@@ -57,10 +60,23 @@ func TestHTMLToText(t *testing.T) {
 		{"control characters dropped", "a\x1b[31mb&#27;c", "a[31mbc"},
 		{"self-closing and odd attributes", "<br/><img/alt=x><p =bad a b=c>text</p>", "x\n\ntext"},
 		{"empty", "", ""},
+		// The character references, comments and end tags below follow
+		// HTML5 as browsers read it (golang.org/x/net/html); the old
+		// tokenizer knew 150 references and read these cases otherwise.
+		{"every named reference", "&hArr; &cent; &Oacute; &check; &NotEqual;", "⇔ ¢ Ó ✓ ≠"},
+		{"legacy references without semicolon", "x&eacute y&cent &acute", "xé y¢ ´"},
+		{"references in attributes kept before = and letters", "<a href=\"https://a.example/?a=1&copy=2&reg=3&amp;b=4\">q</a>", "q [1]\n\n[1] https://a.example/?a=1&copy=2&reg=3&b=4"},
+		{"end tag without a name is a comment", "a</ b>c</>d</4>e", "acde"},
+		{"empty comments", "a<!-->b<!--->c", "abc"},
+		{"carriage return in pre", "<pre>a\rb\r\nc</pre>", "a\nb\nc"},
+		{"tag name up to white space", "<template<>shown</template>", "shown"},
+		{"self-closing script", "a<script/>var x = 1;</script>b", "ab"},
+		{"repeated attributes: the first counts", "<ol start=3 start=7><li>c</ol><a href=\"https://one.example\" href=\"https://two.example\">x</a>", "3. c\n\nx [1]\n\n[1] https://one.example"},
+		{"noscript and textarea read as markup", "<noscript><p>a</p></noscript><textarea><b>b</b> c</textarea>", "a\n\nb c"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := htmlToText(tt.html, true); got != tt.want {
+			if got := htmlToText(tt.html, true, 0); got != tt.want {
 				t.Errorf("htmlToText(%q) =\n%q\nwant\n%q", tt.html, got, tt.want)
 			}
 		})
@@ -68,7 +84,7 @@ func TestHTMLToText(t *testing.T) {
 }
 
 func TestHTMLToTextWithoutLinks(t *testing.T) {
-	got := htmlToText("<p>See <a href=\"https://a.example\">this</a></p>", false)
+	got := htmlToText("<p>See <a href=\"https://a.example\">this</a></p>", false, 0)
 	if got != "See this" {
 		t.Errorf("htmlToText without links = %q", got)
 	}
@@ -84,8 +100,56 @@ func TestHTMLToTextBounded(t *testing.T) {
 		strings.Repeat("<p>", 10000),
 	}
 	for i, in := range inputs {
-		if out := htmlToText(in, true); len(out) > 16*len(in) {
+		if out := htmlToText(in, true, 0); len(out) > 16*len(in) {
 			t.Errorf("input %d: %d bytes of text for %d bytes of HTML", i, len(out), len(in))
 		}
+	}
+}
+
+// TestHTMLToTextLimit checks that stopping at a limit, as previews do,
+// gives the start of the full text, so a preview reads what the reader
+// shows.
+func TestHTMLToTextLimit(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	pieces := []string{"<p>", "</p>", "<br>", "<div>", "<blockquote>", "</blockquote>", "<ul><li>", "<ol start=3><li>", "</li>", "</ul>", "<pre>", "</pre>",
+		"<a href=\"https://a.example/\">", "</a>", "<script>x</script>", "<style>p{}</style>", "<!-- c -->", "&nbsp;", "&amp;", "café ", "会議 ",
+		"word ", "longer words here ", "\n", "  ", "<td>", "<tr>", "<img alt=\"logo\">", "&#8212;"}
+	for i := 0; i < 500; i++ {
+		var b strings.Builder
+		for n := r.Intn(600); n > 0; n-- {
+			b.WriteString(pieces[r.Intn(len(pieces))])
+		}
+		full := htmlToText(b.String(), false, 0)
+		for _, limit := range []int{1, 100, previewEnough} {
+			cut := htmlToText(b.String(), false, limit)
+			if !strings.HasPrefix(full, cut) {
+				t.Fatalf("limit %d: %q is not the start of %q", limit, cut, full)
+			}
+		}
+		if p, q := makePreview(cleanText(htmlToText(b.String(), false, previewEnough))), makePreview(cleanText(full)); p != q {
+			t.Fatalf("preview %q, from the full text %q", p, q)
+		}
+	}
+}
+
+// TestTagName checks tagName against the tokenizer's own TagName.
+func TestTagName(t *testing.T) {
+	src := "<p><BR/><a\thref=x></A ><o:p></o:p><Template<><x\x00y><" + strings.Repeat("h", 20) + "></ b></p/><img/alt=x><DIV\nclass=c>"
+	z := html.NewTokenizer(strings.NewReader(src))
+	var buf [16]byte
+	n := 0
+	for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
+		if tt != html.StartTagToken && tt != html.EndTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		got := string(tagName(z.Raw(), &buf))
+		want, _ := z.TagName()
+		if w := strings.ReplaceAll(string(want), "\uFFFD", "\x00"); got != w && !(got == "" && len(w) > len(buf)) {
+			t.Errorf("tagName(%q) = %q, TagName = %q", z.Raw(), got, want)
+		}
+		n++
+	}
+	if n != 12 {
+		t.Errorf("%d tags", n)
 	}
 }

@@ -1,0 +1,334 @@
+// Character sets: labels to decoders, text declared in one charset turned
+// into UTF-8, and the sniffing that reads Japanese mail whose label is
+// missing or wrong.
+
+package mime
+
+import (
+	"bytes"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/encoding/japanese"
+	xunicode "golang.org/x/text/encoding/unicode"
+)
+
+// charsetAliases holds labels mail uses that the WHATWG and IANA tables do
+// not know, or map to something less useful.
+var charsetAliases = map[string]encoding.Encoding{
+	"cp932":          japanese.ShiftJIS,
+	"ms932":          japanese.ShiftJIS,
+	"x-ms-cp932":     japanese.ShiftJIS,
+	"windows-932":    japanese.ShiftJIS,
+	"sjis":           japanese.ShiftJIS,
+	"x-sjis":         japanese.ShiftJIS,
+	"shift-jis":      japanese.ShiftJIS,
+	"csshiftjis":     japanese.ShiftJIS,
+	"iso-2022-jp-1":  japanese.ISO2022JP,
+	"iso-2022-jp-2":  japanese.ISO2022JP,
+	"iso-2022-jp-3":  japanese.ISO2022JP,
+	"iso-2022-jp-ms": japanese.ISO2022JP,
+	"csiso2022jp":    japanese.ISO2022JP,
+	"csiso2022jp2":   japanese.ISO2022JP,
+	"cp50220":        japanese.ISO2022JP,
+	"cp50221":        japanese.ISO2022JP,
+	"cp50222":        japanese.ISO2022JP,
+	"eucjp":          japanese.EUCJP,
+	"x-euc-jp":       japanese.EUCJP,
+	"x-euc":          japanese.EUCJP,
+	"euc_jp":         japanese.EUCJP,
+	"cp51932":        japanese.EUCJP,
+	"eucjp-ms":       japanese.EUCJP,
+}
+
+func cleanCharsetLabel(label string) string {
+	label = strings.ToLower(strings.Trim(strings.TrimSpace(label), `"' `))
+	if i := strings.IndexByte(label, '*'); i >= 0 {
+		label = label[:i]
+	}
+	return label
+}
+
+func isASCIILabel(l string) bool {
+	switch l {
+	case "us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "us", "csascii", "iso-ir-6", "646", "cp367", "ibm367":
+		return true
+	}
+	return false
+}
+
+// lookupCharset finds the decoder for a charset label, or nil.
+func lookupCharset(label string) encoding.Encoding {
+	label = cleanCharsetLabel(label)
+	if label == "" {
+		return nil
+	}
+	if e, ok := charsetAliases[label]; ok {
+		return e
+	}
+	if e, err := htmlindex.Get(label); err == nil && e != nil && e != encoding.Replacement {
+		return e
+	}
+	if e, err := ianaindex.MIME.Encoding(label); err == nil && e != nil {
+		return e
+	}
+	if e, err := ianaindex.IANA.Encoding(label); err == nil && e != nil {
+		return e
+	}
+	return nil
+}
+
+// statefulLabel reports charsets whose pure-ASCII bytes may not mean ASCII.
+func statefulLabel(l string) bool {
+	for _, p := range []string{"utf-16", "utf-32", "ucs-2", "ucs-4", "utf-7", "hz-gb", "iso-2022", "csiso2022", "cp5022", "unicode"} {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// convertCharset turns b, declared to be in charset label, into UTF-8. what
+// names the text in notes ("the text", "the Subject header"). cut says b was
+// cut short for a preview, so a broken last character is expected. It never
+// fails: an unknown or wrong label gives the best guess and a note.
+func convertCharset(b []byte, label, what string, notes *noteList, cut bool) string {
+	l := cleanCharsetLabel(label)
+	if l == "" || isASCIILabel(l) {
+		return convertUnlabelled(b, l, what, notes, cut)
+	}
+	enc := lookupCharset(l)
+	if enc == xunicode.UTF8 || l == "utf8" {
+		return convertUnlabelled(b, "utf-8", what, notes, cut)
+	}
+	if enc == nil {
+		s, name := guessCharset(b, cut)
+		notes.add("%s uses the unknown character set %s; it was read as %s.", upperFirst(what), quoteForNote(label), name)
+		return s
+	}
+	if !statefulLabel(l) && isASCII(b) {
+		return string(b)
+	}
+	out, err := enc.NewDecoder().Bytes(b)
+	s := string(out)
+	if cut {
+		s = strings.TrimRight(s, "\uFFFD")
+	}
+	if err != nil || (strings.Contains(s, "\uFFFD") && !bytes.Contains(b, []byte("\uFFFD"))) {
+		if g, name := guessCharset(b, cut); !strings.Contains(g, "\uFFFD") && lookupCharset(name) != enc {
+			notes.add("%s is marked as %s but is not; it was read as %s.", upperFirst(what), quoteForNote(label), name)
+			return g
+		}
+		if err != nil {
+			s = strings.ToValidUTF8(string(b), "\uFFFD")
+		}
+		notes.add("Some characters of %s could not be read as %s.", what, quoteForNote(label))
+		return s
+	}
+	if _, single := enc.(*charmap.Charmap); single && utf8.Valid(b) {
+		// Bytes that are valid UTF-8 with multi-byte characters are almost
+		// never meant as a single-byte charset: the label is wrong.
+		notes.add("%s is marked as %s but is UTF-8; it was read as UTF-8.", upperFirst(what), quoteForNote(label))
+		return string(b)
+	}
+	return s
+}
+
+// convertUnlabelled handles text with no charset, US-ASCII or UTF-8: valid
+// UTF-8 stays, ISO-2022-JP escapes are honoured (older Japanese mail often
+// declares nothing), and anything else is guessed with a note.
+func convertUnlabelled(b []byte, label, what string, notes *noteList, cut bool) string {
+	if bytes.IndexByte(b, 0x1b) >= 0 && looksISO2022JP(b) {
+		if s, ok := decodeClean(japanese.ISO2022JP, b, cut); ok {
+			if label == "utf-8" {
+				notes.add("%s is marked as UTF-8 but is not; it was read as ISO-2022-JP.", upperFirst(what))
+			}
+			return s
+		}
+	}
+	t := b
+	if cut {
+		t = trimPartialUTF8(b)
+	}
+	if utf8.Valid(t) {
+		return string(t)
+	}
+	s, name := guessCharset(b, cut)
+	switch label {
+	case "":
+		notes.add("%s has 8-bit characters but no character set; it was read as %s.", upperFirst(what), name)
+	case "utf-8":
+		notes.add("%s is marked as UTF-8 but is not; it was read as %s.", upperFirst(what), name)
+	default:
+		notes.add("%s is marked as US-ASCII but has 8-bit characters; it was read as %s.", upperFirst(what), name)
+	}
+	return s
+}
+
+// guessCharset decodes text of unknown charset: ISO-2022-JP when it has
+// its escapes, UTF-8 when valid, EUC-JP or Shift_JIS when the bytes fit and
+// look Japanese, else Windows-1252 (a superset of Latin-1 that never fails).
+func guessCharset(b []byte, cut bool) (string, string) {
+	if bytes.IndexByte(b, 0x1b) >= 0 && looksISO2022JP(b) {
+		if s, ok := decodeClean(japanese.ISO2022JP, b, cut); ok {
+			return s, "ISO-2022-JP"
+		}
+	}
+	t := b
+	if cut {
+		t = trimPartialUTF8(b)
+	}
+	if utf8.Valid(t) {
+		return string(t), "UTF-8"
+	}
+	if looksEUCJP(b, cut) {
+		if s, ok := decodeClean(japanese.EUCJP, b, cut); ok {
+			return s, "EUC-JP"
+		}
+	}
+	if looksShiftJIS(b, cut) {
+		if s, ok := decodeClean(japanese.ShiftJIS, b, cut); ok {
+			return s, "Shift_JIS"
+		}
+	}
+	out, _ := charmap.Windows1252.NewDecoder().Bytes(b)
+	return string(out), "Windows-1252"
+}
+
+func decodeClean(enc encoding.Encoding, b []byte, cut bool) (string, bool) {
+	out, err := enc.NewDecoder().Bytes(b)
+	if err != nil {
+		return "", false
+	}
+	s := string(out)
+	if cut {
+		s = strings.TrimRight(s, "\uFFFD")
+	}
+	return s, !strings.Contains(s, "\uFFFD")
+}
+
+// trimPartialUTF8 drops an incomplete UTF-8 sequence at the end of b.
+func trimPartialUTF8(b []byte) []byte {
+	for i := 1; i <= 3 && i <= len(b); i++ {
+		c := b[len(b)-i]
+		if c < 0x80 {
+			return b
+		}
+		if utf8.RuneStart(c) {
+			if !utf8.FullRune(b[len(b)-i:]) {
+				return b[:len(b)-i]
+			}
+			return b
+		}
+	}
+	return b
+}
+
+// looksISO2022JP reports 7-bit text with the escapes ISO-2022-JP uses to
+// switch to JIS X 0208 or back.
+func looksISO2022JP(b []byte) bool {
+	for _, esc := range []string{"\x1b$B", "\x1b$@", "\x1b(J", "\x1b(I", "\x1b$(D"} {
+		if bytes.Contains(b, []byte(esc)) {
+			return isASCII(b)
+		}
+	}
+	return false
+}
+
+// looksEUCJP reports bytes that are well-formed EUC-JP and contain kana or
+// Japanese punctuation (rows 1, 4 and 5), which Latin-1 text almost never
+// produces.
+func looksEUCJP(b []byte, cut bool) bool {
+	japanesey := false
+	for i := 0; i < len(b); {
+		c := b[i]
+		switch {
+		case c < 0x80:
+			i++
+		case c == 0x8e:
+			if i+1 >= len(b) {
+				return cut
+			}
+			if b[i+1] < 0xa1 || b[i+1] > 0xdf {
+				return false
+			}
+			i += 2
+		case c == 0x8f:
+			if i+2 >= len(b) {
+				return cut
+			}
+			if b[i+1] < 0xa1 || b[i+1] > 0xfe || b[i+2] < 0xa1 || b[i+2] > 0xfe {
+				return false
+			}
+			i += 3
+		case c >= 0xa1 && c <= 0xfe:
+			if i+1 >= len(b) {
+				return cut && japanesey
+			}
+			if b[i+1] < 0xa1 || b[i+1] > 0xfe {
+				return false
+			}
+			if c == 0xa1 || c == 0xa4 || c == 0xa5 {
+				japanesey = true
+			}
+			i += 2
+		default:
+			return false
+		}
+	}
+	return japanesey
+}
+
+// looksShiftJIS reports bytes that are well-formed Shift_JIS with at least
+// one lead byte in 0x81-0x9F, where kana, punctuation and common kanji live
+// and where Latin-1 letters never are.
+func looksShiftJIS(b []byte, cut bool) bool {
+	japanesey := false
+	for i := 0; i < len(b); {
+		c := b[i]
+		switch {
+		case c < 0x80 || (c >= 0xa1 && c <= 0xdf):
+			i++
+		case (c >= 0x81 && c <= 0x9f) || (c >= 0xe0 && c <= 0xfc):
+			if i+1 >= len(b) {
+				return cut && japanesey
+			}
+			t := b[i+1]
+			if t < 0x40 || t == 0x7f || t > 0xfc {
+				return false
+			}
+			if c <= 0x9f {
+				japanesey = true
+			}
+			i += 2
+		default:
+			return false
+		}
+	}
+	return japanesey
+}
+
+// sniffHTMLCharset finds a <meta> charset declaration near the start of an
+// HTML part that has no charset parameter.
+func sniffHTMLCharset(b []byte) string {
+	head := b[:min(len(b), 4096)]
+	i := bytes.Index(bytes.ToLower(head), []byte("charset="))
+	if i < 0 {
+		return ""
+	}
+	rest := head[i+len("charset="):]
+	rest = bytes.TrimLeft(rest, `"' `)
+	end := 0
+	for end < len(rest) && end < 40 {
+		c := rest[end]
+		if !(c == '-' || c == '_' || c == '.' || c == ':' || isDigit(c) || ('a' <= c|0x20 && c|0x20 <= 'z')) {
+			break
+		}
+		end++
+	}
+	return string(rest[:end])
+}
