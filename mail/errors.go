@@ -2,7 +2,9 @@ package mail
 
 import (
 	"errors"
+	"fmt"
 	"sync/atomic"
+	"time"
 )
 
 // Sentinel errors that carry meaning to the edge (CLI, status bar, wizard),
@@ -40,3 +42,19 @@ var (
 // panic into an error (see retrieve). Only the fuzz targets set it, so that
 // they see every panic. Message decoding has its own switch in package mime.
 var keepPanics atomic.Bool
+
+// LoginDelayError: popbox did not log in, because the server's LOGIN-DELAY
+// (RFC 2449) has not passed since the last login at Last; Next is the
+// first time it may. It unwraps to ErrLoginDelay.
+type LoginDelayError struct {
+	Host       string
+	Delay      time.Duration
+	Last, Next time.Time
+}
+
+func (e *LoginDelayError) Error() string {
+	return fmt.Sprintf("%s: %s allows one login every %v and the last was at %s", ErrLoginDelay, e.Host, e.Delay, e.Last.Local().Format("15:04:05"))
+}
+
+// Unwrap returns ErrLoginDelay.
+func (e *LoginDelayError) Unwrap() error { return ErrLoginDelay }

@@ -14,22 +14,61 @@ import (
 )
 
 // ErrNoAccount: no account has that name or ID, or none is set up yet.
-// The error returned wraps it in a sentence naming what was asked for.
+// The error returned is a *NotFoundError naming what was asked for.
 var ErrNoAccount = errors.New("no such account")
 
-// notFound is a sentence for the user that unwraps to a sentinel.
-type notFound struct {
-	msg  string
-	kind error
+// Errors of SetPassword.
+var (
+	// ErrPasswordEmpty: the new password is empty.
+	ErrPasswordEmpty = errors.New("the new password is empty")
+	// ErrPasswordChars: the new password holds a line break or another
+	// control character.
+	ErrPasswordChars = errors.New("the password must not contain line breaks or control characters")
+	// ErrSameCredentials: the outgoing password of an account that sends
+	// with its incoming credentials; the error is a *SameCredentialsError.
+	ErrSameCredentials = errors.New("the outgoing server uses the incoming password")
+)
+
+// SameCredentialsError: the outgoing password of Account was to be set, but
+// the account sends with its incoming credentials.
+type SameCredentialsError struct{ Account string }
+
+func (e *SameCredentialsError) Error() string {
+	return fmt.Sprintf("account %s uses its incoming password for the outgoing server", e.Account)
 }
 
-func (e *notFound) Error() string { return e.msg }
-func (e *notFound) Unwrap() error { return e.kind }
+// Unwrap returns ErrSameCredentials.
+func (e *SameCredentialsError) Unwrap() error { return ErrSameCredentials }
+
+// NotFoundError is an account or message that is not there: Kind is
+// ErrNoAccount or ErrNoMessage, and Name or ID what was asked for (neither:
+// no account is set up yet). It says what is missing, not what to do; the
+// front ends add that (tui/i18n).
+type NotFoundError struct {
+	Kind error
+	Name string // the account name asked for
+	ID   string // the account or message ID asked for
+}
+
+func (e *NotFoundError) Error() string {
+	switch {
+	case e.Kind == ErrNoMessage:
+		return fmt.Sprintf("no message with ID %s", e.ID)
+	case e.Name != "":
+		return fmt.Sprintf("no account named %q", e.Name)
+	case e.ID != "":
+		return fmt.Sprintf("no account with ID %q", e.ID)
+	}
+	return "no account is set up yet"
+}
+
+// Unwrap returns Kind, for errors.Is.
+func (e *NotFoundError) Unwrap() error { return e.Kind }
 
 // wrap adds context to an internal error and leaves a sentence meant for
 // the user (no account, no message) as it is.
 func wrap(context string, err error) error {
-	var nf *notFound
+	var nf *NotFoundError
 	if errors.As(err, &nf) {
 		return err
 	}
@@ -37,15 +76,15 @@ func wrap(context string, err error) error {
 }
 
 func noAccount(nameOrID string) error {
-	return &notFound{kind: ErrNoAccount, msg: fmt.Sprintf("no account named %q; popbox accounts lists them", nameOrID)}
+	return &NotFoundError{Kind: ErrNoAccount, Name: nameOrID}
 }
 
 func noAccountID(id string) error {
-	return &notFound{kind: ErrNoAccount, msg: fmt.Sprintf("no account with ID %q; it may have been removed, popbox accounts lists the others", id)}
+	return &NotFoundError{Kind: ErrNoAccount, ID: id}
 }
 
 func noActiveAccount() error {
-	return &notFound{kind: ErrNoAccount, msg: "no account is set up yet; add one with popbox account add, or run popbox for the setup wizard"}
+	return &NotFoundError{Kind: ErrNoAccount}
 }
 
 // accountKey is the 8-byte key of a decimal account ID.
@@ -234,30 +273,19 @@ func (s *Store) open(a mail.Account, side string, box []byte) (string, error) {
 	if box == nil {
 		return "", nil
 	}
-	fix := cliName(a.Name) + " --" + side
 	key, err := s.loadKey(false)
 	if err != nil {
-		var ke *keyError
+		var ke *KeyFileError
 		if errors.As(err, &ke) {
-			ke.account = fix
+			ke.Account, ke.Side = a.Name, side
 		}
 		return "", err
 	}
 	pw, err := unseal(key, a.ID, side, box)
 	if err != nil {
-		return "", &keyError{path: s.keyFile, account: fix, why: fmt.Sprintf("does not open the stored %s password of %s (the file was replaced, or the database copied without it)", side, a.Name)}
+		return "", &KeyFileError{Path: s.keyFile, Problem: KeyMismatch, Account: a.Name, Side: side}
 	}
 	return pw, nil
-}
-
-// cliName quotes a display name for a command line when it needs it.
-func cliName(name string) string {
-	for _, r := range name {
-		if !(r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return strconv.Quote(name)
-		}
-	}
-	return name
 }
 
 func activeID(tx *bolt.Tx) string {
@@ -466,10 +494,10 @@ func (s *Store) UpdateAccount(a mail.Account) error {
 // for the outgoing server (SMTPSame) has no outgoing password of its own.
 func (s *Store) SetPassword(nameOrID string, outgoing bool, password string) error {
 	if password == "" {
-		return errors.New("the new password is empty; type it again")
+		return ErrPasswordEmpty
 	}
 	if strings.ContainsFunc(password, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return errors.New("the password must not contain line breaks or control characters; type it again")
+		return ErrPasswordChars
 	}
 	key, err := s.loadKey(true)
 	if err != nil {
@@ -481,7 +509,7 @@ func (s *Store) SetPassword(nameOrID string, outgoing bool, password string) err
 			return err
 		}
 		if outgoing && a.SMTPSame {
-			return fmt.Errorf("account %s uses its incoming password for the outgoing server; set that one with popbox account passwd %s --incoming", a.Name, cliName(a.Name))
+			return &SameCredentialsError{Account: a.Name}
 		}
 		return putSecret(tx, key, a.ID, side(outgoing), password)
 	})

@@ -338,7 +338,7 @@ func TestSetPasswordRefusals(t *testing.T) {
 	if _, err := s.AddAccount(a); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetPassword("Same", true, "x"); err == nil || !strings.Contains(err.Error(), "--incoming") {
+	if err := s.SetPassword("Same", true, "x"); err == nil || !strings.Contains(said(err), "--incoming") {
 		t.Errorf("outgoing on SMTPSame: %v", err)
 	}
 	for _, pw := range []string{"", "a\nb", "a\x00b"} {

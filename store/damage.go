@@ -26,13 +26,14 @@ type DamagedError struct {
 	MessageID string
 }
 
-// Error names the file (and the message) and says what to do.
+// Error names the file (and the message). What to do (repair) is the
+// front end's to say (tui/i18n).
 func (e *DamagedError) Error() string {
 	what := "the database " + e.Path
 	if e.MessageID != "" {
 		what = "message " + e.MessageID + " in the database " + e.Path
 	}
-	return fmt.Sprintf("%s is damaged (%s); popbox changed nothing in it. Run popbox --db %s repair: it copies all that can still be read into a new file and says how to put that in place", what, e.Detail, shellQuote(e.Path))
+	return fmt.Sprintf("%s is damaged (%s); popbox changed nothing in it", what, e.Detail)
 }
 
 // Unwrap makes errors.Is(err, ErrDamaged) true.

@@ -77,7 +77,7 @@ func TestOpenNotAFile(t *testing.T) {
 			if !errors.Is(err, ErrNotDatabase) {
 				t.Fatalf("err = %v, want ErrNotDatabase", err)
 			}
-			if msg := err.Error(); !strings.Contains(msg, path) || !strings.Contains(msg, c.says) || !strings.Contains(msg, "choose another file with --db") {
+			if msg := said(err); !strings.Contains(msg, path) || !strings.Contains(msg, c.says) || !strings.Contains(msg, "choose another file with --db") {
 				t.Errorf("%q does not name %s and say %q", msg, path, c.says)
 			}
 			if entries, _ := os.ReadDir(dir); len(entries) > 1 {

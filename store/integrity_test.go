@@ -102,7 +102,7 @@ func TestRawDamageDetected(t *testing.T) {
 			if !errors.As(err, &de) || de.MessageID != badID {
 				t.Errorf("err = %#v, want a DamagedError for message %s", err, badID)
 			}
-			msg := err.Error()
+			msg := said(err)
 			for _, want := range []string{"message " + badID + " ", "is damaged", "popbox --db " + path + " repair"} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("%q does not say %q", msg, want)
@@ -121,7 +121,7 @@ func TestDamagedMessageSentence(t *testing.T) {
 	err := &DamagedError{Path: "/home/taro/popbox.db", MessageID: "42", Detail: "its bytes do not match the SHA-256 stored with it"}
 	want := "message 42 in the database /home/taro/popbox.db is damaged (its bytes do not match the SHA-256 stored with it); " +
 		"popbox changed nothing in it. Run popbox --db /home/taro/popbox.db repair: it copies all that can still be read into a new file and says how to put that in place"
-	if got := err.Error(); got != want {
+	if got := said(err); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }

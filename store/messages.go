@@ -20,11 +20,11 @@ import (
 var _ mail.Cache = (*Store)(nil)
 
 // ErrNoMessage: no stored message has that ID (it was deleted, or its
-// account removed). The error returned names the ID.
+// account removed). The error returned is a *NotFoundError with the ID.
 var ErrNoMessage = errors.New("no such message")
 
 func noMessage(id string) error {
-	return &notFound{kind: ErrNoMessage, msg: fmt.Sprintf("no message with ID %s; popbox list shows the IDs", id)}
+	return &NotFoundError{Kind: ErrNoMessage, ID: id}
 }
 
 // Message is one stored message as the list and reader see it.

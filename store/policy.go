@@ -56,16 +56,17 @@ func (p Policy) apply(a mail.Account) mail.Account {
 // ErrPolicy: the administrator's policy file exists but cannot be used.
 var ErrPolicy = errors.New("sharing policy file unusable")
 
-// policyError names the file and says what is wrong with it.
-type policyError struct {
-	path, why string
+// PolicyError names the policy file and says what is wrong with it.
+type PolicyError struct {
+	Path, Why string
 }
 
-func (e *policyError) Error() string {
-	return fmt.Sprintf("the sharing policy file %s cannot be used (%s); ask your administrator to fix it (it should hold {\"sharing\": \"private\"}, \"public\" or \"user-choice\")", e.path, e.why)
+func (e *PolicyError) Error() string {
+	return fmt.Sprintf("the sharing policy file %s cannot be used (%s)", e.Path, e.Why)
 }
 
-func (e *policyError) Unwrap() error { return ErrPolicy }
+// Unwrap returns ErrPolicy.
+func (e *PolicyError) Unwrap() error { return ErrPolicy }
 
 // SharingPolicy reads the administrator's policy file. An absent file means
 // PolicyUserChoice; an unreadable or invalid one is an error wrapping ErrPolicy.
@@ -79,20 +80,20 @@ func readPolicy(path string) (Policy, error) {
 		return PolicyUserChoice, nil
 	}
 	if err != nil {
-		return 0, &policyError{path: path, why: err.Error()}
+		return 0, &PolicyError{Path: path, Why: err.Error()}
 	}
 	var doc struct {
 		Sharing *string `json:"sharing"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&doc); err != nil {
-		return 0, &policyError{path: path, why: "not valid JSON: " + err.Error()}
+		return 0, &PolicyError{Path: path, Why: "not valid JSON: " + err.Error()}
 	}
 	if dec.More() {
-		return 0, &policyError{path: path, why: "more than one JSON value"}
+		return 0, &PolicyError{Path: path, Why: "more than one JSON value"}
 	}
 	if doc.Sharing == nil {
-		return 0, &policyError{path: path, why: "no \"sharing\" entry"}
+		return 0, &PolicyError{Path: path, Why: "no \"sharing\" entry"}
 	}
 	switch strings.ToLower(strings.TrimSpace(*doc.Sharing)) {
 	case "private":
@@ -102,5 +103,5 @@ func readPolicy(path string) (Policy, error) {
 	case "user-choice":
 		return PolicyUserChoice, nil
 	}
-	return 0, &policyError{path: path, why: fmt.Sprintf("sharing %q is not private, public or user-choice", *doc.Sharing)}
+	return 0, &PolicyError{Path: path, Why: fmt.Sprintf("sharing %q is not private, public or user-choice", *doc.Sharing)}
 }

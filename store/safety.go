@@ -21,9 +21,47 @@ import (
 // from or written to the file; the same checks on the open descriptor
 // (openRegular, readKeyFile) close the gap between the two.
 
+// UnsafeProblem is which check a file failed.
+type UnsafeProblem int
+
+const (
+	OwnedByOther       UnsafeProblem = iota // the file belongs to another user
+	Writable                                // its group or others may write it
+	FolderOwnedByOther                      // its folder belongs to another user (not root)
+	FolderWritable                          // its folder may be written by its group or others, without the sticky bit
+)
+
+// Unsafety is why a database or key file is not safe to use.
+type Unsafety struct {
+	Problem UnsafeProblem
+	Owner   string // who the file (or folder) belongs to
+	Me      string // the user popbox runs as
+	// ByOthers: others may write it; else its group may.
+	ByOthers bool
+	Mode     string // the mode of the file or folder, as ls shows it
+	Folder   string // the folder, for the Folder problems
+}
+
+// String is the reason in English, as in "belongs to user bob, not to you (ann)".
+func (u Unsafety) String() string {
+	by := "its group"
+	if u.ByOthers {
+		by = "others"
+	}
+	switch u.Problem {
+	case OwnedByOther:
+		return fmt.Sprintf("belongs to user %s, not to you (%s)", u.Owner, u.Me)
+	case Writable:
+		return fmt.Sprintf("is writable by %s (mode %s)", by, u.Mode)
+	case FolderOwnedByOther:
+		return fmt.Sprintf("cannot be trusted: its folder %s belongs to user %s, who can replace it", u.Folder, u.Owner)
+	}
+	return fmt.Sprintf("cannot be trusted: its folder %s is writable by %s (mode %s), who can replace it", u.Folder, by, u.Mode)
+}
+
 // unsafeFile is the refusal of a file that fails the checks.
-func unsafeFile(path string, key bool, reason, fix string) error {
-	return &OpenError{Path: path, Key: key, Err: ErrUnsafe, Reason: reason, Fix: fix}
+func unsafeFile(path string, key bool, u Unsafety) error {
+	return &OpenError{Path: path, Key: key, Err: ErrUnsafe, Unsafe: u}
 }
 
 // userName is the login name of uid, or "uid N" when it has none.
@@ -34,20 +72,20 @@ func userName(uid uint32) string {
 	return "uid " + strconv.FormatUint(uint64(uid), 10)
 }
 
-// writableBy says who other than the owner may write to a file: "others",
-// "its group" or "" for no one. A group that is the user's own private group
+// writableBy says whether someone other than the owner may write to a
+// file, and whether that is others (else it is its group). A group that is the user's own private group
 // (named after the user, the user's primary group: what useradd makes on
 // Debian and Ubuntu, where umask 002 leaves folders group-writable) counts
 // as no one, as Debian's ssh counts it.
-func writableBy(info fs.FileInfo) string {
+func writableBy(info fs.FileInfo) (writable, others bool) {
 	m := info.Mode()
 	switch {
 	case m.Perm()&0o002 != 0:
-		return "others"
+		return true, true
 	case m.Perm()&0o020 != 0 && !privateGroup(info):
-		return "its group"
+		return true, false
 	}
-	return ""
+	return false, false
 }
 
 // privateGroup reports whether the file's group is the effective user's
@@ -82,15 +120,10 @@ func checkSafeFile(path string, key bool, info fs.FileInfo) error {
 		return nil // no owners and modes to check on this system
 	}
 	if me := uint32(os.Geteuid()); uid != me {
-		who := userName(me)
-		return unsafeFile(path, key,
-			fmt.Sprintf("belongs to user %s, not to you (%s)", userName(uid), who),
-			fmt.Sprintf("If it is yours, take it back with chown %s %s (as root)", who, shellQuote(path)))
+		return unsafeFile(path, key, Unsafety{Problem: OwnedByOther, Owner: userName(uid), Me: userName(me)})
 	}
-	if by := writableBy(info); by != "" {
-		return unsafeFile(path, key,
-			fmt.Sprintf("is writable by %s (mode %s)", by, modeString(info.Mode())),
-			fmt.Sprintf("Make it yours alone with chmod 600 %s", shellQuote(path)))
+	if w, others := writableBy(info); w {
+		return unsafeFile(path, key, Unsafety{Problem: Writable, ByOthers: others, Mode: modeString(info.Mode())})
 	}
 	return nil
 }
@@ -133,14 +166,10 @@ func checkFolder(path string, key bool, dir string) error {
 		return nil
 	}
 	if me := uint32(os.Geteuid()); uid != me && uid != 0 {
-		return unsafeFile(path, key,
-			fmt.Sprintf("cannot be trusted: its folder %s belongs to user %s, who can replace it", dir, userName(uid)),
-			"Keep it in a folder of your own")
+		return unsafeFile(path, key, Unsafety{Problem: FolderOwnedByOther, Owner: userName(uid), Folder: dir})
 	}
-	if by := writableBy(info); by != "" && info.Mode()&fs.ModeSticky == 0 {
-		return unsafeFile(path, key,
-			fmt.Sprintf("cannot be trusted: its folder %s is writable by %s (mode %s), who can replace it", dir, by, modeString(info.Mode())),
-			fmt.Sprintf("Make the folder yours alone with chmod go-w %s", shellQuote(dir)))
+	if w, others := writableBy(info); w && info.Mode()&fs.ModeSticky == 0 {
+		return unsafeFile(path, key, Unsafety{Problem: FolderWritable, ByOthers: others, Mode: modeString(info.Mode()), Folder: dir})
 	}
 	return nil
 }

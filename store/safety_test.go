@@ -126,7 +126,7 @@ func checkUnsafe(t *testing.T, err error, says ...string) {
 	if !errors.As(err, &oe) {
 		t.Fatalf("err = %#v, not an *OpenError", err)
 	}
-	msg := err.Error()
+	msg := said(err)
 	for _, want := range append(says, "popbox did not read or write it", "or choose another file with --db") {
 		if !strings.Contains(msg, want) {
 			t.Errorf("%q does not say %q", msg, want)

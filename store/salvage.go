@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -302,15 +301,4 @@ func linkInPlace(tmp, dst string) error {
 		return fmt.Errorf("repair into %s: %w", dst, err)
 	}
 	return nil
-}
-
-// shellQuote quotes a path for the command line DamagedError suggests.
-func shellQuote(s string) string {
-	plain := s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./+,:@%=", r))
-	}) < 0
-	if plain {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -879,7 +879,7 @@ func TestSalvageRootDamaged(t *testing.T) {
 func TestDamagedErrorPointsAtRepair(t *testing.T) {
 	err := &DamagedError{Path: "/home/taro/my mail/popbox.db", Detail: "page 7 unreadable"}
 	want := "popbox --db '/home/taro/my mail/popbox.db' repair"
-	if !strings.Contains(err.Error(), want) {
+	if !strings.Contains(said(err), want) {
 		t.Errorf("%q does not say %q", err, want)
 	}
 }

@@ -22,24 +22,41 @@ import (
 // holds something other than a regular file.
 var ErrKeyFile = errors.New("key file unusable")
 
-// keyError says what is wrong with the key file and what to run.
-type keyError struct {
-	path, account, why string
-	missing            bool
+// KeyProblem is what is wrong with the key file.
+type KeyProblem int
+
+const (
+	KeyMissing    KeyProblem = iota // there is no key file
+	KeyUnreadable                   // it cannot be read (Detail: the system's error)
+	KeyDamaged                      // it is not a key (Detail: its size)
+	KeyMismatch                     // it does not open a stored password
+)
+
+// KeyFileError says what is wrong with the key file: the stored passwords
+// cannot be opened and must be set again. Account and Side name the
+// password that did not open (KeyMismatch).
+type KeyFileError struct {
+	Path    string
+	Problem KeyProblem
+	Detail  string
+	Account string // the account's display name
+	Side    string // "incoming" or "outgoing"
 }
 
-func (e *keyError) Error() string {
-	fix := "passwords must be set again with popbox account passwd"
-	if e.account != "" {
-		fix += " " + e.account
+func (e *KeyFileError) Error() string {
+	switch e.Problem {
+	case KeyMissing:
+		return fmt.Sprintf("the key file %s is missing; the passwords must be set again", e.Path)
+	case KeyUnreadable:
+		return fmt.Sprintf("the key file %s cannot be read (%s); the passwords must be set again", e.Path, e.Detail)
+	case KeyDamaged:
+		return fmt.Sprintf("the key file %s is damaged (%s); the passwords must be set again", e.Path, e.Detail)
 	}
-	if e.missing {
-		return fmt.Sprintf("the key file %s is missing; %s", e.path, fix)
-	}
-	return fmt.Sprintf("the key file %s %s; %s", e.path, e.why, fix)
+	return fmt.Sprintf("the key file %s does not open the stored %s password of %s (the file was replaced, or the database copied without it)", e.Path, e.Side, e.Account)
 }
 
-func (e *keyError) Unwrap() error { return ErrKeyFile }
+// Unwrap returns ErrKeyFile.
+func (e *KeyFileError) Unwrap() error { return ErrKeyFile }
 
 const (
 	sideIncoming = "incoming"
@@ -77,7 +94,7 @@ func (s *Store) loadKey(create bool) ([]byte, error) {
 		return nil, err
 	case errors.Is(err, os.ErrNotExist):
 		if !create {
-			return nil, &keyError{path: s.keyFile, missing: true}
+			return nil, &KeyFileError{Path: s.keyFile, Problem: KeyMissing}
 		}
 		key, err := newKeyFile(s.keyFile)
 		if err != nil {
@@ -86,9 +103,9 @@ func (s *Store) loadKey(create bool) ([]byte, error) {
 		s.key = key
 		return key, nil
 	case err != nil:
-		return nil, &keyError{path: s.keyFile, why: "cannot be read (" + err.Error() + ")"}
+		return nil, &KeyFileError{Path: s.keyFile, Problem: KeyUnreadable, Detail: err.Error()}
 	case len(b) != chacha20poly1305.KeySize:
-		return nil, &keyError{path: s.keyFile, why: fmt.Sprintf("is damaged (%d bytes, not %d)", len(b), chacha20poly1305.KeySize)}
+		return nil, &KeyFileError{Path: s.keyFile, Problem: KeyDamaged, Detail: fmt.Sprintf("%d bytes, not %d", len(b), chacha20poly1305.KeySize)}
 	}
 	s.key = b
 	return b, nil

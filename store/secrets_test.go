@@ -66,7 +66,7 @@ func TestMissingKeyFile(t *testing.T) {
 		t.Fatalf("Account without key file: %v, want ErrKeyFile", err)
 	}
 	want := "the key file " + path + ".key is missing; passwords must be set again with popbox account passwd Work --incoming"
-	if err.Error() != want {
+	if said(err) != want {
 		t.Errorf("message %q, want %q", err, want)
 	}
 	if _, err := s.Active(); !errors.Is(err, ErrKeyFile) {
@@ -86,7 +86,7 @@ func TestMissingKeyFile(t *testing.T) {
 		t.Errorf("after passwd: %q %q, %v", got.Incoming.Password, got.Outgoing.Password, err)
 	}
 	_, err = s.Account("My Home")
-	if !errors.Is(err, ErrKeyFile) || !strings.Contains(err.Error(), `passwd "My Home" --incoming`) {
+	if !errors.Is(err, ErrKeyFile) || !strings.Contains(said(err), `passwd 'My Home' --incoming`) {
 		t.Errorf("stale secrets: %v", err)
 	}
 }

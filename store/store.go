@@ -138,34 +138,36 @@ var (
 	ErrUnsafe = errors.New("file not safe to use")
 )
 
-// OpenError is why Open refused a file, as one sentence naming the path.
+// OpenError is why Open refused a file, naming the path. It says what is
+// wrong; what to do is the front end's to say (tui/i18n).
 type OpenError struct {
 	Path string
 	// Key says Path is the key file that seals passwords, not the database.
 	Key    bool
-	Reason string // for ErrNotDatabase, ErrKeyFile and ErrUnsafe: what is wrong with the file
-	Fix    string // for ErrUnsafe: what makes the file safe to use
+	Reason string // for ErrNotDatabase and ErrKeyFile: what is wrong with the file
 	Schema uint64 // for ErrNewerSchema: the version found
-	Err    error  // ErrLocked, ErrNotDatabase, ErrNewerSchema, ErrKeyFile or ErrUnsafe
+	// Unsafe is, for ErrUnsafe, what makes the file unsafe.
+	Unsafe Unsafety
+	Err    error // ErrLocked, ErrNotDatabase, ErrNewerSchema, ErrKeyFile or ErrUnsafe
 }
 
-// Error says what happened and what to do, naming the path.
+// Error says what happened, naming the path.
 func (e *OpenError) Error() string {
 	switch e.Err {
 	case ErrLocked:
-		return fmt.Sprintf("popbox is already running with this database (%s); close the other popbox first", e.Path)
+		return fmt.Sprintf("popbox is already running with this database (%s)", e.Path)
 	case ErrNewerSchema:
-		return fmt.Sprintf("%s was written by a newer popbox (schema %d); use that version", e.Path, e.Schema)
+		return fmt.Sprintf("%s was written by a newer popbox (schema %d)", e.Path, e.Schema)
 	case ErrKeyFile:
-		return fmt.Sprintf("the key file %s cannot be used (%s); move it away or choose another database with --db", e.Path, e.Reason)
+		return fmt.Sprintf("the key file %s cannot be used (%s)", e.Path, e.Reason)
 	case ErrUnsafe:
 		what := "the database"
 		if e.Key {
 			what = "the key file"
 		}
-		return fmt.Sprintf("%s %s %s, so another user could have planted it or could change it; popbox did not read or write it. %s, or choose another file with --db", what, e.Path, e.Reason, e.Fix)
+		return fmt.Sprintf("%s %s %s, so another user could have planted it or could change it; popbox did not read or write it", what, e.Path, e.Unsafe)
 	}
-	return fmt.Sprintf("%s is not a popbox database (%s); move it away or choose another file with --db", e.Path, e.Reason)
+	return fmt.Sprintf("%s is not a popbox database (%s)", e.Path, e.Reason)
 }
 
 // Unwrap returns the sentinel, for errors.Is.

@@ -289,8 +289,8 @@ func checkLocked(t *testing.T, err error, path string, elapsed time.Duration) {
 		t.Errorf("Open took %v to give up, want < 2s", elapsed)
 	}
 	want := "popbox is already running with this database (" + path + "); close the other popbox first"
-	if err.Error() != want {
-		t.Errorf("message %q, want %q", err.Error(), want)
+	if said(err) != want {
+		t.Errorf("message %q, want %q", said(err), want)
 	}
 }
 
@@ -408,7 +408,7 @@ func TestBadFilesRefusedAndUnchanged(t *testing.T) {
 			if !errors.Is(err, c.want) {
 				t.Fatalf("err = %v, want %v", err, c.want)
 			}
-			msg := err.Error()
+			msg := said(err)
 			if !strings.Contains(msg, path) {
 				t.Errorf("message %q does not name the path", msg)
 			}

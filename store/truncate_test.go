@@ -206,7 +206,7 @@ func TestOpenTruncated(t *testing.T) {
 			if !errors.Is(err, ErrDamaged) {
 				t.Fatalf("err = %v, want ErrDamaged", err)
 			}
-			msg := err.Error()
+			msg := said(err)
 			for _, want := range []string{"the database " + path + " is damaged", "shorter than", "its own header says", "popbox --db " + path + " repair"} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("%q does not say %q", msg, want)
@@ -421,7 +421,7 @@ func TestFaultBecomesDamage(t *testing.T) {
 			break
 		}
 	}
-	if !errors.Is(damaged, ErrDamaged) || !strings.Contains(damaged.Error(), "popbox --db "+path+" repair") {
+	if !errors.Is(damaged, ErrDamaged) || !strings.Contains(said(damaged), "popbox --db "+path+" repair") {
 		t.Fatalf("reading the messages: %v, want a DamagedError", damaged)
 	}
 }

@@ -274,7 +274,7 @@ func TestUpgradeDamaged(t *testing.T) {
 	before := fileSum(t, path)
 	_, err = Open(path, testOptions(path))
 	var de *DamagedError
-	if !errors.As(err, &de) || de.MessageID != victim.ID || !strings.Contains(err.Error(), "repair") {
+	if !errors.As(err, &de) || de.MessageID != victim.ID || !strings.Contains(said(err), "repair") {
 		t.Fatalf("Open = %v, want a DamagedError for message %s", err, victim.ID)
 	}
 	if fileSum(t, path) != before {

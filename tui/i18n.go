@@ -1,65 +1,33 @@
 package tui
 
-import (
-	"fmt"
-	"os"
-	"strings"
-)
+import "popbox/tui/i18n"
 
-// lang is the language of the UI.
-type lang int
+// lang is the language of the UI; the catalog and its rules are package
+// i18n's, shared with the CLI.
+type lang i18n.Lang
 
 const (
-	langEN lang = iota
-	langJA
+	langEN = lang(i18n.EN)
+	langJA = lang(i18n.JA)
 )
 
-// detectLang picks the language from the locale variables in POSIX order:
-// LC_ALL, then LC_MESSAGES, then LANG; a value starting with "ja" gives
-// Japanese, anything else English.
-func detectLang(getenv func(string) string) lang {
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if v := getenv(k); v != "" {
-			if strings.HasPrefix(strings.ToLower(v), "ja") {
-				return langJA
-			}
-			return langEN
-		}
-	}
-	return langEN
-}
+// detectLang picks the language from the locale (i18n.Detect).
+func detectLang(getenv func(string) string) lang { return lang(i18n.Detect(getenv)) }
 
-// catalog is the one message table of the UI: key -> {English, Japanese}.
-// Every screen adds its entries with addMessages from an init function in
-// its own file; a test checks that every entry has both languages and that
-// the format verbs agree.
-var catalog = map[string][2]string{}
+// catalog is the one message table (i18n's): every screen adds its entries
+// with addMessages from an init function in its own file.
+var catalog = i18n.Table()
 
-func addMessages(m map[string][2]string) {
-	for k, v := range m {
-		if _, dup := catalog[k]; dup {
-			panic("tui: message key defined twice: " + k)
-		}
-		catalog[k] = v
-	}
-}
+func addMessages(m map[string][2]string) { i18n.Add(m) }
 
-// tr translates key into l, formatting args with fmt.Sprintf when given.
-// A missing key shows as the key itself, which the catalog test forbids.
-func (l lang) tr(key string, args ...any) string {
-	v, ok := catalog[key]
-	if !ok {
-		return key
-	}
-	s := v[0]
-	if l == langJA && v[1] != "" {
-		s = v[1]
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
-	}
-	return s
+// tr translates key into l (i18n.Lang.Tr).
+func (l lang) tr(key string, args ...any) string { return i18n.Lang(l).Tr(key, args...) }
+
+// i18n is l as package i18n's language, for its sentences of errors.
+func (l lang) i18n() i18n.Lang { return i18n.Lang(l) }
+
+// errText is err as a sentence of the catalog for the screen, with the
+// advice for task.
+func (l lang) errText(err error, task i18n.Task) string {
+	return i18n.Lang(l).Error(err, i18n.Scene{Front: i18n.Screen, Task: task})
 }

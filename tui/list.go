@@ -15,6 +15,7 @@ import (
 
 	"popbox/mail"
 	"popbox/store"
+	"popbox/tui/i18n"
 )
 
 // listSource is what the message list needs of the store; *store.Store
@@ -761,7 +762,7 @@ func (m listModel) view() string {
 	lines := 0
 	switch {
 	case m.err != nil:
-		b.WriteString("\n" + st.err.Render(fitCells(l.tr("list.error", m.err.Error()), m.width)))
+		b.WriteString("\n" + st.err.Render(fitCells(l.tr("list.error", l.errText(m.err, i18n.TaskOther)), m.width)))
 		lines++
 	case !m.counted:
 		b.WriteString("\n" + st.faint.Render(fitCells(l.tr("list.loading"), m.width)))

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"popbox/mail"
+	"popbox/tui/i18n"
 )
 
 // checkTimeout bounds a login test from the password dialog; the mail
@@ -139,7 +140,7 @@ func (m passwdModel) update(msg tea.Msg) (passwdModel, tea.Cmd) {
 		}
 		m.checking = false
 		if msg.err != nil {
-			m.errText = m.d.lang.tr("pw.saveFailed", msg.err.Error())
+			m.errText = m.d.lang.tr("pw.saveFailed", m.d.lang.errText(msg.err, i18n.TaskOther))
 			return m, m.input.Focus()
 		}
 		return m, nil

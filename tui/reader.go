@@ -18,6 +18,7 @@ import (
 
 	"popbox/mail"
 	"popbox/store"
+	"popbox/tui/i18n"
 )
 
 // readerSource is what the reader needs of the store; *store.Store
@@ -194,7 +195,7 @@ func (m readerModel) update(msg tea.Msg) (readerModel, tea.Cmd) {
 			return m, nil
 		}
 		if msg.err != nil {
-			m.note, m.noteErr = m.d.lang.tr("reader.saveFailed", msg.err.Error()), true
+			m.note, m.noteErr = m.d.lang.tr("reader.saveFailed", m.d.lang.errText(msg.err, i18n.TaskOther)), true
 		} else {
 			m.note, m.noteErr = m.d.lang.tr("reader.saved", msg.path), false
 		}
@@ -509,7 +510,7 @@ func (m readerModel) view() string {
 	case m.err != nil:
 		// Wrapped, not cut: the sentence ends with what to do (for a
 		// damaged message, the repair command).
-		lines := strings.Split(wrapText(clean(l.tr("reader.error", m.err.Error())), max(m.width, 1)), "\n")
+		lines := strings.Split(wrapText(clean(l.tr("reader.error", l.errText(m.err, i18n.TaskOther))), max(m.width, 1)), "\n")
 		for i, line := range lines {
 			lines[i] = st.err.Render(line)
 		}

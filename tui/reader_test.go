@@ -384,7 +384,7 @@ func TestReaderDamagedMessage(t *testing.T) {
 		t.Errorf("the damaged text is shown:\n%s", v)
 	}
 	flat := strings.Join(strings.Fields(v), " ")
-	for _, want := range []string{"Could not read the message: message " + msgs[0].ID + " in the database " + path + " is damaged", "popbox --db " + path + " repair"} {
+	for _, want := range []string{"Could not read the message: Message " + msgs[0].ID + " in the database " + path + " is damaged", "popbox --db " + path + " repair"} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("view does not say %q:\n%s", want, v)
 		}

@@ -294,7 +294,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	}
 	if !*noCheck {
 		if err := checkIncoming(a, e); err != nil {
-			return fmt.Errorf("%s Nothing was saved; fix the setting, or add --no-check to save without the login test", strings.TrimSuffix(sentenceFor(err, a), "."))
+			return errors.New(e.lang.Tr("cli.nothingSaved", strings.TrimSuffix(strings.TrimSuffix(sentenceFor(e.lang, err, a), "."), "。")))
 		}
 	}
 	saved, err := st.AddAccount(a)

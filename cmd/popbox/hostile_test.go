@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"popbox/mail/mailtest"
+	"popbox/tui/i18n"
 )
 
 // addFake adds an account for a fake server at addr (security none, or ssl
@@ -147,7 +148,7 @@ func TestSentenceKeepsNames(t *testing.T) {
 		{"no message with ID 7", "No message with ID 7."},
 		{"ünicode start", "Ünicode start."},
 	} {
-		if got := sentence(errString(tc.in)); got != tc.want {
+		if got := sentence(i18n.EN, errString(tc.in)); got != tc.want {
 			t.Errorf("sentence(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}

@@ -218,7 +218,7 @@ func cmdCheck(db string, args []string, e env) error {
 	defer cancel()
 	var failed []string
 	if _, err := mail.CheckPOP3(ctx, a, tlsConf); err != nil {
-		fmt.Fprintf(e.stdout, "incoming %s (%s): FAILED: %s\n", a.Incoming.Address(), a.Incoming.Security, mail.SafeLine(sentenceFor(err, a)))
+		fmt.Fprintf(e.stdout, "incoming %s (%s): FAILED: %s\n", a.Incoming.Address(), a.Incoming.Security, sentenceFor(e.lang, err, a))
 		failed = append(failed, "incoming")
 	} else {
 		fmt.Fprintf(e.stdout, "incoming %s (%s): ok, logged in as %s\n", a.Incoming.Address(), a.Incoming.Security, a.Incoming.User)
@@ -229,7 +229,7 @@ func cmdCheck(db string, args []string, e env) error {
 		perr = mail.CheckSMTP(ctx, smtp, pw, tlsConf)
 	}
 	if perr != nil {
-		fmt.Fprintf(e.stdout, "outgoing %s (%s): FAILED: %s\n", smtp.Address(), smtp.Security, mail.SafeLine(sentenceForSMTP(perr, a)))
+		fmt.Fprintf(e.stdout, "outgoing %s (%s): FAILED: %s\n", smtp.Address(), smtp.Security, sentenceForSMTP(e.lang, perr, a))
 		failed = append(failed, "outgoing")
 	} else {
 		fmt.Fprintf(e.stdout, "outgoing %s (%s): ok, logged in as %s\n", smtp.Address(), smtp.Security, smtp.User)

@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"popbox/tui/i18n"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -64,6 +66,8 @@ type env struct {
 	stderrTTY bool
 	stdinTTY  bool
 	stdoutTTY bool
+	// lang is the language of messages, from the locale (set by run).
+	lang i18n.Lang
 }
 
 func main() {
@@ -75,6 +79,7 @@ func main() {
 
 // run is main without os.Exit: it returns the exit status.
 func run(args []string, e env) int {
+	e.lang = i18n.Detect(e.getenv)
 	db, rest, err := extractGlobal(args)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "popbox: "+err.Error())
@@ -103,7 +108,7 @@ func run(args []string, e env) int {
 		fmt.Fprintln(e.stderr, "Run popbox --help for the usage.")
 		return 2
 	}
-	fmt.Fprintln(e.stderr, "popbox: "+sentence(err))
+	fmt.Fprintln(e.stderr, "popbox: "+sentence(e.lang, err))
 	return 1
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"popbox/store"
+	"popbox/tui/i18n"
 )
 
 // cmdRepair copies what can still be read of a damaged database into a new
@@ -74,12 +75,12 @@ func repairSummary(path, to string, rep store.SalvageReport, withKey bool) strin
 	default:
 		b.WriteString("no damage was found. ")
 	}
-	p, n, aside := shellArg(path), shellArg(to), asideName(path)
-	cmd := fmt.Sprintf("mv %s %s && mv %s %s", p, shellArg(aside), n, p)
+	p, n, aside := i18n.Shell(path), i18n.Shell(to), asideName(path)
+	cmd := fmt.Sprintf("mv %s %s && mv %s %s", p, i18n.Shell(aside), n, p)
 	if withKey {
 		cmd = fmt.Sprintf("mv %s %s && mv %s %s && mv %s %s && mv %s %s",
-			p, shellArg(aside), shellArg(path+".key"), shellArg(aside+".key"),
-			n, p, shellArg(to+".key"), shellArg(path+".key"))
+			p, i18n.Shell(aside), i18n.Shell(path+".key"), i18n.Shell(aside+".key"),
+			n, p, i18n.Shell(to+".key"), i18n.Shell(path+".key"))
 	}
 	b.WriteString("Keep the old file, and put the new one in its place: " + cmd)
 	return b.String()
@@ -115,15 +116,4 @@ func humanInt(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
-}
-
-// shellArg quotes a path for a shell command line when it needs it.
-func shellArg(s string) string {
-	plain := s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./+,:@%=", r))
-	}) < 0
-	if plain {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
