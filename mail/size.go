@@ -27,6 +27,25 @@ func FormatSize(n int64) string {
 	return strconv.FormatInt(n, 10) + " B"
 }
 
+// FormatSizeShort gives a byte count for a narrow column: 512B, 8K, 1.2M,
+// 34M, 1.1G (powers of 1024, as FormatSize).
+func FormatSizeShort(n int64) string {
+	const k, mb, gb = 1024, 1024 * 1024, 1024 * 1024 * 1024
+	switch {
+	case n < 0:
+		return ""
+	case n < k:
+		return strconv.FormatInt(n, 10) + "B"
+	case n < mb:
+		return strconv.FormatInt((n+k/2)/k, 10) + "K"
+	case n < 10*mb:
+		return strconv.FormatFloat(float64(n)/mb, 'f', 1, 64) + "M"
+	case n < gb:
+		return strconv.FormatInt((n+mb/2)/mb, 10) + "M"
+	}
+	return strconv.FormatFloat(float64(n)/gb, 'f', 1, 64) + "G"
+}
+
 // ParseSize reads a size as the CLI takes it: a number of bytes, or a number
 // with a unit: K, KB, KiB, M, MB, MiB, G, GB, GiB (all powers of 1024, as
 // mail clients use them; case does not matter), e.g. "512MiB" or "1.5G".

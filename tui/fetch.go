@@ -175,7 +175,7 @@ func progressLine(d deps, j fetchJob, w int) string {
 	case j.cancelling:
 		text = l.tr("fetch.cancelling", clean(j.acctName))
 	case p.MessagesTotal > 0:
-		text = l.tr("fetch.progress", clean(j.acctName), p.Messages, p.MessagesTotal, humanSize(p.Bytes), humanSize(p.BytesTotal))
+		text = l.tr("fetch.progress", clean(j.acctName), p.Messages, p.MessagesTotal, mail.FormatSizeShort(p.Bytes), mail.FormatSizeShort(p.BytesTotal))
 	default:
 		text = l.tr("fetch.phase", clean(j.acctName), phaseText(l, p.Phase))
 	}

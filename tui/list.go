@@ -2,7 +2,6 @@ package tui
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -602,7 +601,7 @@ func (m listModel) format(r *listRow, now time.Time) {
 	r.subject = fitCells(subj, c.subject)
 	r.size, r.attach = "", ""
 	if c.size > 0 {
-		r.size = padLeftCells(humanSize(s.Size), c.size)
+		r.size = padLeftCells(mail.FormatSizeShort(s.Size), c.size)
 		r.attach = "  "
 		if s.Attachments {
 			r.attach = " +"
@@ -632,24 +631,6 @@ func shortDate(l lang, t, now time.Time) string {
 		return t.Format("2006/01/02")
 	}
 	return t.Format("2006-01-02")
-}
-
-// humanSize is a byte count as 512B, 8K, 1.2M, 34M, 1.1G.
-func humanSize(n int64) string {
-	const k, mb, gb = 1024, 1024 * 1024, 1024 * 1024 * 1024
-	switch {
-	case n < 0:
-		return ""
-	case n < k:
-		return strconv.FormatInt(n, 10) + "B"
-	case n < mb:
-		return strconv.FormatInt((n+k/2)/k, 10) + "K"
-	case n < 10*mb:
-		return strconv.FormatFloat(float64(n)/mb, 'f', 1, 64) + "M"
-	case n < gb:
-		return strconv.FormatInt((n+mb/2)/mb, 10) + "M"
-	}
-	return strconv.FormatFloat(float64(n)/gb, 'f', 1, 64) + "G"
 }
 
 // clean makes text from outside (a mail header, a server's words) safe for
@@ -736,12 +717,12 @@ func (m listModel) status() string {
 		return l.tr("list.loading")
 	}
 	if m.query != "" {
-		return l.tr("list.matches", formatCount(m.total))
+		return l.tr("list.matches", i18n.Count(m.total))
 	}
 	if m.total == 1 {
 		return l.tr("list.oneMessage")
 	}
-	return l.tr("list.messages", formatCount(m.total))
+	return l.tr("list.messages", i18n.Count(m.total))
 }
 
 // view draws exactly height lines: the column header, the rows on screen
@@ -833,24 +814,4 @@ func (m listModel) writeRow(b *strings.Builder, r *listRow, selected bool) {
 		b.WriteString(st.listSize.Render(r.size))
 		b.WriteString(st.listAttach.Render(r.attach))
 	}
-}
-
-// formatCount writes n with thousands separators: 100,000.
-func formatCount(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 || len(s) <= 3 {
-		return s
-	}
-	var b strings.Builder
-	pre := len(s) % 3
-	if pre > 0 {
-		b.WriteString(s[:pre])
-	}
-	for i := pre; i < len(s); i += 3 {
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(s[i : i+3])
-	}
-	return b.String()
 }

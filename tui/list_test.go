@@ -346,15 +346,6 @@ func TestFitCells(t *testing.T) {
 	}
 }
 
-func TestHumanSize(t *testing.T) {
-	for n, want := range map[int64]string{0: "0B", 512: "512B", 1023: "1023B", 1024: "1K", 8192: "8K", 8500: "8K",
-		1_258_291: "1.2M", 10 * 1024 * 1024: "10M", 350 * 1024 * 1024: "350M", 3 * 1024 * 1024 * 1024: "3.0G"} {
-		if got := humanSize(n); got != want {
-			t.Errorf("humanSize(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 func TestShortDate(t *testing.T) {
 	tests := []struct {
 		t      time.Time
@@ -372,14 +363,6 @@ func TestShortDate(t *testing.T) {
 		}
 		if got := shortDate(langJA, tc.t, appNow); got != tc.ja {
 			t.Errorf("ja %v: %q, want %q", tc.t, got, tc.ja)
-		}
-	}
-}
-
-func TestFormatCount(t *testing.T) {
-	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 100000: "100,000", 1234567: "1,234,567"} {
-		if got := formatCount(n); got != want {
-			t.Errorf("formatCount(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

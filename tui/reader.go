@@ -455,7 +455,7 @@ func (m readerModel) headerView() string {
 		for i, a := range atts {
 			desc := a.Type
 			if a.Size > 0 {
-				desc += ", " + humanSize(a.Size)
+				desc += ", " + mail.FormatSizeShort(a.Size)
 			}
 			parts = append(parts, fmt.Sprintf("[%d] %s (%s)", i+1, displayName(a, i+1), desc))
 		}

@@ -14,6 +14,7 @@ import (
 
 	"popbox/mail"
 	"popbox/store"
+	"popbox/tui/i18n"
 )
 
 // openStore opens the database. While Open upgrades it to a new format,
@@ -35,7 +36,7 @@ func openStore(db string, e env) (*store.Store, error) {
 				last = now
 			}
 			shown = true
-			fmt.Fprintf(e.stderr, "\x1b[2K\rUpgrading the database to a new format: %s of %s messages...", humanInt(done), humanInt(total))
+			fmt.Fprintf(e.stderr, "\x1b[2K\rUpgrading the database to a new format: %s of %s messages...", i18n.Count(done), i18n.Count(total))
 		}
 		defer func() {
 			if shown {
@@ -284,13 +285,13 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	}
 	fe = append(fe, a.Validate(taken)...)
 	for _, w := range fe.Warnings() {
-		fmt.Fprintf(e.stderr, "popbox: warning: --%s: %s\n", w.Field, w.Message)
+		fmt.Fprintf(e.stderr, "popbox: %s --%s: %s\n", e.lang.Tr("cli.warning"), w.Field, e.lang.Field(w, a, i18n.CLI))
 	}
 	if errs := fe.Errors(); len(errs) > 0 {
 		for _, fe := range errs[1:] {
-			fmt.Fprintf(e.stderr, "popbox: --%s: %s\n", fe.Field, fe.Message)
+			fmt.Fprintf(e.stderr, "popbox: --%s: %s\n", fe.Field, e.lang.Field(fe, a, i18n.CLI))
 		}
-		return fmt.Errorf("--%s: %s", errs[0].Field, errs[0].Message)
+		return errs[:1]
 	}
 	if !*noCheck {
 		if err := checkIncoming(a, e); err != nil {
@@ -338,7 +339,7 @@ func cmdAccountSet(db string, args []string, e env) error {
 	if errs := a.Validate(nil).Errors(); len(errs) > 0 {
 		for _, fe := range errs {
 			if fe.Field == mail.FieldMaxSize {
-				return fmt.Errorf("--%s: %s", fe.Field, fe.Message)
+				return mail.FieldErrors{fe}
 			}
 		}
 	}

@@ -162,7 +162,7 @@ func (p *progressLine) update(pg mail.Progress) {
 		const width = 24
 		fill := width * pg.Messages / pg.MessagesTotal
 		s += fmt.Sprintf(" [%s%s] %d/%d messages, %s/%s", strings.Repeat("#", fill), strings.Repeat(".", width-fill),
-			pg.Messages, pg.MessagesTotal, humanBytes(pg.Bytes), humanBytes(pg.BytesTotal))
+			pg.Messages, pg.MessagesTotal, mail.FormatSize(pg.Bytes), mail.FormatSize(pg.BytesTotal))
 	}
 	fmt.Fprintf(p.w, "\x1b[2K\r%s", s)
 }
@@ -171,18 +171,6 @@ func (p *progressLine) clear() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	fmt.Fprint(p.w, "\x1b[2K\r")
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 func cmdCheck(db string, args []string, e env) error {
@@ -352,7 +340,7 @@ func cmdShow(db string, args []string, e env) error {
 			if name == "" {
 				name = "(no name)"
 			}
-			fmt.Fprintf(&sb, "  %d. %s  %s  %s\n", at.Index, name, at.Type, humanBytes(at.Size))
+			fmt.Fprintf(&sb, "  %d. %s  %s  %s\n", at.Index, name, at.Type, mail.FormatSize(at.Size))
 		}
 	}
 	_, err = fmt.Fprint(e.stdout, sb.String())
@@ -405,6 +393,6 @@ func cmdSave(db string, args []string, e env) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Saved %s (%s).\n", path, humanBytes(int64(len(data))))
+	fmt.Fprintf(e.stdout, "Saved %s (%s).\n", path, mail.FormatSize(int64(len(data))))
 	return nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 
 	"popbox/store"
@@ -55,10 +54,10 @@ func repairSummary(path, to string, rep store.SalvageReport, withKey bool) strin
 		b.WriteString("an unknown number of messages could not be read and were left out, as the damage also hid how many the file held")
 		var bounds []string
 		if rep.Lost > 0 {
-			bounds = append(bounds, "at least "+humanInt(rep.Lost))
+			bounds = append(bounds, "at least "+i18n.Count(rep.Lost))
 		}
 		if hi := rep.MaxMessages - rep.Messages; rep.MaxMessages > 0 && hi >= 0 {
-			bounds = append(bounds, fmt.Sprintf("at most %s, as it had handed out %s", humanInt(hi), howMany(rep.MaxMessages, "message ID")))
+			bounds = append(bounds, fmt.Sprintf("at most %s, as it had handed out %s", i18n.Count(hi), howMany(rep.MaxMessages, "message ID")))
 		}
 		if len(bounds) > 0 {
 			b.WriteString(" (" + strings.Join(bounds, "; ") + ")")
@@ -106,14 +105,5 @@ func howMany(n int, noun string) string {
 	if n != 1 {
 		noun += "s"
 	}
-	return humanInt(n) + " " + noun
-}
-
-// humanInt says 9812 as "9,812".
-func humanInt(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
+	return i18n.Count(n) + " " + noun
 }

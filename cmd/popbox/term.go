@@ -6,8 +6,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
-	"github.com/mattn/go-runewidth"
 
 	"popbox/store"
 )
@@ -48,7 +48,7 @@ func (t *tableWriter) row(m store.Message) {
 		att = "@"
 	}
 	from := fit(m.Summary.From.String(), 22)
-	t.rows = append(t.rows, fmt.Sprintf("%6s %s %s %s %s %s", m.ID, seen, date, from, att, runewidth.Truncate(oneLine(m.Summary.Subject), 60, "…")))
+	t.rows = append(t.rows, fmt.Sprintf("%6s %s %s %s %s %s", m.ID, seen, date, from, att, ansi.Truncate(oneLine(m.Summary.Subject), 60, "…")))
 }
 
 func (t *tableWriter) flush() error {
@@ -62,8 +62,8 @@ func (t *tableWriter) flush() error {
 
 // fit truncates or pads s to exactly w cells.
 func fit(s string, w int) string {
-	s = runewidth.Truncate(oneLine(s), w, "…")
-	return s + strings.Repeat(" ", w-runewidth.StringWidth(s))
+	s = ansi.Truncate(oneLine(s), w, "…")
+	return s + strings.Repeat(" ", w-ansi.StringWidth(s))
 }
 
 func oneLine(s string) string {

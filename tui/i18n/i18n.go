@@ -17,6 +17,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // Lang is the language of the user's messages.
@@ -125,3 +128,9 @@ func verbsOf(s string) []string {
 	}
 	return out
 }
+
+// counts writes numbers with the thousands separators both languages use.
+var counts = message.NewPrinter(language.English)
+
+// Count writes n with thousands separators: 100,000 (in Japanese too).
+func Count(n int) string { return counts.Sprint(n) }

@@ -88,6 +88,7 @@ func init() {
 		"cli.errCertNotYet":    {"The certificate of %s is not valid before %s. Check this computer's clock (it says %s), or ask the server's administrator", "%s の証明書は %s より前には有効ではありません。このコンピューターの時計（%s）を確認するか、サーバー管理者に確認してください"},
 		"cli.errCertCAFile":    {"The certificate of %[1]s is not signed by the CA in %[2]s, nor by one this system trusts. Check that %[2]s holds the CA that signed the server's certificate (and any intermediate one)", "%[1]s の証明書は %[2]s のCAでも、このシステムが信頼するCAでも署名されていません。%[2]s にサーバー証明書に署名したCA（と中間CA）が含まれているか確認してください"},
 		"cli.errCertUntrusted": {"The certificate of %s is not signed by a CA this system trusts. If the server uses a private CA, pass its file with --ca-file or SSL_CERT_FILE", "%s の証明書はこのシステムが信頼するCAで署名されていません。サーバーが独自のCAを使っている場合は、そのファイルを --ca-file か SSL_CERT_FILE で指定してください"},
+		"cli.warning":          {"warning:", "警告:"},
 		"cli.nothingSaved":     {"%s. Nothing was saved; fix the setting, or add --no-check to save without the login test", "%s。何も保存していません。設定を直すか、ログインのテストなしで保存するには --no-check を付けてください"},
 		"cli.errCertRefused":   {"The certificate of %s was refused (%s). Ask the server's administrator", "%s の証明書は拒否されました（%s）。サーバー管理者に確認してください"},
 
@@ -139,6 +140,7 @@ func init() {
 
 		// the CLI's words for account settings, where they differ from the screen's
 		"cli.err.required.port":     {"Give the incoming port with --port (995 with ssl, 110 without).", "--port で受信ポートを指定してください（ssl は995、それ以外は110）。"},
+		"cli.err.port-number":       {"The port is not a number; give a number from 1 to 65535 (%d with ssl, %d without).", "ポートが数字ではありません。1～65535の番号を指定してください（ssl は%d、それ以外は%d）。"},
 		"cli.err.required.security": {"Choose ssl, starttls or none.", "ssl、starttls、none のいずれかを指定してください。"},
 		"cli.err.required.sharing":  {"Choose private or public sharing.", "private か public を指定してください。"},
 		"cli.err.bad-retention":     {"Choose keep, delete, days:N or mirror.", "keep、delete、days:N、mirror のいずれかを指定してください。"},
