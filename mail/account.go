@@ -270,14 +270,14 @@ func (a Account) MessageSizeLimit() int64 {
 }
 
 // SMTP is the outgoing server as it is used: derived from the incoming side
-// (host from the preset or pop.x -> smtp.x, same user and password) when
-// SMTPSame is set, else Outgoing.
+// (host from the preset or pop.x -> smtp.x, the same user without recent:,
+// the same password) when SMTPSame is set, else Outgoing.
 func (a Account) SMTP() Server {
 	if !a.SMTPSame {
 		return a.Outgoing
 	}
 	s := DeriveSMTP(a.Email, a.Incoming.Host)
-	s.User = strings.TrimPrefix(a.Incoming.User, GmailRecentPrefix)
+	s.User = WithoutRecentPrefix(a.Incoming.User)
 	s.Password = a.Incoming.Password
 	s.PasswordCmd = a.Incoming.PasswordCmd
 	if a.Outgoing.Host != "" {
@@ -288,8 +288,28 @@ func (a Account) SMTP() Server {
 }
 
 // GmailRecentPrefix is Gmail's "recent mode" user-name prefix: every client
-// sees the last 30 days of mail, so the server copy must be kept.
+// sees the last 30 days of mail, so the server copy must be kept. Gmail
+// takes it in any case; test for it with HasRecentPrefix.
 const GmailRecentPrefix = "recent:"
+
+// HasRecentPrefix reports whether user starts with Gmail's recent: prefix,
+// in any case (recent:, Recent:, RECENT:), white space around it ignored.
+// Such an account must keep its mail on the server (see Validate).
+func HasRecentPrefix(user string) bool {
+	u := strings.TrimSpace(user)
+	return len(u) >= len(GmailRecentPrefix) && strings.EqualFold(u[:len(GmailRecentPrefix)], GmailRecentPrefix)
+}
+
+// WithoutRecentPrefix is user without Gmail's recent: prefix (in any case)
+// and without white space around it: the user name the outgoing server
+// wants, which never carries the prefix.
+func WithoutRecentPrefix(user string) string {
+	u := strings.TrimSpace(user)
+	if HasRecentPrefix(u) {
+		return u[len(GmailRecentPrefix):]
+	}
+	return u
+}
 
 // The field names of FieldError.Field: the CLI flag stems and the wizard's
 // field keys.
@@ -449,7 +469,7 @@ func (a Account) Validate(taken []string) FieldErrors {
 	default:
 		add(FieldRetention, CodeBadRetention, "Choose keep, delete, days:N or mirror.")
 	}
-	if strings.HasPrefix(strings.ToLower(a.Incoming.User), GmailRecentPrefix) && a.Retention.Kind != RetainKeep {
+	if HasRecentPrefix(a.Incoming.User) && a.Retention.Kind != RetainKeep {
 		add(FieldRetention, CodeRecentKeep, "A user name starting with recent: (Gmail's recent mode, read by several clients) needs retention keep on server; choose keep, or remove the recent: prefix.")
 	}
 	if a.Sharing != SharingPrivate && a.Sharing != SharingPublic {

@@ -209,3 +209,47 @@ func TestSecurityAndSharingParse(t *testing.T) {
 		t.Error("ParseSharing(everyone) accepted")
 	}
 }
+
+func TestRecentPrefix(t *testing.T) {
+	tests := []struct {
+		name   string
+		user   string
+		recent bool
+		out    string
+	}{
+		{"lower case", "recent:ann@gmail.com", true, "ann@gmail.com"},
+		{"capitalised", "Recent:ann@gmail.com", true, "ann@gmail.com"},
+		{"upper case", "RECENT:ann@gmail.com", true, "ann@gmail.com"},
+		{"mixed case", "rEcEnT:ann@gmail.com", true, "ann@gmail.com"},
+		{"surrounding space", "  Recent:ann@gmail.com ", true, "ann@gmail.com"},
+		{"prefix only", "recent:", true, ""},
+		{"no prefix", "ann@gmail.com", false, "ann@gmail.com"},
+		{"no colon", "recentann@gmail.com", false, "recentann@gmail.com"},
+		{"word alone", "recent", false, "recent"},
+		{"not at the start", "ann+recent:x@gmail.com", false, "ann+recent:x@gmail.com"},
+		{"empty", "", false, ""},
+		{"non-ASCII user", "Recent:太郎@example.jp", true, "太郎@example.jp"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := HasRecentPrefix(tt.user); got != tt.recent {
+				t.Errorf("HasRecentPrefix(%q) = %v, want %v", tt.user, got, tt.recent)
+			}
+			if got := WithoutRecentPrefix(tt.user); got != tt.out {
+				t.Errorf("WithoutRecentPrefix(%q) = %q, want %q", tt.user, got, tt.out)
+			}
+		})
+	}
+}
+
+// TestAccountSMTPRecentAnyCase: the outgoing user of "same credentials" never
+// carries recent:, in whatever case the incoming user has it.
+func TestAccountSMTPRecentAnyCase(t *testing.T) {
+	for _, user := range []string{"recent:ann@gmail.com", "Recent:ann@gmail.com", "RECENT:ann@gmail.com"} {
+		a := Account{Email: "ann@gmail.com", SMTPSame: true,
+			Incoming: Server{Host: "pop.gmail.com", Port: 995, User: user, Password: "pw"}}
+		if got := a.SMTP().User; got != "ann@gmail.com" {
+			t.Errorf("incoming user %q: outgoing user %q, want ann@gmail.com", user, got)
+		}
+	}
+}

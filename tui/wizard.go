@@ -350,7 +350,7 @@ func (m wizardModel) prefill(a mail.Account) wizardModel {
 	if !a.SMTPSame {
 		m.inputs[wfSMTPPassword].Placeholder = unchanged
 	}
-	if hasRecentPrefix(a.Incoming.User) {
+	if mail.HasRecentPrefix(a.Incoming.User) {
 		m.recentLock, m.beforeRecent = true, mail.RetainKeep
 	}
 	return m
@@ -360,21 +360,6 @@ func (m wizardModel) prefill(a mail.Account) wizardModel {
 func hasMessage(key string) bool {
 	_, ok := catalog[key]
 	return ok
-}
-
-// hasRecentPrefix reports Gmail's recent: prefix, in any case.
-func hasRecentPrefix(user string) bool {
-	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(user)), mail.GmailRecentPrefix)
-}
-
-// trimRecent is the user name without Gmail's recent: prefix, as the
-// outgoing server wants it.
-func trimRecent(user string) string {
-	user = strings.TrimSpace(user)
-	if hasRecentPrefix(user) {
-		return user[len(mail.GmailRecentPrefix):]
-	}
-	return user
 }
 
 // val is the text of an input field.
@@ -424,7 +409,7 @@ func (m wizardModel) autofill() wizardModel {
 			m.smtpSecurity = out.Security
 		}
 	}
-	m.setAuto(wfSMTPUser, trimRecent(m.val(wfUser)))
+	m.setAuto(wfSMTPUser, mail.WithoutRecentPrefix(m.val(wfUser)))
 	return m
 }
 
@@ -432,7 +417,7 @@ func (m wizardModel) autofill() wizardModel {
 // kept on the server, so retention is set to keep and locked; removing the
 // prefix gives back the earlier choice.
 func (m wizardModel) recentRule() wizardModel {
-	recent := hasRecentPrefix(m.val(wfUser))
+	recent := mail.HasRecentPrefix(m.val(wfUser))
 	switch {
 	case recent && !m.recentLock:
 		m.recentLock, m.beforeRecent, m.retention = true, m.retention, mail.RetainKeep

@@ -725,6 +725,51 @@ func TestWizardEditExisting(t *testing.T) {
 	wantShown(t, m2, wfName, mail.CodeDuplicateName)
 }
 
+// TestWizardOutgoingUserWithoutRecent: the wizard gives the outgoing server
+// the incoming user without recent:, whatever its case, as account add does
+// (TestAccountAddOutgoingUser in cmd/popbox has the same cases): in the
+// outgoing user field, and in the account saved with the same credentials
+// or with the outgoing server filled in by hand.
+func TestWizardOutgoingUserWithoutRecent(t *testing.T) {
+	cases := []struct{ incoming, outgoing string }{
+		{"recent:ann@gmail.com", "ann@gmail.com"},
+		{"Recent:ann@gmail.com", "ann@gmail.com"},
+		{"RECENT:ann@gmail.com", "ann@gmail.com"},
+		{"ann@gmail.com", "ann@gmail.com"},
+	}
+	for _, tc := range cases {
+		for _, by := range []string{"same", "smtp-host"} {
+			t.Run(tc.incoming+"/"+by, func(t *testing.T) {
+				st := &fakeWizardStore{}
+				m := newTestWizard(st, nil, langEN)
+				m, _ = drive(m, "=Ann", "tab", "=ann@gmail.com", "tab", "tab", "tab", "tab", "ctrl+u", "="+tc.incoming, "tab", "=pw")
+				wantVal(t, m, wfSMTPUser, tc.outgoing)
+				if by == "smtp-host" {
+					m, _ = drive(m, "tab", "space", "tab", "tab", "tab", "tab", "tab", "=pw2")
+					if m.smtpSame || m.focus != wfSMTPPassword {
+						t.Fatalf("same %v focus %s, want the outgoing password", m.smtpSame, m.focus.name())
+					}
+				}
+				if got := m.account().SMTP().User; got != tc.outgoing {
+					t.Errorf("outgoing user %q, want %q", got, tc.outgoing)
+				}
+				m, _ = drive(m, "ctrl+s")
+				if m.step != wizardStepReview {
+					t.Fatalf("no review (focus %s)", m.focus.name())
+				}
+				_, cmd := drive(m, "enter", "y")
+				saved := wantMsg[wizardSavedMsg](t, cmd)
+				if saved.acct.Incoming.User != tc.incoming {
+					t.Errorf("saved incoming user %q, want %q", saved.acct.Incoming.User, tc.incoming)
+				}
+				if got := saved.acct.SMTP().User; got != tc.outgoing {
+					t.Errorf("saved outgoing user %q, want %q", got, tc.outgoing)
+				}
+			})
+		}
+	}
+}
+
 // checkerFunc passes every test and reports the account it was given.
 type checkerFunc func(a mail.Account)
 

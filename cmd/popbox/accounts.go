@@ -226,7 +226,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	if !a.SMTPSame {
 		a.Outgoing = mail.Server{Host: *smtpHost, User: *smtpUser, PasswordCmd: *smtpPwCmd}
 		if a.Outgoing.User == "" {
-			a.Outgoing.User = strings.TrimPrefix(a.Incoming.User, mail.GmailRecentPrefix)
+			a.Outgoing.User = mail.WithoutRecentPrefix(a.Incoming.User)
 		}
 		switch {
 		case *smtpPort == "":
