@@ -242,7 +242,7 @@ type Account struct {
 	Email    string `json:"email"`
 	Incoming Server `json:"incoming"`
 	// SMTPSame is "use the same credentials for the outgoing server": the
-	// outgoing side is derived (see DeriveSMTP) and shares the password.
+	// outgoing side is derived (see OutgoingServerFor) and shares the password.
 	SMTPSame  bool      `json:"smtp_same"`
 	Outgoing  Server    `json:"outgoing"`
 	Retention Retention `json:"retention"`
@@ -269,17 +269,14 @@ func (a Account) MessageSizeLimit() int64 {
 	return DefaultMaxMessageSize
 }
 
-// SMTP is the outgoing server as it is used: derived from the incoming side
-// (host from the preset or pop.x -> smtp.x, the same user without recent:,
-// the same password) when SMTPSame is set, else Outgoing.
+// SMTP is the outgoing server as it is used: OutgoingServerFor the incoming
+// side (host from the preset or pop.x -> smtp.x, the same user without
+// recent:, the same password) when SMTPSame is set, else Outgoing.
 func (a Account) SMTP() Server {
 	if !a.SMTPSame {
 		return a.Outgoing
 	}
-	s := DeriveSMTP(a.Email, a.Incoming.Host)
-	s.User = WithoutRecentPrefix(a.Incoming.User)
-	s.Password = a.Incoming.Password
-	s.PasswordCmd = a.Incoming.PasswordCmd
+	s := OutgoingServerFor(a.Email, a.Incoming)
 	if a.Outgoing.Host != "" {
 		// The wizard may have let the user adjust the derived host/port.
 		s.Host, s.Port, s.Security = a.Outgoing.Host, a.Outgoing.Port, a.Outgoing.Security
@@ -309,6 +306,56 @@ func WithoutRecentPrefix(user string) string {
 		return u[len(GmailRecentPrefix):]
 	}
 	return u
+}
+
+// OutgoingServerFor is the outgoing server that "same credentials for the
+// outgoing server" fills in for an address and its incoming server: the
+// provider's host, port and security (PresetFor), or else the incoming host
+// with a leading pop./pop3. replaced by smtp. (a host without one gets smtp.
+// in front only when it has a dot after the first label) on the SSL port;
+// the incoming user without recent: (WithoutRecentPrefix), and the incoming
+// password and password command.
+func OutgoingServerFor(email string, incoming Server) Server {
+	s := Server{
+		User:        WithoutRecentPrefix(incoming.User),
+		Password:    incoming.Password,
+		PasswordCmd: incoming.PasswordCmd,
+	}
+	if p, ok := PresetFor(email); ok {
+		s.Host, s.Port, s.Security = p.Outgoing.Host, p.Outgoing.Port, p.Outgoing.Security
+		return s
+	}
+	h := strings.ToLower(strings.TrimSpace(incoming.Host))
+	switch {
+	case strings.HasPrefix(h, "pop3."):
+		h = "smtp." + h[len("pop3."):]
+	case strings.HasPrefix(h, "pop."):
+		h = "smtp." + h[len("pop."):]
+	case h == "" || h == "localhost" || isIPLiteral(h):
+		// An address or a bare name: the same machine most likely sends too.
+	default:
+		if !strings.HasPrefix(h, "smtp.") && !strings.HasPrefix(h, "mail.") {
+			if strings.Count(h, ".") >= 2 {
+				h = "smtp." + h[strings.IndexByte(h, '.')+1:]
+			} else {
+				h = "smtp." + h
+			}
+		}
+	}
+	s.Host, s.Port, s.Security = h, 465, SecuritySSL
+	return s
+}
+
+func isIPLiteral(h string) bool {
+	if strings.Contains(h, ":") {
+		return true
+	}
+	for _, r := range h {
+		if r != '.' && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // The field names of FieldError.Field: the CLI flag stems and the wizard's

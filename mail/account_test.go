@@ -242,6 +242,45 @@ func TestRecentPrefix(t *testing.T) {
 	}
 }
 
+func TestOutgoingServerFor(t *testing.T) {
+	tests := []struct {
+		name     string
+		email    string
+		incoming Server
+		want     Server
+	}{
+		{"gmail recent: lower case", "ann@gmail.com",
+			Server{Host: "pop.gmail.com", Port: 995, User: "recent:ann@gmail.com", Password: "pw"},
+			Server{Host: "smtp.gmail.com", Port: 465, Security: SecuritySSL, User: "ann@gmail.com", Password: "pw"}},
+		{"gmail Recent: capitalised", "ann@gmail.com",
+			Server{Host: "pop.gmail.com", Port: 995, User: "Recent:ann@gmail.com", Password: "pw"},
+			Server{Host: "smtp.gmail.com", Port: 465, Security: SecuritySSL, User: "ann@gmail.com", Password: "pw"}},
+		{"gmail RECENT: upper case", "ann@gmail.com",
+			Server{Host: "pop.gmail.com", Port: 995, User: "RECENT:ann@gmail.com", PasswordCmd: "pass gmail"},
+			Server{Host: "smtp.gmail.com", Port: 465, Security: SecuritySSL, User: "ann@gmail.com", PasswordCmd: "pass gmail"}},
+		{"preset on 587", "ann@outlook.com",
+			Server{Host: "outlook.office365.com", Port: 995, User: "ann@outlook.com"},
+			Server{Host: "smtp-mail.outlook.com", Port: 587, Security: SecurityStartTLS, User: "ann@outlook.com"}},
+		{"no preset: pop. becomes smtp.", "taro@example.com",
+			Server{Host: "pop.example.com", Port: 110, Security: SecurityStartTLS, User: "taro"},
+			Server{Host: "smtp.example.com", Port: 465, Security: SecuritySSL, User: "taro"}},
+		{"no preset: an address stays", "taro@example.com",
+			Server{Host: "127.0.0.1", Port: 995, User: "taro"},
+			Server{Host: "127.0.0.1", Port: 465, Security: SecuritySSL, User: "taro"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := OutgoingServerFor(tt.email, tt.incoming); got != tt.want {
+				t.Errorf("OutgoingServerFor = %+v, want %+v", got, tt.want)
+			}
+			a := Account{Email: tt.email, Incoming: tt.incoming, SMTPSame: true}
+			if got := a.SMTP(); got != tt.want {
+				t.Errorf("Account.SMTP() = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
 // TestAccountSMTPRecentAnyCase: the outgoing user of "same credentials" never
 // carries recent:, in whatever case the incoming user has it.
 func TestAccountSMTPRecentAnyCase(t *testing.T) {

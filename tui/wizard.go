@@ -380,7 +380,7 @@ func (m *wizardModel) setAuto(f wizardField, v string) {
 
 // autofill fills what can be derived from the address, the incoming server
 // and the user name: the provider's servers (mail.PresetFor), the user name,
-// and the outgoing side (mail.DeriveSMTP). Fields the user edited stay.
+// and the outgoing side (mail.OutgoingServerFor). Fields the user edited stay.
 func (m wizardModel) autofill() wizardModel {
 	email := strings.TrimSpace(m.val(wfEmail))
 	inc := mail.Server{Port: 995, Security: mail.SecuritySSL}
@@ -401,7 +401,7 @@ func (m wizardModel) autofill() wizardModel {
 	m.setAuto(wfUser, user)
 	m = m.recentRule()
 
-	out := mail.DeriveSMTP(email, strings.TrimSpace(m.val(wfHost)))
+	out := mail.OutgoingServerFor(email, mail.Server{Host: strings.TrimSpace(m.val(wfHost)), User: m.val(wfUser)})
 	m.setAuto(wfSMTPHost, out.Host)
 	if !m.edited[wfSMTPPort] {
 		m.setAuto(wfSMTPPort, strconv.Itoa(out.Port))
@@ -409,7 +409,7 @@ func (m wizardModel) autofill() wizardModel {
 			m.smtpSecurity = out.Security
 		}
 	}
-	m.setAuto(wfSMTPUser, mail.WithoutRecentPrefix(m.val(wfUser)))
+	m.setAuto(wfSMTPUser, out.User)
 	return m
 }
 
