@@ -308,6 +308,33 @@ func WithoutRecentPrefix(user string) string {
 	return u
 }
 
+// SecurityForPort is the security a port implies on one side: SSL on 995
+// (465 when outgoing), STARTTLS on 110 (587 or 25 when outgoing). Any other
+// port implies nothing, so current stays.
+func SecurityForPort(port int, outgoing bool, current Security) Security {
+	switch {
+	case !outgoing && port == 995, outgoing && port == 465:
+		return SecuritySSL
+	case !outgoing && port == 110, outgoing && (port == 587 || port == 25):
+		return SecurityStartTLS
+	}
+	return current
+}
+
+// DefaultPort is the usual port for a security on one side: 995 with SSL,
+// else 110 for POP3; 465 with SSL, else 587 (submission) for SMTP.
+func DefaultPort(s Security, outgoing bool) int {
+	switch {
+	case outgoing && s == SecuritySSL:
+		return 465
+	case outgoing:
+		return 587
+	case s == SecuritySSL:
+		return 995
+	}
+	return 110
+}
+
 // OutgoingServerFor is the outgoing server that "same credentials for the
 // outgoing server" fills in for an address and its incoming server: the
 // provider's host, port and security (PresetFor), or else the incoming host
@@ -342,7 +369,7 @@ func OutgoingServerFor(email string, incoming Server) Server {
 			}
 		}
 	}
-	s.Host, s.Port, s.Security = h, 465, SecuritySSL
+	s.Host, s.Port, s.Security = h, DefaultPort(SecuritySSL, true), SecuritySSL
 	return s
 }
 
@@ -532,29 +559,30 @@ func (a Account) Validate(taken []string) FieldErrors {
 func validateServer(fe *FieldErrors, s Server, smtp bool, add, warn func(field, code, msg string)) {
 	fHost, fPort, fSec, fUser, fPass := FieldHost, FieldPort, FieldSecurity, FieldUser, FieldPassword
 	side, example := "incoming (POP3)", "pop.example.com"
-	tlsPort, plainPort := 995, 110
 	if smtp {
 		fHost, fPort, fSec, fUser, fPass = FieldSMTPHost, FieldSMTPPort, FieldSMTPSecurity, FieldSMTPUser, FieldSMTPPassword
 		side, example = "outgoing (SMTP)", "smtp.example.com"
-		tlsPort, plainPort = 465, 587
 	}
+	tlsPort, plainPort := DefaultPort(SecuritySSL, smtp), DefaultPort(SecurityStartTLS, smtp)
 	if msg, code := checkHost(s.Host, side, example); msg != "" {
 		add(fHost, code, msg)
 	}
 	if s.Port < 1 || s.Port > 65535 {
 		add(fPort, CodePortRange, fmt.Sprintf("The %s port must be a number from 1 to 65535 (usually %d with SSL, %d without); %d is not.", side, tlsPort, plainPort, s.Port))
 	}
+	implied := SecurityForPort(s.Port, smtp, s.Security)
 	switch s.Security {
 	case SecuritySSL:
-		if s.Port == plainPort || (!smtp && s.Port == 25) || (smtp && s.Port == 25) {
+		// 25 is SMTP's port, on either side never SSL from the start.
+		if implied == SecurityStartTLS || s.Port == 25 {
 			warn(fSec, CodeTLSOnPlain, fmt.Sprintf("Port %d usually expects STARTTLS, not SSL from the start; choose starttls or port %d if the connection fails.", s.Port, tlsPort))
 		}
 	case SecurityStartTLS:
-		if s.Port == tlsPort {
+		if implied == SecuritySSL {
 			warn(fSec, CodePlainOnTLS, fmt.Sprintf("Port %d usually expects SSL from the start; choose ssl if the connection fails.", s.Port))
 		}
 	case SecurityNone:
-		if s.Port == tlsPort {
+		if implied == SecuritySSL {
 			warn(fSec, CodePlainOnTLS, fmt.Sprintf("Port %d expects SSL; without it the connection will most likely fail. Choose ssl.", s.Port))
 		} else {
 			warn(fSec, CodePlainPassword, "Without SSL or STARTTLS the password is sent in clear text; use it only on a network you trust.")

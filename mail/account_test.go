@@ -210,6 +210,65 @@ func TestSecurityAndSharingParse(t *testing.T) {
 	}
 }
 
+func TestSecurityForPort(t *testing.T) {
+	tests := []struct {
+		name     string
+		port     int
+		outgoing bool
+		current  Security
+		want     Security
+	}{
+		{"pop3 995 is ssl", 995, false, SecurityNone, SecuritySSL},
+		{"pop3 110 is starttls", 110, false, SecuritySSL, SecurityStartTLS},
+		{"pop3 other port keeps the choice", 1995, false, SecurityNone, SecurityNone},
+		{"pop3 465 is no pop3 port", 465, false, SecurityStartTLS, SecurityStartTLS},
+		{"pop3 25 is no pop3 port", 25, false, SecurityNone, SecurityNone},
+		{"smtp 465 is ssl", 465, true, SecurityNone, SecuritySSL},
+		{"smtp 587 is starttls", 587, true, SecuritySSL, SecurityStartTLS},
+		{"smtp 25 is starttls", 25, true, SecuritySSL, SecurityStartTLS},
+		{"smtp 995 is no smtp port", 995, true, SecurityStartTLS, SecurityStartTLS},
+		{"smtp other port keeps the choice", 2525, true, SecurityNone, SecurityNone},
+		{"port 0 keeps the choice", 0, false, SecurityStartTLS, SecurityStartTLS},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := SecurityForPort(tt.port, tt.outgoing, tt.current); got != tt.want {
+				t.Errorf("SecurityForPort(%d, %v, %v) = %v, want %v", tt.port, tt.outgoing, tt.current, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDefaultPort(t *testing.T) {
+	tests := []struct {
+		name     string
+		sec      Security
+		outgoing bool
+		want     int
+	}{
+		{"pop3 ssl", SecuritySSL, false, 995},
+		{"pop3 starttls", SecurityStartTLS, false, 110},
+		{"pop3 none", SecurityNone, false, 110},
+		{"smtp ssl", SecuritySSL, true, 465},
+		{"smtp starttls", SecurityStartTLS, true, 587},
+		{"smtp none", SecurityNone, true, 587},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := DefaultPort(tt.sec, tt.outgoing)
+			if got != tt.want {
+				t.Fatalf("DefaultPort(%v, %v) = %d, want %d", tt.sec, tt.outgoing, got, tt.want)
+			}
+			// The port a security defaults to implies that security back.
+			if tt.sec != SecurityNone {
+				if back := SecurityForPort(got, tt.outgoing, SecurityNone); back != tt.sec {
+					t.Errorf("SecurityForPort(%d) = %v, want %v", got, back, tt.sec)
+				}
+			}
+		})
+	}
+}
+
 func TestRecentPrefix(t *testing.T) {
 	tests := []struct {
 		name   string

@@ -383,7 +383,7 @@ func (m *wizardModel) setAuto(f wizardField, v string) {
 // and the outgoing side (mail.OutgoingServerFor). Fields the user edited stay.
 func (m wizardModel) autofill() wizardModel {
 	email := strings.TrimSpace(m.val(wfEmail))
-	inc := mail.Server{Port: 995, Security: mail.SecuritySSL}
+	inc := mail.Server{Port: mail.DefaultPort(mail.SecuritySSL, false), Security: mail.SecuritySSL}
 	user := email
 	if p, ok := mail.PresetFor(email); ok {
 		inc = p.Incoming
@@ -427,20 +427,14 @@ func (m wizardModel) recentRule() wizardModel {
 	return m
 }
 
-// naturalSecurity is the security a port implies: SSL on 995 (465 for
-// SMTP), STARTTLS on 110 (587 or 25 for SMTP), else the current choice.
-func naturalSecurity(port string, smtp bool, cur mail.Security) mail.Security {
+// typedSecurity is the security the typed port of a port field implies
+// (mail.SecurityForPort), or cur while the field holds no number.
+func typedSecurity(port string, smtp bool, cur mail.Security) mail.Security {
 	n, err := strconv.Atoi(strings.TrimSpace(port))
 	if err != nil {
 		return cur
 	}
-	switch {
-	case !smtp && n == 995, smtp && n == 465:
-		return mail.SecuritySSL
-	case !smtp && n == 110, smtp && (n == 587 || n == 25):
-		return mail.SecurityStartTLS
-	}
-	return cur
+	return mail.SecurityForPort(n, smtp, cur)
 }
 
 // sharingForced returns the sharing the administrator's policy sets, if any.
@@ -940,9 +934,9 @@ func (m wizardModel) changed(f wizardField) wizardModel {
 	case wfEmail, wfHost, wfUser:
 		m = m.autofill()
 	case wfPort:
-		m.security = naturalSecurity(m.val(wfPort), false, m.security)
+		m.security = typedSecurity(m.val(wfPort), false, m.security)
 	case wfSMTPPort:
-		m.smtpSecurity = naturalSecurity(m.val(wfSMTPPort), true, m.smtpSecurity)
+		m.smtpSecurity = typedSecurity(m.val(wfSMTPPort), true, m.smtpSecurity)
 	}
 	return m
 }
@@ -952,10 +946,9 @@ func (m wizardModel) change(dir int) wizardModel {
 	f := m.focus
 	switch f {
 	case wfPort, wfSMTPPort:
-		a, b := "995", "110"
-		if f == wfSMTPPort {
-			a, b = "465", "587"
-		}
+		smtp := f == wfSMTPPort
+		a := strconv.Itoa(mail.DefaultPort(mail.SecuritySSL, smtp))
+		b := strconv.Itoa(mail.DefaultPort(mail.SecurityStartTLS, smtp))
 		if strings.TrimSpace(m.val(f)) == a {
 			m.setVal(f, b)
 		} else {
