@@ -43,6 +43,7 @@ type appStore interface {
 	readerSource
 	accountStore
 	fetchStore
+	wizardSource
 	wizardStore
 }
 
@@ -159,7 +160,8 @@ type appModel struct {
 	openSeq    int
 	openOnLoad bool
 	accts      accountsModel
-	wizard     *wizardModel // nil until opened
+	wizard     *wizardModel // nil until opened, and while its data loads
+	wizReq     int
 	passwd     passwdModel
 	pwReq      int
 	switcher   switcherModel
@@ -249,12 +251,8 @@ func (m appModel) update(msg tea.Msg) (appModel, tea.Cmd) {
 		m.accts = m.accts.setNote(m.d.lang.tr("acct.removed", clean(msg.name)), false)
 		m.acctReq++
 		return m, loadAccounts(m.st, m.acctReq)
-	case editLoadedMsg:
-		if msg.err != nil {
-			m.accts = m.accts.setNote(m.d.lang.tr("acct.loadFailed", clean(msg.err.Error())), true)
-			return m, nil
-		}
-		return m.openWizard(&msg.acct)
+	case wizardLoadedMsg:
+		return m.wizardLoaded(msg)
 
 	case pageLoadedMsg:
 		if msg.acct != m.list.acct {

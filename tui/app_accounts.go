@@ -18,10 +18,14 @@ type accountRemovedMsg struct {
 	err      error
 }
 
-// editLoadedMsg is an account read with its passwords, for the wizard.
-type editLoadedMsg struct {
-	acct mail.Account
-	err  error
+// wizardLoadedMsg is what the wizard opens with, read by loadWizard: the
+// account to edit (nil to add one) and the wizard's data; err is set when
+// the account to edit could not be read.
+type wizardLoadedMsg struct {
+	req      int
+	existing *mail.Account
+	data     wizardData
+	err      error
 }
 
 // accountsKey runs the accounts screen's actions that need the store,
@@ -35,13 +39,9 @@ func (m appModel) accountsKey(k tea.KeyMsg) (appModel, tea.Cmd) {
 		m2.accts = m2.accts.setNote(l.tr("acct.nowActive", clean(sel.Name)), false)
 		return m2, cmd
 	case accountsAdd:
-		return m.openWizard(nil)
+		return m.openWizard("")
 	case accountsEdit:
-		st, id := m.st, sel.ID
-		return m, func() tea.Msg {
-			a, err := st.Account(id)
-			return editLoadedMsg{acct: a, err: err}
-		}
+		return m.openWizard(sel.ID)
 	case accountsYes:
 		m.accts.confirming = false
 		st, id, name := m.st, sel.ID, sel.Name
@@ -115,7 +115,7 @@ func (m appModel) accountsLoaded(msg accountsLoadedMsg) (appModel, tea.Cmd) {
 		m.hasActive, m.active = false, mail.Account{}
 		m.list = newList(*m.d, m.st, "", nil)
 		if first {
-			return m.openWizard(nil)
+			return m.openWizard("")
 		}
 		if m.screen != screenWizard {
 			m.screen = screenAccounts
@@ -216,14 +216,50 @@ func (m appModel) cycle(delta int) (appModel, tea.Cmd) {
 	return m.switchTo(m.accounts[((i+delta)%n+n)%n].ID)
 }
 
-// openWizard shows the setup wizard: a new account, or existing prefilled.
-func (m appModel) openWizard(existing *mail.Account) (appModel, tea.Cmd) {
+// openWizard shows the setup wizard: a new account when id is "", else
+// account id prefilled. The screen is the wizard's at once; the wizard
+// itself comes with wizardLoadedMsg, once loadWizard has read its data.
+func (m appModel) openWizard(id string) (appModel, tea.Cmd) {
 	if m.screen != screenWizard {
 		m.back = m.baseScreen()
 	}
-	w := newWizard(*m.d, m.st, existing).setSize(m.width, m.bodyHeight())
-	m.wizard = &w
+	m.wizard = nil
 	m.screen = screenWizard
+	m.wizReq++
+	return m, loadWizard(m.st, m.wizReq, id)
+}
+
+// loadWizard reads what the wizard opens with: account id with its
+// passwords (none when id is ""), the accounts and the sharing policy.
+func loadWizard(st appStore, req int, id string) tea.Cmd {
+	return func() tea.Msg {
+		msg := wizardLoadedMsg{req: req}
+		if id != "" {
+			a, err := st.Account(id)
+			if err != nil {
+				msg.err = err
+				return msg
+			}
+			msg.existing = &a
+		}
+		msg.data = readWizardData(st)
+		return msg
+	}
+}
+
+// wizardLoaded builds the wizard on the data read for it; when the account
+// to edit could not be read, it goes back with a note.
+func (m appModel) wizardLoaded(msg wizardLoadedMsg) (appModel, tea.Cmd) {
+	if msg.req != m.wizReq || m.screen != screenWizard || m.wizard != nil {
+		return m, nil
+	}
+	if msg.err != nil {
+		m, cmd := m.wizardCancelled()
+		m.accts = m.accts.setNote(m.d.lang.tr("acct.loadFailed", clean(msg.err.Error())), true)
+		return m, cmd
+	}
+	w := newWizard(*m.d, m.st, msg.data, msg.existing).setSize(m.width, m.bodyHeight())
+	m.wizard = &w
 	return m, nil
 }
 

@@ -16,12 +16,46 @@ import (
 	"popbox/store"
 )
 
-// wizardStore is what the wizard needs of the store; *store.Store satisfies it.
+// wizardStore is what the wizard's save needs of the store; *store.Store
+// satisfies it. Only the command that save returns uses it.
 type wizardStore interface {
-	Accounts() ([]mail.Account, error)
 	AddAccount(a mail.Account) (mail.Account, error)
 	UpdateAccount(a mail.Account) error
+}
+
+// wizardSource is what the wizard is opened with, read from the store;
+// *store.Store satisfies it.
+type wizardSource interface {
+	Accounts() ([]mail.Account, error)
 	SharingPolicy() (store.Policy, error)
+}
+
+// wizardData is what the wizard needs to know besides the account it
+// edits: the accounts (whose names are taken) and the administrator's
+// sharing policy. The root reads it in a command (readWizardData) and
+// passes it to newWizard, so the wizard never reads the store itself.
+type wizardData struct {
+	accounts []mail.Account
+	policy   store.Policy
+	problems []string // what could not be read; shown until the wizard closes
+}
+
+// readWizardData reads the wizard's data from st. It reads the disk: call
+// it in a command, never in update.
+func readWizardData(st wizardSource) wizardData {
+	var data wizardData
+	accts, err := st.Accounts()
+	if err != nil {
+		data.problems = append(data.problems, err.Error())
+	}
+	data.accounts = accts
+	// Accounts reads the policy too, so a broken policy file may fail both.
+	if pol, err := st.SharingPolicy(); err != nil && !slices.Contains(data.problems, err.Error()) {
+		data.problems = append(data.problems, err.Error())
+	} else if err == nil {
+		data.policy = pol
+	}
+	return data
 }
 
 // wizardCancelledMsg tells the root that the user left the wizard without
@@ -86,9 +120,9 @@ type wizardModel struct {
 }
 
 // newWizard builds the wizard: existing == nil adds an account, else it
-// edits existing (password fields start empty, meaning "unchanged"). It reads
-// the other accounts' names and the sharing policy from st once.
-func newWizard(d deps, st wizardStore, existing *mail.Account) wizardModel {
+// edits existing (password fields start empty, meaning "unchanged"). data
+// gives the names taken and the sharing policy; st is only for the save.
+func newWizard(d deps, st wizardStore, data wizardData, existing *mail.Account) wizardModel {
 	s := d.styles
 	m := wizardModel{
 		d:            d,
@@ -102,25 +136,15 @@ func newWizard(d deps, st wizardStore, existing *mail.Account) wizardModel {
 		sharing:      mail.SharingPrivate,
 		width:        80,
 	}
-	var problems []string
-	accts, err := st.Accounts()
-	if err != nil {
-		problems = append(problems, err.Error())
-	}
-	for _, a := range accts {
+	for _, a := range data.accounts {
 		if existing != nil && a.ID == existing.ID {
 			continue
 		}
 		m.taken = append(m.taken, a.Name)
 	}
-	// Accounts reads the policy too, so a broken policy file may fail both.
-	if pol, err := st.SharingPolicy(); err != nil && !slices.Contains(problems, err.Error()) {
-		problems = append(problems, err.Error())
-	} else if err == nil {
-		m.policy = pol
-	}
-	if len(problems) > 0 {
-		m.loadErr = d.lang.tr("wizard.load-failed", strings.Join(problems, "; "))
+	m.policy = data.policy
+	if len(data.problems) > 0 {
+		m.loadErr = d.lang.tr("wizard.load-failed", strings.Join(data.problems, "; "))
 	}
 
 	for f := wizardField(0); f < wfCount; f++ {
