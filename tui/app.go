@@ -1,7 +1,11 @@
 // Package tui is popbox's terminal interface: the setup wizard, the message
 // list and reader of the active account, the accounts screen and help, on
 // Bubble Tea. app.go holds the root model, which routes keys and results to
-// the screens and draws the status bar and footer around them.
+// the screens and lays them out under the status bar and footer; its jobs
+// have a file each: app_accounts.go (loading and switching accounts,
+// opening the wizard), app_fetch.go, app_delete.go (delete and undo),
+// app_help.go (help screen, footer keys) and app_status.go (banner, notices,
+// status bar).
 package tui
 
 import (
