@@ -242,7 +242,7 @@ type Account struct {
 	Email    string `json:"email"`
 	Incoming Server `json:"incoming"`
 	// SMTPSame is "use the same credentials for the outgoing server": the
-	// outgoing side is derived (see DeriveSMTP) and shares the password.
+	// outgoing side is derived (see OutgoingServerFor) and shares the password.
 	SMTPSame  bool      `json:"smtp_same"`
 	Outgoing  Server    `json:"outgoing"`
 	Retention Retention `json:"retention"`
@@ -269,17 +269,14 @@ func (a Account) MessageSizeLimit() int64 {
 	return DefaultMaxMessageSize
 }
 
-// SMTP is the outgoing server as it is used: derived from the incoming side
-// (host from the preset or pop.x -> smtp.x, same user and password) when
-// SMTPSame is set, else Outgoing.
+// SMTP is the outgoing server as it is used: OutgoingServerFor the incoming
+// side (host from the preset or pop.x -> smtp.x, the same user without
+// recent:, the same password) when SMTPSame is set, else Outgoing.
 func (a Account) SMTP() Server {
 	if !a.SMTPSame {
 		return a.Outgoing
 	}
-	s := DeriveSMTP(a.Email, a.Incoming.Host)
-	s.User = strings.TrimPrefix(a.Incoming.User, GmailRecentPrefix)
-	s.Password = a.Incoming.Password
-	s.PasswordCmd = a.Incoming.PasswordCmd
+	s := OutgoingServerFor(a.Email, a.Incoming)
 	if a.Outgoing.Host != "" {
 		// The wizard may have let the user adjust the derived host/port.
 		s.Host, s.Port, s.Security = a.Outgoing.Host, a.Outgoing.Port, a.Outgoing.Security
@@ -288,8 +285,105 @@ func (a Account) SMTP() Server {
 }
 
 // GmailRecentPrefix is Gmail's "recent mode" user-name prefix: every client
-// sees the last 30 days of mail, so the server copy must be kept.
+// sees the last 30 days of mail, so the server copy must be kept. Gmail
+// takes it in any case; test for it with HasRecentPrefix.
 const GmailRecentPrefix = "recent:"
+
+// HasRecentPrefix reports whether user starts with Gmail's recent: prefix,
+// in any case (recent:, Recent:, RECENT:), white space around it ignored.
+// Such an account must keep its mail on the server (see Validate).
+func HasRecentPrefix(user string) bool {
+	u := strings.TrimSpace(user)
+	return len(u) >= len(GmailRecentPrefix) && strings.EqualFold(u[:len(GmailRecentPrefix)], GmailRecentPrefix)
+}
+
+// WithoutRecentPrefix is user without Gmail's recent: prefix (in any case)
+// and without white space around it: the user name the outgoing server
+// wants, which never carries the prefix.
+func WithoutRecentPrefix(user string) string {
+	u := strings.TrimSpace(user)
+	if HasRecentPrefix(u) {
+		return u[len(GmailRecentPrefix):]
+	}
+	return u
+}
+
+// SecurityForPort is the security a port implies on one side: SSL on 995
+// (465 when outgoing), STARTTLS on 110 (587 or 25 when outgoing). Any other
+// port implies nothing, so current stays.
+func SecurityForPort(port int, outgoing bool, current Security) Security {
+	switch {
+	case !outgoing && port == 995, outgoing && port == 465:
+		return SecuritySSL
+	case !outgoing && port == 110, outgoing && (port == 587 || port == 25):
+		return SecurityStartTLS
+	}
+	return current
+}
+
+// DefaultPort is the usual port for a security on one side: 995 with SSL,
+// else 110 for POP3; 465 with SSL, else 587 (submission) for SMTP.
+func DefaultPort(s Security, outgoing bool) int {
+	switch {
+	case outgoing && s == SecuritySSL:
+		return 465
+	case outgoing:
+		return 587
+	case s == SecuritySSL:
+		return 995
+	}
+	return 110
+}
+
+// OutgoingServerFor is the outgoing server that "same credentials for the
+// outgoing server" fills in for an address and its incoming server: the
+// provider's host, port and security (PresetFor), or else the incoming host
+// with a leading pop./pop3. replaced by smtp. (a host without one gets smtp.
+// in front only when it has a dot after the first label) on the SSL port;
+// the incoming user without recent: (WithoutRecentPrefix), and the incoming
+// password and password command.
+func OutgoingServerFor(email string, incoming Server) Server {
+	s := Server{
+		User:        WithoutRecentPrefix(incoming.User),
+		Password:    incoming.Password,
+		PasswordCmd: incoming.PasswordCmd,
+	}
+	if p, ok := PresetFor(email); ok {
+		s.Host, s.Port, s.Security = p.Outgoing.Host, p.Outgoing.Port, p.Outgoing.Security
+		return s
+	}
+	h := strings.ToLower(strings.TrimSpace(incoming.Host))
+	switch {
+	case strings.HasPrefix(h, "pop3."):
+		h = "smtp." + h[len("pop3."):]
+	case strings.HasPrefix(h, "pop."):
+		h = "smtp." + h[len("pop."):]
+	case h == "" || h == "localhost" || isIPLiteral(h):
+		// An address or a bare name: the same machine most likely sends too.
+	default:
+		if !strings.HasPrefix(h, "smtp.") && !strings.HasPrefix(h, "mail.") {
+			if strings.Count(h, ".") >= 2 {
+				h = "smtp." + h[strings.IndexByte(h, '.')+1:]
+			} else {
+				h = "smtp." + h
+			}
+		}
+	}
+	s.Host, s.Port, s.Security = h, DefaultPort(SecuritySSL, true), SecuritySSL
+	return s
+}
+
+func isIPLiteral(h string) bool {
+	if strings.Contains(h, ":") {
+		return true
+	}
+	for _, r := range h {
+		if r != '.' && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}
 
 // The field names of FieldError.Field: the CLI flag stems and the wizard's
 // field keys.
@@ -449,7 +543,7 @@ func (a Account) Validate(taken []string) FieldErrors {
 	default:
 		add(FieldRetention, CodeBadRetention, "Choose keep, delete, days:N or mirror.")
 	}
-	if strings.HasPrefix(strings.ToLower(a.Incoming.User), GmailRecentPrefix) && a.Retention.Kind != RetainKeep {
+	if HasRecentPrefix(a.Incoming.User) && a.Retention.Kind != RetainKeep {
 		add(FieldRetention, CodeRecentKeep, "A user name starting with recent: (Gmail's recent mode, read by several clients) needs retention keep on server; choose keep, or remove the recent: prefix.")
 	}
 	if a.Sharing != SharingPrivate && a.Sharing != SharingPublic {
@@ -465,29 +559,30 @@ func (a Account) Validate(taken []string) FieldErrors {
 func validateServer(fe *FieldErrors, s Server, smtp bool, add, warn func(field, code, msg string)) {
 	fHost, fPort, fSec, fUser, fPass := FieldHost, FieldPort, FieldSecurity, FieldUser, FieldPassword
 	side, example := "incoming (POP3)", "pop.example.com"
-	tlsPort, plainPort := 995, 110
 	if smtp {
 		fHost, fPort, fSec, fUser, fPass = FieldSMTPHost, FieldSMTPPort, FieldSMTPSecurity, FieldSMTPUser, FieldSMTPPassword
 		side, example = "outgoing (SMTP)", "smtp.example.com"
-		tlsPort, plainPort = 465, 587
 	}
+	tlsPort, plainPort := DefaultPort(SecuritySSL, smtp), DefaultPort(SecurityStartTLS, smtp)
 	if msg, code := checkHost(s.Host, side, example); msg != "" {
 		add(fHost, code, msg)
 	}
 	if s.Port < 1 || s.Port > 65535 {
 		add(fPort, CodePortRange, fmt.Sprintf("The %s port must be a number from 1 to 65535 (usually %d with SSL, %d without); %d is not.", side, tlsPort, plainPort, s.Port))
 	}
+	implied := SecurityForPort(s.Port, smtp, s.Security)
 	switch s.Security {
 	case SecuritySSL:
-		if s.Port == plainPort || (!smtp && s.Port == 25) || (smtp && s.Port == 25) {
+		// 25 is SMTP's port, on either side never SSL from the start.
+		if implied == SecurityStartTLS || s.Port == 25 {
 			warn(fSec, CodeTLSOnPlain, fmt.Sprintf("Port %d usually expects STARTTLS, not SSL from the start; choose starttls or port %d if the connection fails.", s.Port, tlsPort))
 		}
 	case SecurityStartTLS:
-		if s.Port == tlsPort {
+		if implied == SecuritySSL {
 			warn(fSec, CodePlainOnTLS, fmt.Sprintf("Port %d usually expects SSL from the start; choose ssl if the connection fails.", s.Port))
 		}
 	case SecurityNone:
-		if s.Port == tlsPort {
+		if implied == SecuritySSL {
 			warn(fSec, CodePlainOnTLS, fmt.Sprintf("Port %d expects SSL; without it the connection will most likely fail. Choose ssl.", s.Port))
 		} else {
 			warn(fSec, CodePlainPassword, "Without SSL or STARTTLS the password is sent in clear text; use it only on a network you trust.")

@@ -209,3 +209,145 @@ func TestSecurityAndSharingParse(t *testing.T) {
 		t.Error("ParseSharing(everyone) accepted")
 	}
 }
+
+func TestSecurityForPort(t *testing.T) {
+	tests := []struct {
+		name     string
+		port     int
+		outgoing bool
+		current  Security
+		want     Security
+	}{
+		{"pop3 995 is ssl", 995, false, SecurityNone, SecuritySSL},
+		{"pop3 110 is starttls", 110, false, SecuritySSL, SecurityStartTLS},
+		{"pop3 other port keeps the choice", 1995, false, SecurityNone, SecurityNone},
+		{"pop3 465 is no pop3 port", 465, false, SecurityStartTLS, SecurityStartTLS},
+		{"pop3 25 is no pop3 port", 25, false, SecurityNone, SecurityNone},
+		{"smtp 465 is ssl", 465, true, SecurityNone, SecuritySSL},
+		{"smtp 587 is starttls", 587, true, SecuritySSL, SecurityStartTLS},
+		{"smtp 25 is starttls", 25, true, SecuritySSL, SecurityStartTLS},
+		{"smtp 995 is no smtp port", 995, true, SecurityStartTLS, SecurityStartTLS},
+		{"smtp other port keeps the choice", 2525, true, SecurityNone, SecurityNone},
+		{"port 0 keeps the choice", 0, false, SecurityStartTLS, SecurityStartTLS},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := SecurityForPort(tt.port, tt.outgoing, tt.current); got != tt.want {
+				t.Errorf("SecurityForPort(%d, %v, %v) = %v, want %v", tt.port, tt.outgoing, tt.current, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDefaultPort(t *testing.T) {
+	tests := []struct {
+		name     string
+		sec      Security
+		outgoing bool
+		want     int
+	}{
+		{"pop3 ssl", SecuritySSL, false, 995},
+		{"pop3 starttls", SecurityStartTLS, false, 110},
+		{"pop3 none", SecurityNone, false, 110},
+		{"smtp ssl", SecuritySSL, true, 465},
+		{"smtp starttls", SecurityStartTLS, true, 587},
+		{"smtp none", SecurityNone, true, 587},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := DefaultPort(tt.sec, tt.outgoing)
+			if got != tt.want {
+				t.Fatalf("DefaultPort(%v, %v) = %d, want %d", tt.sec, tt.outgoing, got, tt.want)
+			}
+			// The port a security defaults to implies that security back.
+			if tt.sec != SecurityNone {
+				if back := SecurityForPort(got, tt.outgoing, SecurityNone); back != tt.sec {
+					t.Errorf("SecurityForPort(%d) = %v, want %v", got, back, tt.sec)
+				}
+			}
+		})
+	}
+}
+
+func TestRecentPrefix(t *testing.T) {
+	tests := []struct {
+		name   string
+		user   string
+		recent bool
+		out    string
+	}{
+		{"lower case", "recent:ann@gmail.com", true, "ann@gmail.com"},
+		{"capitalised", "Recent:ann@gmail.com", true, "ann@gmail.com"},
+		{"upper case", "RECENT:ann@gmail.com", true, "ann@gmail.com"},
+		{"mixed case", "rEcEnT:ann@gmail.com", true, "ann@gmail.com"},
+		{"surrounding space", "  Recent:ann@gmail.com ", true, "ann@gmail.com"},
+		{"prefix only", "recent:", true, ""},
+		{"no prefix", "ann@gmail.com", false, "ann@gmail.com"},
+		{"no colon", "recentann@gmail.com", false, "recentann@gmail.com"},
+		{"word alone", "recent", false, "recent"},
+		{"not at the start", "ann+recent:x@gmail.com", false, "ann+recent:x@gmail.com"},
+		{"empty", "", false, ""},
+		{"non-ASCII user", "Recent:太郎@example.jp", true, "太郎@example.jp"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := HasRecentPrefix(tt.user); got != tt.recent {
+				t.Errorf("HasRecentPrefix(%q) = %v, want %v", tt.user, got, tt.recent)
+			}
+			if got := WithoutRecentPrefix(tt.user); got != tt.out {
+				t.Errorf("WithoutRecentPrefix(%q) = %q, want %q", tt.user, got, tt.out)
+			}
+		})
+	}
+}
+
+func TestOutgoingServerFor(t *testing.T) {
+	tests := []struct {
+		name     string
+		email    string
+		incoming Server
+		want     Server
+	}{
+		{"gmail recent: lower case", "ann@gmail.com",
+			Server{Host: "pop.gmail.com", Port: 995, User: "recent:ann@gmail.com", Password: "pw"},
+			Server{Host: "smtp.gmail.com", Port: 465, Security: SecuritySSL, User: "ann@gmail.com", Password: "pw"}},
+		{"gmail Recent: capitalised", "ann@gmail.com",
+			Server{Host: "pop.gmail.com", Port: 995, User: "Recent:ann@gmail.com", Password: "pw"},
+			Server{Host: "smtp.gmail.com", Port: 465, Security: SecuritySSL, User: "ann@gmail.com", Password: "pw"}},
+		{"gmail RECENT: upper case", "ann@gmail.com",
+			Server{Host: "pop.gmail.com", Port: 995, User: "RECENT:ann@gmail.com", PasswordCmd: "pass gmail"},
+			Server{Host: "smtp.gmail.com", Port: 465, Security: SecuritySSL, User: "ann@gmail.com", PasswordCmd: "pass gmail"}},
+		{"preset on 587", "ann@outlook.com",
+			Server{Host: "outlook.office365.com", Port: 995, User: "ann@outlook.com"},
+			Server{Host: "smtp-mail.outlook.com", Port: 587, Security: SecurityStartTLS, User: "ann@outlook.com"}},
+		{"no preset: pop. becomes smtp.", "taro@example.com",
+			Server{Host: "pop.example.com", Port: 110, Security: SecurityStartTLS, User: "taro"},
+			Server{Host: "smtp.example.com", Port: 465, Security: SecuritySSL, User: "taro"}},
+		{"no preset: an address stays", "taro@example.com",
+			Server{Host: "127.0.0.1", Port: 995, User: "taro"},
+			Server{Host: "127.0.0.1", Port: 465, Security: SecuritySSL, User: "taro"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := OutgoingServerFor(tt.email, tt.incoming); got != tt.want {
+				t.Errorf("OutgoingServerFor = %+v, want %+v", got, tt.want)
+			}
+			a := Account{Email: tt.email, Incoming: tt.incoming, SMTPSame: true}
+			if got := a.SMTP(); got != tt.want {
+				t.Errorf("Account.SMTP() = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestAccountSMTPRecentAnyCase: the outgoing user of "same credentials" never
+// carries recent:, in whatever case the incoming user has it.
+func TestAccountSMTPRecentAnyCase(t *testing.T) {
+	for _, user := range []string{"recent:ann@gmail.com", "Recent:ann@gmail.com", "RECENT:ann@gmail.com"} {
+		a := Account{Email: "ann@gmail.com", SMTPSame: true,
+			Incoming: Server{Host: "pop.gmail.com", Port: 995, User: user, Password: "pw"}}
+		if got := a.SMTP().User; got != "ann@gmail.com" {
+			t.Errorf("incoming user %q: outgoing user %q, want ann@gmail.com", user, got)
+		}
+	}
+}

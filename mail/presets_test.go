@@ -78,7 +78,7 @@ func TestDeriveSMTP(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			s := DeriveSMTP(tt.email, tt.in)
+			s := OutgoingServerFor(tt.email, Server{Host: tt.in})
 			if s.Host != tt.want {
 				t.Errorf("host %q, want %q", s.Host, tt.want)
 			}

@@ -45,6 +45,10 @@ type memStore struct {
 	pageN     int
 	searchN   int
 	failPage  error
+	policy    store.Policy
+	// accountsN and policyN count the reads of the accounts and the policy.
+	accountsN int
+	policyN   int
 }
 
 func newMemStore(accts ...mail.Account) *memStore {
@@ -184,6 +188,7 @@ func (s *memStore) DeleteMessage(id string) error {
 func (s *memStore) Accounts() ([]mail.Account, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.accountsN++
 	return slices.Clone(s.accounts), nil
 }
 
@@ -279,8 +284,21 @@ func (s *memStore) Commit(id string, batch []mail.NewMessage) (int, error) {
 
 func (s *memStore) ForgetUIDs(string, []string) error        { return nil }
 func (s *memStore) SaveHints(string, mail.ServerHints) error { return nil }
-func (s *memStore) SharingPolicy() (store.Policy, error)     { return store.PolicyUserChoice, nil }
-func (s *memStore) UpdateAccount(a mail.Account) error       { return nil }
+func (s *memStore) SharingPolicy() (store.Policy, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.policyN++
+	return s.policy, nil
+}
+
+// reads is how often the accounts and the policy were read.
+func (s *memStore) reads() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accountsN + s.policyN
+}
+
+func (s *memStore) UpdateAccount(a mail.Account) error { return nil }
 func (s *memStore) AddAccount(a mail.Account) (mail.Account, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -468,6 +486,65 @@ func TestAppNoAccountOpensWizard(t *testing.T) {
 		t.Errorf("accounts screen lacks the hint:\n%s", screenText(m))
 	}
 	checkScreen(t, m.View(), 80, 24)
+}
+
+// TestAppWizardGetsItsData: opening the wizard reads nothing in update; a
+// command reads the account to edit, the accounts and the sharing policy,
+// and the wizard is built on them. A stale or failed load is handled.
+func TestAppWizardGetsItsData(t *testing.T) {
+	st := newMemStore(testAccounts()...)
+	st.policy = store.PolicyPublic
+	st.passwords["2/in"] = "home-pw"
+	m := testApp(t, st, langEN, 80, 24)
+	m = press(t, m, "A")
+
+	reads := st.reads()
+	m, cmd := m.update(keyMsg("a"))
+	if st.reads() != reads {
+		t.Fatal("update read the store to open the wizard")
+	}
+	if m.screen != screenWizard || m.wizard != nil || cmd == nil {
+		t.Fatalf("a: screen %v wizard %v cmd %v, want the wizard's screen loading", m.screen, m.wizard != nil, cmd != nil)
+	}
+	m = settle(t, m, cmd)
+	if m.wizard == nil || m.wizard.existing != nil {
+		t.Fatal("no wizard for a new account after the load")
+	}
+	if want := []string{"Work", "Home", "個人"}; !slices.Equal(m.wizard.taken, want) {
+		t.Errorf("names taken %q, want %q", m.wizard.taken, want)
+	}
+	if s, forced := m.wizard.sharingForced(); !forced || s != mail.SharingPublic {
+		t.Errorf("sharing forced %v %v, want public by the policy", s, forced)
+	}
+
+	m, _ = m.update(wizardCancelledMsg{})
+	m, cmd = m.update(keyMsg("down"))
+	m = settle(t, m, cmd)
+	reads = st.reads()
+	m, cmd = m.update(keyMsg("e"))
+	if st.reads() != reads || m.screen != screenWizard || m.wizard != nil {
+		t.Fatalf("e: reads %d -> %d, screen %v", reads, st.reads(), m.screen)
+	}
+	// A load of an earlier request is dropped.
+	stale, _ := m.update(wizardLoadedMsg{req: m.wizReq - 1})
+	if stale.wizard != nil {
+		t.Fatal("a stale load opened the wizard")
+	}
+	m = settle(t, m, cmd)
+	if m.wizard == nil || m.wizard.existing == nil || m.wizard.existing.ID != "2" || m.wizard.existing.Incoming.Password != "home-pw" {
+		t.Fatalf("edit: wizard %+v", m.wizard)
+	}
+	if want := []string{"Work", "個人"}; !slices.Equal(m.wizard.taken, want) {
+		t.Errorf("names taken while editing Home %q, want %q", m.wizard.taken, want)
+	}
+
+	// The account to edit cannot be read: back to the accounts with a note.
+	m, _ = m.update(wizardCancelledMsg{})
+	m, _ = m.update(keyMsg("e"))
+	m, _ = m.update(wizardLoadedMsg{req: m.wizReq, err: store.ErrNoAccount})
+	if m.screen != screenAccounts || m.wizard != nil || !strings.Contains(screenText(m), "Could not read the account") {
+		t.Errorf("failed load: screen %v\n%s", m.screen, screenText(m))
+	}
 }
 
 func TestAppWizardSavedShowsList(t *testing.T) {

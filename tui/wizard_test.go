@@ -29,7 +29,8 @@ import (
 	"popbox/store"
 )
 
-// fakeWizardStore is a wizardStore in memory that records what is saved.
+// fakeWizardStore is a wizardStore and wizardSource in memory that records
+// what is saved.
 type fakeWizardStore struct {
 	mu        sync.Mutex
 	accounts  []mail.Account
@@ -167,7 +168,7 @@ func newTestWizard(st *fakeWizardStore, c checker, l lang) wizardModel {
 	if st == nil {
 		st = &fakeWizardStore{}
 	}
-	return newWizard(wizardTestDeps(l, c), st, nil).setSize(120, 40)
+	return newWizard(wizardTestDeps(l, c), st, readWizardData(st), nil).setSize(120, 40)
 }
 
 func plainView(m wizardModel) string {
@@ -690,7 +691,7 @@ func TestWizardEditExisting(t *testing.T) {
 	st := &fakeWizardStore{accounts: []mail.Account{existing, {ID: "8", Name: "Home"}}}
 	var seen mail.Account
 	c := checkerFunc(func(a mail.Account) { seen = a })
-	m := newWizard(wizardTestDeps(langEN, c), st, &existing).setSize(120, 40)
+	m := newWizard(wizardTestDeps(langEN, c), st, readWizardData(st), &existing).setSize(120, 40)
 
 	wantVal(t, m, wfHost, "pop.example.org")
 	wantVal(t, m, wfPassword, "")
@@ -720,9 +721,54 @@ func TestWizardEditExisting(t *testing.T) {
 	}
 
 	// Renaming to the other account's name is refused.
-	m2 := newWizard(wizardTestDeps(langEN, nil), st, &existing)
+	m2 := newWizard(wizardTestDeps(langEN, nil), st, readWizardData(st), &existing)
 	m2, _ = drive(m2, "ctrl+u", "=Home", "tab")
 	wantShown(t, m2, wfName, mail.CodeDuplicateName)
+}
+
+// TestWizardOutgoingUserWithoutRecent: the wizard gives the outgoing server
+// the incoming user without recent:, whatever its case, as account add does
+// (TestAccountAddOutgoingUser in cmd/popbox has the same cases): in the
+// outgoing user field, and in the account saved with the same credentials
+// or with the outgoing server filled in by hand.
+func TestWizardOutgoingUserWithoutRecent(t *testing.T) {
+	cases := []struct{ incoming, outgoing string }{
+		{"recent:ann@gmail.com", "ann@gmail.com"},
+		{"Recent:ann@gmail.com", "ann@gmail.com"},
+		{"RECENT:ann@gmail.com", "ann@gmail.com"},
+		{"ann@gmail.com", "ann@gmail.com"},
+	}
+	for _, tc := range cases {
+		for _, by := range []string{"same", "smtp-host"} {
+			t.Run(tc.incoming+"/"+by, func(t *testing.T) {
+				st := &fakeWizardStore{}
+				m := newTestWizard(st, nil, langEN)
+				m, _ = drive(m, "=Ann", "tab", "=ann@gmail.com", "tab", "tab", "tab", "tab", "ctrl+u", "="+tc.incoming, "tab", "=pw")
+				wantVal(t, m, wfSMTPUser, tc.outgoing)
+				if by == "smtp-host" {
+					m, _ = drive(m, "tab", "space", "tab", "tab", "tab", "tab", "tab", "=pw2")
+					if m.smtpSame || m.focus != wfSMTPPassword {
+						t.Fatalf("same %v focus %s, want the outgoing password", m.smtpSame, m.focus.name())
+					}
+				}
+				if got := m.account().SMTP().User; got != tc.outgoing {
+					t.Errorf("outgoing user %q, want %q", got, tc.outgoing)
+				}
+				m, _ = drive(m, "ctrl+s")
+				if m.step != wizardStepReview {
+					t.Fatalf("no review (focus %s)", m.focus.name())
+				}
+				_, cmd := drive(m, "enter", "y")
+				saved := wantMsg[wizardSavedMsg](t, cmd)
+				if saved.acct.Incoming.User != tc.incoming {
+					t.Errorf("saved incoming user %q, want %q", saved.acct.Incoming.User, tc.incoming)
+				}
+				if got := saved.acct.SMTP().User; got != tc.outgoing {
+					t.Errorf("saved outgoing user %q, want %q", got, tc.outgoing)
+				}
+			})
+		}
+	}
 }
 
 // checkerFunc passes every test and reports the account it was given.
@@ -884,7 +930,7 @@ var wizardStates = []struct {
 func wizardState(t *testing.T, l lang, w, h int, i int) wizardModel {
 	t.Helper()
 	s := wizardStates[i]
-	m := newWizard(wizardTestDeps(l, s.c), &fakeWizardStore{}, nil).setSize(w, h)
+	m := newWizard(wizardTestDeps(l, s.c), &fakeWizardStore{}, wizardData{}, nil).setSize(w, h)
 	m, cmd := drive(m, s.steps...)
 	if m.step == wizardStepReview {
 		m = feed(m, cmd)
@@ -938,7 +984,7 @@ func langName(l lang) string {
 }
 
 func TestWizardJapaneseLabelsAligned(t *testing.T) {
-	m := newWizard(wizardTestDeps(langJA, nil), &fakeWizardStore{}, nil).setSize(120, 60)
+	m := newWizard(wizardTestDeps(langJA, nil), &fakeWizardStore{}, wizardData{}, nil).setSize(120, 60)
 	m, _ = drive(m, "=仕事", "tab", "=taro@example.org", "tab", "=pop.example.org", "tab", "tab", "tab", "tab", "=pw",
 		"tab", "space", "tab", "tab", "tab", "tab", "tab", "=pw2", "tab", "space", "space", "tab", "tab")
 	if m.focus != wfSharing {
@@ -1014,7 +1060,7 @@ func TestWizardWrap(t *testing.T) {
 
 func TestWizardLoadError(t *testing.T) {
 	st := &fakeWizardStore{policyErr: errors.New("the sharing policy file is broken")}
-	m := newWizard(wizardTestDeps(langEN, nil), st, nil).setSize(120, 40)
+	m := newWizard(wizardTestDeps(langEN, nil), st, readWizardData(st), nil).setSize(120, 40)
 	wantInView(t, m, "Could not read the settings: the sharing policy file is broken")
 }
 
@@ -1093,7 +1139,7 @@ func TestWizardGolden(t *testing.T) {
 					t.Run(name, func(t *testing.T) {
 						d := wizardTestDeps(l, g.c)
 						d.plain = mode == "plain"
-						root := newWizardTestRoot(newWizard(d, &fakeWizardStore{}, nil))
+						root := newWizardTestRoot(newWizard(d, &fakeWizardStore{}, wizardData{}, nil))
 						tm := teatest.NewTestModel(t, root, teatest.WithInitialTermSize(size[0], size[1]))
 						for _, k := range wizardKeyMsgs(g.steps...) {
 							tm.Send(k)

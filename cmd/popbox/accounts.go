@@ -196,10 +196,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		a.Incoming.Port = p
 	}
 	if *security == "" {
-		a.Incoming.Security = mail.SecuritySSL
-		if a.Incoming.Port == 110 {
-			a.Incoming.Security = mail.SecurityStartTLS
-		}
+		a.Incoming.Security = mail.SecurityForPort(a.Incoming.Port, false, mail.SecuritySSL)
 	} else if s, serr := mail.ParseSecurity(*security); serr != nil {
 		return usagef("--security %q: use ssl, starttls or none", *security)
 	} else {
@@ -227,28 +224,27 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	if !a.SMTPSame {
 		a.Outgoing = mail.Server{Host: *smtpHost, User: *smtpUser, PasswordCmd: *smtpPwCmd}
 		if a.Outgoing.User == "" {
-			a.Outgoing.User = strings.TrimPrefix(a.Incoming.User, mail.GmailRecentPrefix)
+			a.Outgoing.User = mail.WithoutRecentPrefix(a.Incoming.User)
 		}
-		switch {
-		case *smtpPort == "":
-			a.Outgoing.Port = 465
-		default:
-			if p, perr := mail.ParsePort(mail.FieldSMTPPort, *smtpPort); perr != nil {
-				fe = append(fe, *perr)
-			} else {
-				a.Outgoing.Port = p
+		sec := mail.SecuritySSL
+		if *smtpSec != "" {
+			s, serr := mail.ParseSecurity(*smtpSec)
+			if serr != nil {
+				return usagef("--smtp-security %q: use ssl, starttls or none", *smtpSec)
 			}
+			sec = s
+		}
+		if *smtpPort == "" {
+			a.Outgoing.Port = mail.DefaultPort(sec, true)
+		} else if p, perr := mail.ParsePort(mail.FieldSMTPPort, *smtpPort); perr != nil {
+			fe = append(fe, *perr)
+		} else {
+			a.Outgoing.Port = p
 		}
 		if *smtpSec == "" {
-			a.Outgoing.Security = mail.SecuritySSL
-			if a.Outgoing.Port == 587 || a.Outgoing.Port == 25 {
-				a.Outgoing.Security = mail.SecurityStartTLS
-			}
-		} else if s, serr := mail.ParseSecurity(*smtpSec); serr != nil {
-			return usagef("--smtp-security %q: use ssl, starttls or none", *smtpSec)
-		} else {
-			a.Outgoing.Security = s
+			sec = mail.SecurityForPort(a.Outgoing.Port, true, sec)
 		}
+		a.Outgoing.Security = sec
 	}
 
 	if *pwStdin {

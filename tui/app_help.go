@@ -1,0 +1,147 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// helpKey scrolls or closes the help screen.
+func (m appModel) helpKey(k tea.KeyMsg) (appModel, tea.Cmd) {
+	switch {
+	case key.Matches(k, m.hk.Close):
+		m.screen = m.back
+		return m, nil
+	case key.Matches(k, m.hk.Up):
+		if k.String() == "pgup" {
+			m.helpVP.PageUp()
+		} else {
+			m.helpVP.ScrollUp(1)
+		}
+	case key.Matches(k, m.hk.Down):
+		if k.String() == "k" || k.String() == "j" || k.String() == "down" {
+			m.helpVP.ScrollDown(1)
+		} else {
+			m.helpVP.PageDown()
+		}
+	}
+	return m, nil
+}
+
+// openHelp shows every binding.
+func (m appModel) openHelp() appModel {
+	m.back = m.baseScreen()
+	m.screen = screenHelp
+	m.helpVP.SetContent(m.helpContent())
+	m.helpVP.GotoTop()
+	return m
+}
+
+// helpSection is one titled group of the help screen: a help.KeyMap whose
+// full help is drawn in columns.
+type helpSection struct {
+	title string
+	keys  help.KeyMap
+}
+
+// helpSections lists every binding, screen by screen.
+func (m appModel) helpSections() []helpSection {
+	l, g := m.d.lang, m.k
+	lk := defaultListKeys(l)
+	rk := defaultReaderKeys(l)
+	ak := defaultAccountsKeys(l)
+	section := func(title string, cols ...[]key.Binding) helpSection {
+		return helpSection{title: l.tr(title), keys: keyMap{full: cols}}
+	}
+	return []helpSection{
+		section("help.global", []key.Binding{g.Help, g.Fetch, g.CancelFetch, g.Accounts, g.Quit}, []key.Binding{g.Switch, g.SwitchTo, g.PrevAccount, g.NextAccount, g.Dismiss}),
+		section("help.list", []key.Binding{lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top, lk.Bottom}, []key.Binding{lk.Open, lk.Filter, lk.ClearFilter, lk.Delete, lk.Undo, lk.Quit}),
+		section("help.reader", []key.Binding{rk.Up, rk.Down, rk.PageUp, rk.PageDown, rk.Top, rk.Bottom}, []key.Binding{rk.Next, rk.Prev, rk.Save, rk.Delete, rk.Undo, rk.Back}),
+		section("help.accountsScreen", []key.Binding{ak.Up, ak.Down, ak.Use, ak.Back}, []key.Binding{ak.Add, ak.Edit, ak.Remove, ak.Incoming, ak.Outgoing}),
+	}
+}
+
+// helpContent draws the sections side by side when they fit, else under
+// each other.
+func (m appModel) helpContent() string {
+	st, l := m.d.styles, m.d.lang
+	title := l.tr("help.title")
+	if m.cfg.version != "" {
+		title = "popbox " + m.cfg.version + " · " + title
+	}
+	var blocks []string
+	for _, s := range m.helpSections() {
+		hm := m.help
+		hm.FullSeparator = "   "
+		hm.ShowAll = true
+		blocks = append(blocks, st.title.Render(s.title)+"\n"+hm.View(s.keys))
+	}
+	var rows []string
+	var row []string
+	roww := 0
+	for _, b := range blocks {
+		w := lipgloss.Width(b)
+		if len(row) > 0 && roww+4+w > m.width {
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+			row, roww = nil, 0
+		}
+		if len(row) > 0 {
+			row = append(row, "    ")
+			roww += 4
+		}
+		row = append(row, b)
+		roww += w
+	}
+	if len(row) > 0 {
+		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+	}
+	return st.title.Render(title) + "\n\n" + strings.Join(rows, "\n\n")
+}
+
+// footerKeys are the few bindings that matter on the current screen.
+func (m appModel) footerKeys() []key.Binding {
+	var ks []key.Binding
+	g, l := m.k, m.d.lang
+	if m.fetching && !m.modal() && !m.typing() {
+		ks = append(ks, g.CancelFetch)
+	} else if m.banner != "" && !m.modal() && !m.typing() {
+		ks = append(ks, g.Dismiss)
+	}
+	switch m.screen {
+	case screenList:
+		if !m.hasActive {
+			return append(ks, g.Accounts, g.Help, m.list.k.Quit)
+		}
+		if m.list.typing() {
+			return append(ks, m.list.keys().ShortHelp()...)
+		}
+		ks = append(ks, m.list.keys().ShortHelp()...)
+		// The footer's words are shorter than the help screen's.
+		fetch, accts, sw := g.Fetch, g.Accounts, g.Switch
+		fetch.SetHelp("f", l.tr("help.fetchShort"))
+		fetch.SetEnabled(!m.fetching)
+		accts.SetHelp("A", l.tr("help.accounts"))
+		sw.SetHelp("ctrl+a", l.tr("help.switchShort"))
+		help := g.Help
+		help.SetHelp("?", l.tr("help.helpShort"))
+		return append(ks, fetch, accts, sw, help, m.list.k.Quit)
+	case screenReader:
+		return append(ks, m.reader.keys().ShortHelp()...)
+	case screenAccounts:
+		return append(ks, m.accts.keys().ShortHelp()...)
+	case screenHelp:
+		return []key.Binding{m.hk.Close, m.hk.Down}
+	case screenSwitcher:
+		return m.switcher.keys().ShortHelp()
+	case screenPasswd:
+		return m.passwd.keys().ShortHelp()
+	case screenWizard:
+		if m.wizard != nil {
+			return m.wizard.keys().ShortHelp()
+		}
+	}
+	return ks
+}
