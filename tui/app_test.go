@@ -1382,3 +1382,32 @@ func TestMessageKeysExist(t *testing.T) {
 		t.Errorf("found only %d message keys; the pattern is wrong", seen)
 	}
 }
+
+// TestAppJapaneseNoEnglishFromBelow: whatever kind of error mail or store
+// returns to a fetch, a Japanese screen says it in Japanese: no English
+// sentence of theirs shows through.
+func TestAppJapaneseNoEnglishFromBelow(t *testing.T) {
+	english := regexp.MustCompile(`(?i)\b(the|is|are|was|not|with|and|to|of|for|could|cannot|does|did|this|that|check|again|popbox list|run)\b`)
+	errs := []error{
+		fmt.Errorf("x: %w", mail.ErrAuth), fmt.Errorf("x: %w", mail.ErrUnreachable), fmt.Errorf("x: %w", mail.ErrTimeout),
+		fmt.Errorf("x: %w", mail.ErrTLSMismatch), fmt.Errorf("x: %w", mail.ErrCertificate), fmt.Errorf("x: %w", mail.ErrNoSTARTTLS),
+		fmt.Errorf("x: %w", mail.ErrNoUIDL), fmt.Errorf("x: %w", mail.ErrProtocol), fmt.Errorf("x: %w", mail.ErrMailbox),
+		fmt.Errorf("x: %w", mail.ErrQuitRefused), fmt.Errorf("x: %w", mail.ErrLoginDelay),
+		&mail.LoginDelayError{Host: "pop.example.com", Delay: time.Minute},
+		&store.NotFoundError{Kind: store.ErrNoAccount, ID: "1"},
+		&store.KeyFileError{Path: "/k", Problem: store.KeyMissing},
+		&store.KeyFileError{Path: "/k", Problem: store.KeyMismatch, Account: "Work", Side: "incoming"},
+		&store.PolicyError{Path: "/p", Why: "EACCES"},
+	}
+	for _, e := range errs {
+		st := newMemStore(testAccounts()...)
+		m := testApp(t, st, langJA, 100, 30)
+		m.syncFn = func(context.Context, mail.Account, mail.Cache, mail.SyncOptions, func(mail.Progress)) (mail.SyncResult, error) {
+			return mail.SyncResult{}, e
+		}
+		m = press(t, m, "f")
+		if m.banner == "" || english.MatchString(m.banner) || !strings.ContainsFunc(m.banner, func(r rune) bool { return r >= 0x3040 && r <= 0x9fff }) {
+			t.Errorf("%v: banner %q", e, m.banner)
+		}
+	}
+}

@@ -13,7 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"popbox/mail"
-	"popbox/store"
+	"popbox/tui/i18n"
 )
 
 // syncFunc is the fetch engine's signature. The app runs mail.Sync; tests
@@ -259,93 +259,13 @@ func clockText(l lang, t, now time.Time) string {
 	return shortDate(l, t, now)
 }
 
-// problemText turns an error of a fetch or a login test into one sentence:
-// what happened, then what to do. fetch selects the advice (the fetch points
-// to the accounts screen, the password dialog to the field).
+// problemText turns an error of a fetch or of the password dialog into
+// the catalog's sentence: what happened, then what to do (a fetch points to
+// the accounts screen, the password dialog to the field).
 func problemText(l lang, err error, acct mail.Account, outgoing, fetch bool) string {
-	srv := acct.Incoming
-	if outgoing {
-		srv = acct.SMTP()
+	task := i18n.TaskDialog
+	if fetch {
+		task = i18n.TaskFetch
 	}
-	host, user, port := clean(srv.Host), clean(srv.User), srv.Port
-	if user == "" {
-		user = clean(acct.Email)
-	}
-	var s string
-	switch {
-	case errors.Is(err, mail.ErrAuth):
-		switch {
-		case !fetch:
-			s = l.tr("fetch.errAuthDialog", host, user)
-		case outgoing:
-			s = l.tr("fetch.errAuthOutgoing", host, user)
-		default:
-			s = l.tr("fetch.errAuth", host, user)
-		}
-		if hint := passwordHint(l, srv.Host, acct.Email); hint != "" {
-			s += " " + hint
-		}
-	case errors.Is(err, mail.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
-		s = l.tr("fetch.errTimeout", host)
-	case errors.Is(err, mail.ErrUnreachable):
-		s = l.tr("fetch.errUnreachable", host, port)
-	case errors.Is(err, mail.ErrTLSMismatch):
-		s = l.tr("fetch.errTlsMismatch", port, host)
-	case errors.Is(err, mail.ErrCertificate):
-		s = certText(l, err, host, acct.CAFile)
-	case errors.Is(err, mail.ErrQuitRefused):
-		s = l.tr("fetch.errQuitRefused", host)
-	case errors.Is(err, mail.ErrNoSTARTTLS):
-		s = l.tr("fetch.errNoSTARTTLS", host, port)
-	case errors.Is(err, mail.ErrNoUIDL):
-		s = l.tr("fetch.errNoUIDL", host)
-	case errors.Is(err, mail.ErrLoginDelay):
-		if d := acct.Hints.LoginDelay; d > 0 {
-			s = l.tr("fetch.errLoginDelayFor", host, durationText(l, d))
-		} else {
-			s = l.tr("fetch.errLoginDelay", host)
-		}
-	case errors.Is(err, mail.ErrMailbox):
-		s = l.tr("fetch.errMailbox", host)
-	case errors.Is(err, mail.ErrPasswordCmd):
-		s = l.tr("fetch.errPasswordCmd", clean(acct.Name), clean(err.Error()))
-	case errors.Is(err, mail.ErrProtocol):
-		s = l.tr("fetch.errProtocol", host, port)
-	case errors.Is(err, store.ErrNoAccount):
-		s = l.tr("fetch.errNoAccount")
-	case fetch:
-		s = l.tr("fetch.errFetch", clean(err.Error()))
-	default:
-		s = l.tr("fetch.errCheck", clean(err.Error()))
-	}
-	return s
-}
-
-// certText says why a certificate was refused and what helps: a CA file
-// helps only a certificate signed by an unknown CA.
-func certText(l lang, err error, host, caFile string) string {
-	var ce *mail.CertError
-	if errors.As(err, &ce) {
-		switch ce.Reason {
-		case mail.CertWrongHost:
-			return l.tr("fetch.errCertHost", host, clean(strings.Join(ce.Names, ", ")))
-		case mail.CertExpired:
-			return l.tr("fetch.errCertExpired", host, ce.When.UTC().Format("2006-01-02"))
-		case mail.CertNotYetValid:
-			return l.tr("fetch.errCertNotYet", host, ce.When.UTC().Format("2006-01-02"))
-		case mail.CertUntrusted:
-			if caFile != "" {
-				return l.tr("fetch.errCertCAFile", host, clean(caFile))
-			}
-		}
-	}
-	return l.tr("fetch.errCertificate", host)
-}
-
-// durationText is a short duration for a sentence: "5 minutes", "30 seconds".
-func durationText(l lang, d time.Duration) string {
-	if d >= time.Minute {
-		return l.tr("app.minutes", int((d+time.Minute-1)/time.Minute))
-	}
-	return l.tr("app.seconds", int((d+time.Second-1)/time.Second))
+	return l.i18n().Error(err, i18n.Scene{Front: i18n.Screen, Task: task, Account: acct, Outgoing: outgoing})
 }

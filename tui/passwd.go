@@ -247,7 +247,7 @@ func (m passwdModel) view() string {
 		check = "[x]"
 	}
 	lines = append(lines, st.text.Render(check+" "+l.tr("pw.test")))
-	if hint := passwordHint(l, srv.Host, m.acct.Email); hint != "" {
+	if hint := l.i18n().AppPasswordHint(srv.Host, m.acct.Email); hint != "" {
 		lines = append(lines, st.hint.Render(wrap(hint)))
 	}
 	if strings.TrimSpace(srv.PasswordCmd) != "" {
@@ -264,18 +264,6 @@ func (m passwdModel) view() string {
 	}
 	box := st.box.Render(strings.Join(lines, "\n"))
 	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, box)
-}
-
-// passwordHint is the app-password advice for providers that need one with
-// 2-step verification.
-func passwordHint(l lang, host, email string) string {
-	h := strings.ToLower(host + " " + mail.Domain(email))
-	for _, p := range []string{"gmail", "google", "zoho", "outlook", "office365", "hotmail", "live.com", "yahoo"} {
-		if strings.Contains(h, p) {
-			return l.tr("pw.appPassword")
-		}
-	}
-	return ""
 }
 
 // keys is the dialog's help.

@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"popbox/mail"
+	"popbox/tui/i18n"
 )
 
 // wizardSavedMsg tells the root that the account was stored: added is true
@@ -174,7 +175,7 @@ func (m wizardModel) saveFailed(err error) wizardModel {
 		m.status = m.d.lang.tr("wizard.save-failed", strings.Join(parts, " "))
 		return m
 	}
-	m.status = m.d.lang.tr("wizard.save-failed", err.Error())
+	m.status = m.d.lang.tr("wizard.save-failed", m.d.lang.errText(err, i18n.TaskOther))
 	return m
 }
 
@@ -184,72 +185,14 @@ func (m wizardModel) problemText(fe mail.FieldError) string {
 	return m.problemTextOf(fe, m.account())
 }
 
-// problemTextOf is problemText for a, the form's account.
+// problemTextOf is problemText for a, the form's account: the catalog's
+// sentence for the screen.
 func (m wizardModel) problemTextOf(fe mail.FieldError, a mail.Account) string {
-	l := m.d.lang
-	smtp := strings.HasPrefix(fe.Field, "smtp-")
-	srv, tlsPort, plainPort, example := a.Incoming, 995, 110, "pop.example.com"
-	if smtp {
-		srv, tlsPort, plainPort, example = a.Outgoing, 465, 587, "smtp.example.com"
-	}
-	k := "err." + fe.Code
-	switch fe.Code {
-	case mail.CodeRequired:
-		if hasMessage(k + "." + fe.Field) {
-			return l.tr(k + "." + fe.Field)
-		}
-		return l.tr(k)
-	case mail.CodeBadEmail:
-		return l.tr(k, a.Email)
-	case mail.CodeHostScheme:
-		return l.tr(k, example)
-	case mail.CodeHostInvalid:
-		return l.tr(k, srv.Host, example)
-	case mail.CodePortRange, mail.CodePortNumber:
-		return l.tr(k, tlsPort, plainPort)
-	case mail.CodePlainOnTLS:
-		return l.tr(k, srv.Port)
-	case mail.CodeTLSOnPlain:
-		return l.tr(k, srv.Port, tlsPort)
-	case mail.CodeDaysRange:
-		return l.tr(k, mail.MaxRetentionDays)
-	case mail.CodeSizeRange:
-		return l.tr(k, mail.FormatSize(mail.MinMessageSizeLimit), mail.FormatSize(mail.MaxMessageSizeLimit))
-	case mail.CodeDuplicateName:
-		return l.tr(k, a.Name)
-	case mail.CodePlainPassword, mail.CodeRecentKeep, mail.CodeBadChars, mail.CodeBadRetention:
-		return l.tr(k)
-	}
-	return fe.Message
+	return m.d.lang.i18n().Field(fe, a, i18n.Screen)
 }
 
-// checkText says what a failed test means and what to do, by the sentinel
-// errors of package mail.
+// checkText says what a failed test means and what to do: the catalog's
+// sentence for the wizard's connection test.
 func (m wizardModel) checkText(side wizardSide, err error) string {
-	l := m.d.lang
-	a := m.testAccount()
-	srv, tlsPort, plainPort := a.Incoming, 995, 110
-	if side == wizardSideSMTP {
-		srv, tlsPort, plainPort = a.SMTP(), 465, 587
-	}
-	host := srv.Host
-	switch {
-	case errors.Is(err, mail.ErrAuth):
-		return l.tr("wizard.test.auth", host)
-	case errors.Is(err, mail.ErrTLSMismatch):
-		return l.tr("wizard.test.tls-mismatch", tlsPort, plainPort)
-	case errors.Is(err, mail.ErrCertificate):
-		var ce *mail.CertError
-		if errors.As(err, &ce) && ce.Reason != mail.CertUntrusted && ce.Reason != mail.CertInvalid {
-			return certText(l, err, clean(host), a.CAFile)
-		}
-		return l.tr("wizard.test.certificate", host)
-	case errors.Is(err, mail.ErrNoSTARTTLS):
-		return l.tr("wizard.test.no-starttls", host, tlsPort)
-	case errors.Is(err, mail.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
-		return l.tr("wizard.test.timeout", host)
-	case errors.Is(err, mail.ErrUnreachable):
-		return l.tr("wizard.test.unreachable", srv.Address())
-	}
-	return l.tr("wizard.test.other", err)
+	return m.d.lang.i18n().Error(err, i18n.Scene{Front: i18n.Screen, Task: i18n.TaskTest, Account: m.testAccount(), Outgoing: side == wizardSideSMTP})
 }

@@ -32,10 +32,11 @@ func (l Lang) fieldError(err error, sc Scene) string {
 // where the CLI's words differ (flag values instead of screen labels).
 func (l Lang) Field(fe mail.FieldError, a mail.Account, f Front) string {
 	smtp := strings.HasPrefix(fe.Field, "smtp-")
-	srv, tlsPort, plainPort, example := a.Incoming, 995, 110, "pop.example.com"
+	srv, example := a.Incoming, "pop.example.com"
 	if smtp {
-		srv, tlsPort, plainPort, example = a.Outgoing, 465, 587, "smtp.example.com"
+		srv, example = a.Outgoing, "smtp.example.com"
 	}
+	tlsPort, plainPort := mail.DefaultPort(mail.SecuritySSL, smtp), mail.DefaultPort(mail.SecurityStartTLS, smtp)
 	k := "err." + fe.Code
 	if fe.Code == mail.CodeRequired && Has(k+"."+fe.Field) {
 		k += "." + fe.Field

@@ -311,7 +311,7 @@ func (l Lang) cliPOP3(err error, a mail.Account, in mail.Server) (string, bool) 
 		}
 		return l.Tr("cli.auth", host, safe(in.User), Shell(a.Name), "--incoming", hint), true
 	case errors.Is(err, mail.ErrTLSMismatch):
-		return l.Tr("cli.tlsMismatch", host, in.Port, in.Security.String(), 995, 110), true
+		return l.Tr("cli.tlsMismatch", host, in.Port, in.Security.String(), mail.DefaultPort(mail.SecuritySSL, false), mail.DefaultPort(mail.SecurityStartTLS, false)), true
 	case errors.Is(err, mail.ErrCertificate):
 		return l.certProblem(err, CLI, in.Host, a.CAFile), true
 	case errors.Is(err, mail.ErrNoSTARTTLS):
@@ -327,7 +327,7 @@ func (l Lang) cliPOP3(err error, a mail.Account, in mail.Server) (string, bool) 
 	case errors.Is(err, mail.ErrMailbox):
 		return l.Tr("cli.mailbox", host, safe(rootCause(err))), true
 	case errors.Is(err, mail.ErrPasswordCmd):
-		return l.Tr("cli.passwordCmd", safe(a.Name), safe(rootCause(err)), Shell(a.Name)), true
+		return l.Tr("cli.passwordCmd", safe(a.Name), safe(err.Error()), Shell(a.Name)), true
 	case errors.Is(err, mail.ErrLoginDelay):
 		return l.loginDelay(err, CLI, a), true
 	case errors.Is(err, mail.ErrProtocol):
@@ -346,7 +346,7 @@ func (l Lang) cliSMTP(err error, a mail.Account, s mail.Server) (string, bool) {
 		}
 		return l.Tr("cli.auth", host, safe(s.User), Shell(a.Name), side, ""), true
 	case errors.Is(err, mail.ErrTLSMismatch):
-		return l.Tr("cli.tlsMismatch", host, s.Port, s.Security.String(), 465, 587), true
+		return l.Tr("cli.tlsMismatch", host, s.Port, s.Security.String(), mail.DefaultPort(mail.SecuritySSL, true), mail.DefaultPort(mail.SecurityStartTLS, true)), true
 	case errors.Is(err, mail.ErrCertificate):
 		return l.certProblem(err, CLI, s.Host, a.CAFile), true
 	case errors.Is(err, mail.ErrNoSTARTTLS):
@@ -399,7 +399,7 @@ func (l Lang) screenProblem(err error, a mail.Account, srv mail.Server, sc Scene
 	case errors.Is(err, mail.ErrMailbox):
 		return l.Tr("fetch.errMailbox", host), true
 	case errors.Is(err, mail.ErrPasswordCmd):
-		return l.Tr("fetch.errPasswordCmd", safe(a.Name), safe(rootCause(err))), true
+		return l.Tr("fetch.errPasswordCmd", safe(a.Name), safe(err.Error())), true
 	case errors.Is(err, mail.ErrProtocol):
 		return l.Tr("fetch.errProtocol", host, port), true
 	}
@@ -408,10 +408,7 @@ func (l Lang) screenProblem(err error, a mail.Account, srv mail.Server, sc Scene
 
 // testProblem is the wizard's connection test's sentence.
 func (l Lang) testProblem(err error, a mail.Account, srv mail.Server, outgoing bool) (string, bool) {
-	tlsPort, plainPort := 995, 110
-	if outgoing {
-		tlsPort, plainPort = 465, 587
-	}
+	tlsPort, plainPort := mail.DefaultPort(mail.SecuritySSL, outgoing), mail.DefaultPort(mail.SecurityStartTLS, outgoing)
 	host := safe(srv.Host)
 	switch {
 	case errors.Is(err, mail.ErrAuth):
