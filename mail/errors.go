@@ -36,6 +36,8 @@ var (
 	ErrQuitRefused = errors.New("server refused to end the session")
 	// ErrLoginDelay: the server asks for more time between logins.
 	ErrLoginDelay = errors.New("too soon after the last login")
+	// ErrNoFolder: the folder to save into does not exist or is not a folder.
+	ErrNoFolder = errors.New("no such folder")
 )
 
 // keepPanics, when set, stops the POP3 session from turning an internal

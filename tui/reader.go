@@ -1,9 +1,7 @@
 package tui
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -331,34 +329,7 @@ func saveAttachment(src readerSource, id string, idx, n int, dir string) (string
 			return "", err
 		}
 	}
-	name := mail.SafeFilename(att.Filename, n)
-	ext := filepath.Ext(name)
-	base := strings.TrimSuffix(name, ext)
-	for i := 0; i < 1000; i++ {
-		try := name
-		if i > 0 {
-			try = fmt.Sprintf("%s (%d)%s", base, i, ext)
-		}
-		path := filepath.Join(dir, try)
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, fs.ErrExist) {
-			continue
-		}
-		if err != nil {
-			return "", err
-		}
-		if _, err := f.Write(data); err != nil {
-			f.Close()
-			os.Remove(path)
-			return "", err
-		}
-		if err := f.Close(); err != nil {
-			os.Remove(path)
-			return "", err
-		}
-		return path, nil
-	}
-	return "", fmt.Errorf("%s: too many files with this name in %s", name, dir)
+	return mail.SaveAttachment(dir, att.Filename, n, data, mail.SaveNumbered)
 }
 
 // setSize fits the reader into w x h cells.

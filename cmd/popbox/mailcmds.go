@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -370,27 +369,17 @@ func cmdSave(db string, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("message %s has no attachment %d (%v); popbox show %s lists them", m.ID, n, err, m.ID)
 	}
-	dir := *to
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return fmt.Errorf("the folder %s does not exist or is not a folder; create it first or pass another --to", dir)
-	}
-	path := filepath.Join(dir, mail.SafeFilename(at.Filename, n))
-	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	mode := mail.SaveNew
 	if *force {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+		mode = mail.SaveOverwrite
 	}
-	f, err := os.OpenFile(path, flags, 0o644)
-	if errors.Is(err, os.ErrExist) {
+	path, err := mail.SaveAttachment(*to, at.Filename, n, data, mode)
+	switch {
+	case errors.Is(err, mail.ErrNoFolder):
+		return fmt.Errorf("the folder %s does not exist or is not a folder; create it first or pass another --to", *to)
+	case errors.Is(err, os.ErrExist):
 		return fmt.Errorf("the file %s already exists; nothing was written. Pass --force to overwrite it or choose another --to", path)
-	}
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	case err != nil:
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Saved %s (%s).\n", path, mail.FormatSize(int64(len(data))))
