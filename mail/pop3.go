@@ -52,10 +52,10 @@ const (
 	// readBufferSize is the reader's buffer: a reply line (not a message
 	// line) longer than this is a protocol error.
 	readBufferSize = 256 << 10
-	// pipelineWindow and pipelineBytes bound the RETR commands in flight:
-	// commands are tiny, so the socket buffers can never fill up in both
-	// directions; the byte bound keeps a broken-off session from having
-	// asked for far more than it reads.
+	// pipelineWindow and pipelineBytes bound the commands in flight (see
+	// window): commands are tiny, so the socket buffers can never fill up
+	// in both directions; the byte bound (of announced RETR replies) keeps
+	// a broken-off session from having asked for far more than it reads.
 	pipelineWindow = 128
 	pipelineBytes  = 16 << 20
 	// minTransferRate (bytes per second) scales the overall bound of one
@@ -204,7 +204,6 @@ type session struct {
 	// did), so LF "." LF ends its replies; see readBody.
 	lfOnly bool
 	stop   func() bool // undoes the close-on-cancel hook
-	wbuf   []byte      // pipelined command batches
 }
 
 // dialPOP3 connects to srv with its security, reads the greeting, does
