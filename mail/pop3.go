@@ -33,13 +33,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -155,38 +152,6 @@ func (c *libConn) Write(b []byte) (int, error) { return c.s.conn.Write(b) }
 type libDialer struct{ c net.Conn }
 
 func (d libDialer) Dial(network, addr string) (net.Conn, error) { return d.c, nil }
-
-// capabilities is what CAPA (RFC 2449) said.
-type capabilities struct {
-	known      bool // CAPA answered +OK
-	user       bool
-	stls       bool
-	pipelining bool
-	uidl       bool
-	sasl       []string
-	// loginDelay and expireDays are LOGIN-DELAY and EXPIRE; the USER
-	// variants mean the value may change after login (asked again then).
-	loginDelay        time.Duration
-	loginDelayPerUser bool
-	expireDays        int // -1: NEVER or not announced
-	expirePerUser     bool
-}
-
-func (c capabilities) hasSASL(mech string) bool {
-	for _, m := range c.sasl {
-		if strings.EqualFold(m, mech) {
-			return true
-		}
-	}
-	return false
-}
-
-// hints turns the capabilities into what is kept with the account.
-func (c capabilities) hints(prev ServerHints) ServerHints {
-	prev.LoginDelay = c.loginDelay
-	prev.ExpireDays = c.expireDays
-	return prev
-}
 
 // session is one POP3 connection.
 type session struct {
@@ -369,58 +334,6 @@ func (s *session) starttls(conf *tls.Config) error {
 	return nil
 }
 
-// capa asks CAPA; a server without it (plain RFC 1939) leaves caps unknown.
-func (s *session) capa() error {
-	s.caps = capabilities{expireDays: -1}
-	ok, _, err := s.cmd("CAPA")
-	if err != nil || !ok {
-		return err
-	}
-	body, err := s.readBody("CAPA", nil, maxListing, nil)
-	if err != nil {
-		return err
-	}
-	s.caps.known = true
-	for len(body) > 0 {
-		var line []byte
-		line, body = nextLine(body)
-		f := strings.Fields(string(line))
-		if len(f) == 0 {
-			continue
-		}
-		perUser := len(f) > 2 && strings.EqualFold(f[2], "USER")
-		switch strings.ToUpper(f[0]) {
-		case "USER":
-			s.caps.user = true
-		case "STLS":
-			s.caps.stls = true
-		case "PIPELINING":
-			s.caps.pipelining = true
-		case "UIDL":
-			s.caps.uidl = true
-		case "SASL":
-			s.caps.sasl = append(s.caps.sasl, f[1:]...)
-		case "LOGIN-DELAY":
-			if len(f) > 1 {
-				if n, err := strconv.Atoi(f[1]); err == nil && n > 0 {
-					s.caps.loginDelay = time.Duration(n) * time.Second
-					s.caps.loginDelayPerUser = perUser
-				}
-			}
-		case "EXPIRE":
-			if len(f) > 1 {
-				if strings.EqualFold(f[1], "NEVER") {
-					s.caps.expireDays = -1
-				} else if n, err := strconv.Atoi(f[1]); err == nil && n >= 0 {
-					s.caps.expireDays = n
-				}
-				s.caps.expirePerUser = perUser
-			}
-		}
-	}
-	return nil
-}
-
 // checkArg refuses what would let an argument smuggle a second command or
 // cut one short: CR, LF and NUL.
 func checkArg(what, v string) error {
@@ -455,204 +368,6 @@ func (s *session) cmd(verb string, args ...string) (ok bool, text []byte, err er
 		return false, nil, err
 	}
 	return s.status(verb)
-}
-
-// status reads one status line.
-func (s *session) status(verb string) (ok bool, text []byte, err error) {
-	line, err := s.readLine(verb)
-	if err != nil {
-		return false, nil, err
-	}
-	return s.parseStatus(verb, line)
-}
-
-// parseStatus reads +OK or -ERR. RFC 1939 allows nothing else, not even an
-// empty line (which go-pop3 takes as success).
-func (s *session) parseStatus(verb string, line []byte) (ok bool, text []byte, err error) {
-	if rest, found := cutStatus(line, "+OK"); found {
-		return true, rest, nil
-	}
-	if rest, found := cutStatus(line, "-ERR"); found {
-		return false, rest, nil
-	}
-	return false, nil, fmt.Errorf("%s: %s answered %s, which is neither +OK nor -ERR: %w", verb, s.addr, quoteShort(line), ErrProtocol)
-}
-
-func cutStatus(line []byte, st string) ([]byte, bool) {
-	if !bytes.HasPrefix(line, []byte(st)) {
-		return nil, false
-	}
-	rest := line[len(st):]
-	if len(rest) > 0 && rest[0] != ' ' && rest[0] != '\t' {
-		return nil, false
-	}
-	return bytes.TrimLeft(rest, " \t"), true
-}
-
-// readLine reads one reply line without its line end.
-func (s *session) readLine(verb string) ([]byte, error) {
-	line, _, err := s.readLineEnd(verb)
-	return line, err
-}
-
-// readLineEnd reads one reply line without its line end and says whether
-// that was CRLF (rather than a bare LF).
-func (s *session) readLineEnd(verb string) (line []byte, crlf bool, err error) {
-	line, err = s.r.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		return nil, false, fmt.Errorf("%s: %s sent a reply line longer than %d bytes: %w", verb, s.addr, readBufferSize, ErrProtocol)
-	}
-	if err != nil {
-		return nil, false, s.netErr(verb, err)
-	}
-	line = line[:len(line)-1]
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		return line[:n-1], true, nil
-	}
-	return line, false, nil
-}
-
-// errTooLarge marks a reply that ran past its limit. The rest of it was not
-// read (it may never end), so the session is out of step and must end.
-var errTooLarge = errors.New("reply far larger than the server announced")
-
-var (
-	crlfDot = []byte("\r\n.")
-	lfDot   = []byte("\n.")
-)
-
-// readBody reads the body of a multi-line reply, after its +OK line, up to
-// the line "." that ends it, and appends it to dst. RFC 1939 section 3: lines
-// end in CRLF, only CRLF "." CRLF ends the reply, and a line that starts with
-// "." after CRLF has had another "." put before it, which is removed. A bare
-// LF is content like any other byte, and so is a dot after it: a message
-// holding "\n.\n+OK" cannot end itself early and forge the next reply. Only
-// a server whose own lines end in a bare LF (lfOnly, seen in its greeting)
-// is read with LF as the line end. Every other byte is kept as sent (CR,
-// 8-bit bytes, lines of any length). It scans whole buffers for the line
-// starts and copies the runs between, so an ordinary message costs a few
-// copies rather than one call per line. When the body passes limit bytes,
-// readBody stops reading and returns errTooLarge; tick, when set, gets the
-// number of bytes consumed after each buffer.
-func (s *session) readBody(verb string, dst []byte, limit int64, tick func(int)) ([]byte, error) {
-	r := s.r
-	if tick == nil {
-		tick = func(int) {}
-	}
-	sep := crlfDot
-	if s.lfOnly {
-		sep = lfDot
-	}
-	var read int64
-	lineStart := true
-	for {
-		if lineStart {
-			p, err := r.Peek(1)
-			if err != nil {
-				return dst, s.bodyErr(verb, err)
-			}
-			if p[0] == '.' {
-				end, err := s.terminator()
-				if err != nil {
-					return dst, s.bodyErr(verb, err)
-				}
-				if end > 0 {
-					r.Discard(end)
-					tick(end)
-					return dst, nil
-				}
-				r.Discard(1) // the stuffed dot
-				tick(1)
-			}
-		}
-		if r.Buffered() < 2 {
-			// Two bytes at least, so that a CR at the end of the buffer is
-			// seen with what follows it.
-			if _, err := r.Peek(2); err != nil && r.Buffered() == 0 {
-				return dst, s.bodyErr(verb, err)
-			}
-		}
-		buf, _ := r.Peek(r.Buffered())
-		n := len(buf)
-		if i := bytes.Index(buf, sep); i >= 0 {
-			n, lineStart = i+len(sep)-1, true
-		} else if s.lfOnly {
-			lineStart = buf[n-1] == '\n'
-		} else {
-			lineStart = n >= 2 && buf[n-2] == '\r' && buf[n-1] == '\n'
-			if !lineStart && buf[n-1] == '\r' && n > 1 {
-				n-- // the CR may start the next CRLF: look at it again with its LF
-			}
-		}
-		if read += int64(n); read > limit {
-			r.Discard(n)
-			tick(n)
-			return dst[:0], errTooLarge
-		}
-		dst = append(dst, buf[:n]...)
-		r.Discard(n)
-		tick(n)
-	}
-}
-
-// terminator says whether the buffered line start "." is the line that ends
-// a multi-line reply, and how many bytes that line takes (0 when it is not).
-func (s *session) terminator() (int, error) {
-	p, err := s.r.Peek(2)
-	if err != nil {
-		return 0, err
-	}
-	switch {
-	case p[1] == '\n' && s.lfOnly:
-		return 2, nil
-	case p[1] == '\r':
-		if p, err = s.r.Peek(3); err != nil {
-			return 0, err
-		}
-		if p[2] == '\n' {
-			return 3, nil
-		}
-	}
-	return 0, nil
-}
-
-func (s *session) bodyErr(verb string, err error) error {
-	if errors.Is(err, io.EOF) {
-		err = io.ErrUnexpectedEOF
-	}
-	return s.netErr(verb, err)
-}
-
-// netErr gives an I/O error its meaning: cancelled, timed out or cut off.
-func (s *session) netErr(verb string, err error) error {
-	switch {
-	case s.ctx.Err() != nil:
-		return fmt.Errorf("%s: %w", verb, s.ctx.Err())
-	case isTimeout(err):
-		return fmt.Errorf("%s: %s stopped answering (nothing for %v): %w", verb, s.addr, s.tcp.idle, ErrTimeout)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed):
-		return fmt.Errorf("%s: %s closed the connection: %w", verb, s.addr, io.ErrUnexpectedEOF)
-	}
-	return fmt.Errorf("%s: %w", verb, err)
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
-}
-
-// responseCode returns the RFC 2449 response code at the start of a -ERR
-// text ("[IN-USE] ..." gives "IN-USE"), upper-cased.
-func responseCode(text []byte) string {
-	if len(text) == 0 || text[0] != '[' {
-		return ""
-	}
-	end := bytes.IndexByte(text, ']')
-	if end < 0 {
-		return ""
-	}
-	return strings.ToUpper(string(text[1:end]))
 }
 
 // loginErr classifies a refused USER, PASS or AUTH by its response code
@@ -814,14 +529,6 @@ func (s *session) close() {
 	if s.tcp != nil {
 		s.tcp.Close()
 	}
-}
-
-// quoteShort quotes a line a server sent, escapes and all, cut short.
-func quoteShort(b []byte) string {
-	if len(b) > maxQuoted {
-		return strconv.Quote(string(b[:maxQuoted])) + "..."
-	}
-	return strconv.Quote(string(b))
 }
 
 // CheckPOP3 connects to the account's incoming server, reads CAPA, logs in,
