@@ -1,29 +1,50 @@
 package mail
 
-// This is the one file that imports github.com/knadh/go-pop3. Measured
-// against Dovecot and fake servers, v1.0.0 gets these things wrong, and each
-// is fixed here and pinned by a test in pop3_test.go:
+// This is the one file that imports github.com/knadh/go-pop3 (v1.0.0), the
+// design's POP3 client. It works on the session's real connection (lineConn:
+// the TCP or TLS connection this file dialled, read one reply line at a time
+// through popbox's reader) for what it gets right; popbox's own code does
+// the rest. Each fault below is pinned by a TestGoPOP3Gap* test in
+// pop3_test.go, which shows go-pop3 going wrong and popbox's path right.
 //
-//   - it does not undo dot-stuffing (RFC 1939 section 3): ".x" sent as "..x"
-//     comes back as "..x";
-//   - it reads lines with bufio.Reader.ReadLine and ignores isPrefix, so a
-//     line over 4,096 bytes gets a CRLF inserted, and a 4,097-byte line
-//     ending in "." ends the message early; the rest is then read as the
-//     answer to the next command, so message content can answer commands;
-//   - it sets no read or write deadline: a silent greeting, TLS handshake or
-//     RETR blocks for ever;
-//   - it panics on a STAT answer "+OK" or "+OK 3" and on a LIST or UIDL
-//     line with one field, and takes an empty answer to PASS as success;
-//   - it sends CR and LF inside arguments ("USER a\r\nDELE 1" is two commands);
-//   - its TLS trusts only the system roots (no CA file) and it has no CAPA,
-//     STLS, SASL or pipelining.
+// What go-pop3 does:
+//   - it opens the session: NewConn reads and checks the greeting;
+//   - it sends each command that goes alone and reads its one reply line:
+//     USER, PASS and QUIT with User, Pass and Quit; STAT, STLS, "UIDL n",
+//     AUTH and the first line of CAPA, UIDL and LIST with Cmd; the further
+//     lines of an AUTH exchange with Send and ReadOne;
+//   - its verdict on that line is taken when it is +OK, with its text.
 //
-// What it does correctly is kept: go-pop3 opens the session over a
-// connection this file dials (TLS, STLS and deadlines done here), checks the
-// greeting, and writes every single command (Conn.Send). Every reply is read
-// by this file's own reader, which go-pop3 never sees: the connection handed
-// to it replays the greeting and then refuses to read. Pipelined RETR and
-// DELE batches are written here too, in one write per window.
+// What popbox's own code does, and why:
+//   - dialling, TLS, STLS and deadlines: go-pop3 sets no read or write
+//     deadline (a silent greeting, TLS handshake or RETR blocks for ever),
+//     its TLS trusts only the system roots (no CA file), it has no STLS, and
+//     a TLS port spoken to in plain text is better caught by its first byte;
+//   - arguments are checked before go-pop3 sends them: it sends CR and LF
+//     inside an argument ("USER a\r\nDELE 1" is two commands);
+//   - every reply line that is not "+OK" is read by parseStatus: go-pop3
+//     takes an empty line for +OK (an empty answer to PASS logs in), returns
+//     a -ERR as a bare error string, as it returns a broken connection, and
+//     puts "-ERR" alone in words of its own ("unknown error ..."); it also
+//     refuses "+OK" and a tab, which popbox accepts;
+//   - a reply line over 4,096 bytes is read by popbox's reader: go-pop3 reads
+//     lines with bufio.Reader.ReadLine and ignores isPrefix, so the rest of a
+//     long line answers the next command. lineConn never hands it such a
+//     line; a greeting that long ends the session (ErrProtocol), since
+//     go-pop3 opens its connection only by reading the greeting itself;
+//   - STAT, "LIST n" and "UIDL n" answers are parsed here: go-pop3's Stat,
+//     List and Uidl panic on an answer with a field missing ("+OK", "+OK 3",
+//     "1"), in the single-line and the multi-line forms;
+//   - the bodies of multi-line replies (RETR, CAPA, UIDL, LIST) are read by
+//     readBody and eachLine: go-pop3 does not undo dot-stuffing, and with
+//     ReadLine a 4,097-byte line ending in "." ends a message early and the
+//     rest of it, forged or not, answers the next command;
+//   - RETR, DELE and "LIST n" go through a window (pop3_window.go), pipelined
+//     when the server offers PIPELINING: go-pop3 has no CAPA and no
+//     pipelining (its Send flushes each command and its Dele waits for each
+//     answer). CAPA and SASL PLAIN, which it lacks, are popbox's too.
+//
+// NOOP, RSET and TOP are not used by popbox.
 
 import (
 	"bufio"
@@ -126,30 +147,93 @@ func (c *deadlineConn) Write(b []byte) (int, error) {
 	return c.Conn.Write(b)
 }
 
-// errLibRead is what go-pop3 gets if it ever tries to read a reply itself.
-var errLibRead = errors.New("go-pop3 must not read replies; popbox's reader does")
+// errLongLine is what go-pop3 reads when the next reply line would not fit
+// its buffer: the line is left for popbox's reader.
+var errLongLine = errors.New("reply line longer than go-pop3 reads")
 
-// libConn is the connection go-pop3 is given: it replays the greeting this
-// file has already read and checked, then refuses every read, so no reply
-// byte can end up in go-pop3's buffer. Writes go to the session's current
-// connection (plain, or TLS after STLS).
-type libConn struct {
-	net.Conn
-	s        *session
-	greeting *bytes.Reader
+// errSecondLine is what go-pop3 reads if it asks for more than the one
+// reply line of a command.
+var errSecondLine = errors.New("go-pop3 asked for a second reply line")
+
+// lineConn is the session's connection as go-pop3 sees it. Writes go to
+// the connection commands travel over (TCP with its deadlines, or TLS over
+// it after STLS). Reads are served from the session's own reader, which
+// reads that same connection: one whole reply line per command, and never
+// more. go-pop3 reads through a bufio.Reader of its own; handed exactly one
+// line, that reader never holds a byte beyond the line go-pop3 asked for,
+// so the two readers share one stream and nothing is lost between them. A
+// line that would not fit go-pop3's buffer (4,096 bytes; its ReadLine would
+// cut it, ignoring isPrefix) is not handed over: Read fails with
+// errLongLine, and popbox's reader reads the line instead (see libRead).
+type lineConn struct {
+	s *session
+	// What the go-pop3 call under way did, for libRead.
+	line []byte // the line handed over, its line end included
+	crlf bool   // the line (handed over or long) ended in CRLF
+	long bool   // a line too long for go-pop3 waits in s.r
+	err  error  // a read or write on the connection failed
 }
 
-func (c *libConn) Read(b []byte) (int, error) {
-	if c.greeting.Len() > 0 {
-		return c.greeting.Read(b)
+// reset readies the connection for the next go-pop3 call.
+func (c *lineConn) reset() { *c = lineConn{s: c.s} }
+
+// Read hands go-pop3 the next reply line whole, or nothing.
+func (c *lineConn) Read(b []byte) (int, error) {
+	switch {
+	case len(b) == 0:
+		return 0, nil
+	case c.line != nil:
+		return 0, errSecondLine
 	}
-	return 0, errLibRead
+	r := c.s.r
+	seen := 0
+	for {
+		buf, _ := r.Peek(r.Buffered())
+		if i := bytes.IndexByte(buf[seen:], '\n'); i >= 0 {
+			end := seen + i + 1
+			if end > len(b) {
+				c.long = true
+				return 0, errLongLine
+			}
+			n := copy(b, buf[:end])
+			r.Discard(n)
+			c.line = b[:n]
+			c.crlf = n >= 2 && b[n-2] == '\r'
+			return n, nil
+		}
+		if seen = len(buf); seen >= len(b) {
+			c.long = true
+			return 0, errLongLine
+		}
+		if _, err := r.Peek(seen + 1); err != nil {
+			c.err = err
+			return 0, err
+		}
+	}
 }
 
-func (c *libConn) Write(b []byte) (int, error) { return c.s.conn.Write(b) }
+func (c *lineConn) Write(b []byte) (int, error) {
+	n, err := c.s.conn.Write(b)
+	if err != nil {
+		c.err = err
+	}
+	return n, err
+}
 
-// libDialer hands go-pop3 its one connection.
-type libDialer struct{ c net.Conn }
+// Close closes the session's connection (go-pop3's Quit does, after +OK).
+func (c *lineConn) Close() error {
+	c.s.close()
+	return nil
+}
+
+func (c *lineConn) LocalAddr() net.Addr                { return c.s.conn.LocalAddr() }
+func (c *lineConn) RemoteAddr() net.Addr               { return c.s.conn.RemoteAddr() }
+func (c *lineConn) SetDeadline(t time.Time) error      { return c.s.conn.SetDeadline(t) }
+func (c *lineConn) SetReadDeadline(t time.Time) error  { return c.s.conn.SetReadDeadline(t) }
+func (c *lineConn) SetWriteDeadline(t time.Time) error { return c.s.conn.SetWriteDeadline(t) }
+
+// libDialer hands go-pop3 the session's connection, already dialled.
+type libDialer struct{ c *lineConn }
 
 func (d libDialer) Dial(network, addr string) (net.Conn, error) { return d.c, nil }
 
@@ -162,8 +246,9 @@ type session struct {
 	caFile string
 	tcp    *deadlineConn // the TCP connection with its deadlines
 	conn   net.Conn      // what commands travel over: tcp, or TLS over it
-	r      *bufio.Reader
-	lib    *pop3.Conn
+	r      *bufio.Reader // popbox's reader of conn
+	lib    *pop3.Conn    // go-pop3 over lc
+	lc     *lineConn
 	caps   capabilities
 	// lfOnly: the server ends its own lines with a bare LF (its greeting
 	// did), so LF "." LF ends its replies; see readBody.
@@ -216,16 +301,9 @@ func (s *session) open(sec Security, tlsConf *tls.Config) error {
 		}
 	}
 	s.r = bufio.NewReaderSize(s.conn, readBufferSize)
-	greeting, err := s.greeting(sec != SecuritySSL)
-	if err != nil {
+	if err := s.greeting(sec != SecuritySSL); err != nil {
 		return err
 	}
-	lc := &libConn{Conn: s.tcp, s: s, greeting: bytes.NewReader(greeting)}
-	lib, err := pop3.New(pop3.Opt{Host: s.host, Dialer: libDialer{lc}}).NewConn()
-	if err != nil {
-		return fmt.Errorf("greeting from %s: %w: %s", s.addr, ErrProtocol, serverText([]byte(err.Error())))
-	}
-	s.lib = lib
 	if err := s.capa(); err != nil {
 		return err
 	}
@@ -240,44 +318,48 @@ func (s *session) open(sec Security, tlsConf *tls.Config) error {
 	return nil
 }
 
-// greeting reads and checks the server's first line and returns it, with
-// CRLF, for go-pop3 to read again.
-func (s *session) greeting(plain bool) ([]byte, error) {
+// greeting has go-pop3 open its connection, which reads and checks the
+// server's first line, and checks that line too.
+func (s *session) greeting(plain bool) error {
 	if plain {
 		p, err := s.r.Peek(1)
 		if err != nil {
 			if isTimeout(err) && s.ctx.Err() == nil {
-				return nil, fmt.Errorf("%s sent no greeting within %v (if the port expects SSL/TLS from the first byte, as 995 does, choose security ssl): %w",
+				return fmt.Errorf("%s sent no greeting within %v (if the port expects SSL/TLS from the first byte, as 995 does, choose security ssl): %w",
 					s.addr, s.tcp.idle, ErrTimeout)
 			}
-			return nil, s.netErr("greeting", err)
+			return s.netErr("greeting", err)
 		}
 		// A POP3 greeting starts with + or -; 0x15 and 0x16 start a TLS
 		// alert or handshake record: a TLS port spoken to in plain text.
 		if p[0] == 0x15 || p[0] == 0x16 {
-			return nil, fmt.Errorf("%s answered with TLS; the port expects SSL/TLS from the first byte, so choose security ssl: %w", s.addr, ErrTLSMismatch)
+			return fmt.Errorf("%s answered with TLS; the port expects SSL/TLS from the first byte, so choose security ssl: %w", s.addr, ErrTLSMismatch)
 		}
 	}
-	line, crlf, err := s.readLineEnd("greeting")
-	if err != nil {
+	s.lc = &lineConn{s: s}
+	line, libText, libErr, err := s.libRead("greeting", func() ([]byte, error) {
+		lib, err := pop3.New(pop3.Opt{Host: s.host, Dialer: libDialer{s.lc}}).NewConn()
+		s.lib = lib
 		return nil, err
+	})
+	if err != nil {
+		return err
 	}
 	// A server that ends its own lines with a bare LF ends its replies with
 	// LF "." LF too; every other server is held to CRLF (see readBody).
-	s.lfOnly = !crlf
-	ok, text, err := s.parseStatus("greeting", line)
+	s.lfOnly = !s.lc.crlf
+	ok, text, err := s.verdict("greeting", line, libText, libErr)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if !ok {
-		return nil, fmt.Errorf("%s refused the connection: -ERR %s: %w", s.addr, serverText(text), ErrUnreachable)
+		return fmt.Errorf("%s refused the connection: -ERR %s: %w", s.addr, serverText(text), ErrUnreachable)
 	}
-	// go-pop3 reads the greeting with a 4 KiB line reader; a short one is
-	// all it needs to check.
-	if len(line) > 512 {
-		line = line[:512]
+	if s.lib == nil {
+		// go-pop3 has no connection but from a greeting it read itself.
+		return fmt.Errorf("%s sent a greeting go-pop3 cannot read (over 4,096 bytes, or +OK without a space after it): %s: %w", s.addr, quoteShort(line), ErrProtocol)
 	}
-	return append(append([]byte(nil), line...), '\r', '\n'), nil
+	return nil
 }
 
 // handshake runs TLS over the TCP connection (implicit TLS, or after STLS).
@@ -343,31 +425,90 @@ func checkArg(what, v string) error {
 	return nil
 }
 
-// send writes one command through go-pop3 (which adds CRLF and flushes).
-func (s *session) send(verb string, args ...string) error {
-	line := verb
+// checkCommand refuses a command line POP3 cannot carry: an argument with
+// CR, LF or NUL (go-pop3 would send it as it is), or a line over 255 bytes.
+func checkCommand(verb string, args ...string) error {
+	n := len(verb)
 	for _, a := range args {
 		if err := checkArg(strings.ToLower(verb)+" argument", a); err != nil {
 			return err
 		}
-		line += " " + a
+		n += 1 + len(a)
 	}
-	if len(line) > maxCommandLine {
-		return fmt.Errorf("%s command longer than POP3 allows (%d bytes)", verb, len(line))
-	}
-	if err := s.lib.Send(line); err != nil {
-		return s.netErr(verb, err)
+	if n > maxCommandLine {
+		return fmt.Errorf("%s command longer than POP3 allows (%d bytes)", verb, n)
 	}
 	return nil
 }
 
-// cmd sends a command and reads its status line: ok is +OK, text the rest
-// of the line (valid until the next read).
+// cmd sends a command with go-pop3 and reads its status line: ok is +OK,
+// text the rest of the line (valid until the next read). For a multi-line
+// reply, what follows the status line is popbox's to read.
 func (s *session) cmd(verb string, args ...string) (ok bool, text []byte, err error) {
-	if err := s.send(verb, args...); err != nil {
+	if err := checkCommand(verb, args...); err != nil {
 		return false, nil, err
 	}
-	return s.status(verb)
+	libArgs := make([]any, len(args))
+	for i, a := range args {
+		libArgs[i] = a
+	}
+	return s.libStatus(verb, func() ([]byte, error) {
+		return bufBytes(s.lib.Cmd(verb, false, libArgs...))
+	})
+}
+
+func bufBytes(b *bytes.Buffer, err error) ([]byte, error) {
+	if b == nil {
+		return nil, err
+	}
+	return b.Bytes(), err
+}
+
+// libStatus runs call, a go-pop3 call that sends one command and reads its
+// status line, and says what the line was (see verdict).
+func (s *session) libStatus(verb string, call func() ([]byte, error)) (ok bool, text []byte, err error) {
+	line, libText, libErr, err := s.libRead(verb, call)
+	if err != nil {
+		return false, nil, err
+	}
+	return s.verdict(verb, line, libText, libErr)
+}
+
+// libRead runs call, a go-pop3 call that writes a command (or a line of an
+// AUTH exchange) and reads one reply line, and returns that line without
+// its line end, with what go-pop3 made of it: libText is what its parser
+// returned, libErr its error. A line too long for go-pop3 is read by
+// popbox's reader instead (libErr is errLongLine then). err is a failed
+// read or write: go-pop3 returns those as it returns a -ERR, so the
+// connection says which it was.
+func (s *session) libRead(verb string, call func() ([]byte, error)) (line, libText []byte, libErr, err error) {
+	s.lc.reset()
+	libText, libErr = call()
+	c := s.lc
+	switch {
+	case c.err != nil:
+		return nil, nil, libErr, s.netErr(verb, c.err)
+	case c.long:
+		line, c.crlf, err = s.readLineEnd(verb)
+		return line, nil, errLongLine, err
+	case c.line == nil:
+		return nil, nil, libErr, fmt.Errorf("%s: go-pop3 read no reply (%v): %w", verb, libErr, ErrProtocol)
+	}
+	line = bytes.TrimSuffix(bytes.TrimSuffix(c.line, []byte("\n")), []byte("\r"))
+	return line, libText, libErr, nil
+}
+
+// verdict says what a reply line go-pop3 read was. go-pop3's own answer is
+// taken when it is +OK on a line that is not empty: its parser gets that
+// right, text and all. Every other line is read here by parseStatus: go-pop3
+// takes an empty line for +OK (RFC 1939 allows no such reply), returns a
+// -ERR as a bare error string (no response code to read, and "-ERR" alone
+// becomes a sentence of its own), and refuses "+OK" followed by a tab.
+func (s *session) verdict(verb string, line, libText []byte, libErr error) (ok bool, text []byte, err error) {
+	if libErr == nil && len(line) > 0 {
+		return true, bytes.TrimLeft(libText, " \t"), nil
+	}
+	return s.parseStatus(verb, line)
 }
 
 // loginErr classifies a refused USER, PASS or AUTH by its response code
@@ -399,7 +540,10 @@ func (s *session) login(user, pass string) error {
 	if err := checkArg("password", pass); err != nil {
 		return err
 	}
-	ok, text, err := s.cmd("USER", user)
+	if err := checkCommand("USER", user); err != nil {
+		return err
+	}
+	ok, text, err := s.libStatus("USER", func() ([]byte, error) { return nil, s.lib.User(user) })
 	if err != nil {
 		return err
 	}
@@ -409,7 +553,10 @@ func (s *session) login(user, pass string) error {
 		}
 		err = s.authPlain(user, pass)
 	} else {
-		ok, text, err = s.cmd("PASS", pass)
+		if err := checkCommand("PASS", pass); err != nil {
+			return err
+		}
+		ok, text, err = s.libStatus("PASS", func() ([]byte, error) { return nil, s.lib.Pass(pass) })
 		if err == nil && !ok {
 			err = s.loginErr(user, text)
 		}
@@ -434,20 +581,27 @@ func (s *session) authPlain(user, pass string) error {
 		return err
 	}
 	pending := base64.StdEncoding.EncodeToString(ir)
+	args := []string{mech}
 	if len("AUTH ")+len(mech)+1+len(pending) <= maxCommandLine {
-		err = s.send("AUTH", mech, pending)
+		args = append(args, pending)
 		pending = ""
-	} else {
-		err = s.send("AUTH", mech)
 	}
-	if err != nil {
+	if err := checkCommand("AUTH", args...); err != nil {
 		return err
 	}
+	call := func() ([]byte, error) {
+		if len(args) == 2 {
+			return bufBytes(s.lib.Cmd("AUTH", false, args[0], args[1]))
+		}
+		return bufBytes(s.lib.Cmd("AUTH", false, args[0]))
+	}
 	for round := 0; round < 8; round++ {
-		line, err := s.readLine("AUTH")
+		line, libText, libErr, err := s.libRead("AUTH", call)
 		if err != nil {
 			return err
 		}
+		// go-pop3 takes a continuation ("+ " and a challenge, RFC 5034)
+		// for an unknown reply; it is read here.
 		if len(line) > 0 && line[0] == '+' && (len(line) == 1 || line[1] == ' ') {
 			resp := pending
 			pending = ""
@@ -459,22 +613,17 @@ func (s *session) authPlain(user, pass string) error {
 				}
 				if derr != nil {
 					// RFC 5034: "*" cancels the exchange.
-					if err := s.lib.Send("*"); err != nil {
-						return s.netErr("AUTH", err)
-					}
-					if _, _, err := s.status("AUTH"); err != nil {
+					if _, _, err := s.libStatus("AUTH", s.libLine("*")); err != nil {
 						return err
 					}
 					return fmt.Errorf("AUTH PLAIN with %s: %w", s.addr, derr)
 				}
 				resp = base64.StdEncoding.EncodeToString(r)
 			}
-			if err := s.lib.Send(resp); err != nil {
-				return s.netErr("AUTH", err)
-			}
+			call = s.libLine(resp)
 			continue
 		}
-		ok, text, err := s.parseStatus("AUTH", line)
+		ok, text, err := s.verdict("AUTH", line, libText, libErr)
 		if err != nil {
 			return err
 		}
@@ -486,8 +635,20 @@ func (s *session) authPlain(user, pass string) error {
 	return fmt.Errorf("AUTH PLAIN with %s: too many challenges: %w", s.addr, ErrProtocol)
 }
 
-// stat asks STAT and checks that the answer is "+OK count size" (a short
-// answer makes go-pop3 panic).
+// libLine is a go-pop3 call that sends line (a line of an AUTH exchange,
+// base64 or "*") and reads the reply line.
+func (s *session) libLine(line string) func() ([]byte, error) {
+	return func() ([]byte, error) {
+		if err := s.lib.Send(line); err != nil {
+			return nil, err
+		}
+		return s.lib.ReadOne()
+	}
+}
+
+// stat asks STAT and checks that the answer is "+OK count size". go-pop3
+// sends it and reads the line; its Stat is not used, for it panics on a
+// short answer ("+OK", "+OK 3").
 func (s *session) stat() (count int, size int64, err error) {
 	ok, text, err := s.cmd("STAT")
 	if err != nil {
@@ -510,7 +671,7 @@ func (s *session) stat() (count int, size int64, err error) {
 // quit ends the session with QUIT; only a +OK means the server applied the
 // deletions (RFC 1939 section 6, the UPDATE state).
 func (s *session) quit() error {
-	ok, text, err := s.cmd("QUIT")
+	ok, text, err := s.libStatus("QUIT", func() ([]byte, error) { return nil, s.lib.Quit() })
 	s.close()
 	if err != nil {
 		return err
