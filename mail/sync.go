@@ -221,22 +221,6 @@ func (y *syncer) run() error {
 	return y.sessions()
 }
 
-// sessions runs one POP3 session after another, up to MaxSessions, for as
-// long as the last says another should follow: after a reply that could
-// not be a faithful copy (that session ended without QUIT; the rest of its
-// plan waits for the next), when the plan left new messages for later
-// (maxPlanFetch), or when the server seems to hand out its mail in
-// portions (see nextSession).
-func (y *syncer) sessions() error {
-	for n := 1; n <= y.opts.MaxSessions; n++ {
-		more, err := y.session(n)
-		if err != nil || !more {
-			return err
-		}
-	}
-	return nil
-}
-
 // checkLoginDelay refuses to log in before the server's LOGIN-DELAY
 // (RFC 2449) has passed since the last login.
 func (y *syncer) checkLoginDelay(now time.Time) error {
@@ -269,6 +253,22 @@ func (y *syncer) warnItem(w string) {
 		return
 	}
 	y.warn(w)
+}
+
+// sessions runs one POP3 session after another, up to MaxSessions, for as
+// long as the last says another should follow: after a reply that could
+// not be a faithful copy (that session ended without QUIT; the rest of its
+// plan waits for the next), when the plan left new messages for later
+// (maxPlanFetch), or when the server seems to hand out its mail in
+// portions (see nextSession).
+func (y *syncer) sessions() error {
+	for n := 1; n <= y.opts.MaxSessions; n++ {
+		more, err := y.session(n)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
 }
 
 // session runs one POP3 session, session number n of this Sync, and says
