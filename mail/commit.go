@@ -13,11 +13,13 @@ import (
 // committed is what a session's retrieval left in the cache: how many
 // messages it stored, how many it found stored already (a message without
 // a UID, listed again and known by its content), and, under retention
-// delete, the numbers of those safe to delete from the server now.
+// delete, the numbers of those safe to delete from the server now; and
+// how many it could not retrieve.
 type committed struct {
 	stored, known int
 	dups          int
 	deletable     []int32
+	failed        int
 }
 
 // retrieve fetches the planned messages and commits them in batches. It
@@ -51,6 +53,7 @@ func (y *syncer) retrieve(s *session, p *planner) (committed, error) {
 		batchBytes int64
 		batchStart = time.Now()
 		sinceTick  int64
+		failed     int
 	)
 	flush := func() {
 		if len(batch.msgs) > 0 {
@@ -72,6 +75,7 @@ func (y *syncer) retrieve(s *session, p *planner) (committed, error) {
 			return errCommitFailed
 		}
 		if err != nil {
+			failed++
 			y.res.Failed++
 			y.prog.Messages++
 			var uf *UnfaithfulError
@@ -103,6 +107,7 @@ func (y *syncer) retrieve(s *session, p *planner) (committed, error) {
 	// and are committed; only the one being read when it broke is lost.
 	flush()
 	com = c.close()
+	com.failed = failed
 
 	y.res.Skipped += com.known
 	y.prog.Committed = committedBefore + com.stored

@@ -1,29 +1,50 @@
 package mail
 
-// This is the one file that imports github.com/knadh/go-pop3. Measured
-// against Dovecot and fake servers, v1.0.0 gets these things wrong, and each
-// is fixed here and pinned by a test in pop3_test.go:
+// This is the one file that imports github.com/knadh/go-pop3 (v1.0.0), the
+// design's POP3 client. It works on the session's real connection (lineConn:
+// the TCP or TLS connection this file dialled, read one reply line at a time
+// through popbox's reader) for what it gets right; popbox's own code does
+// the rest. Each fault below is pinned by a TestGoPOP3Gap* test in
+// pop3_test.go, which shows go-pop3 going wrong and popbox's path right.
 //
-//   - it does not undo dot-stuffing (RFC 1939 section 3): ".x" sent as "..x"
-//     comes back as "..x";
-//   - it reads lines with bufio.Reader.ReadLine and ignores isPrefix, so a
-//     line over 4,096 bytes gets a CRLF inserted, and a 4,097-byte line
-//     ending in "." ends the message early; the rest is then read as the
-//     answer to the next command, so message content can answer commands;
-//   - it sets no read or write deadline: a silent greeting, TLS handshake or
-//     RETR blocks for ever;
-//   - it panics on a STAT answer "+OK" or "+OK 3" and on a LIST or UIDL
-//     line with one field, and takes an empty answer to PASS as success;
-//   - it sends CR and LF inside arguments ("USER a\r\nDELE 1" is two commands);
-//   - its TLS trusts only the system roots (no CA file) and it has no CAPA,
-//     STLS, SASL or pipelining.
+// What go-pop3 does:
+//   - it opens the session: NewConn reads and checks the greeting;
+//   - it sends each command that goes alone and reads its one reply line:
+//     USER, PASS and QUIT with User, Pass and Quit; STAT, STLS, "UIDL n",
+//     AUTH and the first line of CAPA, UIDL and LIST with Cmd; the further
+//     lines of an AUTH exchange with Send and ReadOne;
+//   - its verdict on that line is taken when it is +OK, with its text.
 //
-// What it does correctly is kept: go-pop3 opens the session over a
-// connection this file dials (TLS, STLS and deadlines done here), checks the
-// greeting, and writes every single command (Conn.Send). Every reply is read
-// by this file's own reader, which go-pop3 never sees: the connection handed
-// to it replays the greeting and then refuses to read. Pipelined RETR and
-// DELE batches are written here too, in one write per window.
+// What popbox's own code does, and why:
+//   - dialling, TLS, STLS and deadlines: go-pop3 sets no read or write
+//     deadline (a silent greeting, TLS handshake or RETR blocks for ever),
+//     its TLS trusts only the system roots (no CA file), it has no STLS, and
+//     a TLS port spoken to in plain text is better caught by its first byte;
+//   - arguments are checked before go-pop3 sends them: it sends CR and LF
+//     inside an argument ("USER a\r\nDELE 1" is two commands);
+//   - every reply line that is not "+OK" is read by parseStatus: go-pop3
+//     takes an empty line for +OK (an empty answer to PASS logs in), returns
+//     a -ERR as a bare error string, as it returns a broken connection, and
+//     puts "-ERR" alone in words of its own ("unknown error ..."); it also
+//     refuses "+OK" and a tab, which popbox accepts;
+//   - a reply line over 4,096 bytes is read by popbox's reader: go-pop3 reads
+//     lines with bufio.Reader.ReadLine and ignores isPrefix, so the rest of a
+//     long line answers the next command. lineConn never hands it such a
+//     line; a greeting that long ends the session (ErrProtocol), since
+//     go-pop3 opens its connection only by reading the greeting itself;
+//   - STAT, "LIST n" and "UIDL n" answers are parsed here: go-pop3's Stat,
+//     List and Uidl panic on an answer with a field missing ("+OK", "+OK 3",
+//     "1"), in the single-line and the multi-line forms;
+//   - the bodies of multi-line replies (RETR, CAPA, UIDL, LIST) are read by
+//     readBody and eachLine: go-pop3 does not undo dot-stuffing, and with
+//     ReadLine a 4,097-byte line ending in "." ends a message early and the
+//     rest of it, forged or not, answers the next command;
+//   - RETR, DELE and "LIST n" go through a window (pop3_window.go), pipelined
+//     when the server offers PIPELINING: go-pop3 has no CAPA and no
+//     pipelining (its Send flushes each command and its Dele waits for each
+//     answer). CAPA and SASL PLAIN, which it lacks, are popbox's too.
+//
+// NOOP, RSET and TOP are not used by popbox.
 
 import (
 	"bufio"
@@ -33,13 +54,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -52,10 +70,10 @@ const (
 	// readBufferSize is the reader's buffer: a reply line (not a message
 	// line) longer than this is a protocol error.
 	readBufferSize = 256 << 10
-	// pipelineWindow and pipelineBytes bound the RETR commands in flight:
-	// commands are tiny, so the socket buffers can never fill up in both
-	// directions; the byte bound keeps a broken-off session from having
-	// asked for far more than it reads.
+	// pipelineWindow and pipelineBytes bound the commands in flight (see
+	// window): commands are tiny, so the socket buffers can never fill up
+	// in both directions; the byte bound (of announced RETR replies) keeps
+	// a broken-off session from having asked for far more than it reads.
 	pipelineWindow = 128
 	pipelineBytes  = 16 << 20
 	// minTransferRate (bytes per second) scales the overall bound of one
@@ -129,64 +147,95 @@ func (c *deadlineConn) Write(b []byte) (int, error) {
 	return c.Conn.Write(b)
 }
 
-// errLibRead is what go-pop3 gets if it ever tries to read a reply itself.
-var errLibRead = errors.New("go-pop3 must not read replies; popbox's reader does")
+// errLongLine is what go-pop3 reads when the next reply line would not fit
+// its buffer: the line is left for popbox's reader.
+var errLongLine = errors.New("reply line longer than go-pop3 reads")
 
-// libConn is the connection go-pop3 is given: it replays the greeting this
-// file has already read and checked, then refuses every read, so no reply
-// byte can end up in go-pop3's buffer. Writes go to the session's current
-// connection (plain, or TLS after STLS).
-type libConn struct {
-	net.Conn
-	s        *session
-	greeting *bytes.Reader
+// errSecondLine is what go-pop3 reads if it asks for more than the one
+// reply line of a command.
+var errSecondLine = errors.New("go-pop3 asked for a second reply line")
+
+// lineConn is the session's connection as go-pop3 sees it. Writes go to
+// the connection commands travel over (TCP with its deadlines, or TLS over
+// it after STLS). Reads are served from the session's own reader, which
+// reads that same connection: one whole reply line per command, and never
+// more. go-pop3 reads through a bufio.Reader of its own; handed exactly one
+// line, that reader never holds a byte beyond the line go-pop3 asked for,
+// so the two readers share one stream and nothing is lost between them. A
+// line that would not fit go-pop3's buffer (4,096 bytes; its ReadLine would
+// cut it, ignoring isPrefix) is not handed over: Read fails with
+// errLongLine, and popbox's reader reads the line instead (see libRead).
+type lineConn struct {
+	s *session
+	// What the go-pop3 call under way did, for libRead.
+	line []byte // the line handed over, its line end included
+	crlf bool   // the line (handed over or long) ended in CRLF
+	long bool   // a line too long for go-pop3 waits in s.r
+	err  error  // a read or write on the connection failed
 }
 
-func (c *libConn) Read(b []byte) (int, error) {
-	if c.greeting.Len() > 0 {
-		return c.greeting.Read(b)
+// reset readies the connection for the next go-pop3 call.
+func (c *lineConn) reset() { *c = lineConn{s: c.s} }
+
+// Read hands go-pop3 the next reply line whole, or nothing.
+func (c *lineConn) Read(b []byte) (int, error) {
+	switch {
+	case len(b) == 0:
+		return 0, nil
+	case c.line != nil:
+		return 0, errSecondLine
 	}
-	return 0, errLibRead
-}
-
-func (c *libConn) Write(b []byte) (int, error) { return c.s.conn.Write(b) }
-
-// libDialer hands go-pop3 its one connection.
-type libDialer struct{ c net.Conn }
-
-func (d libDialer) Dial(network, addr string) (net.Conn, error) { return d.c, nil }
-
-// capabilities is what CAPA (RFC 2449) said.
-type capabilities struct {
-	known      bool // CAPA answered +OK
-	user       bool
-	stls       bool
-	pipelining bool
-	uidl       bool
-	sasl       []string
-	// loginDelay and expireDays are LOGIN-DELAY and EXPIRE; the USER
-	// variants mean the value may change after login (asked again then).
-	loginDelay        time.Duration
-	loginDelayPerUser bool
-	expireDays        int // -1: NEVER or not announced
-	expirePerUser     bool
-}
-
-func (c capabilities) hasSASL(mech string) bool {
-	for _, m := range c.sasl {
-		if strings.EqualFold(m, mech) {
-			return true
+	r := c.s.r
+	seen := 0
+	for {
+		buf, _ := r.Peek(r.Buffered())
+		if i := bytes.IndexByte(buf[seen:], '\n'); i >= 0 {
+			end := seen + i + 1
+			if end > len(b) {
+				c.long = true
+				return 0, errLongLine
+			}
+			n := copy(b, buf[:end])
+			r.Discard(n)
+			c.line = b[:n]
+			c.crlf = n >= 2 && b[n-2] == '\r'
+			return n, nil
+		}
+		if seen = len(buf); seen >= len(b) {
+			c.long = true
+			return 0, errLongLine
+		}
+		if _, err := r.Peek(seen + 1); err != nil {
+			c.err = err
+			return 0, err
 		}
 	}
-	return false
 }
 
-// hints turns the capabilities into what is kept with the account.
-func (c capabilities) hints(prev ServerHints) ServerHints {
-	prev.LoginDelay = c.loginDelay
-	prev.ExpireDays = c.expireDays
-	return prev
+func (c *lineConn) Write(b []byte) (int, error) {
+	n, err := c.s.conn.Write(b)
+	if err != nil {
+		c.err = err
+	}
+	return n, err
 }
+
+// Close closes the session's connection (go-pop3's Quit does, after +OK).
+func (c *lineConn) Close() error {
+	c.s.close()
+	return nil
+}
+
+func (c *lineConn) LocalAddr() net.Addr                { return c.s.conn.LocalAddr() }
+func (c *lineConn) RemoteAddr() net.Addr               { return c.s.conn.RemoteAddr() }
+func (c *lineConn) SetDeadline(t time.Time) error      { return c.s.conn.SetDeadline(t) }
+func (c *lineConn) SetReadDeadline(t time.Time) error  { return c.s.conn.SetReadDeadline(t) }
+func (c *lineConn) SetWriteDeadline(t time.Time) error { return c.s.conn.SetWriteDeadline(t) }
+
+// libDialer hands go-pop3 the session's connection, already dialled.
+type libDialer struct{ c *lineConn }
+
+func (d libDialer) Dial(network, addr string) (net.Conn, error) { return d.c, nil }
 
 // session is one POP3 connection.
 type session struct {
@@ -197,14 +246,14 @@ type session struct {
 	caFile string
 	tcp    *deadlineConn // the TCP connection with its deadlines
 	conn   net.Conn      // what commands travel over: tcp, or TLS over it
-	r      *bufio.Reader
-	lib    *pop3.Conn
+	r      *bufio.Reader // popbox's reader of conn
+	lib    *pop3.Conn    // go-pop3 over lc
+	lc     *lineConn
 	caps   capabilities
 	// lfOnly: the server ends its own lines with a bare LF (its greeting
 	// did), so LF "." LF ends its replies; see readBody.
 	lfOnly bool
 	stop   func() bool // undoes the close-on-cancel hook
-	wbuf   []byte      // pipelined command batches
 }
 
 // dialPOP3 connects to srv with its security, reads the greeting, does
@@ -252,16 +301,9 @@ func (s *session) open(sec Security, tlsConf *tls.Config) error {
 		}
 	}
 	s.r = bufio.NewReaderSize(s.conn, readBufferSize)
-	greeting, err := s.greeting(sec != SecuritySSL)
-	if err != nil {
+	if err := s.greeting(sec != SecuritySSL); err != nil {
 		return err
 	}
-	lc := &libConn{Conn: s.tcp, s: s, greeting: bytes.NewReader(greeting)}
-	lib, err := pop3.New(pop3.Opt{Host: s.host, Dialer: libDialer{lc}}).NewConn()
-	if err != nil {
-		return fmt.Errorf("greeting from %s: %w: %s", s.addr, ErrProtocol, serverText([]byte(err.Error())))
-	}
-	s.lib = lib
 	if err := s.capa(); err != nil {
 		return err
 	}
@@ -276,44 +318,48 @@ func (s *session) open(sec Security, tlsConf *tls.Config) error {
 	return nil
 }
 
-// greeting reads and checks the server's first line and returns it, with
-// CRLF, for go-pop3 to read again.
-func (s *session) greeting(plain bool) ([]byte, error) {
+// greeting has go-pop3 open its connection, which reads and checks the
+// server's first line, and checks that line too.
+func (s *session) greeting(plain bool) error {
 	if plain {
 		p, err := s.r.Peek(1)
 		if err != nil {
 			if isTimeout(err) && s.ctx.Err() == nil {
-				return nil, fmt.Errorf("%s sent no greeting within %v (if the port expects SSL/TLS from the first byte, as 995 does, choose security ssl): %w",
+				return fmt.Errorf("%s sent no greeting within %v (if the port expects SSL/TLS from the first byte, as 995 does, choose security ssl): %w",
 					s.addr, s.tcp.idle, ErrTimeout)
 			}
-			return nil, s.netErr("greeting", err)
+			return s.netErr("greeting", err)
 		}
 		// A POP3 greeting starts with + or -; 0x15 and 0x16 start a TLS
 		// alert or handshake record: a TLS port spoken to in plain text.
 		if p[0] == 0x15 || p[0] == 0x16 {
-			return nil, fmt.Errorf("%s answered with TLS; the port expects SSL/TLS from the first byte, so choose security ssl: %w", s.addr, ErrTLSMismatch)
+			return fmt.Errorf("%s answered with TLS; the port expects SSL/TLS from the first byte, so choose security ssl: %w", s.addr, ErrTLSMismatch)
 		}
 	}
-	line, crlf, err := s.readLineEnd("greeting")
-	if err != nil {
+	s.lc = &lineConn{s: s}
+	line, libText, libErr, err := s.libRead("greeting", func() ([]byte, error) {
+		lib, err := pop3.New(pop3.Opt{Host: s.host, Dialer: libDialer{s.lc}}).NewConn()
+		s.lib = lib
 		return nil, err
+	})
+	if err != nil {
+		return err
 	}
 	// A server that ends its own lines with a bare LF ends its replies with
 	// LF "." LF too; every other server is held to CRLF (see readBody).
-	s.lfOnly = !crlf
-	ok, text, err := s.parseStatus("greeting", line)
+	s.lfOnly = !s.lc.crlf
+	ok, text, err := s.verdict("greeting", line, libText, libErr)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if !ok {
-		return nil, fmt.Errorf("%s refused the connection: -ERR %s: %w", s.addr, serverText(text), ErrUnreachable)
+		return fmt.Errorf("%s refused the connection: -ERR %s: %w", s.addr, serverText(text), ErrUnreachable)
 	}
-	// go-pop3 reads the greeting with a 4 KiB line reader; a short one is
-	// all it needs to check.
-	if len(line) > 512 {
-		line = line[:512]
+	if s.lib == nil {
+		// go-pop3 has no connection but from a greeting it read itself.
+		return fmt.Errorf("%s sent a greeting go-pop3 cannot read (over 4,096 bytes, or +OK without a space after it): %s: %w", s.addr, quoteShort(line), ErrProtocol)
 	}
-	return append(append([]byte(nil), line...), '\r', '\n'), nil
+	return nil
 }
 
 // handshake runs TLS over the TCP connection (implicit TLS, or after STLS).
@@ -370,58 +416,6 @@ func (s *session) starttls(conf *tls.Config) error {
 	return nil
 }
 
-// capa asks CAPA; a server without it (plain RFC 1939) leaves caps unknown.
-func (s *session) capa() error {
-	s.caps = capabilities{expireDays: -1}
-	ok, _, err := s.cmd("CAPA")
-	if err != nil || !ok {
-		return err
-	}
-	body, err := s.readBody("CAPA", nil, maxListing, nil)
-	if err != nil {
-		return err
-	}
-	s.caps.known = true
-	for len(body) > 0 {
-		var line []byte
-		line, body = nextLine(body)
-		f := strings.Fields(string(line))
-		if len(f) == 0 {
-			continue
-		}
-		perUser := len(f) > 2 && strings.EqualFold(f[2], "USER")
-		switch strings.ToUpper(f[0]) {
-		case "USER":
-			s.caps.user = true
-		case "STLS":
-			s.caps.stls = true
-		case "PIPELINING":
-			s.caps.pipelining = true
-		case "UIDL":
-			s.caps.uidl = true
-		case "SASL":
-			s.caps.sasl = append(s.caps.sasl, f[1:]...)
-		case "LOGIN-DELAY":
-			if len(f) > 1 {
-				if n, err := strconv.Atoi(f[1]); err == nil && n > 0 {
-					s.caps.loginDelay = time.Duration(n) * time.Second
-					s.caps.loginDelayPerUser = perUser
-				}
-			}
-		case "EXPIRE":
-			if len(f) > 1 {
-				if strings.EqualFold(f[1], "NEVER") {
-					s.caps.expireDays = -1
-				} else if n, err := strconv.Atoi(f[1]); err == nil && n >= 0 {
-					s.caps.expireDays = n
-				}
-				s.caps.expirePerUser = perUser
-			}
-		}
-	}
-	return nil
-}
-
 // checkArg refuses what would let an argument smuggle a second command or
 // cut one short: CR, LF and NUL.
 func checkArg(what, v string) error {
@@ -431,229 +425,90 @@ func checkArg(what, v string) error {
 	return nil
 }
 
-// send writes one command through go-pop3 (which adds CRLF and flushes).
-func (s *session) send(verb string, args ...string) error {
-	line := verb
+// checkCommand refuses a command line POP3 cannot carry: an argument with
+// CR, LF or NUL (go-pop3 would send it as it is), or a line over 255 bytes.
+func checkCommand(verb string, args ...string) error {
+	n := len(verb)
 	for _, a := range args {
 		if err := checkArg(strings.ToLower(verb)+" argument", a); err != nil {
 			return err
 		}
-		line += " " + a
+		n += 1 + len(a)
 	}
-	if len(line) > maxCommandLine {
-		return fmt.Errorf("%s command longer than POP3 allows (%d bytes)", verb, len(line))
-	}
-	if err := s.lib.Send(line); err != nil {
-		return s.netErr(verb, err)
+	if n > maxCommandLine {
+		return fmt.Errorf("%s command longer than POP3 allows (%d bytes)", verb, n)
 	}
 	return nil
 }
 
-// cmd sends a command and reads its status line: ok is +OK, text the rest
-// of the line (valid until the next read).
+// cmd sends a command with go-pop3 and reads its status line: ok is +OK,
+// text the rest of the line (valid until the next read). For a multi-line
+// reply, what follows the status line is popbox's to read.
 func (s *session) cmd(verb string, args ...string) (ok bool, text []byte, err error) {
-	if err := s.send(verb, args...); err != nil {
+	if err := checkCommand(verb, args...); err != nil {
 		return false, nil, err
 	}
-	return s.status(verb)
+	libArgs := make([]any, len(args))
+	for i, a := range args {
+		libArgs[i] = a
+	}
+	return s.libStatus(verb, func() ([]byte, error) {
+		return bufBytes(s.lib.Cmd(verb, false, libArgs...))
+	})
 }
 
-// status reads one status line.
-func (s *session) status(verb string) (ok bool, text []byte, err error) {
-	line, err := s.readLine(verb)
+func bufBytes(b *bytes.Buffer, err error) ([]byte, error) {
+	if b == nil {
+		return nil, err
+	}
+	return b.Bytes(), err
+}
+
+// libStatus runs call, a go-pop3 call that sends one command and reads its
+// status line, and says what the line was (see verdict).
+func (s *session) libStatus(verb string, call func() ([]byte, error)) (ok bool, text []byte, err error) {
+	line, libText, libErr, err := s.libRead(verb, call)
 	if err != nil {
 		return false, nil, err
+	}
+	return s.verdict(verb, line, libText, libErr)
+}
+
+// libRead runs call, a go-pop3 call that writes a command (or a line of an
+// AUTH exchange) and reads one reply line, and returns that line without
+// its line end, with what go-pop3 made of it: libText is what its parser
+// returned, libErr its error. A line too long for go-pop3 is read by
+// popbox's reader instead (libErr is errLongLine then). err is a failed
+// read or write: go-pop3 returns those as it returns a -ERR, so the
+// connection says which it was.
+func (s *session) libRead(verb string, call func() ([]byte, error)) (line, libText []byte, libErr, err error) {
+	s.lc.reset()
+	libText, libErr = call()
+	c := s.lc
+	switch {
+	case c.err != nil:
+		return nil, nil, libErr, s.netErr(verb, c.err)
+	case c.long:
+		line, c.crlf, err = s.readLineEnd(verb)
+		return line, nil, errLongLine, err
+	case c.line == nil:
+		return nil, nil, libErr, fmt.Errorf("%s: go-pop3 read no reply (%v): %w", verb, libErr, ErrProtocol)
+	}
+	line = bytes.TrimSuffix(bytes.TrimSuffix(c.line, []byte("\n")), []byte("\r"))
+	return line, libText, libErr, nil
+}
+
+// verdict says what a reply line go-pop3 read was. go-pop3's own answer is
+// taken when it is +OK on a line that is not empty: its parser gets that
+// right, text and all. Every other line is read here by parseStatus: go-pop3
+// takes an empty line for +OK (RFC 1939 allows no such reply), returns a
+// -ERR as a bare error string (no response code to read, and "-ERR" alone
+// becomes a sentence of its own), and refuses "+OK" followed by a tab.
+func (s *session) verdict(verb string, line, libText []byte, libErr error) (ok bool, text []byte, err error) {
+	if libErr == nil && len(line) > 0 {
+		return true, bytes.TrimLeft(libText, " \t"), nil
 	}
 	return s.parseStatus(verb, line)
-}
-
-// parseStatus reads +OK or -ERR. RFC 1939 allows nothing else, not even an
-// empty line (which go-pop3 takes as success).
-func (s *session) parseStatus(verb string, line []byte) (ok bool, text []byte, err error) {
-	if rest, found := cutStatus(line, "+OK"); found {
-		return true, rest, nil
-	}
-	if rest, found := cutStatus(line, "-ERR"); found {
-		return false, rest, nil
-	}
-	return false, nil, fmt.Errorf("%s: %s answered %s, which is neither +OK nor -ERR: %w", verb, s.addr, quoteShort(line), ErrProtocol)
-}
-
-func cutStatus(line []byte, st string) ([]byte, bool) {
-	if !bytes.HasPrefix(line, []byte(st)) {
-		return nil, false
-	}
-	rest := line[len(st):]
-	if len(rest) > 0 && rest[0] != ' ' && rest[0] != '\t' {
-		return nil, false
-	}
-	return bytes.TrimLeft(rest, " \t"), true
-}
-
-// readLine reads one reply line without its line end.
-func (s *session) readLine(verb string) ([]byte, error) {
-	line, _, err := s.readLineEnd(verb)
-	return line, err
-}
-
-// readLineEnd reads one reply line without its line end and says whether
-// that was CRLF (rather than a bare LF).
-func (s *session) readLineEnd(verb string) (line []byte, crlf bool, err error) {
-	line, err = s.r.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		return nil, false, fmt.Errorf("%s: %s sent a reply line longer than %d bytes: %w", verb, s.addr, readBufferSize, ErrProtocol)
-	}
-	if err != nil {
-		return nil, false, s.netErr(verb, err)
-	}
-	line = line[:len(line)-1]
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		return line[:n-1], true, nil
-	}
-	return line, false, nil
-}
-
-// errTooLarge marks a reply that ran past its limit. The rest of it was not
-// read (it may never end), so the session is out of step and must end.
-var errTooLarge = errors.New("reply far larger than the server announced")
-
-var (
-	crlfDot = []byte("\r\n.")
-	lfDot   = []byte("\n.")
-)
-
-// readBody reads the body of a multi-line reply, after its +OK line, up to
-// the line "." that ends it, and appends it to dst. RFC 1939 section 3: lines
-// end in CRLF, only CRLF "." CRLF ends the reply, and a line that starts with
-// "." after CRLF has had another "." put before it, which is removed. A bare
-// LF is content like any other byte, and so is a dot after it: a message
-// holding "\n.\n+OK" cannot end itself early and forge the next reply. Only
-// a server whose own lines end in a bare LF (lfOnly, seen in its greeting)
-// is read with LF as the line end. Every other byte is kept as sent (CR,
-// 8-bit bytes, lines of any length). It scans whole buffers for the line
-// starts and copies the runs between, so an ordinary message costs a few
-// copies rather than one call per line. When the body passes limit bytes,
-// readBody stops reading and returns errTooLarge; tick, when set, gets the
-// number of bytes consumed after each buffer.
-func (s *session) readBody(verb string, dst []byte, limit int64, tick func(int)) ([]byte, error) {
-	r := s.r
-	if tick == nil {
-		tick = func(int) {}
-	}
-	sep := crlfDot
-	if s.lfOnly {
-		sep = lfDot
-	}
-	var read int64
-	lineStart := true
-	for {
-		if lineStart {
-			p, err := r.Peek(1)
-			if err != nil {
-				return dst, s.bodyErr(verb, err)
-			}
-			if p[0] == '.' {
-				end, err := s.terminator()
-				if err != nil {
-					return dst, s.bodyErr(verb, err)
-				}
-				if end > 0 {
-					r.Discard(end)
-					tick(end)
-					return dst, nil
-				}
-				r.Discard(1) // the stuffed dot
-				tick(1)
-			}
-		}
-		if r.Buffered() < 2 {
-			// Two bytes at least, so that a CR at the end of the buffer is
-			// seen with what follows it.
-			if _, err := r.Peek(2); err != nil && r.Buffered() == 0 {
-				return dst, s.bodyErr(verb, err)
-			}
-		}
-		buf, _ := r.Peek(r.Buffered())
-		n := len(buf)
-		if i := bytes.Index(buf, sep); i >= 0 {
-			n, lineStart = i+len(sep)-1, true
-		} else if s.lfOnly {
-			lineStart = buf[n-1] == '\n'
-		} else {
-			lineStart = n >= 2 && buf[n-2] == '\r' && buf[n-1] == '\n'
-			if !lineStart && buf[n-1] == '\r' && n > 1 {
-				n-- // the CR may start the next CRLF: look at it again with its LF
-			}
-		}
-		if read += int64(n); read > limit {
-			r.Discard(n)
-			tick(n)
-			return dst[:0], errTooLarge
-		}
-		dst = append(dst, buf[:n]...)
-		r.Discard(n)
-		tick(n)
-	}
-}
-
-// terminator says whether the buffered line start "." is the line that ends
-// a multi-line reply, and how many bytes that line takes (0 when it is not).
-func (s *session) terminator() (int, error) {
-	p, err := s.r.Peek(2)
-	if err != nil {
-		return 0, err
-	}
-	switch {
-	case p[1] == '\n' && s.lfOnly:
-		return 2, nil
-	case p[1] == '\r':
-		if p, err = s.r.Peek(3); err != nil {
-			return 0, err
-		}
-		if p[2] == '\n' {
-			return 3, nil
-		}
-	}
-	return 0, nil
-}
-
-func (s *session) bodyErr(verb string, err error) error {
-	if errors.Is(err, io.EOF) {
-		err = io.ErrUnexpectedEOF
-	}
-	return s.netErr(verb, err)
-}
-
-// netErr gives an I/O error its meaning: cancelled, timed out or cut off.
-func (s *session) netErr(verb string, err error) error {
-	switch {
-	case s.ctx.Err() != nil:
-		return fmt.Errorf("%s: %w", verb, s.ctx.Err())
-	case isTimeout(err):
-		return fmt.Errorf("%s: %s stopped answering (nothing for %v): %w", verb, s.addr, s.tcp.idle, ErrTimeout)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed):
-		return fmt.Errorf("%s: %s closed the connection: %w", verb, s.addr, io.ErrUnexpectedEOF)
-	}
-	return fmt.Errorf("%s: %w", verb, err)
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
-}
-
-// responseCode returns the RFC 2449 response code at the start of a -ERR
-// text ("[IN-USE] ..." gives "IN-USE"), upper-cased.
-func responseCode(text []byte) string {
-	if len(text) == 0 || text[0] != '[' {
-		return ""
-	}
-	end := bytes.IndexByte(text, ']')
-	if end < 0 {
-		return ""
-	}
-	return strings.ToUpper(string(text[1:end]))
 }
 
 // loginErr classifies a refused USER, PASS or AUTH by its response code
@@ -685,7 +540,10 @@ func (s *session) login(user, pass string) error {
 	if err := checkArg("password", pass); err != nil {
 		return err
 	}
-	ok, text, err := s.cmd("USER", user)
+	if err := checkCommand("USER", user); err != nil {
+		return err
+	}
+	ok, text, err := s.libStatus("USER", func() ([]byte, error) { return nil, s.lib.User(user) })
 	if err != nil {
 		return err
 	}
@@ -695,7 +553,10 @@ func (s *session) login(user, pass string) error {
 		}
 		err = s.authPlain(user, pass)
 	} else {
-		ok, text, err = s.cmd("PASS", pass)
+		if err := checkCommand("PASS", pass); err != nil {
+			return err
+		}
+		ok, text, err = s.libStatus("PASS", func() ([]byte, error) { return nil, s.lib.Pass(pass) })
 		if err == nil && !ok {
 			err = s.loginErr(user, text)
 		}
@@ -720,20 +581,27 @@ func (s *session) authPlain(user, pass string) error {
 		return err
 	}
 	pending := base64.StdEncoding.EncodeToString(ir)
+	args := []string{mech}
 	if len("AUTH ")+len(mech)+1+len(pending) <= maxCommandLine {
-		err = s.send("AUTH", mech, pending)
+		args = append(args, pending)
 		pending = ""
-	} else {
-		err = s.send("AUTH", mech)
 	}
-	if err != nil {
+	if err := checkCommand("AUTH", args...); err != nil {
 		return err
 	}
+	call := func() ([]byte, error) {
+		if len(args) == 2 {
+			return bufBytes(s.lib.Cmd("AUTH", false, args[0], args[1]))
+		}
+		return bufBytes(s.lib.Cmd("AUTH", false, args[0]))
+	}
 	for round := 0; round < 8; round++ {
-		line, err := s.readLine("AUTH")
+		line, libText, libErr, err := s.libRead("AUTH", call)
 		if err != nil {
 			return err
 		}
+		// go-pop3 takes a continuation ("+ " and a challenge, RFC 5034)
+		// for an unknown reply; it is read here.
 		if len(line) > 0 && line[0] == '+' && (len(line) == 1 || line[1] == ' ') {
 			resp := pending
 			pending = ""
@@ -745,22 +613,17 @@ func (s *session) authPlain(user, pass string) error {
 				}
 				if derr != nil {
 					// RFC 5034: "*" cancels the exchange.
-					if err := s.lib.Send("*"); err != nil {
-						return s.netErr("AUTH", err)
-					}
-					if _, _, err := s.status("AUTH"); err != nil {
+					if _, _, err := s.libStatus("AUTH", s.libLine("*")); err != nil {
 						return err
 					}
 					return fmt.Errorf("AUTH PLAIN with %s: %w", s.addr, derr)
 				}
 				resp = base64.StdEncoding.EncodeToString(r)
 			}
-			if err := s.lib.Send(resp); err != nil {
-				return s.netErr("AUTH", err)
-			}
+			call = s.libLine(resp)
 			continue
 		}
-		ok, text, err := s.parseStatus("AUTH", line)
+		ok, text, err := s.verdict("AUTH", line, libText, libErr)
 		if err != nil {
 			return err
 		}
@@ -772,8 +635,20 @@ func (s *session) authPlain(user, pass string) error {
 	return fmt.Errorf("AUTH PLAIN with %s: too many challenges: %w", s.addr, ErrProtocol)
 }
 
-// stat asks STAT and checks that the answer is "+OK count size" (a short
-// answer makes go-pop3 panic).
+// libLine is a go-pop3 call that sends line (a line of an AUTH exchange,
+// base64 or "*") and reads the reply line.
+func (s *session) libLine(line string) func() ([]byte, error) {
+	return func() ([]byte, error) {
+		if err := s.lib.Send(line); err != nil {
+			return nil, err
+		}
+		return s.lib.ReadOne()
+	}
+}
+
+// stat asks STAT and checks that the answer is "+OK count size". go-pop3
+// sends it and reads the line; its Stat is not used, for it panics on a
+// short answer ("+OK", "+OK 3").
 func (s *session) stat() (count int, size int64, err error) {
 	ok, text, err := s.cmd("STAT")
 	if err != nil {
@@ -796,7 +671,7 @@ func (s *session) stat() (count int, size int64, err error) {
 // quit ends the session with QUIT; only a +OK means the server applied the
 // deletions (RFC 1939 section 6, the UPDATE state).
 func (s *session) quit() error {
-	ok, text, err := s.cmd("QUIT")
+	ok, text, err := s.libStatus("QUIT", func() ([]byte, error) { return nil, s.lib.Quit() })
 	s.close()
 	if err != nil {
 		return err
@@ -815,14 +690,6 @@ func (s *session) close() {
 	if s.tcp != nil {
 		s.tcp.Close()
 	}
-}
-
-// quoteShort quotes a line a server sent, escapes and all, cut short.
-func quoteShort(b []byte) string {
-	if len(b) > maxQuoted {
-		return strconv.Quote(string(b[:maxQuoted])) + "..."
-	}
-	return strconv.Quote(string(b))
 }
 
 // CheckPOP3 connects to the account's incoming server, reads CAPA, logs in,

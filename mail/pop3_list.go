@@ -133,22 +133,9 @@ func (s *session) listAll(fn func(num int, size int64) error) (warns []string, e
 // messages cost less than a LIST of the whole mailbox. size is -1 when the
 // answer is -ERR or cannot be read.
 func (s *session) listEach(n int, num func(i int) int, fn func(i int, size int64)) error {
-	window := s.window()
-	sent := 0
+	w := s.newWindow("LIST", n, func(i int) (int, int64) { return num(i), 0 })
 	for i := 0; i < n; i++ {
-		if sent == i || (window > 1 && sent-i <= window/2 && sent < n) {
-			s.wbuf = s.wbuf[:0]
-			for sent < n && sent-i < window {
-				s.wbuf = append(s.wbuf, "LIST "...)
-				s.wbuf = strconv.AppendInt(s.wbuf, int64(num(sent)), 10)
-				s.wbuf = append(s.wbuf, '\r', '\n')
-				sent++
-			}
-			if err := s.writeRaw("LIST", s.wbuf); err != nil {
-				return err
-			}
-		}
-		ok, text, err := s.status("LIST")
+		ok, text, err := w.next()
 		if err != nil {
 			return err
 		}

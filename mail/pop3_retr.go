@@ -4,26 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"time"
 )
-
-// writeRaw writes a prepared batch of command lines in one write.
-func (s *session) writeRaw(verb string, b []byte) error {
-	if _, err := s.conn.Write(b); err != nil {
-		return s.netErr(verb, err)
-	}
-	return nil
-}
-
-// window is how many commands may be in flight: with PIPELINING (RFC 2449)
-// many, without it one at a time.
-func (s *session) window() int {
-	if s.caps.pipelining {
-		return pipelineWindow
-	}
-	return 1
-}
 
 // msgSource is the messages retrieve asks for, in order.
 type msgSource interface {
@@ -90,33 +72,14 @@ func (s *session) retrieve(msgs msgSource, limit int64, got func(m ServerMsg, ra
 			err = fmt.Errorf("RETR: internal error reading a reply from %s (%v): %w", s.addr, r, errOutOfStep)
 		}
 	}()
-	window := s.window()
-	sent := 0       // commands written
-	var ahead int64 // announced bytes of the commands written and not yet read
 	n := msgs.Len()
+	w := s.newWindow("RETR", n, msgs.NumSize)
 	for i := 0; i < n; i++ {
 		if err := s.ctx.Err(); err != nil {
 			return fmt.Errorf("RETR: %w", err)
 		}
-		// Refill the window when half of it has been read (or at once
-		// without pipelining), in one write.
-		if sent == i || (window > 1 && sent-i <= window/2 && sent < n) {
-			s.wbuf = s.wbuf[:0]
-			for sent < n && sent-i < window && (sent == i || ahead < pipelineBytes) {
-				num, size := msgs.NumSize(sent)
-				s.wbuf = append(s.wbuf, "RETR "...)
-				s.wbuf = strconv.AppendInt(s.wbuf, int64(num), 10)
-				s.wbuf = append(s.wbuf, '\r', '\n')
-				ahead = satAdd(ahead, size)
-				sent++
-			}
-			if err := s.writeRaw("RETR", s.wbuf); err != nil {
-				return err
-			}
-		}
 		m := msgs.At(i)
-		ahead -= min(m.Size, ahead)
-		ok, text, err := s.status("RETR")
+		ok, text, err := w.next()
 		if err != nil {
 			return fmt.Errorf("message %d: %w", m.Num, err)
 		}
@@ -212,25 +175,12 @@ func retrBound(size int64, idle time.Duration) time.Duration {
 // RETR. It returns the numbers the server accepted; a -ERR for one (already
 // gone) becomes a warning.
 func (s *session) dele(nums []int) (accepted []int, warns []string, err error) {
-	window := s.window()
-	sent := 0
-	for i, n := range nums {
+	w := s.newWindow("DELE", len(nums), func(i int) (int, int64) { return nums[i], 0 })
+	for _, n := range nums {
 		if err := s.ctx.Err(); err != nil {
 			return accepted, warns, fmt.Errorf("DELE: %w", err)
 		}
-		if sent == i || (window > 1 && sent-i <= window/2 && sent < len(nums)) {
-			s.wbuf = s.wbuf[:0]
-			for sent < len(nums) && sent-i < window {
-				s.wbuf = append(s.wbuf, "DELE "...)
-				s.wbuf = strconv.AppendInt(s.wbuf, int64(nums[sent]), 10)
-				s.wbuf = append(s.wbuf, '\r', '\n')
-				sent++
-			}
-			if err := s.writeRaw("DELE", s.wbuf); err != nil {
-				return accepted, warns, err
-			}
-		}
-		ok, text, err := s.status("DELE")
+		ok, text, err := w.next()
 		if err != nil {
 			return accepted, warns, err
 		}

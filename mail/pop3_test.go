@@ -67,7 +67,7 @@ func dialTest(t testing.TB, addr string, sec Security, conf *tls.Config, idle ti
 	return s, s.login(user, pass)
 }
 
-// libConn dials addr with go-pop3 as a plain client (no deadlines).
+// libDial dials addr with go-pop3 as a plain client (no deadlines).
 func libDial(t testing.TB, addr string) (*pop3.Conn, error) {
 	t.Helper()
 	host, p, _ := net.SplitHostPort(addr)
@@ -505,6 +505,221 @@ func TestGoPOP3GapTLSRoots(t *testing.T) {
 	}
 	if out := retrAll(t, s); len(out) != 1 {
 		t.Errorf("got %d messages over TLS", len(out))
+	}
+}
+
+// TestGoPOP3GapLongReplyLine: go-pop3 reads a reply line of over 4,096
+// bytes as its first 4,096 and leaves the rest to answer the next command.
+// popbox hands go-pop3 no such line: its own reader reads it (and refuses a
+// greeting that long, since go-pop3 opens its connection only by reading
+// the greeting itself).
+func TestGoPOP3GapLongReplyLine(t *testing.T) {
+	long := "+OK " + strings.Repeat("x", 5000) + "\r\n"
+	f := mailtest.NewPOP3("USER", "UIDL")
+	f.Replies = map[string]string{"PASS": long}
+	addr := f.Start(t)
+
+	lib, err := libDial(t, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.User("alice"); err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.Pass("secret"); err != nil {
+		t.Fatalf("go-pop3 was expected to take the first 4,096 bytes for the answer to PASS; got %v", err)
+	}
+	if err := lib.Noop(); err == nil || !strings.Contains(err.Error(), "xxxx") {
+		t.Errorf("go-pop3 was expected to read the rest of the PASS line as the answer to NOOP; got %v", err)
+	}
+	lib.Quit()
+
+	s, err := dialTest(t, addr, SecurityNone, nil, 5*time.Second, "alice", "secret")
+	if err != nil {
+		t.Fatalf("popbox: %v", err)
+	}
+	if n, _, err := s.stat(); err != nil || n != 0 {
+		t.Errorf("popbox after the long line: STAT %d, %v; the stream is out of step", n, err)
+	}
+	if err := s.quit(); err != nil {
+		t.Errorf("QUIT: %v", err)
+	}
+
+	g := mailtest.NewPOP3("USER", "UIDL")
+	g.Greeting = long
+	addr = g.Start(t)
+	if lib, err = libDial(t, addr); err != nil {
+		t.Fatalf("go-pop3 was expected to take the first 4,096 bytes of the greeting; got %v", err)
+	}
+	if err := lib.User("alice"); err == nil || !strings.Contains(err.Error(), "xxxx") {
+		t.Errorf("go-pop3 was expected to read the rest of the greeting as the answer to USER; got %v", err)
+	}
+	if _, err := dialTest(t, addr, SecurityNone, nil, 5*time.Second, "", ""); !errors.Is(err, ErrProtocol) {
+		t.Errorf("popbox on a 5,000-byte greeting: err = %v, want ErrProtocol", err)
+	}
+}
+
+// TestGoPOP3GapErrReply: go-pop3 turns "-ERR" without text into a sentence
+// of its own, as if the server had said it, and returns every -ERR as a
+// bare error string, the kind a broken connection gives too. popbox reads
+// the line: no reason given, and the response code kept.
+func TestGoPOP3GapErrReply(t *testing.T) {
+	f := mailtest.NewPOP3("USER")
+	f.Replies = map[string]string{"PASS": "-ERR\r\n"}
+	addr := f.Start(t)
+	lib, err := libDial(t, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib.User("alice")
+	if err := lib.Pass("secret"); err == nil || err.Error() != "unknown error (no info specified in response)" {
+		t.Errorf("go-pop3 was expected to invent a reason; got %v", err)
+	}
+	lib.Quit()
+
+	_, err = dialTest(t, addr, SecurityNone, nil, 5*time.Second, "alice", "secret")
+	var ae *AuthError
+	if !errors.As(err, &ae) || ae.Reply != "" || !strings.Contains(err.Error(), "no reason given") {
+		t.Errorf("popbox: err = %v, want an AuthError with no reason", err)
+	}
+}
+
+// TestGoPOP3GapPanicsOneMessage: "LIST n" and "UIDL n" answered with one
+// field make go-pop3's List(n) and Uidl(n) panic, as their multi-line forms
+// do (TestGoPOP3GapPanics). popbox sends them with go-pop3's Cmd, or in a
+// window, and reads the answer itself.
+func TestGoPOP3GapPanicsOneMessage(t *testing.T) {
+	verbs := []string{"LIST", "UIDL"}
+	if verb := os.Getenv("POPBOX_GOPOP3_PANIC_ONE"); verb != "" {
+		f := mailtest.NewPOP3("UIDL")
+		f.Replies = map[string]string{verb: "+OK 1\r\n"}
+		c, err := libDial(t, f.Start(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Auth("alice", "secret"); err != nil {
+			t.Fatal(err)
+		}
+		if verb == "LIST" {
+			c.List(1)
+		} else {
+			c.Uidl(1)
+		}
+		fmt.Println("no panic")
+		return
+	}
+	for _, verb := range verbs {
+		t.Run(verb, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestGoPOP3GapPanicsOneMessage$", "-test.count=1")
+			cmd.Env = append(os.Environ(), "POPBOX_GOPOP3_PANIC_ONE="+verb)
+			out, err := cmd.CombinedOutput()
+			if err == nil || !bytes.Contains(out, []byte("panic: runtime error: index out of range")) {
+				t.Errorf("go-pop3 was expected to panic; exit %v, output:\n%s", err, out)
+			}
+
+			f := mailtest.NewPOP3("UIDL", "PIPELINING").Add("u1", "Subject: a\r\n\r\nx\r\n")
+			f.Replies = map[string]string{verb: "+OK 1\r\n"}
+			s, err := dialTest(t, f.Start(t), SecurityNone, nil, 5*time.Second, "alice", "secret")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if verb == "LIST" {
+				var size int64
+				if err := s.listEach(1, func(int) int { return 1 }, func(_ int, sz int64) { size = sz }); err != nil || size != -1 {
+					t.Errorf("LIST 1: size %d, %v; want -1 (unknown)", size, err)
+				}
+				return
+			}
+			ok, text, err := s.cmd("UIDL", "1")
+			if _, _, listed := splitListLine(text); err != nil || !ok || listed {
+				t.Errorf("UIDL 1: %v %q %v; want +OK with no UID to read", ok, text, err)
+			}
+		})
+	}
+}
+
+// TestGoPOP3GapNoPipelining: go-pop3's Dele sends each DELE after the
+// answer to the one before; popbox's window sends them ahead when the
+// server offers PIPELINING, so go-pop3's Dele is not used.
+func TestGoPOP3GapNoPipelining(t *testing.T) {
+	fake := func() *mailtest.POP3 {
+		f := mailtest.NewPOP3("USER", "UIDL", "PIPELINING")
+		for i := 0; i < 5; i++ {
+			f.Add(fmt.Sprintf("u%d", i), "Subject: x\r\n\r\nx\r\n")
+		}
+		return f
+	}
+	f := fake()
+	lib, err := libDial(t, f.Start(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.Auth("alice", "secret"); err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.Dele(1, 2, 3, 4, 5); err != nil {
+		t.Fatal(err)
+	}
+	lib.Quit()
+	if f.Pipelined() {
+		t.Errorf("go-pop3 was expected to send one DELE at a time")
+	}
+
+	g := fake()
+	s, err := dialTest(t, g.Start(t), SecurityNone, nil, 5*time.Second, "alice", "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc, _, err := s.dele([]int{1, 2, 3, 4, 5}); err != nil || len(acc) != 5 {
+		t.Fatalf("dele: %v, %v", acc, err)
+	}
+	if !g.Pipelined() {
+		t.Errorf("popbox sent one DELE at a time to a server with PIPELINING")
+	}
+}
+
+// TestGoPOP3Shares: go-pop3 reads the single-line replies through the
+// session's connection and popbox's reader the multi-line ones, on one
+// stream: each reads exactly its own reply, over plain TCP and after STLS.
+func TestGoPOP3Shares(t *testing.T) {
+	conf := fakeServerTLS(t)
+	f := mailtest.NewPOP3("USER", "STLS", "UIDL", "PIPELINING").Add("u1", "Subject: a\r\n\r\nx\r\n").Add("u2", "Subject: b\r\n\r\ny\r\n")
+	f.TLSConfig = conf.server
+	s, err := dialTest(t, f.Start(t), SecurityStartTLS, conf.client, 5*time.Second, "alice", "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := 0; round < 3; round++ {
+		if n, size, err := s.stat(); err != nil || n != 2 || size == 0 {
+			t.Fatalf("round %d: STAT %d %d %v", round, n, size, err)
+		}
+		if !bytes.HasPrefix(s.lc.line, []byte("+OK 2 ")) {
+			t.Fatalf("round %d: STAT's answer did not go to go-pop3 (it read %q)", round, s.lc.line)
+		}
+		if s.r.Buffered() != 0 {
+			t.Fatalf("round %d: %d bytes left in popbox's reader after STAT", round, s.r.Buffered())
+		}
+		if out := retrAll(t, s); len(out) != 2 {
+			t.Fatalf("round %d: %d messages", round, len(out))
+		}
+		ok, text, err := s.cmd("UIDL", "2")
+		if err != nil || !ok || string(text) != "2 u2" {
+			t.Fatalf("round %d: UIDL 2: %v %q %v", round, ok, text, err)
+		}
+	}
+	if err := s.quit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLoginOddPassword: go-pop3 formats commands with fmt; a password with
+// per cent signs and spaces still goes as it is.
+func TestLoginOddPassword(t *testing.T) {
+	const pass = "p%s%d 100% %v"
+	f := mailtest.NewPOP3("USER")
+	f.Users["alice"] = pass
+	if _, err := dialTest(t, f.Start(t), SecurityNone, nil, 5*time.Second, "alice", pass); err != nil {
+		t.Errorf("login: %v", err)
 	}
 }
 

@@ -218,13 +218,7 @@ func (y *syncer) run() error {
 	}
 	y.pass = pass
 	y.stored = make(map[string]bool)
-	for n := 1; n <= y.opts.MaxSessions; n++ {
-		more, err := y.session(n)
-		if err != nil || !more {
-			return err
-		}
-	}
-	return nil
+	return y.sessions()
 }
 
 // checkLoginDelay refuses to log in before the server's LOGIN-DELAY
@@ -261,63 +255,38 @@ func (y *syncer) warnItem(w string) {
 	y.warn(w)
 }
 
-// session runs one POP3 session and says whether another should follow.
-// Its steps: log in, plan from the listing (or see at a glance that the
-// mailbox is as the last fetch left it), retrieve and commit, delete what
-// is committed and due, and QUIT.
+// sessions runs one POP3 session after another, up to MaxSessions, for as
+// long as the last says another should follow: after a reply that could
+// not be a faithful copy (that session ended without QUIT; the rest of its
+// plan waits for the next), when the plan left new messages for later
+// (maxPlanFetch), or when the server seems to hand out its mail in
+// portions (see nextSession).
+func (y *syncer) sessions() error {
+	for n := 1; n <= y.opts.MaxSessions; n++ {
+		more, err := y.session(n)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// session runs one POP3 session, session number n of this Sync, and says
+// whether another should follow. Its steps: connect and log in, plan (or
+// see at a glance that the mailbox is as the last fetch left it), retrieve
+// and commit, delete what is committed and due and QUIT, and decide on a
+// next session.
 func (y *syncer) session(n int) (more bool, err error) {
-	y.prog.Session = n
-	y.phase(PhaseConnect)
-	s, err := dialPOP3(y.ctx, y.acct.Incoming, y.acct.CAFile, y.tlsConf, y.opts.IdleTimeout)
-	if err != nil {
+	s, err := y.connect(n)
+	if s == nil || err != nil {
 		return false, err
 	}
 	defer s.close()
-	y.res.Sessions = n
-	y.phase(PhaseLogin)
-	if err := s.login(y.acct.Incoming.User, y.pass); err != nil {
-		if n > 1 && errors.Is(err, ErrLoginDelay) {
-			y.warn(fmt.Sprintf("%s may hold more new mail, but it refused another login so soon; fetch again later.", y.acct.Incoming.Host))
-			return false, nil
-		}
+	defer y.saveHints()
+	p, box, err := y.planSession(s, n)
+	if p == nil || err != nil {
 		return false, err
 	}
-	y.res.Hints = s.caps.hints(y.res.Hints)
-	defer func() {
-		// The server counts LOGIN-DELAY from this login, whatever came after.
-		y.res.Hints.LastLogin = y.opts.Now()
-		if y.opts.DryRun {
-			return
-		}
-		if herr := y.cache.SaveHints(y.acct.ID, y.res.Hints); herr != nil {
-			y.warn(fmt.Sprintf("The server's hints could not be saved: %v.", herr))
-		}
-	}()
-	y.expireWarning()
-
-	y.phase(PhasePlan)
-	box, err := y.look(s, n)
-	if err != nil {
-		return false, err
-	}
-	if box.unchanged {
-		if n == 1 {
-			y.res.Skipped += box.count
-		}
-		return false, s.quit()
-	}
-	// Whatever happens now, the picture of the mailbox is redrawn only by
-	// a session that ends well.
-	y.res.Hints.Mailbox = nil
-	p, err := y.plan(s, &box)
-	if err != nil || y.opts.DryRun {
-		if err == nil {
-			err = s.quit()
-		}
-		return false, err
-	}
-
-	failed := y.res.Failed
 	com, err := y.retrieve(s, p)
 	if errors.Is(err, errOutOfStep) {
 		// The reply at fault is left on the server and out of later plans;
@@ -328,28 +297,115 @@ func (y *syncer) session(n int) (more bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	deleted, tombs, err := y.deleteCommitted(s, p, com)
+	deleted, err := y.deleteAndQuit(s, p, com)
 	if err != nil {
 		return false, err
+	}
+	y.keepPicture(box, p, com, deleted)
+	return y.nextSession(p, com), nil
+}
+
+// connect opens session n and logs in, and takes what the server says of
+// itself into the hints. A nil session with a nil error means the Sync
+// ends well here: a server that refuses a further login so soon after the
+// first (LOGIN-DELAY) may hold more mail, which waits for the next fetch.
+func (y *syncer) connect(n int) (*session, error) {
+	y.prog.Session = n
+	y.phase(PhaseConnect)
+	s, err := dialPOP3(y.ctx, y.acct.Incoming, y.acct.CAFile, y.tlsConf, y.opts.IdleTimeout)
+	if err != nil {
+		return nil, err
+	}
+	y.res.Sessions = n
+	y.phase(PhaseLogin)
+	if err := s.login(y.acct.Incoming.User, y.pass); err != nil {
+		s.close()
+		if n > 1 && errors.Is(err, ErrLoginDelay) {
+			y.warn(fmt.Sprintf("%s may hold more new mail, but it refused another login so soon; fetch again later.", y.acct.Incoming.Host))
+			return nil, nil
+		}
+		return nil, err
+	}
+	y.res.Hints = s.caps.hints(y.res.Hints)
+	y.expireWarning()
+	return s, nil
+}
+
+// saveHints keeps the hints for the next fetch at the end of a session
+// that logged in: the server counts LOGIN-DELAY from that login, whatever
+// came after.
+func (y *syncer) saveHints() {
+	y.res.Hints.LastLogin = y.opts.Now()
+	if y.opts.DryRun {
+		return
+	}
+	if err := y.cache.SaveHints(y.acct.ID, y.res.Hints); err != nil {
+		y.warn(fmt.Sprintf("The server's hints could not be saved: %v.", err))
+	}
+}
+
+// planSession decides what session n does: STAT, and when the mailbox is
+// as the last complete session left it, nothing more; else the listing
+// and the plan (see plan). A nil planner means the session is over, QUIT
+// said: nothing to do, or a DryRun.
+func (y *syncer) planSession(s *session, n int) (*planner, mailbox, error) {
+	y.phase(PhasePlan)
+	box, err := y.look(s, n)
+	if err != nil {
+		return nil, box, err
+	}
+	if box.unchanged {
+		if n == 1 {
+			y.res.Skipped += box.count
+		}
+		return nil, box, s.quit()
+	}
+	// Whatever happens now, the picture of the mailbox is redrawn only by
+	// a session that ends well.
+	y.res.Hints.Mailbox = nil
+	p, err := y.plan(s, &box)
+	if err != nil {
+		return nil, box, err
+	}
+	if y.opts.DryRun {
+		return nil, box, s.quit()
+	}
+	return p, box, nil
+}
+
+// deleteAndQuit sends DELE for what is committed and due (deleteCommitted)
+// and then QUIT, which is what makes the server delete; then the cache
+// forgets the tombstones the server deleted. It returns how many messages
+// the server deleted.
+func (y *syncer) deleteAndQuit(s *session, p *planner, com committed) (int, error) {
+	deleted, tombs, err := y.deleteCommitted(s, p, com)
+	if err != nil {
+		return 0, err
 	}
 	// Cancelled after DELE: no QUIT, so the server deletes nothing (they
 	// were all committed, but a cancel means stop changing things).
 	if err := y.ctx.Err(); err != nil {
-		return false, err
+		return 0, err
 	}
 	if err := s.quit(); err != nil {
-		return false, err
+		return 0, err
 	}
 	y.res.Deleted += deleted
 	if len(tombs) > 0 {
 		if err := y.cache.ForgetUIDs(y.acct.ID, tombs); err != nil {
-			return false, fmt.Errorf("forget %d UIDs deleted from the server: %w", len(tombs), err)
+			return deleted, fmt.Errorf("forget %d UIDs deleted from the server: %w", len(tombs), err)
 		}
 	}
-	if deleted == 0 && y.res.Failed == failed && p.deferred == 0 && p.noUID == 0 && len(p.ambiguous) == 0 && box.hasUIDL && box.count >= 0 {
+	return deleted, nil
+}
+
+// keepPicture keeps the picture of the mailbox for the next fetch's quick
+// look (see look) when the session left the mailbox as its plan knew it:
+// nothing deleted, failed or left for later, every message named by UIDL.
+func (y *syncer) keepPicture(box mailbox, p *planner, com committed, deleted int) {
+	if deleted == 0 && com.failed == 0 && p.deferred == 0 && p.noUID == 0 && len(p.ambiguous) == 0 && box.hasUIDL && box.count >= 0 {
 		y.res.Hints.Mailbox = y.picture(box, p, com)
 	}
-	return y.nextSession(p, com), nil
 }
 
 // mailbox is what STAT said of the mailbox at the start of a session.
