@@ -84,9 +84,9 @@ func (y *syncer) retrieve(s *session, p *planner) (committed, error) {
 					y.suspect = make(map[string]bool)
 				}
 				y.suspect[uidOrNum(m)] = true
-				y.warnItem(fmt.Sprintf("Message %s was not stored and stays on the server: %v.", uidOrNum(m), err))
+				y.warnItem(Warning{Kind: WarnNotStored, UID: uidOrNum(m), Unfaithful: uf})
 			} else {
-				y.warnItem(fmt.Sprintf("Message %s was not retrieved and stays on the server: %v.", uidOrNum(m), err))
+				y.warnItem(Warning{Kind: WarnNotRetrieved, UID: uidOrNum(m), Text: err.Error()})
 			}
 			y.report(y.prog)
 			return nil

@@ -55,7 +55,7 @@ type LoginDelayError struct {
 }
 
 func (e *LoginDelayError) Error() string {
-	return fmt.Sprintf("%s: %s allows one login every %v and the last was at %s", ErrLoginDelay, e.Host, e.Delay, e.Last.Local().Format("15:04:05"))
+	return fmt.Sprintf("%s: %s allows one login every %v and the last was at %s; the next may be at %s", ErrLoginDelay, e.Host, e.Delay, e.Last.Local().Format("15:04:05"), e.Next.Local().Format("15:04:05"))
 }
 
 // Unwrap returns ErrLoginDelay.

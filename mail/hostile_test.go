@@ -138,7 +138,7 @@ func TestSyncUnfaithfulReply(t *testing.T) {
 }
 
 func hasWarning(res SyncResult, parts ...string) bool {
-	for _, w := range res.Warnings {
+	for _, w := range warningTexts(res.Warnings) {
 		all := true
 		for _, p := range parts {
 			all = all && strings.Contains(w, p)
@@ -212,7 +212,7 @@ func TestSyncEndlessReply(t *testing.T) {
 			if asked != tc.retr {
 				t.Errorf("RETR 2 sent: %v, want %v", asked, tc.retr)
 			}
-			for _, w := range res.Warnings {
+			for _, w := range warningTexts(res.Warnings) {
 				if strings.Contains(w, "-9") {
 					t.Errorf("a size overflowed: %q", w)
 				}
@@ -337,7 +337,7 @@ func TestSyncHugeUID(t *testing.T) {
 	if !odd || len(key) > 80 || cache.rawByUID(acct.ID, key) == nil {
 		t.Errorf("the huge UID is not stored under a short key (%d bytes, %.80q)", len(key), key)
 	}
-	for _, w := range res.Warnings {
+	for _, w := range warningTexts(res.Warnings) {
 		if len(w) > 400 {
 			t.Errorf("a warning of %d bytes: %.100q...", len(w), w)
 		}
@@ -403,7 +403,7 @@ func TestServerTextSanitised(t *testing.T) {
 	if len(res.Warnings) < 2 {
 		t.Fatalf("warnings %q", res.Warnings)
 	}
-	for _, w := range res.Warnings {
+	for _, w := range warningTexts(res.Warnings) {
 		checkTerminalSafe(t, w)
 	}
 

@@ -45,7 +45,7 @@ func scriptSession(t *testing.T, script []byte, limit int64) {
 		return
 	}
 	msgs, _, warns, err := listing(s)
-	for _, w := range warns {
+	for _, w := range warningTexts(warns) {
 		checkTerminalSafe(t, w)
 	}
 	if err != nil {
@@ -74,7 +74,7 @@ func scriptSession(t *testing.T, script []byte, limit int64) {
 		return
 	}
 	_, warns, err = s.dele(nums)
-	for _, w := range warns {
+	for _, w := range warningTexts(warns) {
 		checkTerminalSafe(t, w)
 	}
 	if err == nil {

@@ -72,7 +72,7 @@ func (s *session) listingLine(verb string) (line []byte, crlf bool, err error) {
 // line that cannot be read, or a number listed twice, is left out with a
 // warning: a message UIDL does not name is then found by LIST and fetched by
 // its content, never skipped in silence.
-func (s *session) uidl(fn func(num int, uid string, odd bool) error) (ok bool, warns []string, err error) {
+func (s *session) uidl(fn func(num int, uid string, odd bool) error) (ok bool, warns []Warning, err error) {
 	ok, _, err = s.cmd("UIDL")
 	if err != nil || !ok {
 		return false, nil, err
@@ -81,11 +81,11 @@ func (s *session) uidl(fn func(num int, uid string, odd bool) error) (ok bool, w
 	err = s.eachLine("UIDL", maxListing, func(line []byte) error {
 		num, uid, ok := splitListLine(line)
 		if !ok || uid == "" {
-			warns = appendWarn(warns, fmt.Sprintf("%s listed %s in UIDL, which is not a message number and a UID", s.host, quoteShort(line)))
+			warns = appendWarn(warns, Warning{Kind: WarnUIDLLine, Host: s.host, Text: quoteShort(line)})
 			return nil
 		}
 		if named.has(num) {
-			warns = appendWarn(warns, fmt.Sprintf("%s listed message %d twice in UIDL; the second entry was ignored", s.host, num))
+			warns = appendWarn(warns, Warning{Kind: WarnUIDLTwice, Host: s.host, N: num})
 			return nil
 		}
 		named.set(num)
@@ -99,7 +99,7 @@ func (s *session) uidl(fn func(num int, uid string, odd bool) error) (ok bool, w
 // arrive; size is -1 for a line whose size cannot be read (RFC 1939 allows
 // more after the size; only the size counts). A line without a message
 // number, or a number listed twice, is left out with a warning.
-func (s *session) listAll(fn func(num int, size int64) error) (warns []string, err error) {
+func (s *session) listAll(fn func(num int, size int64) error) (warns []Warning, err error) {
 	ok, text, err := s.cmd("LIST")
 	if err != nil {
 		return nil, err
@@ -111,17 +111,17 @@ func (s *session) listAll(fn func(num int, size int64) error) (warns []string, e
 	err = s.eachLine("LIST", maxListing, func(line []byte) error {
 		num, rest, ok := splitListLine(line)
 		if !ok {
-			warns = appendWarn(warns, fmt.Sprintf("%s listed %s in LIST, which is not a message number and a size", s.host, quoteShort(line)))
+			warns = appendWarn(warns, Warning{Kind: WarnLISTLine, Host: s.host, Text: quoteShort(line)})
 			return nil
 		}
 		if listed.has(num) {
-			warns = appendWarn(warns, fmt.Sprintf("%s listed message %d twice in LIST", s.host, num))
+			warns = appendWarn(warns, Warning{Kind: WarnLISTTwice, Host: s.host, N: num})
 			return nil
 		}
 		listed.set(num)
 		size := parseSize(rest)
 		if size < 0 {
-			warns = appendWarn(warns, fmt.Sprintf("%s listed %s in LIST, which is not a message number and a size", s.host, quoteShort(line)))
+			warns = appendWarn(warns, Warning{Kind: WarnLISTLine, Host: s.host, Text: quoteShort(line)})
 		}
 		return fn(num, size)
 	})
@@ -164,12 +164,12 @@ func parseSize(rest string) int64 {
 // send a hundred thousand odd lines.
 const maxListWarnings = 10
 
-func appendWarn(warns []string, w string) []string {
+func appendWarn(warns []Warning, w Warning) []Warning {
 	switch {
 	case len(warns) < maxListWarnings:
 		return append(warns, w)
 	case len(warns) == maxListWarnings:
-		return append(warns, "More lines of the listing could not be read.")
+		return append(warns, Warning{Kind: WarnListingMore})
 	}
 	return warns
 }

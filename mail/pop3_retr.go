@@ -174,7 +174,7 @@ func retrBound(size int64, idle time.Duration) time.Duration {
 // dele marks messages for deletion (applied only by QUIT), pipelined like
 // RETR. It returns the numbers the server accepted; a -ERR for one (already
 // gone) becomes a warning.
-func (s *session) dele(nums []int) (accepted []int, warns []string, err error) {
+func (s *session) dele(nums []int) (accepted []int, warns []Warning, err error) {
 	w := s.newWindow("DELE", len(nums), func(i int) (int, int64) { return nums[i], 0 })
 	for _, n := range nums {
 		if err := s.ctx.Err(); err != nil {
@@ -185,7 +185,7 @@ func (s *session) dele(nums []int) (accepted []int, warns []string, err error) {
 			return accepted, warns, err
 		}
 		if !ok {
-			warns = append(warns, fmt.Sprintf("%s did not delete message %d: -ERR %s", s.host, n, serverText(text)))
+			warns = append(warns, Warning{Kind: WarnDeleRefused, Host: s.host, N: n, Text: serverText(text)})
 			continue
 		}
 		accepted = append(accepted, n)

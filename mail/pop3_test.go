@@ -78,7 +78,7 @@ func libDial(t testing.TB, addr string) (*pop3.Conn, error) {
 // listing reads UIDL and LIST and joins them by message number, as the
 // fetch engine's plan does, for tests that want the whole listing: messages
 // without a UID (no UIDL, or left out of it) have an empty UID.
-func listing(s *session) (msgs []ServerMsg, hasUIDL bool, warns []string, err error) {
+func listing(s *session) (msgs []ServerMsg, hasUIDL bool, warns []Warning, err error) {
 	uids := map[int]ServerMsg{}
 	hasUIDL, warns, err = s.uidl(func(num int, uid string, odd bool) error {
 		uids[num] = ServerMsg{Num: num, UID: uid, OddUID: odd}
@@ -109,7 +109,7 @@ func listing(s *session) (msgs []ServerMsg, hasUIDL bool, warns []string, err er
 		}
 	}
 	if noUID > 0 {
-		warns = append(warns, fmt.Sprintf("%s left %d of the messages it lists out of UIDL; popbox fetches them each time and knows them by their content", s.host, noUID))
+		warns = append(warns, Warning{Kind: WarnNoUID, Host: s.host, N: noUID})
 	}
 	return msgs, hasUIDL, warns, nil
 }
@@ -400,7 +400,7 @@ func TestGoPOP3GapPanics(t *testing.T) {
 				if err != nil {
 					t.Fatalf("list: %v", err)
 				}
-				if len(warns) == 0 || !strings.Contains(warns[0], `"1"`) {
+				if len(warns) == 0 || !strings.Contains(warns[0].String(), `"1"`) {
 					t.Errorf("warnings = %q, want one about the line \"1\"", warns)
 				}
 				// Messages UIDL does not name are still fetched (by content),
@@ -408,7 +408,7 @@ func TestGoPOP3GapPanics(t *testing.T) {
 				wantWarns := 1
 				if tc.verb == "UIDL" {
 					wantWarns = 2
-					if len(warns) != 2 || !strings.Contains(warns[1], "left 2 of the messages it lists out of UIDL") {
+					if len(warns) != 2 || !strings.Contains(warns[1].String(), "left 2 of the messages it lists out of UIDL") {
 						t.Errorf("warnings = %q, want one about the 2 messages left out of UIDL", warns)
 					}
 				}

@@ -90,9 +90,9 @@ type SyncResult struct {
 	// the message number, for a message without a UID). They are filled
 	// for a DryRun only: a fetch keeps no list of every UID it handles.
 	PlannedFetch, PlannedDelete []string
-	// Warnings are sentences for the user: messages that failed, odd
-	// listing lines, a server that deletes mail on its own (EXPIRE).
-	Warnings []string
+	// Warnings are for the user: messages that failed, odd listing lines,
+	// a server that deletes mail on its own (EXPIRE).
+	Warnings []Warning
 	// Hints is what the server said about itself, as saved to the cache.
 	Hints ServerHints
 	// Sessions is how many POP3 sessions were opened.
@@ -144,7 +144,7 @@ func Sync(ctx context.Context, acct Account, cache Cache, opts SyncOptions, repo
 	}
 	err := y.run()
 	if y.extraWarnings > 0 {
-		y.res.Warnings = append(y.res.Warnings, fmt.Sprintf("%d more messages could not be retrieved.", y.extraWarnings))
+		y.res.Warnings = append(y.res.Warnings, Warning{Kind: WarnMoreFailed, N: y.extraWarnings})
 	}
 	y.prog.Phase = PhaseDone
 	y.report(y.prog)
@@ -232,9 +232,7 @@ func (y *syncer) checkLoginDelay(now time.Time) error {
 	if !now.Before(next) {
 		return nil
 	}
-	return fmt.Errorf("%w: %s allows one login every %v and the last was at %s; fetch again after %s (in %v)",
-		ErrLoginDelay, y.acct.Incoming.Host, h.LoginDelay, h.LastLogin.Local().Format("15:04:05"),
-		next.Local().Format("15:04:05"), next.Sub(now).Round(time.Second))
+	return &LoginDelayError{Host: y.acct.Incoming.Host, Delay: h.LoginDelay, Last: h.LastLogin, Next: next}
 }
 
 func (y *syncer) phase(p Phase) {
@@ -242,12 +240,12 @@ func (y *syncer) phase(p Phase) {
 	y.report(y.prog)
 }
 
-func (y *syncer) warn(w string) {
+func (y *syncer) warn(w Warning) {
 	y.res.Warnings = append(y.res.Warnings, w)
 }
 
 // warnItem adds a per-message warning, up to maxItemWarnings of them.
-func (y *syncer) warnItem(w string) {
+func (y *syncer) warnItem(w Warning) {
 	if y.extraWarnings > 0 || len(y.res.Warnings) >= maxItemWarnings {
 		y.extraWarnings++
 		return
@@ -321,7 +319,7 @@ func (y *syncer) connect(n int) (*session, error) {
 	if err := s.login(y.acct.Incoming.User, y.pass); err != nil {
 		s.close()
 		if n > 1 && errors.Is(err, ErrLoginDelay) {
-			y.warn(fmt.Sprintf("%s may hold more new mail, but it refused another login so soon; fetch again later.", y.acct.Incoming.Host))
+			y.warn(Warning{Kind: WarnLoginRefusedMore, Host: y.acct.Incoming.Host})
 			return nil, nil
 		}
 		return nil, err
@@ -340,7 +338,7 @@ func (y *syncer) saveHints() {
 		return
 	}
 	if err := y.cache.SaveHints(y.acct.ID, y.res.Hints); err != nil {
-		y.warn(fmt.Sprintf("The server's hints could not be saved: %v.", err))
+		y.warn(Warning{Kind: WarnHintsNotSaved, Text: err.Error()})
 	}
 }
 
@@ -561,10 +559,10 @@ func (y *syncer) plan(s *session, box *mailbox) (*planner, error) {
 	}
 	p.finish()
 	if p.noUID > 0 && hasUIDL {
-		y.warnItem(fmt.Sprintf("%s left %d of the messages it lists out of UIDL; popbox fetches them each time and knows them by their content", s.host, p.noUID))
+		y.warnItem(Warning{Kind: WarnNoUID, Host: s.host, N: p.noUID})
 	}
 	for _, uid := range p.ambiguous {
-		y.warnItem(fmt.Sprintf("%s gave the UID %q to more than one message; one copy is fetched and none is deleted from the server.", y.acct.Incoming.Host, uid))
+		y.warnItem(Warning{Kind: WarnDuplicateUID, Host: y.acct.Incoming.Host, UID: uid})
 	}
 	y.res.Skipped += p.skipped
 	y.exclude(p, y.res.Sessions)
@@ -643,12 +641,10 @@ func (y *syncer) exclude(p *planner, n int) {
 		case y.suspect[uidOrNum(m)]:
 			// Warned when its reply was refused.
 		case w.size > limit:
-			y.warnItem(fmt.Sprintf("Message %s is %s, larger than the account's limit of %s, and stays on the server; raise the account's limit to fetch it.",
-				uidOrNum(m), FormatSize(w.size), FormatSize(limit)))
+			y.warnItem(Warning{Kind: WarnTooLarge, UID: uidOrNum(m), Size: w.size, Limit: limit})
 		default:
 			if w.odd && n == 1 {
-				y.warnItem(fmt.Sprintf("%s gave message %d a UID that POP3 does not allow (more than %d characters, or characters other than visible ASCII); popbox knows it as %s.",
-					y.acct.Incoming.Host, m.Num, maxUID, m.UID))
+				y.warnItem(Warning{Kind: WarnOddUID, Host: y.acct.Incoming.Host, N: m.Num, UID: m.UID})
 			}
 			fetch = append(fetch, w)
 		}
@@ -703,8 +699,7 @@ func (y *syncer) nextSession(p *planner, com committed) bool {
 		return false
 	}
 	if y.res.Hints.LoginDelay > 0 && !y.opts.IgnoreLoginDelay {
-		y.warn(fmt.Sprintf("%s may hold more new mail than it offered in one session, and it asks for %v between logins; fetch again after that.",
-			y.acct.Incoming.Host, y.res.Hints.LoginDelay))
+		y.warn(Warning{Kind: WarnMoreLater, Host: y.acct.Incoming.Host, Delay: y.res.Hints.LoginDelay})
 		return false
 	}
 	return true
@@ -718,26 +713,16 @@ func (y *syncer) expireWarning() {
 	if h.ExpireWarned || d < 0 {
 		return
 	}
-	var expects string
 	switch p := y.acct.Retention; p.Kind {
-	case RetainKeep:
-		expects = "expects it to stay on the server"
-	case RetainMirror:
-		expects = "expects it to stay until you delete it in popbox"
+	case RetainKeep, RetainMirror:
 	case RetainDays:
 		if p.Days <= d {
 			return
 		}
-		expects = fmt.Sprintf("expects it to stay %d days", p.Days)
 	default:
 		return // retention delete: the server deleting on its own changes nothing
 	}
-	when := fmt.Sprintf("%d days after it is retrieved", d)
-	if d == 0 {
-		when = "as soon as it is retrieved"
-	}
-	y.warn(fmt.Sprintf("%s deletes mail on its own %s (CAPA EXPIRE %d), while retention %s %s; popbox keeps its own copy of what it fetched.",
-		y.acct.Incoming.Host, when, d, y.acct.Retention, expects))
+	y.warn(Warning{Kind: WarnExpire, Host: y.acct.Incoming.Host, N: d, Retention: y.acct.Retention})
 	h.ExpireWarned = true
 }
 

@@ -533,7 +533,7 @@ func TestSyncRetrErrorSkipsOne(t *testing.T) {
 	acct := testAccount(t, f.Start(t), SecurityNone)
 	acct.Retention = Retention{Kind: RetainDelete}
 	res := mustSync(t, acct, cache, SyncOptions{})
-	if res.New != 3 || res.Failed != 1 || res.Deleted != 3 || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "u1") {
+	if res.New != 3 || res.Failed != 1 || res.Deleted != 3 || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0].String(), "u1") {
 		t.Errorf("%+v", res)
 	}
 	if f.Count() != 1 {
@@ -739,7 +739,7 @@ func TestSyncExpireWarning(t *testing.T) {
 			acct := testAccount(t, f.Start(t), SecurityNone)
 			acct.Retention = tc.policy
 			res := mustSync(t, acct, cache, SyncOptions{})
-			warned := len(res.Warnings) == 1 && strings.Contains(res.Warnings[0], "deletes mail on its own")
+			warned := len(res.Warnings) == 1 && strings.Contains(res.Warnings[0].String(), "deletes mail on its own")
 			if warned != tc.warn || res.Hints.ExpireWarned != tc.warn {
 				t.Fatalf("warnings %q, hints %+v", res.Warnings, res.Hints)
 			}
@@ -894,4 +894,13 @@ func TestSyncCancelBeforeQuit(t *testing.T) {
 	if res.New != 5 || res.Deleted != 0 || cache.count(acct.ID) != 5 || f.Count() != 5 {
 		t.Errorf("%+v; server holds %d", res, f.Count())
 	}
+}
+
+// warningTexts is the warnings in English, for tests that look for words.
+func warningTexts(ws []Warning) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.String()
+	}
+	return out
 }

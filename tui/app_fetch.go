@@ -96,7 +96,7 @@ func (m appModel) fetchDone(msg fetchDoneMsg) (appModel, tea.Cmd) {
 	case len(msg.res.Warnings) > 0:
 		var ws []string
 		for _, w := range msg.res.Warnings {
-			ws = append(ws, clean(w))
+			ws = append(ws, clean(l.i18n().Warning(w)))
 		}
 		m = m.setBannerFrom(strings.Join(ws, " "), false, errFetchBanner)
 	}

@@ -92,13 +92,13 @@ func cmdFetch(db string, args []string, e env) error {
 		pr.clear()
 	}
 	for _, w := range res.Warnings {
-		fmt.Fprintln(e.stderr, "popbox: warning: "+mail.SafeLine(w))
+		fmt.Fprintln(e.stderr, "popbox: "+e.lang.Tr("cli.warning")+" "+e.lang.Warning(w))
 	}
 	if errors.Is(err, mail.ErrLoginDelay) {
 		// Not a failure: the server asked for a pause between logins and a
 		// periodic fetch simply waits for the next turn.
 		if !*quiet {
-			fmt.Fprintf(e.stdout, "%s: nothing fetched: %s (popbox fetch --force logs in anyway).\n", a.Name, strings.TrimSuffix(err.Error(), "."))
+			fmt.Fprintln(e.stdout, e.lang.Tr("cli.loginDelaySkipped", a.Name, strings.TrimSuffix(strings.TrimSuffix(sentenceFor(e.lang, err, a), "."), "。")))
 		}
 		return nil
 	}

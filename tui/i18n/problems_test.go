@@ -174,3 +174,23 @@ func TestFieldCLIWords(t *testing.T) {
 		t.Errorf("CLI ja: %q", got)
 	}
 }
+
+// TestEveryWarningInBothLanguages: every warning of a fetch is a sentence
+// of the catalog, in Japanese without English prose of mail's.
+func TestEveryWarningInBothLanguages(t *testing.T) {
+	for k := mail.WarnNotStored; k <= mail.WarnExpire; k++ {
+		w := mail.Warning{Kind: k, Host: "pop.example.jp", UID: "u1", N: 3, Size: 9 << 20, Limit: 1 << 20, Delay: time.Minute,
+			Text: `"x y"`, Retention: mail.Retention{Kind: mail.RetainDays, Days: 30},
+			Unfaithful: &mail.UnfaithfulError{Num: 1, Announced: 4096, Got: 1 << 20}}
+		en, ja := EN.Warning(w), JA.Warning(w)
+		if en == "" || strings.HasPrefix(en, "warning ") {
+			t.Errorf("kind %d: not in the catalog: %q", k, en)
+		}
+		if strings.Contains(en, "%!") || strings.Contains(ja, "%!") || !hasJapanese(ja) {
+			t.Errorf("kind %d: en %q, ja %q", k, en, ja)
+		}
+		if m := english.FindString(ja); m != "" {
+			t.Errorf("kind %d: English (%q) in %q", k, m, ja)
+		}
+	}
+}
