@@ -253,7 +253,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 			return err
 		}
 		if len(lines) == 0 || lines[0] == "" {
-			return errors.New("no password on standard input: pipe it in, as in: printf '%s\\n' \"$PW\" | popbox account add ... --password-stdin")
+			return errors.New(e.lang.Tr("cli.noPasswordStdin"))
 		}
 		a.Incoming.Password = lines[0]
 		if !a.SMTPSame && a.Outgoing.PasswordCmd == "" {
@@ -425,7 +425,7 @@ func cmdAccountPasswd(db string, args []string, e env) error {
 		}
 	}
 	if pw == "" {
-		return errors.New("the new password is empty: nothing was changed; pipe the password in with --password-stdin")
+		return errors.New(e.lang.Tr("cli.passwordEmptyStdin"))
 	}
 	st, err := openStore(db, e)
 	if err != nil {

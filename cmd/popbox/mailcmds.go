@@ -23,11 +23,9 @@ func accountFor(st *store.Store, name string) (mail.Account, error) {
 	if name != "" {
 		return st.Account(name)
 	}
-	a, err := st.Active()
-	if errors.Is(err, store.ErrNoAccount) {
-		return a, errors.New("there is no account yet: add one with popbox (the setup wizard) or popbox account add --help")
-	}
-	return a, err
+	// With no account set up, the store's error says so, and the catalog
+	// how to add one.
+	return st.Active()
 }
 
 // parseNoArgs parses flags of a command that takes no positional arguments.
@@ -104,7 +102,7 @@ func cmdFetch(db string, args []string, e env) error {
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("fetch of %s interrupted: %d new messages were stored; nothing else was changed on the server. Run popbox fetch again to go on", a.Name, res.New)
+			return errors.New(e.lang.Tr("cli.fetchInterrupted", a.Name, res.New))
 		}
 		return accountError{err: err, acct: a}
 	}
@@ -206,7 +204,7 @@ func cmdCheck(db string, args []string, e env) error {
 	var failed []string
 	if _, err := mail.CheckPOP3(ctx, a, tlsConf); err != nil {
 		fmt.Fprintf(e.stdout, "incoming %s (%s): FAILED: %s\n", a.Incoming.Address(), a.Incoming.Security, sentenceFor(e.lang, err, a))
-		failed = append(failed, "incoming")
+		failed = append(failed, e.lang.Tr("cli.incoming"))
 	} else {
 		fmt.Fprintf(e.stdout, "incoming %s (%s): ok, logged in as %s\n", a.Incoming.Address(), a.Incoming.Security, a.Incoming.User)
 	}
@@ -217,12 +215,12 @@ func cmdCheck(db string, args []string, e env) error {
 	}
 	if perr != nil {
 		fmt.Fprintf(e.stdout, "outgoing %s (%s): FAILED: %s\n", smtp.Address(), smtp.Security, sentenceForSMTP(e.lang, perr, a))
-		failed = append(failed, "outgoing")
+		failed = append(failed, e.lang.Tr("cli.outgoing"))
 	} else {
 		fmt.Fprintf(e.stdout, "outgoing %s (%s): ok, logged in as %s\n", smtp.Address(), smtp.Security, smtp.User)
 	}
 	if len(failed) > 0 {
-		return fmt.Errorf("the %s check of %s failed (details above); fix the setting and run popbox check again", strings.Join(failed, " and "), a.Name)
+		return errors.New(e.lang.Tr("cli.checkFailed", strings.Join(failed, " / "), a.Name))
 	}
 	return nil
 }
@@ -367,7 +365,7 @@ func cmdSave(db string, args []string, e env) error {
 	}
 	at, data, err := mail.AttachmentData(b, n)
 	if err != nil {
-		return fmt.Errorf("message %s has no attachment %d (%v); popbox show %s lists them", m.ID, n, err, m.ID)
+		return errors.New(e.lang.Tr("cli.noAttachment", m.ID, n, err, m.ID))
 	}
 	mode := mail.SaveNew
 	if *force {
@@ -376,9 +374,9 @@ func cmdSave(db string, args []string, e env) error {
 	path, err := mail.SaveAttachment(*to, at.Filename, n, data, mode)
 	switch {
 	case errors.Is(err, mail.ErrNoFolder):
-		return fmt.Errorf("the folder %s does not exist or is not a folder; create it first or pass another --to", *to)
+		return errors.New(e.lang.Tr("cli.noFolder", *to))
 	case errors.Is(err, os.ErrExist):
-		return fmt.Errorf("the file %s already exists; nothing was written. Pass --force to overwrite it or choose another --to", path)
+		return errors.New(e.lang.Tr("cli.fileExists", path))
 	case err != nil:
 		return err
 	}

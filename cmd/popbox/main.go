@@ -105,7 +105,7 @@ func run(args []string, e env) int {
 	var ue usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintln(e.stderr, "popbox: "+ue.msg)
-		fmt.Fprintln(e.stderr, "Run popbox --help for the usage.")
+		fmt.Fprintln(e.stderr, e.lang.Tr("cli.usageHint"))
 		return 2
 	}
 	fmt.Fprintln(e.stderr, "popbox: "+sentence(e.lang, err))

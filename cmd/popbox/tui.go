@@ -8,7 +8,7 @@ import (
 
 func cmdTUI(db string, e env) error {
 	if !e.stdoutTTY || !e.stdinTTY {
-		return errors.New("the popbox screen needs a terminal; from scripts use popbox fetch, popbox list or popbox account add (popbox --help lists them)")
+		return errors.New(e.lang.Tr("cli.needsTerminal"))
 	}
 	st, err := openStore(db, e)
 	if err != nil {
