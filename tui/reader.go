@@ -110,14 +110,17 @@ func newReader(d deps, src readerSource, msg store.Message, seq int, saveDir str
 			return readerLoadedMsg{id: id, seq: seq, err: err}
 		}
 		p := mail.Parse(raw, fetched)
-		return readerLoadedMsg{id: id, seq: seq, msg: p, body: cleanBody(p.Body)}
+		return readerLoadedMsg{id: id, seq: seq, msg: p, body: expandTabs(p.Body)}
 	}
 }
 
-// cleanBody makes decoded text safe to print: tabs become spaces to the
-// next multiple of 8, CR goes, other control characters (the escape
-// sequences of a hostile mail) become spaces.
-func cleanBody(s string) string {
+// expandTabs lays out a body for the screen: tabs become spaces to the
+// next multiple of 8 and a byte order mark goes. The body is terminal-safe
+// already: mail/mime's one sanitiser made it so (its contract: valid UTF-8,
+// no control characters but newline and tab); what is left of a control
+// character here (none should be) becomes a space rather than reach the
+// terminal.
+func expandTabs(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	col := 0
