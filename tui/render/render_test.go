@@ -1,4 +1,4 @@
-package tui
+package render
 
 import (
 	"bytes"
@@ -67,10 +67,10 @@ const testInterval = 8 * time.Millisecond
 
 // newTestRenderer is a renderer on a buffer and a fake clock, for a
 // terminal of w x h cells, started, with the start's output taken out.
-func newTestRenderer(w, h int) (*screenRenderer, *bytes.Buffer, *fakeClock) {
+func newTestRenderer(w, h int) (*renderer, *bytes.Buffer, *fakeClock) {
 	var out bytes.Buffer
-	c := &fakeClock{t: appNow}
-	r := newScreenRenderer(&out, testInterval)
+	c := &fakeClock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	r := newRenderer(&out, testInterval)
 	r.now, r.after = c.now, c.after
 	r.start()
 	r.resize(w, h)
@@ -365,7 +365,7 @@ func TestRenderScreenFollowsViews(t *testing.T) {
 func TestRenderClose(t *testing.T) {
 	r, out, c := newTestRenderer(20, 5)
 	restored := 0
-	r.restore = func() { restored++ }
+	r.undo = func() error { restored++; return nil }
 	r.render("v1")
 	c.advance(time.Millisecond)
 	r.render("v2") // pending
@@ -397,7 +397,7 @@ func TestRenderClose(t *testing.T) {
 
 func TestRenderStart(t *testing.T) {
 	var out bytes.Buffer
-	r := newScreenRenderer(&out, testInterval)
+	r := newRenderer(&out, testInterval)
 	r.start()
 	for _, want := range []string{seqEnterAlt, seqHideCursor, "\x1b[2J"} {
 		if !strings.Contains(out.String(), want) {
@@ -411,7 +411,7 @@ func TestRenderStart(t *testing.T) {
 func TestRenderConcurrent(t *testing.T) {
 	var mu sync.Mutex
 	var out bytes.Buffer
-	r := newScreenRenderer(writerFunc(func(p []byte) (int, error) {
+	r := newRenderer(writerFunc(func(p []byte) (int, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		return out.Write(p)
@@ -466,9 +466,9 @@ func (m stubModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m stubModel) View() string { return m.view }
 
-func TestRenderedModel(t *testing.T) {
+func TestModel(t *testing.T) {
 	r, out, c := newTestRenderer(0, 0)
-	var m tea.Model = renderedModel{inner: stubModel{}, r: r}
+	var m tea.Model = model{inner: stubModel{}, r: r}
 	if m.Init() == nil {
 		t.Error("Init does not pass on the inner model's command")
 	}
@@ -476,7 +476,7 @@ func TestRenderedModel(t *testing.T) {
 	if r.width != 7 || r.height != 2 {
 		t.Errorf("renderer size %dx%d, want 7x2", r.width, r.height)
 	}
-	if got := m.(renderedModel).inner.(stubModel).size; got.Width != 7 {
+	if got := m.(model).inner.(stubModel).size; got.Width != 7 {
 		t.Errorf("the inner model got no size: %+v", got)
 	}
 	c.advance(testInterval)
@@ -490,11 +490,11 @@ func TestRenderedModel(t *testing.T) {
 	}
 }
 
-func TestRenderedModelPanicGivesTerminalBack(t *testing.T) {
+func TestModelPanicGivesTerminalBack(t *testing.T) {
 	r, out, _ := newTestRenderer(20, 5)
 	restored := false
-	r.restore = func() { restored = true }
-	m := renderedModel{inner: stubModel{panic: true}, r: r}
+	r.undo = func() error { restored = true; return nil }
+	m := model{inner: stubModel{panic: true}, r: r}
 	func() {
 		defer func() {
 			if p := recover(); p != "boom" {
@@ -510,7 +510,7 @@ func TestRenderedModelPanicGivesTerminalBack(t *testing.T) {
 
 // TestRenderWriteError: a failing terminal does not stop the program.
 func TestRenderWriteError(t *testing.T) {
-	r := newScreenRenderer(writerFunc(func([]byte) (int, error) { return 0, errors.New("gone") }), testInterval)
+	r := newRenderer(writerFunc(func([]byte) (int, error) { return 0, errors.New("gone") }), testInterval)
 	r.start()
 	r.render("x")
 	r.close()
