@@ -79,7 +79,8 @@ func Run(st *store.Store, opts Options) error {
 	}
 	// Our renderer, not Bubble Tea's: it writes a key's change at once
 	// instead of at the next tick of a frame clock (tui/render).
-	term := render.New(os.Stdin, os.Stdout, render.Options{FPS: opts.FPS})
+	// POPBOX_RENDERER=bubbletea brings Bubble Tea's back.
+	term := render.New(os.Stdin, os.Stdout, render.Options{FPS: opts.FPS, Renderer: getenv(render.RendererEnv)})
 	m := newApp(d, st, appConfig{version: opts.Version, interval: fetchInterval(getenv)})
 	// Run leaves the alternate screen before it returns, so the shutdown
 	// below, which can wait for a fetch to stop, happens on the main screen.

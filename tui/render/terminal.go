@@ -16,6 +16,14 @@
 // terminal (no raw mode, no alternate screen, no window size), so this
 // package does those.
 //
+// # Bubble Tea's renderer
+//
+// POPBOX_RENDERER=bubbletea in the environment runs Bubble Tea's own
+// standard renderer instead, with tea.WithAltScreen, and Bubble Tea's own
+// raw mode and window size: a way back should popbox's renderer misdraw on
+// some terminal. Any other value, or none, uses popbox's. The caller reads
+// the variable (RendererEnv) and passes it on as Options.Renderer.
+//
 // The exported API is small: New, then Terminal.Run for the program's
 // whole life.
 package render
@@ -27,15 +35,28 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
+// RendererEnv is the environment variable that picks the renderer; its
+// value goes in Options.Renderer.
+const RendererEnv = "POPBOX_RENDERER"
+
+// BubbleTea is the Options.Renderer that picks Bubble Tea's standard
+// renderer.
+const BubbleTea = "bubbletea"
+
 // Options configure a Terminal.
 type Options struct {
 	FPS int // frames a second at most; 0 = 120
+	// Renderer is BubbleTea for Bubble Tea's standard renderer; anything
+	// else, "" too, is popbox's.
+	Renderer string
 }
 
 // Terminal is the terminal one Bubble Tea program runs on.
 type Terminal struct {
-	in, out *os.File
-	r       *renderer
+	in, out  *os.File
+	fps      int
+	standard bool      // Bubble Tea's renderer
+	r        *renderer // popbox's; unused when standard
 }
 
 // New returns a Terminal on in (the keys) and out (the screen), usually
@@ -47,13 +68,18 @@ func New(in, out *os.File, opts Options) *Terminal {
 	}
 	r := newRenderer(out, time.Second/time.Duration(fps))
 	r.raw = rawMode(in)
-	return &Terminal{in: in, out: out, r: r}
+	return &Terminal{in: in, out: out, fps: fps, standard: opts.Renderer == BubbleTea, r: r}
 }
 
 // Run runs m, as tea.Program.Run does, and returns its final model. The
 // terminal is given back (main screen, cursor shown, cooked mode) before
 // Run returns, on every way out.
 func (t *Terminal) Run(m tea.Model) (tea.Model, error) {
+	if t.standard {
+		p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(t.fps),
+			tea.WithInput(t.in), tea.WithOutput(t.out))
+		return p.Run()
+	}
 	if err := t.r.start(); err != nil {
 		return m, err
 	}
