@@ -51,6 +51,14 @@ type renderer struct {
 	wrote  time.Time // when the last frame was written
 	closed bool
 
+	// released is set while another program has the terminal (release):
+	// views are kept, not drawn.
+	released bool
+	// resumed gets a value when restore takes the terminal back, so the
+	// size is read again: a resize while another program had the
+	// terminal, or while popbox was stopped, sent popbox no signal.
+	resumed chan struct{}
+
 	buf bytes.Buffer // one frame, so it goes out in one Write
 }
 
@@ -64,6 +72,7 @@ func newRenderer(out io.Writer, interval time.Duration) *renderer {
 		after: func(d time.Duration, f func()) stopper {
 			return time.AfterFunc(d, f)
 		},
+		resumed: make(chan struct{}, 1),
 	}
 }
 
@@ -85,12 +94,15 @@ func (r *renderer) start() error {
 	return nil
 }
 
-// resize sets the terminal's size and has the next frame repaint it all,
-// once there is a frame: the terminal may have cut or reflowed what it
-// showed.
+// resize sets the terminal's size and, when it changed, has the next
+// frame repaint it all, once there is a frame: the terminal may have cut
+// or reflowed what it showed.
 func (r *renderer) resize(width, height int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if width == r.width && height == r.height {
+		return
+	}
 	r.width, r.height = width, height
 	r.full = r.lines != nil
 }
@@ -105,7 +117,7 @@ func (r *renderer) render(view string) {
 		return
 	}
 	r.view = view
-	if r.timer != nil || (view == r.shown && !r.full) {
+	if r.released || r.timer != nil || (view == r.shown && !r.full) {
 		return
 	}
 	if wait := r.interval - r.now().Sub(r.wrote); wait > 0 {
@@ -120,7 +132,7 @@ func (r *renderer) timerFlush() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.timer = nil
-	if r.closed {
+	if r.closed || r.released {
 		return
 	}
 	r.flush()
@@ -195,13 +207,63 @@ func (r *renderer) close() {
 		return
 	}
 	r.closed = true
+	r.stopTimer()
+	if r.released {
+		return // release gave the terminal back already
+	}
+	r.flush()
+	_, _ = io.WriteString(r.out, seqPasteOff+seqShowCursor+seqLeaveAlt)
+	_ = r.cook()
+}
+
+// release lends the terminal to another program (an editor, the shell
+// while popbox is stopped): it turns bracketed paste off, shows the
+// cursor, leaves the alternate screen and undoes raw mode, as close does,
+// but keeps the latest view; until restore, render only records it.
+func (r *renderer) release() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed || r.released {
+		return nil
+	}
+	r.released = true
+	r.stopTimer()
+	_, _ = io.WriteString(r.out, seqPasteOff+seqShowCursor+seqLeaveAlt)
+	return r.cook()
+}
+
+// restore takes the terminal back after release: raw mode, the alternate
+// screen, the cursor hidden, bracketed paste, and the whole of the latest
+// view at once, since the screen has been cleared or written over.
+func (r *renderer) restore() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed || !r.released {
+		return nil
+	}
+	r.released = false
+	var err error
+	if r.raw != nil {
+		// Raw mode is taken anew from the terminal's settings now, which
+		// the shell or the other program may have changed.
+		r.undo, err = r.raw()
+	}
+	_, _ = io.WriteString(r.out, seqEnterAlt+seqHideCursor+seqPasteOn)
+	r.full = true
+	r.flush()
+	select {
+	case r.resumed <- struct{}{}:
+	default: // one is pending already
+	}
+	return err
+}
+
+// stopTimer drops a pending flush. The caller holds r.mu.
+func (r *renderer) stopTimer() {
 	if r.timer != nil {
 		r.timer.Stop()
 		r.timer = nil
 	}
-	r.flush()
-	_, _ = io.WriteString(r.out, seqPasteOff+seqShowCursor+seqLeaveAlt)
-	r.cook()
 }
 
 // cook undoes raw mode, once. The caller holds r.mu.

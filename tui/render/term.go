@@ -24,10 +24,10 @@ func rawMode(in *os.File) func() (func() error, error) {
 	}
 }
 
-// watchSize sends p a tea.WindowSizeMsg with the size of out now and after
-// every resize: Bubble Tea only does this with its own renderer. stop ends
-// the watch.
-func watchSize(p *tea.Program, out *os.File) (stop func()) {
+// watchSize sends p a tea.WindowSizeMsg with the size of out now, after
+// every resize and whenever wake gets a value: Bubble Tea only does this
+// with its own renderer. stop ends the watch.
+func watchSize(p *tea.Program, out *os.File, wake <-chan struct{}) (stop func()) {
 	if out == nil || !term.IsTerminal(out.Fd()) {
 		return func() {}
 	}
@@ -47,6 +47,7 @@ func watchSize(p *tea.Program, out *os.File) (stop func()) {
 			case <-done:
 				return
 			case <-sig:
+			case <-wake:
 			}
 		}
 	}()

@@ -16,6 +16,20 @@
 // terminal (no raw mode, no alternate screen, no window size), so this
 // package does those.
 //
+// The exported API is small: New, then Terminal.Run for the program's
+// whole life, and Terminal.Exec and Terminal.Suspend for commands.
+//
+// # Lending the terminal out
+//
+// Bubble Tea's tea.ExecProcess and tea.Suspend give up, and later take
+// back, only what Bubble Tea itself set up: with tea.WithoutRenderer its
+// key reader, not raw mode nor the alternate screen. Terminal.Exec and
+// Terminal.Suspend work with either renderer: with popbox's they run as a
+// tea.Exec whose command has the renderer leave the alternate screen,
+// show the cursor and undo raw mode first, and after it re-enter raw mode
+// and the alternate screen, redraw the whole view and read the window
+// size again. Programs use them, never tea.ExecProcess or tea.Suspend.
+//
 // # Bubble Tea's renderer
 //
 // POPBOX_RENDERER=bubbletea in the environment runs Bubble Tea's own
@@ -23,9 +37,6 @@
 // raw mode and window size: a way back should popbox's renderer misdraw on
 // some terminal. Any other value, or none, uses popbox's. The caller reads
 // the variable (RendererEnv) and passes it on as Options.Renderer.
-//
-// The exported API is small: New, then Terminal.Run for the program's
-// whole life.
 package render
 
 import (
@@ -88,7 +99,7 @@ func (t *Terminal) Run(m tea.Model) (tea.Model, error) {
 	defer t.r.close()
 	p := tea.NewProgram(model{inner: m, r: t.r}, tea.WithoutRenderer(),
 		tea.WithInput(t.in), tea.WithOutput(t.out))
-	stopSize := watchSize(p, t.out)
+	stopSize := watchSize(p, t.out, t.r.resumed)
 	final, err := p.Run()
 	stopSize()
 	// Leave the alternate screen now: the caller's shutdown can take a
