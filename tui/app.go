@@ -80,11 +80,11 @@ func Run(st *store.Store, opts Options) error {
 	// Our renderer, not Bubble Tea's: it writes a key's change at once
 	// instead of at the next tick of a frame clock (tui/render).
 	// POPBOX_RENDERER=bubbletea brings Bubble Tea's back.
-	term := render.New(os.Stdin, os.Stdout, render.Options{FPS: opts.FPS, Renderer: getenv(render.RendererEnv)})
+	d.term = render.New(os.Stdin, os.Stdout, render.Options{FPS: opts.FPS, Renderer: getenv(render.RendererEnv)})
 	m := newApp(d, st, appConfig{version: opts.Version, interval: fetchInterval(getenv)})
 	// Run leaves the alternate screen before it returns, so the shutdown
 	// below, which can wait for a fetch to stop, happens on the main screen.
-	final, err := term.Run(m)
+	final, err := d.term.Run(m)
 	if am, ok := final.(appModel); ok {
 		err = errors.Join(err, am.shutdown())
 	} else {
@@ -446,6 +446,9 @@ func (m appModel) key(k tea.KeyMsg) (appModel, tea.Cmd) {
 			return m.cancelFetch()
 		}
 		return m.quit()
+	}
+	if key.Matches(k, m.k.Suspend) {
+		return m, m.d.suspend()
 	}
 	typing, modal := m.typing(), m.modal()
 	if !typing && !modal {
@@ -1190,7 +1193,7 @@ func (m appModel) helpSections() []helpSection {
 		return helpSection{title: l.tr(title), keys: keyMap{full: cols}}
 	}
 	return []helpSection{
-		section("help.global", []key.Binding{g.Help, g.Fetch, g.CancelFetch, g.Accounts, g.Quit}, []key.Binding{g.Switch, g.SwitchTo, g.PrevAccount, g.NextAccount, g.Dismiss}),
+		section("help.global", []key.Binding{g.Help, g.Fetch, g.CancelFetch, g.Accounts, g.Quit, g.Suspend}, []key.Binding{g.Switch, g.SwitchTo, g.PrevAccount, g.NextAccount, g.Dismiss}),
 		section("help.list", []key.Binding{lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top, lk.Bottom}, []key.Binding{lk.Open, lk.Filter, lk.ClearFilter, lk.Delete, lk.Undo, lk.Quit}),
 		section("help.reader", []key.Binding{rk.Up, rk.Down, rk.PageUp, rk.PageDown, rk.Top, rk.Bottom}, []key.Binding{rk.Next, rk.Prev, rk.Save, rk.Delete, rk.Undo, rk.Back}),
 		section("help.accountsScreen", []key.Binding{ak.Up, ak.Down, ak.Use, ak.Back}, []key.Binding{ak.Add, ak.Edit, ak.Remove, ak.Incoming, ak.Outgoing}),
