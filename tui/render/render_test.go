@@ -754,3 +754,52 @@ func TestStandardCommands(t *testing.T) {
 		t.Error("a renderer other than bubbletea picks Bubble Tea's")
 	}
 }
+
+// benchView is a list-like view of w x h cells with the cursor on row sel.
+func benchView(w, h, sel int) string {
+	rows := make([]string, h)
+	for i := range rows {
+		row := fmt.Sprintf(" * 2026-11-%02d Sender %-20d [%d] Subject of the message, as the list shows it", i%28+1, i, 100000-i)
+		if len(row) > w {
+			row = row[:w]
+		}
+		if i == sel {
+			row = "\x1b[7m" + row + "\x1b[0m"
+		}
+		rows[i] = row
+	}
+	return strings.Join(rows, "\n")
+}
+
+// BenchmarkRenderKey is the frame of a key that moves the cursor one row
+// on a 120x40 screen: two changed lines to write.
+func BenchmarkRenderKey(b *testing.B) {
+	const w, h = 120, 40
+	views := [2]string{benchView(w, h, 5), benchView(w, h, 6)}
+	r := newRenderer(io.Discard, 0)
+	r.resize(w, h)
+	r.render(views[0])
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		r.render(views[(i+1)%2])
+	}
+}
+
+// BenchmarkRenderFull is a whole 120x40 screen drawn anew, as after a
+// resize or a restore.
+func BenchmarkRenderFull(b *testing.B) {
+	const w, h = 120, 40
+	view := benchView(w, h, 5)
+	r := newRenderer(io.Discard, 0)
+	r.resize(w, h)
+	r.render(view)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		r.mu.Lock()
+		r.full = true
+		r.flush()
+		r.mu.Unlock()
+	}
+}
