@@ -29,28 +29,34 @@ func (t *Terminal) Exec(c *exec.Cmd, fn tea.ExecCallback) tea.Cmd {
 // terminal goes back to the shell, whose job control shows it stopped,
 // and on fg the program's screen comes back, redrawn, and the program
 // gets a tea.ResumeMsg. Where there is no job control (Windows) it does
-// nothing.
+// nothing; on a nil Terminal (a model's test) it is tea.Suspend.
 //
-// With Bubble Tea's renderer this is tea.Suspend. With popbox's it runs
-// as an Exec whose command stops the process, for the same reason as
-// Exec: tea.Suspend alone would leave the shell in raw mode on the
-// alternate screen. Bubble Tea stops reading keys around both.
+// It runs as an Exec whose command stops the process. With popbox's
+// renderer that is needed for the same reason as in Exec: tea.Suspend
+// alone would leave the shell in raw mode on the alternate screen. With
+// either, the wait for the shell's fg is bounded (see suspendWait), where
+// tea.Suspend would hang for ever in a process group that cannot stop.
 func (t *Terminal) Suspend() tea.Cmd {
-	if t == nil || t.standard {
+	if t == nil {
 		return tea.Suspend
 	}
 	if !canSuspend {
 		return nil
 	}
-	return tea.Exec(handover{r: t.r, run: suspend}, func(error) tea.Msg { return tea.ResumeMsg{} })
+	h := handover{run: suspend}
+	if !t.standard {
+		h.r = t.r
+	}
+	return tea.Exec(h, func(error) tea.Msg { return tea.ResumeMsg{} })
 }
 
 // handover is a tea.ExecCommand that lends the terminal out for run: the
-// renderer lets go of it before and takes it back after. Bubble Tea calls
-// Run from its event loop with its key reader stopped, so no key is read
-// in between, and nothing is drawn.
+// renderer, if any, lets go of it before and takes it back after. Bubble
+// Tea calls Run from its event loop with its key reader stopped (and,
+// with its own renderer, the terminal released), so no key is read in
+// between, and nothing is drawn.
 type handover struct {
-	r   *renderer
+	r   *renderer // nil with Bubble Tea's renderer
 	cmd *exec.Cmd // whose standard streams Bubble Tea sets; nil for a suspend
 	run func() error
 }
@@ -58,6 +64,9 @@ type handover struct {
 // Run releases the terminal, runs, and restores the terminal, whatever
 // run returned.
 func (h handover) Run() error {
+	if h.r == nil {
+		return h.run()
+	}
 	if err := h.r.release(); err != nil {
 		return errors.Join(err, h.r.restore())
 	}

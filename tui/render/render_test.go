@@ -736,22 +736,28 @@ func TestHandover(t *testing.T) {
 	}
 }
 
-// TestStandardCommands: with Bubble Tea's renderer, and with no Terminal
-// at all (model tests), Suspend is Bubble Tea's own.
+// TestStandardCommands: with Bubble Tea's renderer, Exec is Bubble Tea's
+// own and Suspend lends nothing of popbox's renderer; with no Terminal at
+// all (a model's test) both are Bubble Tea's.
 func TestStandardCommands(t *testing.T) {
-	for name, term := range map[string]*Terminal{
-		"bubbletea": New(nil, nil, Options{Renderer: BubbleTea}),
-		"nil":       nil,
-	} {
-		if msg := term.Suspend()(); msg != (tea.SuspendMsg{}) {
-			t.Errorf("%s: Suspend gives %#v, want tea.SuspendMsg", name, msg)
-		}
-		if term.Exec(exec.Command("true"), nil) == nil {
-			t.Errorf("%s: no Exec command", name)
-		}
+	var none *Terminal
+	if msg := none.Suspend()(); msg != (tea.SuspendMsg{}) {
+		t.Errorf("Suspend on no Terminal gives %#v, want tea.SuspendMsg", msg)
+	}
+	if none.Exec(exec.Command("true"), nil) == nil {
+		t.Error("Exec on no Terminal gives no command")
+	}
+	bt := New(nil, nil, Options{Renderer: BubbleTea})
+	if !bt.standard || bt.Exec(exec.Command("true"), nil) == nil {
+		t.Errorf("Options.Renderer bubbletea: standard %v", bt.standard)
 	}
 	if New(nil, nil, Options{Renderer: "popbox"}).standard || New(nil, nil, Options{}).standard {
 		t.Error("a renderer other than bubbletea picks Bubble Tea's")
+	}
+	// A handover with no renderer only runs.
+	ran := false
+	if err := (handover{run: func() error { ran = true; return nil }}).Run(); err != nil || !ran {
+		t.Errorf("handover without a renderer: ran %v, err %v", ran, err)
 	}
 }
 

@@ -18,7 +18,9 @@ const canSuspend = true
 // suspendWait bounds the wait for SIGCONT after SIGTSTP. The kernel drops
 // SIGTSTP for an orphaned process group (no job-control shell above it,
 // as under a plain sh -c in a tmux pane): nothing stops, and no SIGCONT
-// will come. Bubble Tea's own suspend waits for it forever.
+// will come (a tmux pane whose command is popbox, for one). Bubble Tea's
+// own suspend waits for it for ever, the terminal released and no key
+// read.
 const suspendWait = time.Second
 
 // suspend stops popbox's process group, as the terminal's ctrl+z would

@@ -28,7 +28,10 @@
 // tea.Exec whose command has the renderer leave the alternate screen,
 // show the cursor and undo raw mode first, and after it re-enter raw mode
 // and the alternate screen, redraw the whole view and read the window
-// size again. Programs use them, never tea.ExecProcess or tea.Suspend.
+// size again. With either renderer Suspend bounds its wait for the
+// shell's fg: where no job-control shell can stop popbox, ctrl+z comes
+// back after a second, where tea.Suspend hangs. Programs use these two,
+// never tea.ExecProcess or tea.Suspend.
 //
 // # Bubble Tea's renderer
 //

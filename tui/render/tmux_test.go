@@ -34,9 +34,16 @@ type shell struct {
 	rows         int
 }
 
-// startShell starts bash in a detached w x h tmux session. Without tmux
-// or bash the test skips, or fails when CI is set.
+// startShell starts an interactive bash in a detached w x h tmux session.
+// Without tmux or bash the test skips, or fails when CI is set.
 func startShell(t *testing.T, w, h int) *shell {
+	t.Helper()
+	return startPane(t, w, h, "")
+}
+
+// startPane starts command in a detached w x h tmux session, or an
+// interactive bash when command is "".
+func startPane(t *testing.T, w, h int, command string) *shell {
 	t.Helper()
 	for _, tool := range []string{"tmux", "bash", "stty"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -56,13 +63,18 @@ func startShell(t *testing.T, w, h int) *shell {
 		t.Fatal(err)
 	}
 	sh := &shell{t: t, socket: filepath.Join(dir, "sock"), pane: "demo", rows: h}
-	sh.tmux("-f", "/dev/null", "new-session", "-d", "-s", sh.pane, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h),
-		"bash --noprofile --rcfile "+rc+" -i")
+	interactive := command == ""
+	if interactive {
+		command = "bash --noprofile --rcfile " + rc + " -i"
+	}
+	sh.tmux("-f", "/dev/null", "new-session", "-d", "-s", sh.pane, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), command)
 	t.Cleanup(func() {
 		_ = exec.Command("tmux", "-S", sh.socket, "kill-server").Run()
 		os.RemoveAll(dir)
 	})
-	sh.waitFor(prompt)
+	if interactive {
+		sh.waitFor(prompt)
+	}
 	return sh
 }
 
@@ -126,12 +138,18 @@ func (sh *shell) waitFor(texts ...string) string {
 // for its screen.
 func (sh *shell) startDemo(renderer string) {
 	sh.t.Helper()
+	sh.line(demoCommand(sh.t, renderer))
+	sh.demoShown("keys=0 resumed=0 exec=")
+}
+
+// demoCommand is the shell command that runs the demo with renderer.
+func demoCommand(t *testing.T, renderer string) string {
+	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
-		sh.t.Fatal(err)
+		t.Fatal(err)
 	}
-	sh.line(fmt.Sprintf("%s=%s %s", demoEnv, renderer, self))
-	sh.demoShown("keys=0 resumed=0 exec=")
+	return fmt.Sprintf("%s=%s %s", demoEnv, renderer, self)
 }
 
 // demoShown waits for the demo's screen with every row and bottom, and
@@ -238,6 +256,26 @@ func TestSuspendInTmux(t *testing.T) {
 			sh.keys("x")
 			sh.waitFor("keys=2 ")
 			sh.quitDemo()
+		})
+	}
+}
+
+// TestSuspendWithoutJobControl: with no job-control shell above it (the
+// demo is the pane's command, under a plain bash -c), the kernel drops
+// SIGTSTP; ctrl+z must not leave the demo waiting for ever for a SIGCONT,
+// as tea.Suspend does, but bring its screen back.
+func TestSuspendWithoutJobControl(t *testing.T) {
+	for name, renderer := range renderers {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			sh := startPane(t, 60, 12, demoCommand(t, renderer)+`; echo "demo exited $?"; sleep 600`)
+			sh.demoShown("keys=0 resumed=0 exec=")
+			sh.keys("C-z")
+			sh.demoShown("keys=0 resumed=1 ")
+			sh.keys("x")
+			sh.waitFor("keys=1 ")
+			sh.keys("q")
+			sh.waitFor("demo exited 0")
 		})
 	}
 }
