@@ -87,7 +87,7 @@ func New(in, out *os.File, opts Options) *Terminal {
 
 // Run runs m, as tea.Program.Run does, and returns its final model. The
 // terminal is given back (main screen, cursor shown, cooked mode) before
-// Run returns, on every way out.
+// Run returns, on every way out. A Terminal runs one program, once.
 func (t *Terminal) Run(m tea.Model) (tea.Model, error) {
 	if t.standard {
 		p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(t.fps),
