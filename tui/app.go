@@ -24,6 +24,7 @@ import (
 
 	"popbox/mail"
 	"popbox/store"
+	"popbox/tui/render"
 )
 
 // Options configure Run.
@@ -66,36 +67,20 @@ func Run(st *store.Store, opts Options) error {
 		checker: netChecker{},
 		plain:   getenv("NO_COLOR") != "",
 	}
-	fps := opts.FPS
-	if fps <= 0 {
-		fps = 120
-	}
 	if !d.plain {
 		// Ask the terminal for its background now: done lazily, at the
 		// first adaptive colour, the query would race Bubble Tea for the
 		// terminal's input.
 		lipgloss.HasDarkBackground()
 	}
-	m := newApp(d, st, appConfig{version: opts.Version, interval: fetchInterval(getenv)})
 	// Our renderer, not Bubble Tea's: it writes a key's change at once
-	// instead of at the next tick of a frame clock (render.go).
-	r, err := openScreen(os.Stdin, os.Stdout, time.Second/time.Duration(fps))
-	if err != nil {
-		return err
-	}
-	// The terminal is given back on every way out: the wrapper closes r
-	// when Update panics, this defer on anything else that escapes.
-	defer r.close()
-	p := tea.NewProgram(renderedModel{inner: m, r: r}, tea.WithoutRenderer())
-	stopSize := watchSize(p, os.Stdout)
-	final, err := p.Run()
-	stopSize()
-	// Leave the alternate screen now, not after the shutdown below, which
-	// can wait for a fetch to stop.
-	r.close()
-	if rm, ok := final.(renderedModel); ok {
-		final = rm.inner
-	}
+	// instead of at the next tick of a frame clock (tui/render).
+	// POPBOX_RENDERER=bubbletea brings Bubble Tea's back.
+	d.term = render.New(os.Stdin, os.Stdout, render.Options{FPS: opts.FPS, Renderer: getenv(render.RendererEnv)})
+	m := newApp(d, st, appConfig{version: opts.Version, interval: fetchInterval(getenv)})
+	// Run leaves the alternate screen before it returns, so the shutdown
+	// below, which can wait for a fetch to stop, happens on the main screen.
+	final, err := d.term.Run(m)
 	if am, ok := final.(appModel); ok {
 		err = errors.Join(err, am.shutdown())
 	} else {
@@ -409,6 +394,9 @@ func (m appModel) key(k tea.KeyMsg) (appModel, tea.Cmd) {
 			return m.cancelFetch()
 		}
 		return m.quit()
+	}
+	if key.Matches(k, m.k.Suspend) {
+		return m, m.d.suspend()
 	}
 	typing, modal := m.typing(), m.modal()
 	if !typing && !modal {

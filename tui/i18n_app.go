@@ -111,6 +111,7 @@ func init() {
 		"help.saveConfirm":    {"save", "保存"},
 		"help.scrollDown":     {"scroll down", "下へスクロール"},
 		"help.scrollUp":       {"scroll up", "上へスクロール"},
+		"help.suspend":        {"suspend", "一時停止"},
 		"help.switch":         {"switch account", "アカウント切替"},
 		"help.switchShort":    {"switch", "切替"},
 		"help.switchTo":       {"account 1-9", "アカウント1～9"},

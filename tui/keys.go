@@ -82,12 +82,13 @@ func (k keyMap) FullHelp() [][]key.Binding { return k.full }
 
 // globalKeys work on every screen (unless a text field or dialog has focus).
 type globalKeys struct {
-	Quit, Help, Switch, SwitchTo, PrevAccount, NextAccount, Fetch, CancelFetch, Accounts, Dismiss key.Binding
+	Quit, Suspend, Help, Switch, SwitchTo, PrevAccount, NextAccount, Fetch, CancelFetch, Accounts, Dismiss key.Binding
 }
 
 func defaultGlobalKeys(l lang) globalKeys {
 	return globalKeys{
 		Quit:        bind(l, "ctrl+c", "help.quit", "ctrl+c"),
+		Suspend:     bind(l, "ctrl+z", "help.suspend", "ctrl+z"),
 		Help:        bind(l, "?", "help.help", "?"),
 		Switch:      bind(l, "ctrl+a", "help.switch", "ctrl+a"),
 		SwitchTo:    bind(l, "alt+1…9", "help.switchTo", "alt+1", "alt+2", "alt+3", "alt+4", "alt+5", "alt+6", "alt+7", "alt+8", "alt+9"),

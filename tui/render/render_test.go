@@ -1,9 +1,11 @@
-package tui
+package render
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,10 +69,10 @@ const testInterval = 8 * time.Millisecond
 
 // newTestRenderer is a renderer on a buffer and a fake clock, for a
 // terminal of w x h cells, started, with the start's output taken out.
-func newTestRenderer(w, h int) (*screenRenderer, *bytes.Buffer, *fakeClock) {
+func newTestRenderer(w, h int) (*renderer, *bytes.Buffer, *fakeClock) {
 	var out bytes.Buffer
-	c := &fakeClock{t: appNow}
-	r := newScreenRenderer(&out, testInterval)
+	c := &fakeClock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	r := newRenderer(&out, testInterval)
 	r.now, r.after = c.now, c.after
 	r.start()
 	r.resize(w, h)
@@ -365,7 +367,7 @@ func TestRenderScreenFollowsViews(t *testing.T) {
 func TestRenderClose(t *testing.T) {
 	r, out, c := newTestRenderer(20, 5)
 	restored := 0
-	r.restore = func() { restored++ }
+	r.undo = func() error { restored++; return nil }
 	r.render("v1")
 	c.advance(time.Millisecond)
 	r.render("v2") // pending
@@ -397,7 +399,7 @@ func TestRenderClose(t *testing.T) {
 
 func TestRenderStart(t *testing.T) {
 	var out bytes.Buffer
-	r := newScreenRenderer(&out, testInterval)
+	r := newRenderer(&out, testInterval)
 	r.start()
 	for _, want := range []string{seqEnterAlt, seqHideCursor, "\x1b[2J"} {
 		if !strings.Contains(out.String(), want) {
@@ -411,7 +413,7 @@ func TestRenderStart(t *testing.T) {
 func TestRenderConcurrent(t *testing.T) {
 	var mu sync.Mutex
 	var out bytes.Buffer
-	r := newScreenRenderer(writerFunc(func(p []byte) (int, error) {
+	r := newRenderer(writerFunc(func(p []byte) (int, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		return out.Write(p)
@@ -466,9 +468,9 @@ func (m stubModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m stubModel) View() string { return m.view }
 
-func TestRenderedModel(t *testing.T) {
+func TestModel(t *testing.T) {
 	r, out, c := newTestRenderer(0, 0)
-	var m tea.Model = renderedModel{inner: stubModel{}, r: r}
+	var m tea.Model = model{inner: stubModel{}, r: r}
 	if m.Init() == nil {
 		t.Error("Init does not pass on the inner model's command")
 	}
@@ -476,7 +478,7 @@ func TestRenderedModel(t *testing.T) {
 	if r.width != 7 || r.height != 2 {
 		t.Errorf("renderer size %dx%d, want 7x2", r.width, r.height)
 	}
-	if got := m.(renderedModel).inner.(stubModel).size; got.Width != 7 {
+	if got := m.(model).inner.(stubModel).size; got.Width != 7 {
 		t.Errorf("the inner model got no size: %+v", got)
 	}
 	c.advance(testInterval)
@@ -490,11 +492,11 @@ func TestRenderedModel(t *testing.T) {
 	}
 }
 
-func TestRenderedModelPanicGivesTerminalBack(t *testing.T) {
+func TestModelPanicGivesTerminalBack(t *testing.T) {
 	r, out, _ := newTestRenderer(20, 5)
 	restored := false
-	r.restore = func() { restored = true }
-	m := renderedModel{inner: stubModel{panic: true}, r: r}
+	r.undo = func() error { restored = true; return nil }
+	m := model{inner: stubModel{panic: true}, r: r}
 	func() {
 		defer func() {
 			if p := recover(); p != "boom" {
@@ -510,8 +512,300 @@ func TestRenderedModelPanicGivesTerminalBack(t *testing.T) {
 
 // TestRenderWriteError: a failing terminal does not stop the program.
 func TestRenderWriteError(t *testing.T) {
-	r := newScreenRenderer(writerFunc(func([]byte) (int, error) { return 0, errors.New("gone") }), testInterval)
+	r := newRenderer(writerFunc(func([]byte) (int, error) { return 0, errors.New("gone") }), testInterval)
 	r.start()
 	r.render("x")
 	r.close()
+}
+
+// rawCounter stands in for raw mode: it counts how often the terminal was
+// put in raw mode and taken out of it.
+type rawCounter struct{ made, undone int }
+
+func (c *rawCounter) raw() (func() error, error) {
+	c.made++
+	return func() error { c.undone++; return nil }, nil
+}
+
+// newRawRenderer is newTestRenderer with raw mode counted, started again
+// so the start puts the terminal in raw mode.
+func newRawRenderer(w, h int) (*renderer, *bytes.Buffer, *fakeClock, *rawCounter) {
+	r, out, c := newTestRenderer(w, h)
+	rc := &rawCounter{}
+	r.raw = rc.raw
+	if err := r.start(); err != nil {
+		panic(err)
+	}
+	out.Reset()
+	return r, out, c, rc
+}
+
+func TestReleaseRestore(t *testing.T) {
+	r, out, c, rc := newRawRenderer(20, 4)
+	r.render("top\nmiddle\n\nbottom")
+	c.advance(testInterval)
+	out.Reset()
+
+	if err := r.release(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out.String(), seqPasteOff+seqShowCursor+seqLeaveAlt; got != want {
+		t.Errorf("release wrote %q, want %q", got, want)
+	}
+	if rc.undone != 1 {
+		t.Errorf("raw mode undone %d times by release, want 1", rc.undone)
+	}
+
+	// While another program has the terminal nothing is drawn, but the
+	// latest view is kept.
+	out.Reset()
+	r.render("top\nMIDDLE\n\nbottom")
+	c.advance(time.Second)
+	r.resize(20, 4)
+	if out.Len() != 0 || c.pending() != 0 {
+		t.Fatalf("drew %q (%d timers) while released", out, c.pending())
+	}
+
+	if err := r.restore(); err != nil {
+		t.Fatal(err)
+	}
+	want := seqEnterAlt + seqHideCursor + seqPasteOn + seqClearScreen +
+		"\x1b[1Htop\x1b[K\x1b[2HMIDDLE\x1b[K\x1b[4Hbottom\x1b[K"
+	if got := out.String(); got != want {
+		t.Errorf("restore wrote %q,\nwant %q: every line, not only the changed one", got, want)
+	}
+	if rc.made != 2 || rc.undone != 1 {
+		t.Errorf("raw mode made %d and undone %d times, want 2 and 1", rc.made, rc.undone)
+	}
+	select {
+	case <-r.resumed:
+	default:
+		t.Error("restore did not ask for the size to be read again")
+	}
+	// The emulated screen, cleared as a terminal clears it on entering
+	// the alternate screen, shows the whole view.
+	v := newVT(t, 20, 4)
+	v.feed(out.String())
+	if got, want := v.text(), screenOf("top\nMIDDLE\n\nbottom", 20, 4); got != want {
+		t.Errorf("screen after restore:\n%s\nwant:\n%s", got, want)
+	}
+
+	// Then drawing goes on as before: only changed lines.
+	out.Reset()
+	c.advance(testInterval)
+	r.render("top\nMIDDLE\n\nend")
+	if got, want := out.String(), "\x1b[4Hend\x1b[K"; got != want {
+		t.Errorf("frame after restore = %q, want %q", got, want)
+	}
+}
+
+// TestReleaseDropsPendingFrame: a frame waiting for its interval is not
+// written after release, and restore draws the latest view.
+func TestReleaseDropsPendingFrame(t *testing.T) {
+	r, out, c, _ := newRawRenderer(20, 3)
+	r.render("v1")
+	c.advance(time.Millisecond)
+	r.render("v2") // waits for the interval
+	out.Reset()
+	if err := r.release(); err != nil {
+		t.Fatal(err)
+	}
+	if c.pending() != 0 {
+		t.Errorf("release left %d timers", c.pending())
+	}
+	c.advance(time.Second)
+	if strings.Contains(out.String(), "v2") {
+		t.Errorf("a frame was written after release: %q", out)
+	}
+	out.Reset()
+	if err := r.restore(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(out.String(), seqClearScreen+"\x1b[1Hv2\x1b[K") {
+		t.Errorf("restore wrote %q, want the latest view v2 in full", out)
+	}
+}
+
+func TestReleaseRestoreTwice(t *testing.T) {
+	r, out, _, rc := newRawRenderer(20, 3)
+	r.render("x")
+	out.Reset()
+	if err := r.restore(); err != nil || out.Len() != 0 || rc.made != 1 {
+		t.Errorf("restore without release: err %v, wrote %q, raw made %d times", err, out, rc.made)
+	}
+	_ = r.release()
+	out.Reset()
+	if err := r.release(); err != nil || out.Len() != 0 || rc.undone != 1 {
+		t.Errorf("a second release: err %v, wrote %q, raw undone %d times", err, out, rc.undone)
+	}
+	_ = r.restore()
+	out.Reset()
+	if err := r.restore(); err != nil || out.Len() != 0 || rc.made != 2 {
+		t.Errorf("a second restore: err %v, wrote %q, raw made %d times", err, out, rc.made)
+	}
+}
+
+// TestCloseWhileReleased: a program that ends while the terminal is lent
+// out (a panic, a kill) leaves it as release left it, and a later restore
+// does not take it back.
+func TestCloseWhileReleased(t *testing.T) {
+	r, out, _, rc := newRawRenderer(20, 3)
+	r.render("x")
+	_ = r.release()
+	out.Reset()
+	r.close()
+	if err := r.restore(); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 || rc.undone != 1 || rc.made != 1 {
+		t.Errorf("close and restore after release: wrote %q, raw made %d undone %d times", out, rc.made, rc.undone)
+	}
+}
+
+// TestRestoreRawModeFails: the error is returned, and the view is drawn
+// all the same.
+func TestRestoreRawModeFails(t *testing.T) {
+	r, out, _, _ := newRawRenderer(20, 3)
+	r.render("x")
+	_ = r.release()
+	r.raw = func() (func() error, error) { return nil, errors.New("no tty") }
+	out.Reset()
+	if err := r.restore(); err == nil || err.Error() != "no tty" {
+		t.Errorf("restore = %v, want the raw mode error", err)
+	}
+	if !strings.Contains(out.String(), "\x1b[1Hx") {
+		t.Errorf("restore wrote %q, without the view", out)
+	}
+	r.close() // no undo to call
+}
+
+func TestResizeSameSizeKeepsScreen(t *testing.T) {
+	r, out, c := newTestRenderer(20, 3)
+	r.render("a\nb")
+	c.advance(testInterval)
+	out.Reset()
+	r.resize(20, 3)
+	r.render("a\nb")
+	if out.Len() != 0 {
+		t.Errorf("a resize to the same size repainted: %q", out)
+	}
+}
+
+// TestHandover runs a command through handover: the terminal is released
+// before it runs and restored after, also when it fails, and only unset
+// streams are given the terminal's.
+func TestHandover(t *testing.T) {
+	r, out, _, rc := newRawRenderer(20, 3)
+	r.render("list")
+	out.Reset()
+	var during string
+	var rawDuring int
+	run := func() error {
+		during, rawDuring = out.String(), rc.made-rc.undone
+		return errors.New("exit status 1")
+	}
+	cmd := exec.Command("true")
+	var mine bytes.Buffer
+	cmd.Stdout = &mine
+	h := handover{r: r, cmd: cmd, run: run}
+	h.SetStdin(strings.NewReader("keys"))
+	h.SetStdout(io.Discard)
+	h.SetStderr(io.Discard)
+	err := h.Run()
+	if err == nil || err.Error() != "exit status 1" {
+		t.Errorf("Run = %v, want the command's error", err)
+	}
+	if during != seqPasteOff+seqShowCursor+seqLeaveAlt || rawDuring != 0 {
+		t.Errorf("while the command ran: screen got %q, raw mode on %d", during, rawDuring)
+	}
+	after := strings.TrimPrefix(out.String(), during)
+	if !strings.HasPrefix(after, seqEnterAlt) || !strings.Contains(after, "\x1b[1Hlist") || rc.made-rc.undone != 1 {
+		t.Errorf("after the command: wrote %q, raw mode on %d", after, rc.made-rc.undone)
+	}
+	if cmd.Stdin == nil || cmd.Stdout != &mine || cmd.Stderr != io.Discard {
+		t.Errorf("streams: stdin %v, stdout kept %v, stderr %v", cmd.Stdin, cmd.Stdout == &mine, cmd.Stderr)
+	}
+
+	// A suspend has no command: the streams are not needed.
+	s := handover{r: r, run: func() error { return nil }}
+	s.SetStdin(nil)
+	s.SetStdout(nil)
+	s.SetStderr(nil)
+	if err := s.Run(); err != nil {
+		t.Errorf("suspend handover: %v", err)
+	}
+}
+
+// TestStandardCommands: with Bubble Tea's renderer, Exec is Bubble Tea's
+// own and Suspend lends nothing of popbox's renderer; with no Terminal at
+// all (a model's test) both are Bubble Tea's.
+func TestStandardCommands(t *testing.T) {
+	var none *Terminal
+	if msg := none.Suspend()(); msg != (tea.SuspendMsg{}) {
+		t.Errorf("Suspend on no Terminal gives %#v, want tea.SuspendMsg", msg)
+	}
+	if none.Exec(exec.Command("true"), nil) == nil {
+		t.Error("Exec on no Terminal gives no command")
+	}
+	bt := New(nil, nil, Options{Renderer: BubbleTea})
+	if !bt.standard || bt.Exec(exec.Command("true"), nil) == nil {
+		t.Errorf("Options.Renderer bubbletea: standard %v", bt.standard)
+	}
+	if New(nil, nil, Options{Renderer: "popbox"}).standard || New(nil, nil, Options{}).standard {
+		t.Error("a renderer other than bubbletea picks Bubble Tea's")
+	}
+	// A handover with no renderer only runs.
+	ran := false
+	if err := (handover{run: func() error { ran = true; return nil }}).Run(); err != nil || !ran {
+		t.Errorf("handover without a renderer: ran %v, err %v", ran, err)
+	}
+}
+
+// benchView is a list-like view of w x h cells with the cursor on row sel.
+func benchView(w, h, sel int) string {
+	rows := make([]string, h)
+	for i := range rows {
+		row := fmt.Sprintf(" * 2026-11-%02d Sender %-20d [%d] Subject of the message, as the list shows it", i%28+1, i, 100000-i)
+		if len(row) > w {
+			row = row[:w]
+		}
+		if i == sel {
+			row = "\x1b[7m" + row + "\x1b[0m"
+		}
+		rows[i] = row
+	}
+	return strings.Join(rows, "\n")
+}
+
+// BenchmarkRenderKey is the frame of a key that moves the cursor one row
+// on a 120x40 screen: two changed lines to write.
+func BenchmarkRenderKey(b *testing.B) {
+	const w, h = 120, 40
+	views := [2]string{benchView(w, h, 5), benchView(w, h, 6)}
+	r := newRenderer(io.Discard, 0)
+	r.resize(w, h)
+	r.render(views[0])
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		r.render(views[(i+1)%2])
+	}
+}
+
+// BenchmarkRenderFull is a whole 120x40 screen drawn anew, as after a
+// resize or a restore.
+func BenchmarkRenderFull(b *testing.B) {
+	const w, h = 120, 40
+	view := benchView(w, h, 5)
+	r := newRenderer(io.Discard, 0)
+	r.resize(w, h)
+	r.render(view)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		r.mu.Lock()
+		r.full = true
+		r.flush()
+		r.mu.Unlock()
+	}
 }

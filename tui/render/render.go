@@ -1,30 +1,14 @@
-package tui
-
-// render.go draws the screen in place of Bubble Tea's standard renderer.
-// That renderer only writes on a ticker (at most 120 a second), so a key
-// pressed just after a tick waits a whole frame, about 8 ms, before the
-// terminal sees anything. screenRenderer writes on the leading edge: a
-// change that follows a quiet interval is written at once, from the Update
-// that made it; only changes that come faster than the interval (fetch
-// progress, key repeat) are coalesced into one write per interval.
-//
-// With tea.WithoutRenderer Bubble Tea still reads and parses the keys and
-// runs the event loop, but it no longer touches the terminal: no raw mode,
-// no alternate screen, no window size. openScreen and watchSize do those.
+package render
 
 import (
 	"bytes"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/term"
 )
 
 // Terminal sequences the renderer writes.
@@ -43,16 +27,19 @@ const (
 // stopper is a pending timer: *time.Timer, or a test's stand-in.
 type stopper interface{ Stop() bool }
 
-// screenRenderer draws views on the alternate screen, rewriting only the
+// renderer draws views on the alternate screen, rewriting only the
 // lines that changed since the last frame. Its methods may be called from
 // any goroutine: the event loop renders, a timer flushes.
-type screenRenderer struct {
+type renderer struct {
 	mu       sync.Mutex
 	out      io.Writer
 	interval time.Duration // the least time between two frames
 	now      func() time.Time
 	after    func(time.Duration, func()) stopper
-	restore  func() // undoes raw mode at close; nil = nothing to undo
+	// raw puts the terminal in raw mode and returns how to undo it; nil
+	// when there is no terminal to set (a test, output to a file).
+	raw  func() (undo func() error, err error)
+	undo func() error // undoes raw mode; nil = nothing to undo
 
 	width, height int // the terminal's; 0 = not known yet
 
@@ -64,37 +51,58 @@ type screenRenderer struct {
 	wrote  time.Time // when the last frame was written
 	closed bool
 
+	// released is set while another program has the terminal (release):
+	// views are kept, not drawn.
+	released bool
+	// resumed gets a value when restore takes the terminal back, so the
+	// size is read again: a resize while another program had the
+	// terminal, or while popbox was stopped, sent popbox no signal.
+	resumed chan struct{}
+
 	buf bytes.Buffer // one frame, so it goes out in one Write
 }
 
-// newScreenRenderer makes a renderer on out that writes at most one frame
+// newRenderer makes a renderer on out that writes at most one frame
 // per interval, on the real clock.
-func newScreenRenderer(out io.Writer, interval time.Duration) *screenRenderer {
-	return &screenRenderer{
+func newRenderer(out io.Writer, interval time.Duration) *renderer {
+	return &renderer{
 		out:      out,
 		interval: interval,
 		now:      time.Now,
 		after: func(d time.Duration, f func()) stopper {
 			return time.AfterFunc(d, f)
 		},
+		resumed: make(chan struct{}, 1),
 	}
 }
 
-// start enters the alternate screen, clears it, hides the cursor and turns
-// on bracketed paste, all of which Bubble Tea did with its own renderer.
-func (r *screenRenderer) start() {
+// start puts the terminal in raw mode, enters the alternate screen, clears
+// it, hides the cursor and turns on bracketed paste, all of which Bubble
+// Tea does only with its own renderer.
+func (r *renderer) start() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.raw != nil {
+		undo, err := r.raw()
+		if err != nil {
+			return err
+		}
+		r.undo = undo
+	}
 	_, _ = io.WriteString(r.out, seqEnterAlt+seqClearScreen+seqHideCursor+seqPasteOn)
 	r.lines, r.shown = nil, ""
+	return nil
 }
 
-// resize sets the terminal's size and has the next frame repaint it all,
-// once there is a frame: the terminal may have cut or reflowed what it
-// showed.
-func (r *screenRenderer) resize(width, height int) {
+// resize sets the terminal's size and, when it changed, has the next
+// frame repaint it all, once there is a frame: the terminal may have cut
+// or reflowed what it showed.
+func (r *renderer) resize(width, height int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if width == r.width && height == r.height {
+		return
+	}
 	r.width, r.height = width, height
 	r.full = r.lines != nil
 }
@@ -102,14 +110,14 @@ func (r *screenRenderer) resize(width, height int) {
 // render asks for view to be drawn: now when the last frame is at least an
 // interval old, else by a timer at the end of the interval, which draws
 // whichever view is the latest by then.
-func (r *screenRenderer) render(view string) {
+func (r *renderer) render(view string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
 		return
 	}
 	r.view = view
-	if r.timer != nil || (view == r.shown && !r.full) {
+	if r.released || r.timer != nil || (view == r.shown && !r.full) {
 		return
 	}
 	if wait := r.interval - r.now().Sub(r.wrote); wait > 0 {
@@ -120,11 +128,11 @@ func (r *screenRenderer) render(view string) {
 }
 
 // timerFlush draws the latest view once its interval is over.
-func (r *screenRenderer) timerFlush() {
+func (r *renderer) timerFlush() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.timer = nil
-	if r.closed {
+	if r.closed || r.released {
 		return
 	}
 	r.flush()
@@ -132,7 +140,7 @@ func (r *screenRenderer) timerFlush() {
 
 // flush writes the lines of r.view that differ from the screen, in one
 // Write. The caller holds r.mu.
-func (r *screenRenderer) flush() {
+func (r *renderer) flush() {
 	if r.view == r.shown && !r.full {
 		return
 	}
@@ -192,102 +200,78 @@ func writeRow(b *bytes.Buffer, row int) {
 // close draws the last view, shows the cursor, leaves the alternate screen
 // and undoes raw mode. Later calls do nothing, so it can run both from a
 // panic and from Run's defer.
-func (r *screenRenderer) close() {
+func (r *renderer) close() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
 		return
 	}
 	r.closed = true
+	r.stopTimer()
+	if r.released {
+		return // release gave the terminal back already
+	}
+	r.flush()
+	_, _ = io.WriteString(r.out, seqPasteOff+seqShowCursor+seqLeaveAlt)
+	_ = r.cook()
+}
+
+// release lends the terminal to another program (an editor, the shell
+// while popbox is stopped): it turns bracketed paste off, shows the
+// cursor, leaves the alternate screen and undoes raw mode, as close does,
+// but keeps the latest view; until restore, render only records it.
+func (r *renderer) release() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed || r.released {
+		return nil
+	}
+	r.released = true
+	r.stopTimer()
+	_, _ = io.WriteString(r.out, seqPasteOff+seqShowCursor+seqLeaveAlt)
+	return r.cook()
+}
+
+// restore takes the terminal back after release: raw mode, the alternate
+// screen, the cursor hidden, bracketed paste, and the whole of the latest
+// view at once, since the screen has been cleared or written over.
+func (r *renderer) restore() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed || !r.released {
+		return nil
+	}
+	r.released = false
+	var err error
+	if r.raw != nil {
+		// Raw mode is taken anew from the terminal's settings now, which
+		// the shell or the other program may have changed.
+		r.undo, err = r.raw()
+	}
+	_, _ = io.WriteString(r.out, seqEnterAlt+seqHideCursor+seqPasteOn)
+	r.full = true
+	r.flush()
+	select {
+	case r.resumed <- struct{}{}:
+	default: // one is pending already
+	}
+	return err
+}
+
+// stopTimer drops a pending flush. The caller holds r.mu.
+func (r *renderer) stopTimer() {
 	if r.timer != nil {
 		r.timer.Stop()
 		r.timer = nil
 	}
-	r.flush()
-	_, _ = io.WriteString(r.out, seqPasteOff+seqShowCursor+seqLeaveAlt)
-	if r.restore != nil {
-		r.restore()
-	}
 }
 
-// openScreen puts in (when a terminal) in raw mode, as Bubble Tea does only
-// with its own renderer, and starts a renderer on out. Its close undoes both.
-func openScreen(in, out *os.File, interval time.Duration) (*screenRenderer, error) {
-	r := newScreenRenderer(out, interval)
-	if term.IsTerminal(in.Fd()) {
-		st, err := term.MakeRaw(in.Fd())
-		if err != nil {
-			return nil, err
-		}
-		r.restore = func() { _ = term.Restore(in.Fd(), st) }
+// cook undoes raw mode, once. The caller holds r.mu.
+func (r *renderer) cook() error {
+	if r.undo == nil {
+		return nil
 	}
-	r.start()
-	return r, nil
+	undo := r.undo
+	r.undo = nil
+	return undo()
 }
-
-// watchSize sends p a tea.WindowSizeMsg with the size of out now and after
-// every resize: Bubble Tea only does this with its own renderer. stop ends
-// the watch.
-func watchSize(p *tea.Program, out *os.File) (stop func()) {
-	if !term.IsTerminal(out.Fd()) {
-		return func() {}
-	}
-	sig := make(chan os.Signal, 1)
-	if len(resizeSignals) > 0 {
-		// Before the first size is read, so no resize is missed.
-		signal.Notify(sig, resizeSignals...)
-	}
-	done := make(chan struct{})
-	go func() {
-		for {
-			if w, h, err := term.GetSize(out.Fd()); err == nil {
-				// Send returns once the program has ended, too.
-				p.Send(tea.WindowSizeMsg{Width: w, Height: h})
-			}
-			select {
-			case <-done:
-				return
-			case <-sig:
-			}
-		}
-	}()
-	return func() {
-		signal.Stop(sig)
-		close(done)
-	}
-}
-
-// renderedModel wraps the root model: after each Update it hands the view
-// to its renderer, which draws it; Bubble Tea, with no renderer, ignores
-// View.
-type renderedModel struct {
-	inner tea.Model
-	r     *screenRenderer
-}
-
-// Init is the inner model's.
-func (m renderedModel) Init() tea.Cmd { return m.inner.Init() }
-
-// Update runs the inner model's Update and renders its view.
-func (m renderedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if ws, ok := msg.(tea.WindowSizeMsg); ok {
-		m.r.resize(ws.Width, ws.Height)
-	}
-	done := false
-	defer func() {
-		// A panic: give the terminal back before Bubble Tea prints the
-		// stack, or it lands on the alternate screen and vanishes with
-		// it. Not recovering keeps the stack pointing at the cause.
-		if !done {
-			m.r.close()
-		}
-	}()
-	inner, cmd := m.inner.Update(msg)
-	m.inner = inner
-	m.r.render(inner.View())
-	done = true
-	return m, cmd
-}
-
-// View is empty: the renderer has drawn the view already.
-func (m renderedModel) View() string { return "" }
