@@ -52,7 +52,7 @@ func (m appModel) bannerLines() []string {
 	if m.banner == "" || m.width <= 0 {
 		return nil
 	}
-	lines := strings.Split(wrapText(m.banner, max(m.width-2, 1)), "\n")
+	lines := wrapLines(m.banner, max(m.width-2, 1))
 	if len(lines) > 4 {
 		lines = lines[:4]
 		lines[3] = ansi.Truncate(lines[3], max(m.width-3, 1), "") + "…"

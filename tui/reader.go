@@ -394,7 +394,7 @@ func (m readerModel) headerView() string {
 	var lines []string
 	add := func(label, value string, style func(...string) string, maxLines int) {
 		vw := max(w-lw-1, 1)
-		wrapped := strings.Split(wrapText(value, vw), "\n")
+		wrapped := wrapLines(value, vw)
 		if len(wrapped) > maxLines {
 			wrapped = wrapped[:maxLines]
 			last := wrapped[maxLines-1]
@@ -484,7 +484,7 @@ func (m readerModel) view() string {
 	case m.err != nil:
 		// Wrapped, not cut: the sentence ends with what to do (for a
 		// damaged message, the repair command).
-		lines := strings.Split(wrapText(clean(l.tr("reader.error", l.errText(m.err, i18n.TaskOther))), max(m.width, 1)), "\n")
+		lines := wrapLines(clean(l.tr("reader.error", l.errText(m.err, i18n.TaskOther))), max(m.width, 1))
 		for i, line := range lines {
 			lines[i] = st.err.Render(line)
 		}
@@ -530,130 +530,6 @@ func (m readerModel) allKeys() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Next, k.Prev, k.Save, k.Delete, k.Undo, k.Back},
 	}
-}
-
-// noLineStart are characters a line of Japanese must not start with
-// (kinsoku): a closing one that does not fit takes the character before
-// it along to the next line.
-const noLineStart = "、。，．！？）」』】〕ー…・：；"
-
-// wrapText wraps s to w cells: English breaks at spaces, Japanese between
-// any two characters (wide characters are break points of their own), a
-// word longer than a line is cut. No line is wider than w.
-func wrapText(s string, w int) string {
-	if w <= 0 {
-		return s
-	}
-	var out strings.Builder
-	out.Grow(len(s) + len(s)/16)
-	for i, para := range strings.Split(s, "\n") {
-		if i > 0 {
-			out.WriteByte('\n')
-		}
-		wrapLine(&out, para, w)
-	}
-	return out.String()
-}
-
-// wrapToken is a word, a space or one wide character, with its width.
-type wrapToken struct {
-	text  string
-	width int
-	space bool
-}
-
-// wrapLine writes one paragraph (no newline in it) wrapped to w.
-func wrapLine(out *strings.Builder, para string, w int) {
-	var line []wrapToken
-	lineW, lines := 0, 0
-	emit := func() {
-		// A line does not end in spaces.
-		for len(line) > 0 && line[len(line)-1].space {
-			lineW -= line[len(line)-1].width
-			line = line[:len(line)-1]
-		}
-		if lines > 0 {
-			out.WriteByte('\n')
-		}
-		for _, t := range line {
-			out.WriteString(t.text)
-		}
-		line, lineW = line[:0], 0
-		lines++
-	}
-	for _, t := range wrapTokens(para) {
-		switch {
-		case lineW+t.width <= w:
-			if t.space && lineW == 0 && lines > 0 {
-				continue // no space at the start of a wrapped line
-			}
-			line = append(line, t)
-			lineW += t.width
-		case t.space:
-			emit() // the break falls on the space, which goes
-		case t.width > w:
-			// A word longer than a line: fill the line, then cut the rest.
-			for rest := t.text; rest != ""; {
-				c, cw := ansi.FirstGraphemeCluster(rest, ansi.GraphemeWidth)
-				if c == "" {
-					break
-				}
-				if lineW+cw > w && lineW > 0 {
-					emit()
-				}
-				line = append(line, wrapToken{text: c, width: cw})
-				lineW += cw
-				rest = rest[len(c):]
-			}
-		default:
-			var carry *wrapToken
-			if strings.Contains(noLineStart, t.text) && len(line) > 1 && !line[len(line)-1].space && line[len(line)-1].width+t.width <= w {
-				c := line[len(line)-1]
-				carry = &c
-				lineW -= c.width
-				line = line[:len(line)-1]
-			}
-			emit()
-			if carry != nil {
-				line = append(line, *carry)
-				lineW += carry.width
-			}
-			line = append(line, t)
-			lineW += t.width
-		}
-	}
-	emit()
-}
-
-// wrapTokens splits a paragraph into words, single spaces and single wide
-// characters.
-func wrapTokens(s string) []wrapToken {
-	var toks []wrapToken
-	word, wordW := 0, 0
-	start := 0
-	for i := 0; i < len(s); {
-		c, cw := ansi.FirstGraphemeCluster(s[i:], ansi.GraphemeWidth)
-		if c == "" {
-			break
-		}
-		switch {
-		case c == " " || cw >= 2:
-			if word > 0 {
-				toks = append(toks, wrapToken{text: s[start:i], width: wordW})
-			}
-			toks = append(toks, wrapToken{text: c, width: cw, space: c == " "})
-			word, wordW = 0, 0
-			start = i + len(c)
-		default:
-			word++
-			wordW += cw
-		}
-		i += len(c)
-	}
-	if word > 0 {
-		toks = append(toks, wrapToken{text: s[start:], width: wordW})
-	}
-	return toks
 }
 
 // fitLines pads or cuts s to exactly n lines.

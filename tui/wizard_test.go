@@ -1028,36 +1028,6 @@ func TestWizardJapaneseLabelsAligned(t *testing.T) {
 	}
 }
 
-func TestWizardWrap(t *testing.T) {
-	tests := []struct {
-		name  string
-		text  string
-		width int
-		want  []string
-	}{
-		{"words", "one two three", 7, []string{"one two", "three"}},
-		{"long word is cut", "abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
-		{"japanese breaks between characters", "受信サーバーを入力", 8, []string{"受信サー", "バーを入", "力"}},
-		{"closing punctuation stays", "あいう。えお", 6, []string{"あい", "う。え", "お"}},
-		{"long sound mark stays", "サーバー", 4, []string{"サー", "バー"}},
-		{"mixed", "Gmail のサーバー設定", 10, []string{"Gmail の", "サーバー設", "定"}},
-		{"empty", "", 5, []string{""}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := wizardWrap(tc.text, tc.width)
-			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
-				t.Errorf("got %q, want %q", got, tc.want)
-			}
-			for _, ln := range got {
-				if lipgloss.Width(ln) > tc.width {
-					t.Errorf("line %q wider than %d", ln, tc.width)
-				}
-			}
-		})
-	}
-}
-
 func TestWizardLoadError(t *testing.T) {
 	st := &fakeWizardStore{policyErr: errors.New("the sharing policy file is broken")}
 	m := newWizard(wizardTestDeps(langEN, nil), st, readWizardData(st), nil).setSize(120, 40)

@@ -146,7 +146,7 @@ func (m wizardModel) body() wizardBody {
 		starts = append(starts, len(lines))
 		lines = append(lines, m.fieldLine(f, lw, vw, focused))
 		under := func(st lipgloss.Style, text string) {
-			for _, ln := range wizardWrap(text, min(vw, wizardProse)) {
+			for _, ln := range wrapLines(text, min(vw, wizardProse)) {
 				lines = append(lines, indent+st.Render(ln))
 			}
 		}
@@ -339,7 +339,7 @@ func (m wizardModel) reviewBody() wizardBody {
 	row := func(f wizardField, value string) {
 		label := m.label(f)
 		pad := strings.Repeat(" ", max(0, lw-lipgloss.Width(label)))
-		for i, ln := range wizardWrap(value, vw) {
+		for i, ln := range wrapLines(value, vw) {
 			if i == 0 {
 				lines = append(lines, "  "+s.label.Render(label)+pad+"  "+s.field.Render(ln))
 			} else {
@@ -376,7 +376,7 @@ func (m wizardModel) reviewBody() wizardBody {
 		row(wfSharing, m.sharingLabel(a.Sharing))
 	}
 	for _, w := range m.problemsOf(a).Warnings() {
-		for _, ln := range wizardWrap("! "+m.problemTextOf(w, a), min(m.contentWidth()-4, wizardProse)) {
+		for _, ln := range wrapLines("! "+m.problemTextOf(w, a), max(min(m.contentWidth()-4, wizardProse), 1)) {
 			lines = append(lines, "  "+s.fieldWarn.Render(ln))
 		}
 	}
@@ -410,7 +410,7 @@ func (m wizardModel) resultLines(side wizardSide, c wizardCheck) []string {
 	}
 	width := min(max(10, m.contentWidth()-6), wizardProse)
 	var out []string
-	for i, ln := range wizardWrap(name+": "+text, width) {
+	for i, ln := range wrapLines(name+": "+text, width) {
 		if i == 0 {
 			out = append(out, "  "+icon+" "+s.text.Render(ln))
 		} else {
@@ -495,90 +495,4 @@ func (m wizardModel) statusLine() string {
 		return s.err.Render(m.loadErr)
 	}
 	return ""
-}
-
-// wizardWrap breaks plain text into lines of at most width cells: at spaces,
-// and between two wide (CJK) characters, keeping closing punctuation with
-// the character before it and opening brackets with the one after. A word
-// longer than the line is cut.
-func wizardWrap(text string, width int) []string {
-	width = max(1, width)
-	var toks []string // words, single wide characters, and " "
-	var cur strings.Builder
-	flush := func() {
-		if cur.Len() > 0 {
-			toks = append(toks, cur.String())
-			cur.Reset()
-		}
-	}
-	open := false // cur ends with an opening bracket
-	for _, r := range text {
-		switch {
-		case r == ' ':
-			flush()
-			toks = append(toks, " ")
-			open = false
-		case strings.ContainsRune("、。，．・：；！？）」』】〕ー…", r):
-			if cur.Len() == 0 && len(toks) > 0 && toks[len(toks)-1] != " " {
-				toks[len(toks)-1] += string(r)
-			} else {
-				cur.WriteRune(r)
-			}
-		case strings.ContainsRune("（「『【〔", r):
-			flush()
-			cur.WriteRune(r)
-			open = true
-		case ansi.StringWidth(string(r)) > 1:
-			if !open {
-				flush()
-			}
-			cur.WriteRune(r)
-			flush()
-			open = false
-		default:
-			if open {
-				open = false
-			}
-			cur.WriteRune(r)
-		}
-	}
-	flush()
-
-	var lines []string
-	var line strings.Builder
-	w := 0
-	newline := func() {
-		lines = append(lines, strings.TrimRight(line.String(), " "))
-		line.Reset()
-		w = 0
-	}
-	for _, t := range toks {
-		tw := ansi.StringWidth(t)
-		if t == " " {
-			if w > 0 && w < width {
-				line.WriteString(" ")
-				w++
-			}
-			continue
-		}
-		if w > 0 && w+tw > width {
-			newline()
-		}
-		for tw > width {
-			head := ansi.Truncate(t, width, "")
-			if head == "" {
-				break
-			}
-			line.WriteString(head)
-			newline()
-			t = t[len(head):]
-			tw = ansi.StringWidth(t)
-		}
-		line.WriteString(t)
-		w += tw
-	}
-	if line.Len() > 0 || len(lines) == 0 {
-		newline()
-	}
-	return lines
 }
