@@ -1019,13 +1019,17 @@ func (r wizardTestRoot) View() string {
 	return r.w.view() + "\n" + r.help.ShortHelpView(r.w.keys().ShortHelp())
 }
 
-// wizardGoldenSteps are the screens kept as golden files.
-var wizardGoldenSteps = []struct {
+// wizardGoldenStep is a wizard screen as steps from a fresh wizard.
+type wizardGoldenStep struct {
 	name  string
 	c     checker
 	steps []string
 	wait  []string // output to wait for before the picture is taken
-}{
+}
+
+// wizardGoldenSteps are the screens kept as golden files, plain, in both
+// languages at 80x24 and 120x40.
+var wizardGoldenSteps = []wizardGoldenStep{
 	{"first", nil, nil, nil},
 	{"gmail", nil, []string{"=Work", "tab", "=taro@gmail.com"}, nil},
 	{"error", nil, []string{"tab", "=taro", "tab"}, nil},
@@ -1034,30 +1038,68 @@ var wizardGoldenSteps = []struct {
 	{"review", fakeChecker{smtp: fmt.Errorf("auth: %w", mail.ErrAuth)}, append(append([]string{}, gmailSteps...), "ctrl+s"), []string{"✓", "✗"}},
 }
 
+// wizardWarningStep shows a field warning: no SSL on port 995. It is
+// kept in colour only; its layout is that of the error screen.
+var wizardWarningStep = wizardGoldenStep{"warning", nil, []string{"=Work", "tab", "=taro@example.org", "tab", "=pop.example.org", "tab", "tab", "right", "right", "tab"}, nil}
+
+// wizardColorGoldens are the screens also kept in colour, at 80x24:
+// together they draw each style of the wizard once.
+var wizardColorGoldens = []struct {
+	screen string
+	lang   lang
+}{
+	// The focused field (marker, label, the cursor on the placeholder, its
+	// hint), a field error, values, toggles on and off, the keys below.
+	{"error", langEN},
+	// A field warning.
+	{"warning", langEN},
+	// The connection test, passed and failed.
+	{"review", langEN},
+	// A Japanese placeholder under the cursor: only colour shows
+	// placeholders, so this is the one place wide ones are drawn.
+	{"first", langJA},
+}
+
 func TestWizardGolden(t *testing.T) {
-	for _, mode := range []string{"plain", "color"} {
-		for _, l := range []lang{langEN, langJA} {
-			for _, size := range [][2]int{{80, 24}, {120, 40}} {
-				for _, g := range wizardGoldenSteps {
-					name := fmt.Sprintf("%s-%dx%d-%s-%s", g.name, size[0], size[1], langName(l), mode)
-					t.Run(name, func(t *testing.T) {
-						goldenProfile(t, mode == "color")
-						d := wizardTestDeps(l, g.c)
-						d.plain = mode == "plain"
-						root := newWizardTestRoot(newWizard(d, &fakeWizardStore{}, wizardData{}, nil))
-						steps := append([]string{}, g.steps...)
-						for _, w := range g.wait {
-							steps = append(steps, "wait:"+w)
-						}
-						final := playProgram(t, root, size[0], size[1], steps...).(wizardTestRoot)
-						view := final.View()
-						checkFits(t, final.w, size[0], size[1]-1)
-						checkScreen(t, view, size[0], size[1])
-						requireGolden(t, "wizard/"+name, view)
-					})
-				}
+	run := func(g wizardGoldenStep, l lang, w, h int, color bool) {
+		mode := "plain"
+		if color {
+			mode = "color"
+		}
+		name := fmt.Sprintf("%s-%dx%d-%s-%s", g.name, w, h, langName(l), mode)
+		t.Run(name, func(t *testing.T) {
+			goldenProfile(t, color)
+			d := wizardTestDeps(l, g.c)
+			d.plain = !color
+			root := newWizardTestRoot(newWizard(d, &fakeWizardStore{}, wizardData{}, nil))
+			steps := append([]string{}, g.steps...)
+			for _, text := range g.wait {
+				steps = append(steps, "wait:"+text)
+			}
+			final := playProgram(t, root, w, h, steps...).(wizardTestRoot)
+			view := final.View()
+			checkFits(t, final.w, w, h-1)
+			checkScreen(t, view, w, h)
+			requireGolden(t, "wizard/"+name, view)
+		})
+	}
+	for _, l := range []lang{langEN, langJA} {
+		for _, size := range [][2]int{{80, 24}, {120, 40}} {
+			for _, g := range wizardGoldenSteps {
+				run(g, l, size[0], size[1], false)
 			}
 		}
+	}
+	screens := map[string]wizardGoldenStep{wizardWarningStep.name: wizardWarningStep}
+	for _, g := range wizardGoldenSteps {
+		screens[g.name] = g
+	}
+	for _, c := range wizardColorGoldens {
+		g, ok := screens[c.screen]
+		if !ok {
+			t.Fatalf("no wizard screen %q", c.screen)
+		}
+		run(g, c.lang, 80, 24, true)
 	}
 }
 
