@@ -178,10 +178,17 @@ func terminalSafe(t *testing.T, what, s string) {
 }
 
 // tmuxTerm is the real binary running in a tmux pane of its own tmux server.
+//
+// An Escape and the key after it, when they reach popbox in one read, are
+// one key, alt+key (as in every terminal program): after an Escape the test
+// must wait for the screen to show that it was handled before it sends
+// anything else. keys and typeText fail the test when it does not.
 type tmuxTerm struct {
 	t      *testing.T
 	socket string
 	target string
+	// escaped is set by an Escape sent, cleared by a wait on the screen.
+	escaped bool
 }
 
 // startTerm starts popbox (args) in a detached tmux session of w x h cells
@@ -245,15 +252,32 @@ func (tm *tmuxTerm) tmux(args ...string) string {
 }
 
 // keys sends tmux key names (Enter, Tab, BTab, Space, Escape, C-a, M-1 ...).
+// Escape must be the last, and a wait on the screen must follow it.
 func (tm *tmuxTerm) keys(keys ...string) {
 	tm.t.Helper()
+	for _, k := range keys {
+		tm.notAfterEscape(k)
+		if k == "Escape" || k == "C-[" {
+			tm.escaped = true
+		}
+	}
 	tm.tmux(append([]string{"send-keys", "-t", tm.target}, keys...)...)
 }
 
 // typeText types literal text.
 func (tm *tmuxTerm) typeText(s string) {
 	tm.t.Helper()
+	tm.notAfterEscape(s)
 	tm.tmux("send-keys", "-t", tm.target, "-l", s)
+}
+
+// notAfterEscape fails the test when key would follow an Escape that the
+// screen has not yet shown handled.
+func (tm *tmuxTerm) notAfterEscape(key string) {
+	tm.t.Helper()
+	if tm.escaped {
+		tm.t.Fatalf("%q sent right after Escape: popbox may read the two as alt+%s; wait for the screen first", key, key)
+	}
 }
 
 func (tm *tmuxTerm) screen() string {
@@ -269,6 +293,7 @@ func (tm *tmuxTerm) waitUntil(timeout time.Duration, what string, done func(scre
 	for {
 		s := tm.screen()
 		if done(s) {
+			tm.escaped = false
 			return s
 		}
 		if time.Now().After(deadline) {

@@ -106,6 +106,7 @@ func TestWizardWrongPassword(t *testing.T) {
 	tm.keys("Enter")
 	tm.waitFor(5*time.Second, "Save anyway? y/n")
 	tm.keys("n")
+	tm.waitGone(5*time.Second, "Save anyway?")
 	tm.keys("Escape")
 	tm.waitFor(5*time.Second, "Discard this account? y/n")
 	tm.keys("y")
@@ -130,7 +131,7 @@ func TestWizardJapanese(t *testing.T) {
 	// The provider's hints show under the address while it is typed.
 	tm.waitFor(5*time.Second, "pop.gmail.com", "アプリ専用の", "POPアクセスを有効")
 	tm.keys("Escape")
-	tm.waitFor(5*time.Second, "y/n")
+	tm.waitFor(5*time.Second, "このアカウントを破棄しますか? y/n")
 	tm.keys("y")
 	tm.waitFor(10*time.Second, "アカウントがまだありません")
 	tm.keys("C-c")
