@@ -15,11 +15,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest"
-	"github.com/muesli/termenv"
 
 	"popbox/mail"
 	"popbox/store"
@@ -355,100 +351,6 @@ func testApp(t *testing.T, st *memStore, l lang, w, h int) appModel {
 // noTimer stands in for tea.Tick in tests: timers never fire; the tests
 // send the timers' messages themselves.
 func noTimer(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
-
-// settle runs cmd and feeds what it yields back into m, following batches,
-// until every command has returned.
-func settle(t *testing.T, m appModel, cmd tea.Cmd) appModel {
-	t.Helper()
-	return settleModel(m, appModel.update, cmd)
-}
-
-// settleModel is settle for any screen model. Commands that never return
-// (a timer of a real tea.Tick far away) end it after 10 s.
-func settleModel[M any](m M, update func(M, tea.Msg) (M, tea.Cmd), cmd tea.Cmd) M {
-	msgs := make(chan tea.Msg, 1000)
-	pending := 0
-	start := func(c tea.Cmd) {
-		if c == nil {
-			return
-		}
-		pending++
-		go func() { msgs <- c() }()
-	}
-	start(cmd)
-	deadline := time.After(10 * time.Second)
-	for pending > 0 {
-		select {
-		case msg := <-msgs:
-			pending--
-			switch msg := msg.(type) {
-			case nil:
-			case tea.BatchMsg:
-				for _, c := range msg {
-					start(c)
-				}
-			default:
-				var c tea.Cmd
-				m, c = update(m, msg)
-				start(c)
-			}
-		case <-deadline:
-			return m
-		}
-	}
-	return m
-}
-
-// press sends keys one by one, settling after each.
-func press(t *testing.T, m appModel, keys ...string) appModel {
-	t.Helper()
-	for _, k := range keys {
-		var cmd tea.Cmd
-		m, cmd = m.update(keyMsg(k))
-		m = settle(t, m, cmd)
-	}
-	return m
-}
-
-// keyMsg spells a key as Bubble Tea names it: "enter", "ctrl+a",
-// "alt+2", or runes.
-func keyMsg(s string) tea.KeyMsg {
-	types := map[string]tea.KeyType{
-		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "backspace": tea.KeyBackspace,
-		"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
-		"pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown, "home": tea.KeyHome, "end": tea.KeyEnd,
-		"ctrl+a": tea.KeyCtrlA, "ctrl+c": tea.KeyCtrlC, "ctrl+t": tea.KeyCtrlT, "ctrl+b": tea.KeyCtrlB,
-		"ctrl+f": tea.KeyCtrlF, "delete": tea.KeyDelete, "ctrl+d": tea.KeyCtrlD, "ctrl+u": tea.KeyCtrlU,
-	}
-	if s == " " || s == "space" {
-		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
-	}
-	if t, ok := types[s]; ok {
-		return tea.KeyMsg{Type: t}
-	}
-	if r, ok := strings.CutPrefix(s, "alt+"); ok {
-		return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(r), Alt: true}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
-}
-
-// screenText is the view without escape sequences.
-func screenText(m appModel) string { return ansi.Strip(m.View()) }
-
-// checkScreen asserts the view is exactly w x h cells: no line wraps in
-// the terminal, nothing is lost at the bottom.
-func checkScreen(t *testing.T, view string, w, h int) {
-	t.Helper()
-	lines := strings.Split(view, "\n")
-	if len(lines) != h {
-		t.Errorf("view has %d lines, want %d:\n%s", len(lines), h, ansi.Strip(view))
-	}
-	for i, l := range lines {
-		if lw := ansi.StringWidth(l); lw > w {
-			t.Errorf("line %d is %d cells wide, more than %d: %q", i+1, lw, w, ansi.Strip(l))
-		}
-	}
-}
 
 func TestAppStartsOnActiveList(t *testing.T) {
 	st := newMemStore(testAccounts()...)
@@ -1274,88 +1176,6 @@ func TestAppKeepsBindingsAwayFromTyping(t *testing.T) {
 	if got := m.list.filter.Value(); got != "fqA?[" {
 		t.Errorf("filter %q", got)
 	}
-}
-
-// goldenName makes golden.RequireEqual write testdata/<name>.golden
-// instead of a path made from the test's name.
-type goldenName struct {
-	testing.TB
-	name string
-}
-
-func (g goldenName) Name() string { return g.name }
-
-// goldenCase is one picture of the whole screen, taken through teatest.
-type goldenCase struct {
-	name  string   // testdata/<name>.golden
-	lang  lang     // UI language
-	w, h  int      // terminal size
-	color bool     // ANSI 256 colours instead of plain text
-	ready string   // output that shows the first screen is up; "" = "[1] "
-	keys  []string // pressed once it is; "wait:TEXT" waits for TEXT first
-	wait  string   // output to wait for before the picture (after the keys)
-	sync  syncFunc // the fetch engine; nil fails every fetch
-}
-
-// runGolden runs the root model on st in a teatest program, presses the
-// keys, waits for the text, quits and compares the final View with the
-// golden file; go test ./tui -update rewrites it.
-func runGolden(t *testing.T, st *memStore, g goldenCase) {
-	t.Helper()
-	prof, dark := lipgloss.ColorProfile(), lipgloss.HasDarkBackground()
-	t.Cleanup(func() {
-		lipgloss.SetColorProfile(prof)
-		lipgloss.SetHasDarkBackground(dark)
-	})
-	lipgloss.SetHasDarkBackground(true)
-	lipgloss.SetColorProfile(termenv.Ascii)
-	if g.color {
-		lipgloss.SetColorProfile(termenv.ANSI256)
-	}
-	d := testDeps(g.lang)
-	d.plain = !g.color
-	m := newApp(d, st, appConfig{version: "1.0", saveDir: t.TempDir()})
-	m.syncFn = func(context.Context, mail.Account, mail.Cache, mail.SyncOptions, func(mail.Progress)) (mail.SyncResult, error) {
-		return mail.SyncResult{}, errors.New("no network in golden tests")
-	}
-	if g.sync != nil {
-		m.syncFn = g.sync
-	}
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(g.w, g.h))
-	waitOpts := []teatest.WaitForOption{teatest.WithDuration(5 * time.Second), teatest.WithCheckInterval(5 * time.Millisecond)}
-	// The renderer sends only lines that changed, and each WaitFor reads
-	// on from where the last one stopped: look in everything seen so far.
-	var seen, last []byte
-	waitFor := func(s string) {
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			last = b
-			return bytes.Contains(append(seen[:len(seen):len(seen)], b...), []byte(s))
-		}, waitOpts...)
-		seen = append(seen, last...)
-	}
-	ready := g.ready
-	if ready == "" {
-		ready = "[1] "
-	}
-	waitFor(ready)
-	for _, k := range g.keys {
-		if text, ok := strings.CutPrefix(k, "wait:"); ok {
-			waitFor(text)
-			continue
-		}
-		tm.Send(keyMsg(k))
-	}
-	if g.wait != "" {
-		waitFor(g.wait)
-	}
-	if err := tm.Quit(); err != nil {
-		t.Fatal(err)
-	}
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(appModel)
-	t.Cleanup(func() { final.shutdown() })
-	view := final.View()
-	checkScreen(t, view, g.w, g.h)
-	golden.RequireEqual(goldenName{t, g.name}, []byte(view))
 }
 
 // TestMessageKeysExist checks that every message key named in the screens'

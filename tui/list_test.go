@@ -25,16 +25,6 @@ func testList(t *testing.T, st *memStore, l lang, w, h int) listModel {
 	return settleModel(m, listModel.update, tea.Batch(c1, c2))
 }
 
-// listPress sends keys to the list, settling after each.
-func listPress(m listModel, keys ...string) listModel {
-	for _, k := range keys {
-		var cmd tea.Cmd
-		m, cmd = m.update(keyMsg(k))
-		m = settleModel(m, listModel.update, cmd)
-	}
-	return m
-}
-
 func TestListIntent(t *testing.T) {
 	tests := []struct {
 		key       string
@@ -102,7 +92,7 @@ func TestListMoves(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			m := testList(t, st, langEN, 80, 24)
-			m = listPress(m, tc.keys...)
+			m = press(t, m, tc.keys...)
 			if m.cursor != tc.cursor || m.top != tc.top {
 				t.Fatalf("cursor %d top %d, want %d %d", m.cursor, m.top, tc.cursor, tc.top)
 			}
@@ -117,7 +107,7 @@ func TestListMoves(t *testing.T) {
 			if !strings.Contains(out, fmt.Sprintf("[%d] ", tc.cursor+1)) {
 				t.Errorf("selected row not on screen:\n%s", out)
 			}
-			checkLines(t, m.view(), 80, 24)
+			checkScreen(t, m.view(), 80, 24)
 		})
 	}
 }
@@ -128,12 +118,6 @@ func repeat(k string, n int) []string {
 		out[i] = k
 	}
 	return out
-}
-
-// checkLines asserts a screen's view is exactly h lines of at most w cells.
-func checkLines(t *testing.T, view string, w, h int) {
-	t.Helper()
-	checkScreen(t, view, w, h)
 }
 
 func TestListReadsPagesNotEverything(t *testing.T) {
@@ -147,14 +131,14 @@ func TestListReadsPagesNotEverything(t *testing.T) {
 	// every few screens, never everything.
 	before := st.pageN
 	for range 2000 / 39 {
-		m = listPress(m, "pgdown")
+		m = press(t, m, "pgdown")
 	}
 	if n := st.pageN - before; n == 0 || n > 30 {
 		t.Errorf("50 screens read %d pages", n)
 	}
 	// A key on a loaded window reads nothing.
 	before = st.pageN
-	m = listPress(m, "j", "k")
+	m = press(t, m, "j", "k")
 	if st.pageN != before {
 		t.Errorf("j/k inside the window read %d pages", st.pageN-before)
 	}
@@ -198,7 +182,7 @@ func TestListFilter(t *testing.T) {
 	st.fill("1", 1000, englishSubject)
 	m := testList(t, st, langEN, 80, 24)
 	m.after = tea.Tick
-	m = listPress(m, "j", "j", "/")
+	m = press(t, m, "j", "j", "/")
 	if !m.typing() {
 		t.Fatal("/ did not focus the filter")
 	}
@@ -214,7 +198,7 @@ func TestListFilter(t *testing.T) {
 	if st.searchN != 1 {
 		t.Errorf("typing a word ran %d searches", st.searchN)
 	}
-	m = listPress(m, "enter")
+	m = press(t, m, "enter")
 	if m.typing() || m.query != "invoice" {
 		t.Fatalf("enter: typing %v query %q", m.typing(), m.query)
 	}
@@ -228,21 +212,21 @@ func TestListFilter(t *testing.T) {
 	if m.status() != "200 matches" {
 		t.Errorf("status %q", m.status())
 	}
-	m = listPress(m, "G")
+	m = press(t, m, "G")
 	if sel, _ := m.selected(); sel.Summary.Subject != englishSubject(996) {
 		t.Errorf("G in the filter selected %q", sel.Summary.Subject)
 	}
-	m = listPress(m, "esc")
+	m = press(t, m, "esc")
 	if m.query != "" || m.total != 1000 {
 		t.Errorf("esc: query %q total %d", m.query, m.total)
 	}
 	// A filter without matches says so.
-	m = listPress(m, "/", "z", "z", "z", "enter")
+	m = press(t, m, "/", "z", "z", "z", "enter")
 	if !strings.Contains(ansi.Strip(m.view()), "No message matches “zzz”.") {
 		t.Errorf("no-match view:\n%s", ansi.Strip(m.view()))
 	}
 	// esc while typing drops the filter.
-	m = listPress(m, "/", "x", "esc")
+	m = press(t, m, "/", "x", "esc")
 	if m.query != "" || m.typing() {
 		t.Errorf("esc while typing: query %q typing %v", m.query, m.typing())
 	}
@@ -252,7 +236,7 @@ func TestListHideUnhide(t *testing.T) {
 	st := newMemStore(testAccounts()...)
 	st.fill("1", 300, englishSubject)
 	m := testList(t, st, langEN, 80, 24)
-	m = listPress(m, "j")
+	m = press(t, m, "j")
 	m, cmd := m.hide("1-299")
 	m = settleModel(m, listModel.update, cmd)
 	if m.total != 299 {
@@ -262,11 +246,11 @@ func TestListHideUnhide(t *testing.T) {
 		t.Errorf("cursor on %q after hiding, want the next one", sel.ID)
 	}
 	// Pages read later skip the hidden message and keep their offsets.
-	m = listPress(m, "G")
+	m = press(t, m, "G")
 	if sel, _ := m.selected(); sel.ID != "1-1" {
 		t.Errorf("last row %q, want 1-1", sel.ID)
 	}
-	m = listPress(m, "g")
+	m = press(t, m, "g")
 	for i, r := range m.win[:50] {
 		want := englishSubject(i)
 		if i >= 1 {
@@ -376,9 +360,7 @@ func TestListHostileHeaders(t *testing.T) {
 	}}}
 	m := testList(t, st, langEN, 80, 24)
 	v := m.view()
-	if strings.ContainsAny(v, "\x07\r\u202e") || strings.Contains(v, "\x1b]") || strings.Contains(v, "\x1b[2J") {
-		t.Errorf("control characters reached the screen: %q", v)
-	}
+	checkNoControls(t, v)
 }
 
 func TestListGolden(t *testing.T) {

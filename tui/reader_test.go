@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
 	"popbox/mail"
@@ -69,15 +68,6 @@ func testReader(t *testing.T, st *memStore, msg store.Message, l lang, w, h int)
 	m, cmd := newReader(testDeps(l), st, msg, 1, t.TempDir())
 	m = m.setSize(w, h)
 	return settleModel(m, readerModel.update, cmd)
-}
-
-func readerPress(m readerModel, keys ...string) readerModel {
-	for _, k := range keys {
-		var cmd tea.Cmd
-		m, cmd = m.update(keyMsg(k))
-		m = settleModel(m, readerModel.update, cmd)
-	}
-	return m
 }
 
 func TestReaderIntent(t *testing.T) {
@@ -155,11 +145,11 @@ func TestReaderWrapsPerWidth(t *testing.T) {
 	}
 	// Scrolling keeps working after a resize.
 	m = m.setSize(30, 12)
-	m = readerPress(m, "G")
+	m = press(t, m, "G")
 	if !m.vp.AtBottom() {
 		t.Error("G did not scroll to the end")
 	}
-	m = readerPress(m, "g")
+	m = press(t, m, "g")
 	if !m.vp.AtTop() {
 		t.Error("g did not scroll to the top")
 	}
@@ -171,11 +161,11 @@ func TestReaderSaveAttachment(t *testing.T) {
 	m := testReader(t, st, msg, langEN, 80, 24)
 	dir := m.saveDir
 
-	m = readerPress(m, "s")
+	m = press(t, m, "s")
 	if !m.saving || !strings.Contains(ansi.Strip(m.view()), "Save attachment number (1-2; enter saves, esc cancels): ") {
 		t.Fatalf("s did not ask for the number:\n%s", ansi.Strip(m.view()))
 	}
-	m = readerPress(m, "2")
+	m = press(t, m, "2")
 	if m.saving {
 		t.Fatal("2 of 2 did not save at once")
 	}
@@ -188,9 +178,9 @@ func TestReaderSaveAttachment(t *testing.T) {
 		t.Fatalf("saved file: %v %q", err, b)
 	}
 	// Saving again never overwrites.
-	m = readerPress(m, "s", "2")
-	m = readerPress(m, "s", "2")
-	m = readerPress(m, "s", "1")
+	m = press(t, m, "s", "2")
+	m = press(t, m, "s", "2")
+	m = press(t, m, "s", "1")
 	entries, _ := os.ReadDir(dir)
 	var names []string
 	for _, e := range entries {
@@ -202,11 +192,11 @@ func TestReaderSaveAttachment(t *testing.T) {
 		t.Errorf("files %q, want %q", names, wantNames)
 	}
 	// Out of range and cancel.
-	m = readerPress(m, "s", "7", "9", "esc")
+	m = press(t, m, "s", "7", "9", "esc")
 	if m.saving {
 		t.Error("esc did not cancel")
 	}
-	m = readerPress(m, "s", "enter")
+	m = press(t, m, "s", "enter")
 	if !strings.Contains(m.note, "Type a number from 1 to 2.") {
 		t.Errorf("enter without a number: note %q", m.note)
 	}
@@ -217,7 +207,7 @@ func TestReaderNoAttachments(t *testing.T) {
 	st := newMemStore(testAccounts()...)
 	st.fill("1", 1, englishSubject)
 	m := testReader(t, st, st.msgs["1"][0], langEN, 80, 24)
-	m = readerPress(m, "s")
+	m = press(t, m, "s")
 	if m.saving || m.note != "This message has no attachments." {
 		t.Errorf("s without attachments: saving %v note %q", m.saving, m.note)
 	}
@@ -254,9 +244,7 @@ func TestReaderHostileBody(t *testing.T) {
 	msg := putMail(st, "1", "h", raw, true)
 	m := testReader(t, st, msg, langEN, 80, 24)
 	v := m.view()
-	if strings.Contains(v, "\x1b]52") || strings.Contains(v, "\x07") || strings.Contains(v, "\x1b[2J") {
-		t.Errorf("control sequences reached the screen: %q", v)
-	}
+	checkNoControls(t, v)
 	if !strings.Contains(ansi.Strip(v), "        indented") {
 		t.Errorf("tab not expanded:\n%s", ansi.Strip(v))
 	}
@@ -389,12 +377,5 @@ func TestReaderDamagedMessage(t *testing.T) {
 			t.Errorf("view does not say %q:\n%s", want, v)
 		}
 	}
-	if n := strings.Count(v, "\n") + 1; n != 24 {
-		t.Errorf("view has %d lines, want 24", n)
-	}
-	for _, line := range strings.Split(v, "\n") {
-		if ansi.StringWidth(line) > 80 {
-			t.Errorf("line wider than 80: %q", line)
-		}
-	}
+	checkScreen(t, v, 80, 24)
 }

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -18,101 +14,6 @@ import (
 	"popbox/mail/mailtest"
 	"popbox/store"
 )
-
-// cli runs the popbox binary with its own home and database.
-type cli struct {
-	t   testing.TB
-	exe string
-	db  string
-	env []string
-}
-
-func newCLI(t testing.TB, srv *mailtest.Server) *cli {
-	t.Helper()
-	home := t.TempDir()
-	env := []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + home,
-		"XDG_DATA_HOME=" + filepath.Join(home, "data"),
-		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
-		"POPBOX_POLICY=" + filepath.Join(home, "no-policy.json"),
-		"NO_COLOR=1",
-	}
-	if srv != nil {
-		env = append(env, "SSL_CERT_FILE="+srv.CAFile)
-	}
-	return &cli{t: t, exe: popboxExe(t), db: filepath.Join(home, "popbox.db"), env: env}
-}
-
-func (c *cli) cmd(stdin string, args ...string) *exec.Cmd {
-	cmd := exec.Command(c.exe, append([]string{"--db", c.db}, args...)...)
-	cmd.Env = c.env
-	cmd.Stdin = strings.NewReader(stdin)
-	return cmd
-}
-
-// run runs popbox and returns stdout, stderr and the exit status.
-func (c *cli) run(stdin string, args ...string) (string, string, int) {
-	c.t.Helper()
-	cmd := c.cmd(stdin, args...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		c.t.Fatalf("popbox %v: %v", args, err)
-	}
-	if strings.Contains(errb.String(), "panic:") {
-		c.t.Fatalf("popbox %v panicked:\n%s", args, errb.String())
-	}
-	return out.String(), errb.String(), code
-}
-
-// ok runs popbox and fails the test unless it exits 0.
-func (c *cli) ok(stdin string, args ...string) string {
-	c.t.Helper()
-	out, errs, code := c.run(stdin, args...)
-	if code != 0 {
-		c.t.Fatalf("popbox %v: exit %d\nstdout: %s\nstderr: %s", args, code, out, errs)
-	}
-	return out
-}
-
-func (c *cli) addAccount(srv *mailtest.Server, name, user, pass, security, retention string, extra ...string) string {
-	c.t.Helper()
-	port := srv.POPSPort
-	if security != "ssl" {
-		port = srv.POPPort
-	}
-	args := append([]string{"account", "add", "--name", name, "--email", user + "@example.test",
-		"--host", srv.Host, "--port", strconv.Itoa(port), "--security", security,
-		"--user", user, "--password-stdin", "--retention", retention}, extra...)
-	return c.ok(pass+"\n", args...)
-}
-
-type listed struct {
-	ID      string `json:"id"`
-	UID     string `json:"uid"`
-	Subject string `json:"subject"`
-	From    struct {
-		Name    string `json:"name"`
-		Address string `json:"address"`
-	} `json:"from"`
-	Date *string `json:"date"`
-	Size int64   `json:"size"`
-}
-
-func (c *cli) list(account string) []listed {
-	c.t.Helper()
-	out := c.ok("", "list", "--account", account, "--json")
-	var l []listed
-	if err := json.Unmarshal([]byte(out), &l); err != nil {
-		c.t.Fatalf("list --json is not a JSON array: %v\n%s", err, out)
-	}
-	return l
-}
 
 // tricky are messages that trip naive POP3 clients.
 func tricky() [][]byte {

@@ -7,43 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode"
 
 	"popbox/mail/mailtest"
 	"popbox/tui/i18n"
 )
-
-// addFake adds an account for a fake server at addr (security none, or ssl
-// with caFile), without the login check.
-func (c *cli) addFake(addr, name, security, caFile string, extra ...string) {
-	c.t.Helper()
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	args := []string{"account", "add", "--name", name, "--email", "alice@example.test", "--host", host,
-		"--port", port, "--security", security, "--user", "alice", "--password-stdin", "--retention", "delete", "--no-check"}
-	if caFile != "" {
-		args = append(args, "--ca-file", caFile)
-	}
-	c.ok("secret\n", append(args, extra...)...)
-}
-
-// terminalSafe fails on any byte a terminal would act on in popbox's
-// output: escape sequences, other control characters but the line end,
-// C1 controls and bidirectional overrides.
-func terminalSafe(t *testing.T, what, s string) {
-	t.Helper()
-	for _, r := range s {
-		if r == '\n' {
-			continue
-		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || unicode.Is(unicode.Bidi_Control, r) {
-			t.Errorf("%s holds %U: %q", what, r, s)
-			return
-		}
-	}
-}
 
 // TestFetchHostileServerText: escape sequences in what a server says (a
 // -ERR text, a UID, a listing line) never reach the terminal through the

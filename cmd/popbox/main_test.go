@@ -32,18 +32,3 @@ func TestScripts(t *testing.T) {
 		},
 	})
 }
-
-// popboxExe returns a path that runs this test binary as popbox.
-func popboxExe(t testing.TB) string {
-	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	link := filepath.Join(dir, "popbox")
-	if err := os.Symlink(self, link); err != nil {
-		t.Fatal(err)
-	}
-	return link
-}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,12 +19,8 @@ func TestTUIEndToEnd(t *testing.T) {
 	srv.Deliver(t, "bob", []byte("From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.jp>\r\nSubject: =?ISO-2022-JP?B?GyRCMnE1RCRON28bKEI=?=\r\nDate: Wed, 25 Nov 2026 10:00:00 +0900\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\n\r\n\x1b$B$h$m$7$/$*4j$$$7$^$9\x1b(B\r\n"))
 
 	c := newCLI(t, srv)
-	add := func(name, user, pass string) {
-		c.ok(pass+"\n", "account", "add", "--name", name, "--email", user+"@example.test", "--host", srv.Host,
-			"--port", strconv.Itoa(srv.POPSPort), "--security", "ssl", "--user", user, "--password-stdin", "--retention", "keep")
-	}
-	add("Alice", "alice", "secret")
-	add("Bob", "bob", "hunter2")
+	c.addAccount(srv, "Alice", "alice", "secret", "ssl", "keep")
+	c.addAccount(srv, "Bob", "bob", "hunter2", "ssl", "keep")
 
 	tm := startTerm(t, c, 120, 40, []string{"LANG=en_US.UTF-8"})
 	tm.waitFor(10*time.Second, "Alice")
@@ -59,7 +54,8 @@ func TestTUIEndToEnd(t *testing.T) {
 	tm.keys("p")
 	tm.waitFor(10*time.Second, "Change the incoming password", "New password:")
 	tm.typeText("wrong-password")
-	s = tm.screen()
+	// Look once the field shows all 14 characters, as stars.
+	s = tm.waitFor(10*time.Second, strings.Repeat("*", len("wrong-password")))
 	if strings.Contains(s, "wrong-password") {
 		t.Fatalf("the password is not masked:\n%s", s)
 	}
