@@ -206,21 +206,6 @@ func (m accountsModel) setSize(w, h int) accountsModel {
 	return m
 }
 
-// retentionText names a retention policy for people.
-func retentionText(l lang, r mail.Retention) string {
-	switch r.Kind {
-	case mail.RetainKeep:
-		return l.tr("acct.keep")
-	case mail.RetainDelete:
-		return l.tr("acct.delete")
-	case mail.RetainDays:
-		return l.tr("acct.days", r.Days)
-	case mail.RetainMirror:
-		return l.tr("acct.mirror")
-	}
-	return r.String()
-}
-
 // serverText is host:port and the security, as in pop.example.com:995 SSL.
 func serverText(s mail.Server) string {
 	return s.Host + ":" + strconv.Itoa(s.Port) + " " + securityText(s.Security)
@@ -264,7 +249,7 @@ func (m accountsModel) view() string {
 			mark = ">" + mark[1:]
 		}
 		top := mark + fitCells(a.Name, nameW) + "  " + fitCells(a.Email, max(w-3-nameW-2, 0))
-		detail := "     " + clean(serverText(a.Incoming)) + " · " + retentionText(l, a.Retention)
+		detail := "     " + clean(serverText(a.Incoming)) + " · " + l.i18n().Retention(a.Retention)
 		if smtp := a.SMTP(); smtp.Host != "" {
 			detail += " · " + l.tr("acct.outgoing", clean(serverText(smtp)))
 		}

@@ -7,10 +7,6 @@ func init() {
 		// accounts screen and picker
 		"acct.title":             {"Accounts (%d)", "アカウント（%d）"},
 		"acct.none":              {"No account yet. Press a to add one.", "アカウントがまだありません。a で追加します。"},
-		"acct.keep":              {"keep on server", "メールを残す"},
-		"acct.delete":            {"delete on receipt", "受信時に削除する"},
-		"acct.days":              {"delete after %d days", "%d日後に削除する"},
-		"acct.mirror":            {"delete when deleted here", "削除時に削除する"},
 		"acct.confirmRemove":     {"Remove the account %s (%s) with all its stored mail? This cannot be undone. y removes it, n keeps it.", "アカウント %s（%s）と保存済みのメールをすべて削除しますか? 元に戻せません。y で削除、n で中止します。"},
 		"acct.removing":          {"Removing %s…", "%s を削除しています…"},
 		"acct.removed":           {"Removed %s.", "%s を削除しました。"},

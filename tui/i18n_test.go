@@ -1,23 +1,10 @@
 package tui
 
 import (
-	"regexp"
-	"slices"
 	"testing"
+
+	"popbox/tui/i18n"
 )
-
-// fmtVerb matches a format verb, with an optional explicit argument index.
-var fmtVerb = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*(\d+|\*)?(\.(\d+|\*)?)?[a-zA-Z%]`)
-
-func verbs(s string) []string {
-	var out []string
-	for _, v := range fmtVerb.FindAllString(s, -1) {
-		if v != "%%" {
-			out = append(out, v)
-		}
-	}
-	return out
-}
 
 // TestCatalogComplete checks every entry of the message table: both
 // languages present, and the same format verbs in both (in the same order,
@@ -27,45 +14,9 @@ func TestCatalogComplete(t *testing.T) {
 		t.Fatal("the catalog is empty")
 	}
 	for key, v := range catalog {
-		en, ja := v[0], v[1]
-		if en == "" || ja == "" {
-			t.Errorf("%s: empty text (en %q, ja %q)", key, en, ja)
-			continue
+		if problem := i18n.CheckEntry(v[0], v[1]); problem != "" {
+			t.Errorf("%s: %s", key, problem)
 		}
-		ve, vj := verbs(en), verbs(ja)
-		if slices.Equal(ve, vj) {
-			continue
-		}
-		indexed := true
-		for _, x := range append(slices.Clone(ve), vj...) {
-			if x[1] != '[' {
-				indexed = false
-			}
-		}
-		slices.Sort(ve)
-		slices.Sort(vj)
-		if !indexed || !slices.Equal(ve, vj) {
-			t.Errorf("%s: format verbs differ: en %v, ja %v", key, verbs(en), verbs(ja))
-		}
-	}
-}
-
-func TestCatalogVerbs(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []string
-	}{
-		{"plain", nil},
-		{"%s and %d", []string{"%s", "%d"}},
-		{"100%% sure %q", []string{"%q"}},
-		{"%[2]s %-5d %.2f %v", []string{"%[2]s", "%-5d", "%.2f", "%v"}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.in, func(t *testing.T) {
-			if got := verbs(tc.in); !slices.Equal(got, tc.want) {
-				t.Errorf("verbs(%q) = %v, want %v", tc.in, got, tc.want)
-			}
-		})
 	}
 }
 

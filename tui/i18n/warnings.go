@@ -45,7 +45,7 @@ func (l Lang) Warning(w mail.Warning) string {
 		if w.N == 0 {
 			when = l.Tr("warn.expireAtOnce")
 		}
-		return l.Tr("warn.expire", host, when, w.N, l.retention(w.Retention))
+		return l.Tr("warn.expire", host, when, w.N, l.Retention(w.Retention))
 	}
 	return safe(w.String())
 }
@@ -63,8 +63,9 @@ func (l Lang) unfaithful(e *mail.UnfaithfulError) string {
 	return l.Tr("warn.unfaithful", mail.FormatSize(e.Got), mail.FormatSize(e.Announced))
 }
 
-// retention names a retention setting in a sentence.
-func (l Lang) retention(r mail.Retention) string {
+// Retention names a retention setting for people, as the accounts screen
+// and sentences show it.
+func (l Lang) Retention(r mail.Retention) string {
 	switch r.Kind {
 	case mail.RetainKeep:
 		return l.Tr("retention.keep")
