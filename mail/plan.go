@@ -37,6 +37,9 @@ type PlanResult struct {
 	// Skipped counts the listed messages not fetched because their UID is
 	// already known (stored, or deleted locally).
 	Skipped int
+	// DeletedHere counts those of Skipped that were deleted in popbox (a
+	// tombstone keeps their UID while the policy keeps the server copy).
+	DeletedHere int
 	// Ambiguous lists the UIDs the server gave to more than one message in
 	// this listing. One copy of a new ambiguous UID is fetched; none is ever
 	// deleted, since DELE by number could hit the wrong message.
@@ -104,6 +107,9 @@ func Plan(server []ServerMsg, seen map[string]UIDRecord, policy Retention, now t
 			continue
 		}
 		res.Skipped++
+		if rec.State == UIDDeletedLocally {
+			res.DeletedHere++
+		}
 		if !ambiguous && deleteNow(rec, policy, now) {
 			res.Delete = append(res.Delete, m)
 		}

@@ -27,17 +27,19 @@ type planner struct {
 	// them), not only of tombstones.
 	keepUIDs bool
 
-	fetch    []wanted
-	dele     []doomed
-	arena    []byte   // the UIDs of fetch, and of tombstoned dele
-	hashes   []uint64 // one per UID listed
-	named    bitset   // the message numbers the listing named with a UID
-	listed   int      // messages listed
-	known    int      // listed and stored
-	skipped  int      // listed and stored before this Sync
-	deferred int      // new and over maxFetch
-	noUID    int      // listed without a UID (fetched by content)
-	dueAt    time.Time
+	fetch   []wanted
+	dele    []doomed
+	arena   []byte   // the UIDs of fetch, and of tombstoned dele
+	hashes  []uint64 // one per UID listed
+	named   bitset   // the message numbers the listing named with a UID
+	listed  int      // messages listed
+	known   int      // listed and stored
+	skipped int      // listed and stored before this Sync
+	// deletedHere: of skipped, those deleted in popbox (tombstones)
+	deletedHere int
+	deferred    int // new and over maxFetch
+	noUID       int // listed without a UID (fetched by content)
+	dueAt       time.Time
 	// ambiguous are the UIDs given to more than one message, found by
 	// finish.
 	ambiguous []string
@@ -96,6 +98,9 @@ func (p *planner) add(num int, uid string, odd bool, rec UIDRecord, known bool) 
 	p.known++
 	if rec.FirstSeen.Before(p.since) {
 		p.skipped++
+		if rec.State == UIDDeletedLocally {
+			p.deletedHere++
+		}
 	}
 	if deleteNow(rec, p.policy, p.now) {
 		d := doomed{num: int32(num), hash: h, tomb: rec.State == UIDDeletedLocally}

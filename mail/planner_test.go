@@ -77,6 +77,9 @@ func TestPlannerMatchesPlan(t *testing.T) {
 			if !slices.Equal(gotDeleteFetched, nums(want.DeleteFetched)) {
 				t.Fatalf("%s: delete once fetched %v, Plan %v", what, gotDeleteFetched, nums(want.DeleteFetched))
 			}
+			if p.deletedHere != want.DeletedHere {
+				t.Errorf("deletedHere = %d, want %d", p.deletedHere, want.DeletedHere)
+			}
 			if p.skipped != want.Skipped {
 				t.Fatalf("%s: skipped %d, Plan %d", what, p.skipped, want.Skipped)
 			}

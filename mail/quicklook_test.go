@@ -169,3 +169,25 @@ func TestSyncQuickLook(t *testing.T) {
 		}
 	})
 }
+
+// TestSyncDeletedHere: a message deleted in popbox whose server copy the
+// policy keeps is not "already here": a fetch counts it apart, whether it
+// lists the mailbox (a dry run) or only takes the quick look.
+func TestSyncDeletedHere(t *testing.T) {
+	f := mailtest.NewPOP3("USER", "UIDL", "PIPELINING")
+	for i := 1; i <= 3; i++ {
+		f.Add(fmt.Sprintf("u%d", i), fmt.Sprintf("Subject: %d\r\n\r\nbody %d\r\n", i, i))
+	}
+	cache := newMemCache()
+	acct := testAccount(t, f.Start(t), SecurityNone)
+	if res := syncAgain(t, &acct, cache, SyncOptions{}); res.New != 3 {
+		t.Fatalf("first fetch %+v", res)
+	}
+	cache.deleteLocally(acct.ID, "u2")
+	for _, dry := range []bool{true, false, false} {
+		res := syncAgain(t, &acct, cache, SyncOptions{DryRun: dry})
+		if res.Skipped != 3 || res.DeletedHere != 1 {
+			t.Errorf("dry run %v: %+v, want 3 skipped of which 1 deleted here", dry, res)
+		}
+	}
+}

@@ -86,6 +86,9 @@ type SyncResult struct {
 	// Skipped: listed but not fetched, already known. Failed: listed and
 	// new but not retrieved (RETR -ERR, far larger than announced).
 	New, Duplicates, Deleted, Skipped, Failed int
+	// DeletedHere: of Skipped, those deleted in popbox whose server copy
+	// the retention policy keeps (a tombstone remembers their UID).
+	DeletedHere int
 	// PlannedFetch and PlannedDelete are the UIDs the plan chose ("#N",
 	// the message number, for a message without a UID). They are filled
 	// for a DryRun only: a fetch keeps no list of every UID it handles.
@@ -355,6 +358,10 @@ func (y *syncer) planSession(s *session, n int) (*planner, mailbox, error) {
 	if box.unchanged {
 		if n == 1 {
 			y.res.Skipped += box.count
+			// Nothing changed, so every tombstone is still on the server.
+			if tombs, err := y.cache.Tombstones(y.acct.ID); err == nil {
+				y.res.DeletedHere += min(tombs, box.count)
+			}
 		}
 		return nil, box, s.quit()
 	}
@@ -565,6 +572,7 @@ func (y *syncer) plan(s *session, box *mailbox) (*planner, error) {
 		y.warnItem(Warning{Kind: WarnDuplicateUID, Host: y.acct.Incoming.Host, UID: uid})
 	}
 	y.res.Skipped += p.skipped
+	y.res.DeletedHere += p.deletedHere
 	y.exclude(p, y.res.Sessions)
 	if y.opts.DryRun {
 		for i := range p.fetch {

@@ -117,11 +117,15 @@ func cmdFetch(db string, args []string, e env) error {
 			}
 			return writeJSON(e.stdout, map[string]any{
 				"account": a.Name, "retention": a.Retention.String(),
-				"fetch": fetch, "delete": del, "skipped": res.Skipped,
+				"fetch": fetch, "delete": del, "skipped": res.Skipped, "deleted_here": res.DeletedHere,
 			})
 		}
-		fmt.Fprintf(e.stdout, "%s (dry run, nothing changed): would fetch %d new, would delete %d on the server (retention %s), %d already here.\n",
-			a.Name, len(res.PlannedFetch), len(res.PlannedDelete), a.Retention, res.Skipped)
+		here := fmt.Sprintf("%d already here", res.Skipped-res.DeletedHere)
+		if res.DeletedHere > 0 {
+			here += fmt.Sprintf(", %d deleted here and kept on the server", res.DeletedHere)
+		}
+		fmt.Fprintf(e.stdout, "%s (dry run, nothing changed): would fetch %d new, would delete %d on the server (retention %s), %s.\n",
+			a.Name, len(res.PlannedFetch), len(res.PlannedDelete), a.Retention, here)
 		return nil
 	}
 	if *quiet && res.New == 0 && res.Deleted == 0 && res.Failed == 0 {
