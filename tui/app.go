@@ -386,8 +386,42 @@ func (m appModel) modal() bool {
 	return false
 }
 
-// key routes a key press: global keys first, then the focused screen.
+// key routes a key press. Bubble Tea v1 delivers the letters of one read
+// (typed fast, a held key over a slow link, keys sent together) as one
+// KeyMsg with several runes, which matches no binding: unless a text field
+// has focus, or it is a paste, every letter goes on alone, in order.
 func (m appModel) key(k tea.KeyMsg) (appModel, tea.Cmd) {
+	if k.Type != tea.KeyRunes || len(k.Runes) < 2 || k.Paste || k.Alt || m.typing() {
+		return m.oneKey(k)
+	}
+	var cmds []tea.Cmd
+	for i, r := range k.Runes {
+		if m.quitting {
+			break
+		}
+		if m.typing() {
+			// A letter of the batch opened a field (/ the filter): the
+			// rest is its text.
+			rest := k
+			rest.Runes = k.Runes[i:]
+			var cmd tea.Cmd
+			m, cmd = m.oneKey(rest)
+			cmds = append(cmds, cmd)
+			break
+		}
+		one := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}
+		if r == ' ' {
+			one.Type = tea.KeySpace
+		}
+		var cmd tea.Cmd
+		m, cmd = m.oneKey(one)
+		cmds = append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// oneKey routes one key press: global keys first, then the focused screen.
+func (m appModel) oneKey(k tea.KeyMsg) (appModel, tea.Cmd) {
 	l := m.d.lang
 	if key.Matches(k, m.k.Quit) {
 		if m.fetching && !m.fetch.cancelling {
