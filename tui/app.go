@@ -233,13 +233,7 @@ func (m appModel) update(msg tea.Msg) (appModel, tea.Cmd) {
 		}
 		return m, nil
 	case accountRemovedMsg:
-		if msg.err != nil {
-			m.accts = m.accts.setNote(m.d.lang.tr("acct.removeFailed", clean(msg.err.Error())), true)
-			return m, nil
-		}
-		m.accts = m.accts.setNote(m.d.lang.tr("acct.removed", clean(msg.name)), false)
-		m.acctReq++
-		return m, loadAccounts(m.st, m.acctReq)
+		return m.accountRemoved(msg)
 	case wizardLoadedMsg:
 		return m.wizardLoaded(msg)
 

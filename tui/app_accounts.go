@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"slices"
+
 	tea "github.com/charmbracelet/bubbletea"
 
 	"popbox/mail"
@@ -77,6 +79,23 @@ func (m appModel) accountsKey(k tea.KeyMsg) (appModel, tea.Cmd) {
 	return m, cmd
 }
 
+// accountRemoved reads the accounts again after one was removed; the
+// status says so (accountsLoaded adds the account now in use when it was
+// the active one).
+func (m appModel) accountRemoved(msg accountRemovedMsg) (appModel, tea.Cmd) {
+	l := m.d.lang
+	if msg.err != nil {
+		m.accts = m.accts.setNote(l.tr("acct.removeFailed", clean(msg.err.Error())), true)
+		return m, nil
+	}
+	note := l.tr("acct.removed", clean(msg.name))
+	m.accts = m.accts.setNote(note, false)
+	delete(m.fetched, msg.id)
+	m.acctReq++
+	m, c := m.withNotice(note)
+	return m, tea.Batch(c, loadAccounts(m.st, m.acctReq))
+}
+
 // switcherKey moves in the account picker or makes the chosen account
 // active.
 func (m appModel) switcherKey(k tea.KeyMsg) (appModel, tea.Cmd) {
@@ -139,6 +158,12 @@ func (m appModel) accountsLoaded(msg accountsLoadedMsg) (appModel, tea.Cmd) {
 		m.active = active
 		return m, nil
 	}
+	var notice string
+	if m.hasActive && !slices.ContainsFunc(msg.accounts, func(a mail.Account) bool { return a.ID == m.active.ID }) {
+		// The active account was removed and the store made another one
+		// active: the status must not go on naming the removed one.
+		notice = m.d.lang.tr("app.removedUsing", clean(m.active.Name), clean(active.Name))
+	}
 	m.active, m.hasActive = active, true
 	if _, ok := m.fetched[active.ID]; !ok && !active.Hints.LastLogin.IsZero() {
 		m.fetched[active.ID] = fetchInfo{at: active.Hints.LastLogin}
@@ -146,7 +171,12 @@ func (m appModel) accountsLoaded(msg accountsLoadedMsg) (appModel, tea.Cmd) {
 	if m.screen == screenReader {
 		m.screen = screenList
 	}
-	return m.newList()
+	m, cmd := m.newList()
+	if notice == "" {
+		return m, cmd
+	}
+	m, c := m.withNotice(notice)
+	return m, tea.Batch(cmd, c)
 }
 
 // newList builds the active account's list and loads its first page.

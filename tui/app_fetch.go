@@ -27,8 +27,12 @@ func (m appModel) startFetch(auto bool) (appModel, tea.Cmd) {
 	m.fetchReq++
 	m.fetch = newFetchJob(m.active, m.fetchReq, auto)
 	m.fetching = true
-	if !auto && errors.Is(m.bannerCause(), errFetchBanner) {
-		m.banner = ""
+	if !auto {
+		// What was said before is older than the fetch asked for now.
+		m = m.clearNotice()
+		if errors.Is(m.bannerCause(), errFetchBanner) {
+			m.banner = ""
+		}
 	}
 	m, c := m.layout()
 	return m, tea.Batch(c, m.fetch.run(m.syncFn, m.st), m.fetch.wait())
@@ -108,6 +112,10 @@ func (m appModel) fetchDone(msg fetchDoneMsg) (appModel, tea.Cmd) {
 		m2, c := m.withNotice(l.tr("fetch.newMail", msg.res.New))
 		m = m2
 		cmds = append(cmds, c)
+	} else if !msg.auto {
+		// The outcome asked for with f is the newest status: a notice
+		// from during the fetch gives way to it.
+		m = m.clearNotice()
 	}
 	m, c := m.layout()
 	cmds = append(cmds, c)

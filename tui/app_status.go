@@ -47,6 +47,14 @@ func (m appModel) withNotice(s string) (appModel, tea.Cmd) {
 	return m, m.after(noticeTime, func(time.Time) tea.Msg { return noticeExpiredMsg{seq: seq} })
 }
 
+// clearNotice takes the notice down at once: a newer status (a fetch
+// started or ended) replaces it.
+func (m appModel) clearNotice() appModel {
+	m.noticeSeq++
+	m.notice = ""
+	return m
+}
+
 // bannerLines is the banner wrapped to the width.
 func (m appModel) bannerLines() []string {
 	if m.banner == "" || m.width <= 0 {

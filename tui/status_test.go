@@ -1,0 +1,130 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"popbox/mail"
+)
+
+// statusLine is the status bar of m's view: the line above the footer.
+func statusLine(m appModel) string {
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	if len(lines) < 2 {
+		return ""
+	}
+	return lines[len(lines)-2]
+}
+
+// syncNew is an engine that finds n new messages.
+func syncNew(n int) syncFunc {
+	return func(context.Context, mail.Account, mail.Cache, mail.SyncOptions, func(mail.Progress)) (mail.SyncResult, error) {
+		return mail.SyncResult{New: n}, nil
+	}
+}
+
+// TestAppFetchResultReplacesNotice: after f the fetch's result is the
+// status, whatever notice stood there before.
+func TestAppFetchResultReplacesNotice(t *testing.T) {
+	tests := []struct {
+		name   string
+		before func(t *testing.T, m appModel) appModel
+		notice string
+	}{
+		{"Now using", func(t *testing.T, m appModel) appModel { return press(t, m, "]") }, "Now using Home."},
+		{"Nothing to undo", func(t *testing.T, m appModel) appModel { return press(t, m, "u") }, "Nothing to undo."},
+		{"Added", func(t *testing.T, m appModel) appModel {
+			a := testAccounts()[2]
+			a.ID, a.Name = "4", "Local"
+			m, cmd := m.update(wizardSavedMsg{acct: a, added: true})
+			return settle(t, m, cmd)
+		}, "Added Local."},
+	}
+	for _, tc := range tests {
+		for _, n := range []int{0, 3} {
+			want := map[int]string{0: "fetched 10:42: no new mail", 3: "fetched 10:42: 3 new"}[n]
+			t.Run(tc.name+"/"+want, func(t *testing.T) {
+				st := newMemStore(testAccounts()...)
+				st.fill("1", 5, englishSubject)
+				st.fill("2", 5, englishSubject)
+				m := testApp(t, st, langEN, 100, 24)
+				m = tc.before(t, m)
+				if s := statusLine(m); !strings.Contains(s, tc.notice) {
+					t.Fatalf("status %q, want the notice %q first", s, tc.notice)
+				}
+				m.syncFn = syncNew(n)
+				m = press(t, m, "f")
+				s := statusLine(m)
+				if !strings.Contains(s, want) || strings.Contains(s, tc.notice) {
+					t.Errorf("status after f: %q, want %q in place of %q", s, want, tc.notice)
+				}
+			})
+		}
+	}
+}
+
+// TestAppFetchStartClearsNotice: the older notice goes when f starts a
+// fetch.
+func TestAppFetchStartClearsNotice(t *testing.T) {
+	st := newMemStore(testAccounts()...)
+	st.fill("1", 5, englishSubject)
+	m := testApp(t, st, langEN, 100, 24)
+	m = press(t, m, "u")
+	m.syncFn = stuckSync
+	m, _ = m.update(keyMsg("f"))
+	if s := statusLine(m); strings.Contains(s, "Nothing to undo.") {
+		t.Errorf("status while fetching: %q, the older notice stayed", s)
+	}
+}
+
+// TestAppNoticesExpire: a notice goes when its time is up, and the expiry
+// of an older notice leaves a newer one alone.
+func TestAppNoticesExpire(t *testing.T) {
+	st := newMemStore(testAccounts()...)
+	st.fill("1", 5, englishSubject)
+	m := testApp(t, st, langEN, 100, 24)
+	m = press(t, m, "u")
+	first := m.noticeSeq
+	m = press(t, m, "]")
+	m, _ = m.update(noticeExpiredMsg{seq: first})
+	if s := statusLine(m); !strings.Contains(s, "Now using Home.") {
+		t.Fatalf("status %q: the older notice's expiry took the newer one", s)
+	}
+	m, _ = m.update(noticeExpiredMsg{seq: m.noticeSeq})
+	if s := statusLine(m); strings.Contains(s, "Now using") || !strings.Contains(s, "not fetched yet") {
+		t.Errorf("status %q after the notice expired, want the fetch state back", s)
+	}
+}
+
+// TestAppRemoveActiveAccountStatus: after the active account is removed
+// the status names what happened and the account now in use, never the
+// removed one as in use.
+func TestAppRemoveActiveAccountStatus(t *testing.T) {
+	st := newMemStore(testAccounts()...)
+	st.fill("1", 4, englishSubject)
+	st.fill("2", 6, englishSubject)
+	m := testApp(t, st, langEN, 100, 24)
+	m = press(t, m, "]")
+	if s := statusLine(m); !strings.Contains(s, "Now using Home.") {
+		t.Fatalf("status %q", s)
+	}
+	m = press(t, m, "A", "x", "y")
+	if m.active.ID == "2" {
+		t.Fatal("Home is still the active account")
+	}
+	s := statusLine(m)
+	if strings.Contains(s, "Now using Home") {
+		t.Errorf("status %q still says the removed account is in use", s)
+	}
+	if want := "Removed Home; now using Work."; !strings.Contains(s, want) {
+		t.Errorf("status %q, want %q", s, want)
+	}
+	// Removing an account that is not the active one says so, too.
+	m = press(t, m, "down", "x", "y")
+	if s := statusLine(m); !strings.Contains(s, "Removed 個人.") {
+		t.Errorf("status %q after removing 個人", s)
+	}
+}
