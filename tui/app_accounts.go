@@ -65,11 +65,9 @@ func (m appModel) accountsKey(k tea.KeyMsg) (appModel, tea.Cmd) {
 		return m, cmd
 	case accountsBack:
 		if !m.hasActive {
-			// No account, no list to go back to: q leaves.
-			if k.String() == "q" {
-				return m.quit()
-			}
-			return m, nil
+			// No account, no list to go back to: q quits, as the
+			// footer says (accountsModel.back).
+			return m.quit()
 		}
 		m.screen = screenList
 		return m, nil
