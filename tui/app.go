@@ -227,7 +227,7 @@ func (m appModel) update(msg tea.Msg) (appModel, tea.Cmd) {
 		return m.accountsLoaded(msg)
 	case accountUsedMsg:
 		if msg.err != nil {
-			m = m.setBanner(m.d.lang.tr("app.useFailed", clean(msg.err.Error())), true)
+			m = m.setBanner(m.d.lang.failText("app.useFailed", msg.err), true)
 			m.acctReq++
 			return m.withLayout(loadAccounts(m.st, m.acctReq))
 		}
@@ -263,7 +263,7 @@ func (m appModel) update(msg tea.Msg) (appModel, tea.Cmd) {
 		return m, cmd
 	case markSeenDoneMsg:
 		if msg.err != nil {
-			return m.withBanner(m.d.lang.tr("app.markFailed", clean(msg.err.Error())), true)
+			return m.withBanner(m.d.lang.failText("app.markFailed", msg.err), true)
 		}
 		return m, nil
 

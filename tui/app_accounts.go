@@ -83,7 +83,7 @@ func (m appModel) accountsKey(k tea.KeyMsg) (appModel, tea.Cmd) {
 func (m appModel) accountRemoved(msg accountRemovedMsg) (appModel, tea.Cmd) {
 	l := m.d.lang
 	if msg.err != nil {
-		m.accts = m.accts.setNote(l.tr("acct.removeFailed", clean(msg.err.Error())), true)
+		m.accts = m.accts.setNote(l.failText("acct.removeFailed", msg.err), true)
 		return m, nil
 	}
 	note := l.tr("acct.removed", clean(msg.name))
@@ -122,7 +122,7 @@ func (m appModel) accountsLoaded(msg accountsLoadedMsg) (appModel, tea.Cmd) {
 		return m, nil
 	}
 	if msg.err != nil {
-		return m.withBanner(m.d.lang.tr("app.accountsFailed", clean(msg.err.Error())), true)
+		return m.withBanner(m.d.lang.failText("app.accountsFailed", msg.err), true)
 	}
 	first := !m.started
 	m.started = true
@@ -283,7 +283,7 @@ func (m appModel) wizardLoaded(msg wizardLoadedMsg) (appModel, tea.Cmd) {
 	}
 	if msg.err != nil {
 		m, cmd := m.wizardCancelled()
-		m.accts = m.accts.setNote(m.d.lang.tr("acct.loadFailed", clean(msg.err.Error())), true)
+		m.accts = m.accts.setNote(m.d.lang.failText("acct.loadFailed", msg.err), true)
 		return m, cmd
 	}
 	w := newWizard(*m.d, m.st, msg.data, msg.existing).setSize(m.width, m.bodyHeight())

@@ -131,7 +131,7 @@ func (m appModel) deleteDone(msg deleteDoneMsg) (appModel, tea.Cmd) {
 		m.list, cmd = m.list.forget(msg.id)
 	}
 	if msg.err != nil {
-		m2, c2 := m.withBanner(m.d.lang.tr("app.deleteFailed", clean(msg.err.Error())), true)
+		m2, c2 := m.withBanner(m.d.lang.failText("app.deleteFailed", msg.err), true)
 		return m2, tea.Batch(cmd, c2)
 	}
 	return m, cmd

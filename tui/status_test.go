@@ -2,12 +2,15 @@ package tui
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
 
 	"popbox/mail"
+	"popbox/store"
 )
 
 // statusLine is the status bar of m's view: the line above the footer.
@@ -126,5 +129,43 @@ func TestAppRemoveActiveAccountStatus(t *testing.T) {
 	m = press(t, m, "down", "x", "y")
 	if s := statusLine(m); !strings.Contains(s, "Removed 個人.") {
 		t.Errorf("status %q after removing 個人", s)
+	}
+}
+
+// TestAppBrokenPolicy: a policy file that cannot be used is reported as
+// what it is, with what to do, not as accounts that could not be read;
+// other errors of the store keep their frame.
+func TestAppBrokenPolicy(t *testing.T) {
+	policy := fmt.Errorf("accounts: %w", &store.PolicyError{Path: "/etc/popbox/policy.json", Why: "not valid JSON"})
+	tests := []struct {
+		l        lang
+		err      error
+		want     string
+		dontWant string
+	}{
+		{langEN, policy, "The sharing policy file /etc/popbox/policy.json cannot be used (not valid JSON); ask your administrator to fix it (it should hold {\"sharing\": \"private\"}, \"public\" or \"user-choice\").", "Could not read the accounts"},
+		{langJA, policy, "共有ポリシーファイル /etc/popbox/policy.json を使用できません", "アカウントを読み込めませんでした"},
+		{langEN, errors.New("disk on fire"), "Could not read the accounts: disk on fire", "policy"},
+	}
+	for _, tc := range tests {
+		st := newMemStore(testAccounts()...)
+		st.failAccounts = tc.err
+		m := testApp(t, st, tc.l, 100, 24)
+		text := strings.Join(strings.Fields(strings.ReplaceAll(screenText(m), "\n! ", " ")), " ")
+		if !strings.Contains(m.banner, tc.want) || strings.Contains(m.banner, tc.dontWant) {
+			t.Errorf("%v: banner %q, want %q without %q", tc.err, m.banner, tc.want, tc.dontWant)
+		}
+		if !strings.Contains(text, tc.want) {
+			t.Errorf("%v: the screen lacks %q:\n%s", tc.err, tc.want, screenText(m))
+		}
+		// The wizard opened on an account that cannot be read says why,
+		// in the same words.
+		st.failAccounts = nil
+		m = testApp(t, st, tc.l, 100, 24)
+		st.failAccounts = tc.err
+		m = press(t, m, "A", "e")
+		if !strings.Contains(m.accts.note, tc.want) && tc.err == policy {
+			t.Errorf("%v: accounts note %q, want %q", tc.err, m.accts.note, tc.want)
+		}
 	}
 }
