@@ -89,6 +89,8 @@ func (m appModel) statusBar() string {
 			right = info.outcome
 		case !info.at.IsZero():
 			right = l.tr("fetch.last", clockText(l, info.at, m.d.now()))
+		case m.fetching && m.fetch.acctID == m.active.ID:
+			// The first fetch: its progress line says all there is.
 		default:
 			right = l.tr("fetch.never")
 		}

@@ -169,3 +169,24 @@ func TestAppBrokenPolicy(t *testing.T) {
 		}
 	}
 }
+
+// TestAppFirstFetchStatus: while the first fetch of an account runs, the
+// status bar does not say it was never fetched beside its progress bar.
+func TestAppFirstFetchStatus(t *testing.T) {
+	for _, l := range []lang{langEN, langJA} {
+		st := newMemStore(testAccounts()...)
+		st.fill("2", 3, englishSubject)
+		m := testApp(t, st, l, 100, 24)
+		m = press(t, m, "]") // Home: never fetched
+		m, _ = m.update(noticeExpiredMsg{seq: m.noticeSeq})
+		never := l.tr("fetch.never")
+		if s := statusLine(m); !strings.Contains(s, never) {
+			t.Fatalf("status %q before the first fetch, want %q", s, never)
+		}
+		m.syncFn = stuckSync
+		m, _ = m.update(keyMsg("f"))
+		if s := statusLine(m); strings.Contains(s, never) {
+			t.Errorf("lang %v: status %q beside the first fetch's progress", l, s)
+		}
+	}
+}
