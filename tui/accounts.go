@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"popbox/mail"
+	"popbox/tui/i18n"
 )
 
 // accountStore is what the accounts screen, the switcher and the password
@@ -236,7 +237,7 @@ func securityText(s mail.Security) string {
 func (m accountsModel) view() string {
 	st, l, w := m.d.styles, m.d.lang, m.width
 	var lines []string
-	lines = append(lines, st.title.Render(ansi.Truncate(l.tr("acct.title", len(m.accounts)), w, "…")), "")
+	lines = append(lines, st.title.Render(ansi.Truncate(l.tr("acct.title", i18n.Count(len(m.accounts))), w, "…")), "")
 	if len(m.accounts) == 0 {
 		lines = append(lines, st.faint.Render(ansi.Truncate("  "+l.tr("acct.none"), w, "…")))
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"popbox/tui/i18n"
 )
 
 // fetchInfo is the last fetch of one account, for the status bar.
@@ -109,7 +111,11 @@ func (m appModel) fetchDone(msg fetchDoneMsg) (appModel, tea.Cmd) {
 		m = m2
 		cmds = append(cmds, c)
 	} else if msg.auto && msg.err == nil && msg.res.New > 0 {
-		m2, c := m.withNotice(l.tr("fetch.newMail", msg.res.New))
+		note := l.tr("fetch.newMail", i18n.Count(msg.res.New))
+		if msg.res.New == 1 {
+			note = l.tr("fetch.newMailOne")
+		}
+		m2, c := m.withNotice(note)
 		m = m2
 		cmds = append(cmds, c)
 	} else if !msg.auto {

@@ -859,7 +859,7 @@ func TestAppAutoFetch(t *testing.T) {
 	if calls != 1 || m.fetching {
 		t.Fatalf("calls %d fetching %v", calls, m.fetching)
 	}
-	if !strings.Contains(screenText(m), "New mail: 1 messages") {
+	if !strings.Contains(screenText(m), "New mail: 1 message ") {
 		t.Errorf("no new-mail notice:\n%s", screenText(m))
 	}
 	// A stale timer does nothing.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -187,6 +188,61 @@ func TestAppFirstFetchStatus(t *testing.T) {
 		m, _ = m.update(keyMsg("f"))
 		if s := statusLine(m); strings.Contains(s, never) {
 			t.Errorf("lang %v: status %q beside the first fetch's progress", l, s)
+		}
+	}
+}
+
+// TestAppCountsFormatted: every count in the TUI is written one way, with
+// thousands separators (i18n.Count), and a count of one is singular.
+func TestAppCountsFormatted(t *testing.T) {
+	d := testDeps(langEN)
+	job := fetchJob{acctName: "Work", last: mail.Progress{Phase: mail.PhaseRetrieve, Messages: 11523, MessagesTotal: 20000, Bytes: 3 << 20, BytesTotal: 12 << 20}}
+	if got := ansi.Strip(progressLine(d, job, 120)); !strings.Contains(got, "Work: 11,523/20,000 messages, 3.0M/12M") {
+		t.Errorf("progress %q", got)
+	}
+	job.last = mail.Progress{Phase: mail.PhaseRetrieve, Messages: 0, MessagesTotal: 1, BytesTotal: 2048}
+	if got := ansi.Strip(progressLine(d, job, 120)); !strings.Contains(got, "Work: 0/1 message, ") {
+		t.Errorf("progress of one message %q", got)
+	}
+	dj := testDeps(langJA)
+	job.last = mail.Progress{Phase: mail.PhaseRetrieve, Messages: 11523, MessagesTotal: 20000, Bytes: 3 << 20, BytesTotal: 12 << 20}
+	if got := ansi.Strip(progressLine(dj, job, 120)); !strings.Contains(got, "Work: 11,523/20,000通、3.0M/12M") {
+		t.Errorf("Japanese progress %q", got)
+	}
+	outcomes := []struct {
+		l    lang
+		res  mail.SyncResult
+		err  error
+		want string
+	}{
+		{langEN, mail.SyncResult{New: 11523, Deleted: 1200, Failed: 1001}, nil, "fetched 10:42: 11,523 new, 1,200 deleted on the server, 1,001 could not be fetched"},
+		{langJA, mail.SyncResult{New: 11523, Deleted: 1200, Failed: 1001}, nil, "10:42 に受信: 新着11,523通、サーバーから1,200通削除、1,001通は受信できず"},
+		{langEN, mail.SyncResult{New: 11523}, context.Canceled, "fetch cancelled, 11,523 new kept"},
+		{langJA, mail.SyncResult{New: 11523}, context.Canceled, "受信を中止（新着11,523通は保存済み）"},
+	}
+	for _, tc := range outcomes {
+		if got := fetchOutcome(tc.l, tc.res, tc.err, appNow); got != tc.want {
+			t.Errorf("outcome %q, want %q", got, tc.want)
+		}
+	}
+	// The automatic fetch's notice.
+	for _, tc := range []struct {
+		l    lang
+		n    int
+		want string
+	}{
+		{langEN, 1, "New mail: 1 message"},
+		{langEN, 11523, "New mail: 11,523 messages"},
+		{langJA, 11523, "新着メール: 11,523通"},
+	} {
+		st := newMemStore(testAccounts()...)
+		m := testApp(t, st, tc.l, 100, 24)
+		m.cfg.interval = time.Minute
+		m.syncFn = syncNew(tc.n)
+		m, cmd := m.update(fetchTickMsg{seq: m.tickSeq})
+		m = settle(t, m, cmd)
+		if s := statusLine(m); !strings.Contains(s, tc.want+" ") {
+			t.Errorf("status %q, want %q", s, tc.want)
 		}
 	}
 }
