@@ -246,3 +246,28 @@ func TestAppCountsFormatted(t *testing.T) {
 		}
 	}
 }
+
+// TestListOneMatch: a filter with one hit says "1 match".
+func TestListOneMatch(t *testing.T) {
+	for _, tc := range []struct {
+		l          lang
+		q          string
+		want       string
+		wantOthers string
+	}{
+		{langEN, "[7]", "1 match", "11,111 matches"},
+		{langJA, "[7]", "1件一致", "11,111件一致"},
+	} {
+		st := newMemStore(testAccounts()...)
+		st.fill("1", 11111, englishSubject)
+		m := testList(t, st, tc.l, 80, 24)
+		m = press(t, m, "/", "="+tc.q, "enter")
+		if got := m.status(); got != tc.want {
+			t.Errorf("%v: status %q, want %q", tc.l, got, tc.want)
+		}
+		m = press(t, m, "/", "backspace", "backspace", "backspace", "=]", "enter")
+		if got := m.status(); got != tc.wantOthers {
+			t.Errorf("%v: status %q, want %q", tc.l, got, tc.wantOthers)
+		}
+	}
+}
