@@ -89,6 +89,7 @@ func (m appModel) accountRemoved(msg accountRemovedMsg) (appModel, tea.Cmd) {
 	note := l.tr("acct.removed", clean(msg.name))
 	m.accts = m.accts.setNote(note, false)
 	delete(m.fetched, msg.id)
+	m = m.dropPending(msg.id)
 	m.acctReq++
 	m, c := m.withNotice(note)
 	return m, tea.Batch(c, loadAccounts(m.st, m.acctReq))
@@ -187,6 +188,7 @@ func (m appModel) newList() (appModel, tea.Cmd) {
 	}
 	m.list = newList(*m.d, m.st, m.active.ID, hidden)
 	m.list.after = m.after
+	m = m.syncUndo()
 	var c1, c2 tea.Cmd
 	m.list, c1 = m.list.setSize(m.width, m.bodyHeight())
 	m.list, c2 = m.list.init()

@@ -39,6 +39,7 @@ func init() {
 		"app.removedUsing":   {"Removed %s; now using %s.", "%s を削除しました。%s に切り替えました。"},
 		"app.switched":       {"Now using %s.", "%s に切り替えました。"},
 		"app.undone":         {"The message is back.", "メッセージを元に戻しました。"},
+		"app.undoneIn":       {"The message is back in %s.", "%s のメッセージを元に戻しました。"},
 		"app.useFailed":      {"Could not switch the account: %s", "アカウントを切り替えられませんでした: %s"},
 
 		// fetch: progress, outcome and problems

@@ -125,6 +125,9 @@ type listModel struct {
 	// early are the moves typed before the count was known, made when it
 	// comes.
 	early []listIntent
+	// undoElsewhere: u brings back a message deleted in another account
+	// (the root keeps the deletes).
+	undoElsewhere bool
 }
 
 // newList makes the list of account acct. hidden are IDs whose delete is
@@ -582,7 +585,7 @@ func (m listModel) keys() help.KeyMap {
 	}
 	k.Open.SetEnabled(m.total > 0)
 	k.Delete.SetEnabled(m.total > 0)
-	k.Undo.SetEnabled(len(m.hidden) > 0)
+	k.Undo.SetEnabled(len(m.hidden) > 0 || m.undoElsewhere)
 	k.ClearFilter.SetEnabled(m.query != "")
 	return keyMap{
 		short: []key.Binding{k.Open, k.Filter, k.ClearFilter, k.Undo},
