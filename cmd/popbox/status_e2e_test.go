@@ -75,3 +75,39 @@ func TestTUIStatus(t *testing.T) {
 		return !strings.Contains(bar, "Removed") && strings.Contains(bar, "Bob <bob@example.test>") && strings.Contains(bar, "no new mail")
 	})
 }
+
+// TestTUIUndoAcrossSwitch: a message deleted in one account can be
+// brought back with u after switching to another, and is back in its own
+// account's list.
+func TestTUIUndoAcrossSwitch(t *testing.T) {
+	srv := mailtest.Start(t, mailtest.Options{Users: map[string]string{"alice": "secret", "bob": "hunter2"}})
+	srv.Deliver(t, "alice", []byte("From: Carol <carol@example.test>\r\nSubject: Keep me\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\nbody\r\n"))
+	srv.Deliver(t, "bob", []byte("From: Dave <dave@example.test>\r\nSubject: Bob's own\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\nbody\r\n"))
+	c := newCLI(t, srv)
+	c.addAccount(srv, "Alice", "alice", "secret", "ssl", "keep")
+	c.addAccount(srv, "Bob", "bob", "hunter2", "ssl", "keep")
+	c.ok("", "fetch", "--account", "Alice")
+	c.ok("", "fetch", "--account", "Bob")
+
+	tm := startTerm(t, c, 100, 20, []string{"LANG=en_US.UTF-8"})
+	tm.waitFor(10*time.Second, "Keep me")
+	tm.keys("d")
+	tm.waitGone(5*time.Second, "Keep me")
+	tm.keys("]")
+	tm.waitFor(5*time.Second, "Bob's own")
+	tm.keys("u")
+	tm.waitFor(3*time.Second, "The message is back in Alice.")
+	tm.keys("[")
+	tm.waitFor(5*time.Second, "Keep me")
+	// Past the window nothing is deleted: the message stays, on the
+	// screen and in the database.
+	time.Sleep(6 * time.Second)
+	if s := tm.screen(); !strings.Contains(s, "Keep me") {
+		t.Fatalf("the message went after the window:\n%s", s)
+	}
+	tm.keys("q")
+	tm.waitFor(10*time.Second, "[popbox exited 0]")
+	if l := c.list("Alice"); len(l) != 1 {
+		t.Fatalf("Alice has %d messages after the undo, want 1", len(l))
+	}
+}
