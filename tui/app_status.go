@@ -98,9 +98,10 @@ func (m appModel) statusBar() string {
 	if right != "" {
 		right += " "
 	}
+	// The right side gets half the width, or all the left side leaves.
 	rw := ansi.StringWidth(right)
-	if rw > w/2 {
-		right = ansi.Truncate(right, max(w/2, 1), "…")
+	if room := max(w/2, w-ansi.StringWidth(left)-1); rw > room {
+		right = ansi.Truncate(right, max(room, 1), "…")
 		rw = ansi.StringWidth(right)
 	}
 	left = ansi.Truncate(left, max(w-rw-1, 0), "…")

@@ -36,7 +36,7 @@ func init() {
 		"app.noActiveShort":  {"no account", "アカウントなし"},
 		"app.nothingToUndo":  {"Nothing to undo.", "元に戻す操作はありません。"},
 		"app.onlyAccount":    {"There is only one account.", "アカウントは1つだけです。"},
-		"app.removedUsing":   {"Removed %s; now using %s.", "%s を削除しました。%s に切り替えました。"},
+		"app.removedUsing":   {"Removed %s; now using %s.", "%s を削除し、%s に切り替えました。"},
 		"app.switched":       {"Now using %s.", "%s に切り替えました。"},
 		"app.undone":         {"The message is back.", "メッセージを元に戻しました。"},
 		"app.undoneIn":       {"The message is back in %s.", "%s のメッセージを元に戻しました。"},

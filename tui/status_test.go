@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
 	"popbox/mail"
@@ -270,4 +271,22 @@ func TestListOneMatch(t *testing.T) {
 			t.Errorf("%v: status %q, want %q", tc.l, got, tc.wantOthers)
 		}
 	}
+}
+
+// TestStatusBarRoom: a notice longer than half the width takes what the
+// left side leaves, and is cut only where there is no room.
+func TestStatusBarRoom(t *testing.T) {
+	st := newMemStore(testAccounts()...)
+	m := testApp(t, st, langJA, 70, 24)
+	m = press(t, m, "]", "A", "x", "y")
+	want := "Home を削除し、Work に切り替えました。"
+	if s := statusLine(m); !strings.Contains(s, want) {
+		t.Errorf("status %q, want %q whole", s, want)
+	}
+	checkScreen(t, m.View(), 70, 24)
+	m, _ = m.update(tea.WindowSizeMsg{Width: 50, Height: 24})
+	if s := statusLine(m); !strings.Contains(s, "…") {
+		t.Errorf("status %q at 50 columns, want it cut", s)
+	}
+	checkScreen(t, m.View(), 50, 24)
 }
