@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"popbox/mail"
+	"popbox/tui/i18n"
 )
 
 // accountStore is what the accounts screen, the switcher and the password
@@ -130,6 +131,15 @@ func (m accountsModel) typing() bool { return false }
 // modal reports whether a y/n question is open, which takes every key.
 func (m accountsModel) modal() bool { return m.confirming }
 
+// back is the key that leaves the screen: q or esc back to the list, or
+// with no account, when there is no list, q that quits.
+func (m accountsModel) back() key.Binding {
+	if len(m.accounts) == 0 {
+		return bind(m.d.lang, "q", "help.quit", "q")
+	}
+	return m.k.Back
+}
+
 // intent maps a key to what it means here.
 func (m accountsModel) intent(k tea.KeyMsg) accountsIntent {
 	if m.confirming {
@@ -149,7 +159,7 @@ func (m accountsModel) intent(k tea.KeyMsg) accountsIntent {
 		return accountsDown
 	case key.Matches(k, m.k.Add):
 		return accountsAdd
-	case key.Matches(k, m.k.Back):
+	case key.Matches(k, m.back()):
 		return accountsBack
 	case !has:
 		return accountsNone
@@ -227,7 +237,7 @@ func securityText(s mail.Security) string {
 func (m accountsModel) view() string {
 	st, l, w := m.d.styles, m.d.lang, m.width
 	var lines []string
-	lines = append(lines, st.title.Render(ansi.Truncate(l.tr("acct.title", len(m.accounts)), w, "…")), "")
+	lines = append(lines, st.title.Render(ansi.Truncate(l.tr("acct.title", i18n.Count(len(m.accounts))), w, "…")), "")
 	if len(m.accounts) == 0 {
 		lines = append(lines, st.faint.Render(ansi.Truncate("  "+l.tr("acct.none"), w, "…")))
 	}
@@ -293,6 +303,7 @@ func (m accountsModel) keys() help.KeyMap {
 	if a, ok := m.selected(); ok && a.SMTPSame {
 		k.Outgoing.SetEnabled(false)
 	}
+	k.Back = m.back()
 	return keyMap{
 		short: []key.Binding{k.Use, k.Add, k.Edit, k.Remove, k.Incoming, k.Outgoing, k.Back},
 		full:  [][]key.Binding{{k.Up, k.Down, k.Use, k.Back}, {k.Add, k.Edit, k.Remove, k.Incoming, k.Outgoing}},

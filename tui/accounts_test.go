@@ -239,3 +239,43 @@ func withDelay(a mail.Account) mail.Account {
 	a.Hints.LoginDelay = 15 * time.Minute
 	return a
 }
+
+// TestAccountsNoAccountFooter: with no account there is no list to go
+// back to: the footer offers q to quit, which is what q does, and esc
+// does nothing (it does not pretend to go back).
+func TestAccountsNoAccountFooter(t *testing.T) {
+	for _, l := range []lang{langEN, langJA} {
+		m := testApp(t, newMemStore(), l, 80, 24)
+		m, _ = m.update(wizardCancelledMsg{})
+		if m.screen != screenAccounts {
+			t.Fatalf("screen %v, want the accounts screen", m.screen)
+		}
+		footer := screenText(m)[strings.LastIndex(screenText(m), "\n")+1:]
+		quit, back := "q "+l.tr("help.quit"), l.tr("help.backToList")
+		if !strings.Contains(footer, quit) || strings.Contains(footer, back) || strings.Contains(footer, "esc") {
+			t.Errorf("lang %v footer %q, want %q and no esc or %q", l, footer, quit, back)
+		}
+		if got := m.accts.intent(keyMsg("esc")); got != accountsNone {
+			t.Errorf("esc with no account: %v, want nothing", got)
+		}
+		m2, _ := m.update(keyMsg("esc"))
+		if m2.quitting || m2.screen != screenAccounts {
+			t.Errorf("esc: quitting %v screen %v", m2.quitting, m2.screen)
+		}
+		m2, _ = m.update(keyMsg("q"))
+		if !m2.quitting {
+			t.Error("q did not quit")
+		}
+	}
+	// With accounts, q and esc go back to the list, as the footer says.
+	st := newMemStore(testAccounts()...)
+	m := press(t, testApp(t, st, langEN, 100, 24), "A")
+	if footer := screenText(m); !strings.Contains(footer, "q/esc back to the list") {
+		t.Errorf("footer lacks q/esc back:\n%s", footer)
+	}
+	for _, k := range []string{"q", "esc"} {
+		if m2 := press(t, m, k); m2.screen != screenList || m2.quitting {
+			t.Errorf("%s: screen %v quitting %v, want the list", k, m2.screen, m2.quitting)
+		}
+	}
+}

@@ -227,19 +227,13 @@ func (m appModel) update(msg tea.Msg) (appModel, tea.Cmd) {
 		return m.accountsLoaded(msg)
 	case accountUsedMsg:
 		if msg.err != nil {
-			m = m.setBanner(m.d.lang.tr("app.useFailed", clean(msg.err.Error())), true)
+			m = m.setBanner(m.d.lang.failText("app.useFailed", msg.err), true)
 			m.acctReq++
 			return m.withLayout(loadAccounts(m.st, m.acctReq))
 		}
 		return m, nil
 	case accountRemovedMsg:
-		if msg.err != nil {
-			m.accts = m.accts.setNote(m.d.lang.tr("acct.removeFailed", clean(msg.err.Error())), true)
-			return m, nil
-		}
-		m.accts = m.accts.setNote(m.d.lang.tr("acct.removed", clean(msg.name)), false)
-		m.acctReq++
-		return m, loadAccounts(m.st, m.acctReq)
+		return m.accountRemoved(msg)
 	case wizardLoadedMsg:
 		return m.wizardLoaded(msg)
 
@@ -269,7 +263,7 @@ func (m appModel) update(msg tea.Msg) (appModel, tea.Cmd) {
 		return m, cmd
 	case markSeenDoneMsg:
 		if msg.err != nil {
-			return m.withBanner(m.d.lang.tr("app.markFailed", clean(msg.err.Error())), true)
+			return m.withBanner(m.d.lang.failText("app.markFailed", msg.err), true)
 		}
 		return m, nil
 
@@ -386,8 +380,42 @@ func (m appModel) modal() bool {
 	return false
 }
 
-// key routes a key press: global keys first, then the focused screen.
+// key routes a key press. Bubble Tea v1 delivers the letters of one read
+// (typed fast, a held key over a slow link, keys sent together) as one
+// KeyMsg with several runes, which matches no binding: unless a text field
+// has focus, or it is a paste, every letter goes on alone, in order.
 func (m appModel) key(k tea.KeyMsg) (appModel, tea.Cmd) {
+	if k.Type != tea.KeyRunes || len(k.Runes) < 2 || k.Paste || k.Alt || m.typing() {
+		return m.oneKey(k)
+	}
+	var cmds []tea.Cmd
+	for i, r := range k.Runes {
+		if m.quitting {
+			break
+		}
+		if m.typing() {
+			// A letter of the batch opened a field (/ the filter): the
+			// rest is its text.
+			rest := k
+			rest.Runes = k.Runes[i:]
+			var cmd tea.Cmd
+			m, cmd = m.oneKey(rest)
+			cmds = append(cmds, cmd)
+			break
+		}
+		one := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}
+		if r == ' ' {
+			one.Type = tea.KeySpace
+		}
+		var cmd tea.Cmd
+		m, cmd = m.oneKey(one)
+		cmds = append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// oneKey routes one key press: global keys first, then the focused screen.
+func (m appModel) oneKey(k tea.KeyMsg) (appModel, tea.Cmd) {
 	l := m.d.lang
 	if key.Matches(k, m.k.Quit) {
 		if m.fetching && !m.fetch.cancelling {

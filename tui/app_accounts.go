@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"slices"
+
 	tea "github.com/charmbracelet/bubbletea"
 
 	"popbox/mail"
@@ -63,11 +65,9 @@ func (m appModel) accountsKey(k tea.KeyMsg) (appModel, tea.Cmd) {
 		return m, cmd
 	case accountsBack:
 		if !m.hasActive {
-			// No account, no list to go back to: q leaves.
-			if k.String() == "q" {
-				return m.quit()
-			}
-			return m, nil
+			// No account, no list to go back to: q quits, as the
+			// footer says (accountsModel.back).
+			return m.quit()
 		}
 		m.screen = screenList
 		return m, nil
@@ -75,6 +75,24 @@ func (m appModel) accountsKey(k tea.KeyMsg) (appModel, tea.Cmd) {
 	var cmd tea.Cmd
 	m.accts, cmd = m.accts.update(k)
 	return m, cmd
+}
+
+// accountRemoved reads the accounts again after one was removed; the
+// status says so (accountsLoaded adds the account now in use when it was
+// the active one).
+func (m appModel) accountRemoved(msg accountRemovedMsg) (appModel, tea.Cmd) {
+	l := m.d.lang
+	if msg.err != nil {
+		m.accts = m.accts.setNote(l.failText("acct.removeFailed", msg.err), true)
+		return m, nil
+	}
+	note := l.tr("acct.removed", clean(msg.name))
+	m.accts = m.accts.setNote(note, false)
+	delete(m.fetched, msg.id)
+	m = m.dropPending(msg.id)
+	m.acctReq++
+	m, c := m.withNotice(note)
+	return m, tea.Batch(c, loadAccounts(m.st, m.acctReq))
 }
 
 // switcherKey moves in the account picker or makes the chosen account
@@ -105,7 +123,7 @@ func (m appModel) accountsLoaded(msg accountsLoadedMsg) (appModel, tea.Cmd) {
 		return m, nil
 	}
 	if msg.err != nil {
-		return m.withBanner(m.d.lang.tr("app.accountsFailed", clean(msg.err.Error())), true)
+		return m.withBanner(m.d.lang.failText("app.accountsFailed", msg.err), true)
 	}
 	first := !m.started
 	m.started = true
@@ -139,6 +157,12 @@ func (m appModel) accountsLoaded(msg accountsLoadedMsg) (appModel, tea.Cmd) {
 		m.active = active
 		return m, nil
 	}
+	var notice string
+	if m.hasActive && !slices.ContainsFunc(msg.accounts, func(a mail.Account) bool { return a.ID == m.active.ID }) {
+		// The active account was removed and the store made another one
+		// active: the status must not go on naming the removed one.
+		notice = m.d.lang.tr("app.removedUsing", clean(m.active.Name), clean(active.Name))
+	}
 	m.active, m.hasActive = active, true
 	if _, ok := m.fetched[active.ID]; !ok && !active.Hints.LastLogin.IsZero() {
 		m.fetched[active.ID] = fetchInfo{at: active.Hints.LastLogin}
@@ -146,7 +170,12 @@ func (m appModel) accountsLoaded(msg accountsLoadedMsg) (appModel, tea.Cmd) {
 	if m.screen == screenReader {
 		m.screen = screenList
 	}
-	return m.newList()
+	m, cmd := m.newList()
+	if notice == "" {
+		return m, cmd
+	}
+	m, c := m.withNotice(notice)
+	return m, tea.Batch(cmd, c)
 }
 
 // newList builds the active account's list and loads its first page.
@@ -159,6 +188,7 @@ func (m appModel) newList() (appModel, tea.Cmd) {
 	}
 	m.list = newList(*m.d, m.st, m.active.ID, hidden)
 	m.list.after = m.after
+	m = m.syncUndo()
 	var c1, c2 tea.Cmd
 	m.list, c1 = m.list.setSize(m.width, m.bodyHeight())
 	m.list, c2 = m.list.init()
@@ -255,7 +285,7 @@ func (m appModel) wizardLoaded(msg wizardLoadedMsg) (appModel, tea.Cmd) {
 	}
 	if msg.err != nil {
 		m, cmd := m.wizardCancelled()
-		m.accts = m.accts.setNote(m.d.lang.tr("acct.loadFailed", clean(msg.err.Error())), true)
+		m.accts = m.accts.setNote(m.d.lang.failText("acct.loadFailed", msg.err), true)
 		return m, cmd
 	}
 	w := newWizard(*m.d, m.st, msg.data, msg.existing).setSize(m.width, m.bodyHeight())

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -77,6 +79,7 @@ func (m appModel) deleteMessage(msg store.Message) (appModel, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	m.list, cmd = m.list.hide(msg.ID)
+	m = m.syncUndo()
 	due := m.after(undoWindow, func(time.Time) tea.Msg { return deleteDueMsg{seq: seq} })
 	note := "app.deleted"
 	if m.active.Retention.Kind == mail.RetainMirror {
@@ -86,21 +89,57 @@ func (m appModel) deleteMessage(msg store.Message) (appModel, tea.Cmd) {
 	return m, tea.Batch(cmd, due, c2)
 }
 
-// undo brings back the newest message of the active account still in its
-// undo window.
+// undo brings back the newest deleted message still in its undo window.
+// Switching accounts does not end the window: a message of another
+// account comes back there (its list, built again when that account is
+// shown, leaves it in), and the notice names the account.
 func (m appModel) undo() (appModel, tea.Cmd) {
+	l := m.d.lang
 	for i := len(m.pending) - 1; i >= 0; i-- {
 		p := m.pending[i]
-		if p.started || p.acct != m.active.ID {
+		if p.started {
 			continue
 		}
 		m.pending = append(m.pending[:i:i], m.pending[i+1:]...)
 		var cmd tea.Cmd
-		m.list, cmd = m.list.unhide(p.id)
-		m, c2 := m.withNotice(m.d.lang.tr("app.undone"))
+		note := l.tr("app.undone")
+		if p.acct == m.list.acct {
+			m.list, cmd = m.list.unhide(p.id)
+		}
+		if p.acct != m.active.ID {
+			note = l.tr("app.undoneIn", clean(m.accountName(p.acct)))
+		}
+		m = m.syncUndo()
+		m, c2 := m.withNotice(note)
 		return m, tea.Batch(cmd, c2)
 	}
-	return m.withNotice(m.d.lang.tr("app.nothingToUndo"))
+	return m.withNotice(l.tr("app.nothingToUndo"))
+}
+
+// accountName is the name of account id, or id when it is gone.
+func (m appModel) accountName(id string) string {
+	for _, a := range m.accounts {
+		if a.ID == id {
+			return a.Name
+		}
+	}
+	return id
+}
+
+// syncUndo tells the list whether u can bring back a message of another
+// account, so its help offers u when it does something.
+func (m appModel) syncUndo() appModel {
+	m.list.undoElsewhere = slices.ContainsFunc(m.pending, func(p pendingDelete) bool {
+		return !p.started && p.acct != m.list.acct
+	})
+	return m
+}
+
+// dropPending forgets the deletes of account id, which was removed with
+// its messages.
+func (m appModel) dropPending(id string) appModel {
+	m.pending = slices.DeleteFunc(slices.Clone(m.pending), func(p pendingDelete) bool { return p.acct == id })
+	return m.syncUndo()
 }
 
 // deleteDue runs the store delete of pending delete seq.
@@ -110,6 +149,7 @@ func (m appModel) deleteDue(seq int) (appModel, tea.Cmd) {
 			continue
 		}
 		m.pending[i].started = true
+		m = m.syncUndo()
 		st := m.st
 		return m, m.track(func() tea.Msg {
 			return deleteDoneMsg{id: p.id, acct: p.acct, seq: p.seq, err: st.DeleteMessage(p.id)}
@@ -126,12 +166,15 @@ func (m appModel) deleteDone(msg deleteDoneMsg) (appModel, tea.Cmd) {
 			break
 		}
 	}
+	m = m.syncUndo()
 	var cmd tea.Cmd
 	if msg.acct == m.list.acct {
 		m.list, cmd = m.list.forget(msg.id)
 	}
-	if msg.err != nil {
-		m2, c2 := m.withBanner(m.d.lang.tr("app.deleteFailed", clean(msg.err.Error())), true)
+	// A message already gone (its account removed meanwhile) is what the
+	// delete was for.
+	if msg.err != nil && !errors.Is(msg.err, store.ErrNoMessage) && !errors.Is(msg.err, store.ErrNoAccount) {
+		m2, c2 := m.withBanner(m.d.lang.failText("app.deleteFailed", msg.err), true)
 		return m2, tea.Batch(cmd, c2)
 	}
 	return m, cmd

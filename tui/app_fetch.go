@@ -7,6 +7,8 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"popbox/tui/i18n"
 )
 
 // fetchInfo is the last fetch of one account, for the status bar.
@@ -27,8 +29,12 @@ func (m appModel) startFetch(auto bool) (appModel, tea.Cmd) {
 	m.fetchReq++
 	m.fetch = newFetchJob(m.active, m.fetchReq, auto)
 	m.fetching = true
-	if !auto && errors.Is(m.bannerCause(), errFetchBanner) {
-		m.banner = ""
+	if !auto {
+		// What was said before is older than the fetch asked for now.
+		m = m.clearNotice()
+		if errors.Is(m.bannerCause(), errFetchBanner) {
+			m.banner = ""
+		}
 	}
 	m, c := m.layout()
 	return m, tea.Batch(c, m.fetch.run(m.syncFn, m.st), m.fetch.wait())
@@ -105,9 +111,17 @@ func (m appModel) fetchDone(msg fetchDoneMsg) (appModel, tea.Cmd) {
 		m = m2
 		cmds = append(cmds, c)
 	} else if msg.auto && msg.err == nil && msg.res.New > 0 {
-		m2, c := m.withNotice(l.tr("fetch.newMail", msg.res.New))
+		note := l.tr("fetch.newMail", i18n.Count(msg.res.New))
+		if msg.res.New == 1 {
+			note = l.tr("fetch.newMailOne")
+		}
+		m2, c := m.withNotice(note)
 		m = m2
 		cmds = append(cmds, c)
+	} else if !msg.auto {
+		// The outcome asked for with f is the newest status: a notice
+		// from during the fetch gives way to it.
+		m = m.clearNotice()
 	}
 	m, c := m.layout()
 	cmds = append(cmds, c)

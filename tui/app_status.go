@@ -47,6 +47,14 @@ func (m appModel) withNotice(s string) (appModel, tea.Cmd) {
 	return m, m.after(noticeTime, func(time.Time) tea.Msg { return noticeExpiredMsg{seq: seq} })
 }
 
+// clearNotice takes the notice down at once: a newer status (a fetch
+// started or ended) replaces it.
+func (m appModel) clearNotice() appModel {
+	m.noticeSeq++
+	m.notice = ""
+	return m
+}
+
 // bannerLines is the banner wrapped to the width.
 func (m appModel) bannerLines() []string {
 	if m.banner == "" || m.width <= 0 {
@@ -81,6 +89,8 @@ func (m appModel) statusBar() string {
 			right = info.outcome
 		case !info.at.IsZero():
 			right = l.tr("fetch.last", clockText(l, info.at, m.d.now()))
+		case m.fetching && m.fetch.acctID == m.active.ID:
+			// The first fetch: its progress line says all there is.
 		default:
 			right = l.tr("fetch.never")
 		}
@@ -88,9 +98,10 @@ func (m appModel) statusBar() string {
 	if right != "" {
 		right += " "
 	}
+	// The right side gets half the width, or all the left side leaves.
 	rw := ansi.StringWidth(right)
-	if rw > w/2 {
-		right = ansi.Truncate(right, max(w/2, 1), "…")
+	if room := max(w/2, w-ansi.StringWidth(left)-1); rw > room {
+		right = ansi.Truncate(right, max(room, 1), "…")
 		rw = ansi.StringWidth(right)
 	}
 	left = ansi.Truncate(left, max(w-rw-1, 0), "…")

@@ -41,7 +41,9 @@ type memStore struct {
 	pageN     int
 	searchN   int
 	failPage  error
-	policy    store.Policy
+	// failAccounts is what Accounts and Account return when set.
+	failAccounts error
+	policy       store.Policy
 	// accountsN and policyN count the reads of the accounts and the policy.
 	accountsN int
 	policyN   int
@@ -185,12 +187,18 @@ func (s *memStore) Accounts() ([]mail.Account, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.accountsN++
+	if s.failAccounts != nil {
+		return nil, s.failAccounts
+	}
 	return slices.Clone(s.accounts), nil
 }
 
 func (s *memStore) Account(nameOrID string) (mail.Account, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.failAccounts != nil {
+		return mail.Account{}, s.failAccounts
+	}
 	for _, a := range s.accounts {
 		if a.ID == nameOrID || strings.EqualFold(a.Name, nameOrID) {
 			a.Incoming.Password = s.passwords[a.ID+"/in"]
@@ -851,7 +859,7 @@ func TestAppAutoFetch(t *testing.T) {
 	if calls != 1 || m.fetching {
 		t.Fatalf("calls %d fetching %v", calls, m.fetching)
 	}
-	if !strings.Contains(screenText(m), "New mail: 1 messages") {
+	if !strings.Contains(screenText(m), "New mail: 1 message ") {
 		t.Errorf("no new-mail notice:\n%s", screenText(m))
 	}
 	// A stale timer does nothing.

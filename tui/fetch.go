@@ -174,8 +174,10 @@ func progressLine(d deps, j fetchJob, w int) string {
 	switch {
 	case j.cancelling:
 		text = l.tr("fetch.cancelling", clean(j.acctName))
+	case p.MessagesTotal == 1:
+		text = l.tr("fetch.progressOne", clean(j.acctName), i18n.Count(p.Messages), mail.FormatSizeShort(p.Bytes), mail.FormatSizeShort(p.BytesTotal))
 	case p.MessagesTotal > 0:
-		text = l.tr("fetch.progress", clean(j.acctName), p.Messages, p.MessagesTotal, mail.FormatSizeShort(p.Bytes), mail.FormatSizeShort(p.BytesTotal))
+		text = l.tr("fetch.progress", clean(j.acctName), i18n.Count(p.Messages), i18n.Count(p.MessagesTotal), mail.FormatSizeShort(p.Bytes), mail.FormatSizeShort(p.BytesTotal))
 	default:
 		text = l.tr("fetch.phase", clean(j.acctName), phaseText(l, p.Phase))
 	}
@@ -232,7 +234,7 @@ func fetchOutcome(l lang, res mail.SyncResult, err error, now time.Time) string 
 	when := clockText(l, now, now)
 	switch {
 	case errors.Is(err, context.Canceled):
-		return l.tr("fetch.cancelled", res.New)
+		return l.tr("fetch.cancelled", i18n.Count(res.New))
 	case err != nil:
 		return l.tr("fetch.failed", when)
 	}
@@ -240,13 +242,13 @@ func fetchOutcome(l lang, res mail.SyncResult, err error, now time.Time) string 
 	if res.New == 0 {
 		parts = append(parts, l.tr("fetch.noNew", when))
 	} else {
-		parts = append(parts, l.tr("fetch.new", when, res.New))
+		parts = append(parts, l.tr("fetch.new", when, i18n.Count(res.New)))
 	}
 	if res.Deleted > 0 {
-		parts = append(parts, l.tr("fetch.deleted", res.Deleted))
+		parts = append(parts, l.tr("fetch.deleted", i18n.Count(res.Deleted)))
 	}
 	if res.Failed > 0 {
-		parts = append(parts, l.tr("fetch.failedCount", res.Failed))
+		parts = append(parts, l.tr("fetch.failedCount", i18n.Count(res.Failed)))
 	}
 	return strings.Join(parts, l.tr("fetch.sep"))
 }

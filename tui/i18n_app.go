@@ -5,7 +5,7 @@ package tui
 func init() {
 	addMessages(map[string][2]string{
 		// accounts screen and picker
-		"acct.title":             {"Accounts (%d)", "アカウント（%d）"},
+		"acct.title":             {"Accounts (%s)", "アカウント（%s）"},
 		"acct.none":              {"No account yet. Press a to add one.", "アカウントがまだありません。a で追加します。"},
 		"acct.confirmRemove":     {"Remove the account %s (%s) with all its stored mail? This cannot be undone. y removes it, n keeps it.", "アカウント %s（%s）と保存済みのメールをすべて削除しますか? 元に戻せません。y で削除、n で中止します。"},
 		"acct.removing":          {"Removing %s…", "%s を削除しています…"},
@@ -36,22 +36,25 @@ func init() {
 		"app.noActiveShort":  {"no account", "アカウントなし"},
 		"app.nothingToUndo":  {"Nothing to undo.", "元に戻す操作はありません。"},
 		"app.onlyAccount":    {"There is only one account.", "アカウントは1つだけです。"},
+		"app.removedUsing":   {"Removed %s; now using %s.", "%s を削除し、%s に切り替えました。"},
 		"app.switched":       {"Now using %s.", "%s に切り替えました。"},
 		"app.undone":         {"The message is back.", "メッセージを元に戻しました。"},
+		"app.undoneIn":       {"The message is back in %s.", "%s のメッセージを元に戻しました。"},
 		"app.useFailed":      {"Could not switch the account: %s", "アカウントを切り替えられませんでした: %s"},
 
 		// fetch: progress, outcome and problems
 		"fetch.already":       {"A fetch for %s is running; esc cancels it.", "%s の受信中です。esc で中止します。"},
-		"fetch.cancelled":     {"fetch cancelled, %d new kept", "受信を中止（新着%d通は保存済み）"},
+		"fetch.cancelled":     {"fetch cancelled, %s new kept", "受信を中止（新着%s通は保存済み）"},
 		"fetch.cancelling":    {"%s: cancelling the fetch…", "%s: 受信を中止しています…"},
-		"fetch.deleted":       {"%d deleted on the server", "サーバーから%d通削除"},
+		"fetch.deleted":       {"%s deleted on the server", "サーバーから%s通削除"},
 		"fetch.failed":        {"fetch failed (%s)", "受信に失敗（%s）"},
-		"fetch.failedCount":   {"%d could not be fetched", "%d通は受信できず"},
+		"fetch.failedCount":   {"%s could not be fetched", "%s通は受信できず"},
 		"fetch.last":          {"last fetch %s", "前回の受信 %s"},
 		"fetch.never":         {"not fetched yet: f fetches", "未受信: f で受信"},
-		"fetch.new":           {"fetched %s: %d new", "%s に受信: 新着%d通"},
+		"fetch.new":           {"fetched %s: %s new", "%s に受信: 新着%s通"},
 		"fetch.noNew":         {"fetched %s: no new mail", "%s に受信: 新着なし"},
-		"fetch.newMail":       {"New mail: %d messages", "新着メール: %d通"},
+		"fetch.newMail":       {"New mail: %s messages", "新着メール: %s通"},
+		"fetch.newMailOne":    {"New mail: 1 message", "新着メール: 1通"},
 		"fetch.sep":           {", ", "、"},
 		"fetch.phase":         {"%s: %s…", "%s: %s…"},
 		"fetch.phaseConnect":  {"connecting", "接続中"},
@@ -60,7 +63,8 @@ func init() {
 		"fetch.phaseRetrieve": {"retrieving", "受信中"},
 		"fetch.phaseDelete":   {"deleting on the server", "サーバーから削除中"},
 		"fetch.phaseDone":     {"finishing", "完了処理中"},
-		"fetch.progress":      {"%s: %d/%d messages, %s/%s", "%s: %d/%d通、%s/%s"},
+		"fetch.progress":      {"%s: %s/%s messages, %s/%s", "%s: %s/%s通、%s/%s"},
+		"fetch.progressOne":   {"%s: %s/1 message, %s/%s", "%s: %s/1通、%s/%s"},
 
 		// help texts of the bindings, and the help screen
 		"help.accounts":       {"accounts", "アカウント"},
@@ -131,6 +135,7 @@ func init() {
 		"list.matches":           {"%s matches", "%s件一致"},
 		"list.messages":          {"%s messages", "%s通"},
 		"list.oneMessage":        {"1 message", "1通"},
+		"list.oneMatch":          {"1 match", "1件一致"},
 		"list.noMatch":           {"No message matches “%s”.", "「%s」に一致するメッセージはありません。"},
 		"list.noSender":          {"(no sender)", "（差出人なし）"},
 		"list.noSubject":         {"(no subject)", "（件名なし）"},

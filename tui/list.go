@@ -122,6 +122,12 @@ type listModel struct {
 
 	hidden map[string]hiddenMsg
 	err    error
+	// early are the moves typed before the count was known, made when it
+	// comes.
+	early []listIntent
+	// undoElsewhere: u brings back a message deleted in another account
+	// (the root keeps the deletes).
+	undoElsewhere bool
 }
 
 // newList makes the list of account acct. hidden are IDs whose delete is
@@ -248,19 +254,16 @@ func (m listModel) step(msg tea.Msg) (listModel, tea.Cmd) {
 		if m.filtering {
 			return m.filterKey(msg)
 		}
-		switch m.intent(msg) {
-		case listUp:
-			return m.move(-1)
-		case listDown:
-			return m.move(1)
-		case listTop:
-			return m.moveTo(0)
-		case listBottom:
-			return m.moveTo(m.total - 1)
-		case listPageUp:
-			return m.move(-m.rows())
-		case listPageDown:
-			return m.move(m.rows())
+		switch in := m.intent(msg); in {
+		case listUp, listDown, listTop, listBottom, listPageUp, listPageDown:
+			if !m.counted {
+				// Typed ahead of the first page (after a switch, or a
+				// filter): the move is made when the count is known.
+				m.early = append(m.early, in)
+				return m, nil
+			}
+			m.moveCursor(in)
+			return m.ensure()
 		case listFilter:
 			m.filtering = true
 			m.filter.SetValue(m.query)
@@ -321,11 +324,31 @@ func (m listModel) applyQuery(q string) (listModel, tea.Cmd) {
 	m.cursor, m.top = 0, 0
 	m.win, m.winStart = nil, 0
 	m.counted, m.total = false, 0
+	m.early = nil
 	m.loading = false
 	for id, h := range m.hidden {
 		m.hidden[id] = hiddenMsg{pos: -1, gen: h.gen}
 	}
 	return m.request(0)
+}
+
+// moveCursor moves the cursor as a move intent says, without loading.
+func (m *listModel) moveCursor(in listIntent) {
+	switch in {
+	case listUp:
+		m.cursor--
+	case listDown:
+		m.cursor++
+	case listTop:
+		m.cursor = 0
+	case listBottom:
+		m.cursor = m.total - 1
+	case listPageUp:
+		m.cursor -= m.rows()
+	case listPageDown:
+		m.cursor += m.rows()
+	}
+	m.clamp()
 }
 
 // move moves the cursor by delta rows.
@@ -488,6 +511,10 @@ func (m listModel) pageLoaded(msg pageLoadedMsg) (listModel, tea.Cmd) {
 	m.total = max(msg.total-m.hiddenInView(), 0)
 	m.counted = true
 	m.clamp()
+	for _, in := range m.early {
+		m.moveCursor(in)
+	}
+	m.early = nil
 	return m.ensure()
 }
 
@@ -558,7 +585,7 @@ func (m listModel) keys() help.KeyMap {
 	}
 	k.Open.SetEnabled(m.total > 0)
 	k.Delete.SetEnabled(m.total > 0)
-	k.Undo.SetEnabled(len(m.hidden) > 0)
+	k.Undo.SetEnabled(len(m.hidden) > 0 || m.undoElsewhere)
 	k.ClearFilter.SetEnabled(m.query != "")
 	return keyMap{
 		short: []key.Binding{k.Open, k.Filter, k.ClearFilter, k.Undo},

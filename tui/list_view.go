@@ -154,6 +154,9 @@ func (m listModel) status() string {
 	if !m.counted {
 		return l.tr("list.loading")
 	}
+	if m.query != "" && m.total == 1 {
+		return l.tr("list.oneMatch")
+	}
 	if m.query != "" {
 		return l.tr("list.matches", i18n.Count(m.total))
 	}
