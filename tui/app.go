@@ -77,7 +77,7 @@ func Run(st *store.Store, opts Options) error {
 	// instead of at the next tick of a frame clock (tui/render).
 	// POPBOX_RENDERER=bubbletea brings Bubble Tea's back.
 	d.term = render.New(os.Stdin, os.Stdout, render.Options{FPS: opts.FPS, Renderer: getenv(render.RendererEnv)})
-	m := newApp(d, st, appConfig{version: opts.Version, interval: fetchInterval(getenv)})
+	m := newApp(d, st, appConfig{version: opts.Version, interval: fetchInterval(getenv), badInterval: badFetchInterval(getenv)})
 	// Run leaves the alternate screen before it returns, so the shutdown
 	// below, which can wait for a fetch to stop, happens on the main screen.
 	final, err := d.term.Run(m)
@@ -98,6 +98,9 @@ type appConfig struct {
 	version  string
 	interval time.Duration // automatic fetch; 0 = off
 	saveDir  string        // attachments; "" = ~/Downloads or the working folder
+	// badInterval is a POPBOX_FETCH_INTERVAL that is not a number of
+	// minutes; the first screen says so.
+	badInterval string
 }
 
 // screen is which screen has the keyboard.
@@ -185,7 +188,7 @@ func newApp(d deps, st appStore, cfg appConfig) appModel {
 		FullDesc:       d.styles.help,
 		FullSeparator:  d.styles.faint,
 	}
-	return appModel{
+	m := appModel{
 		d: &d, st: st, cfg: cfg,
 		k:       defaultGlobalKeys(d.lang),
 		hk:      defaultHelpKeys(d.lang),
@@ -197,6 +200,10 @@ func newApp(d deps, st appStore, cfg appConfig) appModel {
 		helpVP:  viewport.New(0, 0),
 		fetched: map[string]fetchInfo{},
 	}
+	if cfg.badInterval != "" {
+		m = m.setBanner(d.lang.tr("app.badInterval", fetchIntervalEnv, cfg.badInterval), true)
+	}
+	return m
 }
 
 // Init loads the accounts (then the active account's first page) and

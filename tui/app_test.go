@@ -1239,3 +1239,31 @@ func TestAppJapaneseNoEnglishFromBelow(t *testing.T) {
 		}
 	}
 }
+
+// TestAppBadFetchInterval: a POPBOX_FETCH_INTERVAL that is not a number of
+// minutes is not ignored in silence: the first screen says why popbox will
+// not fetch on its own.
+func TestAppBadFetchInterval(t *testing.T) {
+	getenv := func(v string) func(string) string {
+		return func(k string) string {
+			if k == fetchIntervalEnv {
+				return v
+			}
+			return ""
+		}
+	}
+	for v, bad := range map[string]bool{"abc": true, "-3": true, "1.5": true, "": false, "0": false, "10": false} {
+		if got := badFetchInterval(getenv(v)) != ""; got != bad {
+			t.Errorf("%q: bad %v, want %v", v, got, bad)
+		}
+	}
+	for _, l := range []lang{langEN, langJA} {
+		m := newApp(testDeps(l), newMemStore(testAccounts()...), appConfig{badInterval: "abc"})
+		m.after = noTimer
+		m, _ = m.update(tea.WindowSizeMsg{Width: 100, Height: 30})
+		m = settle(t, m, m.Init())
+		if v := screenText(m); !strings.Contains(v, "POPBOX_FETCH_INTERVAL") || !strings.Contains(v, `"abc"`) {
+			t.Errorf("lang %d: the screen does not say why:\n%s", l, v)
+		}
+	}
+}

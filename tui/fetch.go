@@ -44,6 +44,20 @@ func fetchInterval(getenv func(string) string) time.Duration {
 	return time.Duration(min(n, 24*60)) * time.Minute
 }
 
+// badFetchInterval is the value of POPBOX_FETCH_INTERVAL when it is set
+// but not a whole number of minutes from 0 ("" when it is fine or unset),
+// so that the screen can say why automatic fetching is off.
+func badFetchInterval(getenv func(string) string) string {
+	v := strings.TrimSpace(getenv(fetchIntervalEnv))
+	if v == "" {
+		return ""
+	}
+	if n, err := strconv.Atoi(v); err != nil || n < 0 {
+		return v
+	}
+	return ""
+}
+
 // fetchJob is one running fetch: the context that cancels it, the channel
 // its progress comes over and the one closed when it is over.
 type fetchJob struct {

@@ -23,6 +23,7 @@ func init() {
 
 		// root: status bar notices and banners
 		"app.accountsFailed": {"Could not read the accounts: %s", "アカウントを読み込めませんでした: %s"},
+		"app.badInterval":    {"%s=%q is not a number of minutes, so popbox does not fetch on its own: set it to a whole number such as 10 (0 for off) and start popbox again.", "%s=%q は分数ではないため、自動受信はオフです。10 のような整数（オフは 0）を設定して popbox を起動し直してください。"},
 		"app.alreadyActive":  {"%s is already the active account.", "%s はすでに有効なアカウントです。"},
 		"app.deleteFailed":   {"Could not delete the message: %s", "メッセージを削除できませんでした: %s"},
 		"app.deleted":        {"Deleted. u brings it back (%d s).", "削除しました。u で元に戻せます（%d秒）。"},
