@@ -52,6 +52,7 @@ func init() {
 		"wizard.opt.private":  {"Private", "非公開"},
 		"wizard.opt.public":   {"Public", "公開"},
 
+		"wizard.preset":               {"Typing replaces this value; backspace edits it.", "入力するとこの値を置き換えます。BackSpaceキーで編集できます。"},
 		"wizard.unchanged":            {"unchanged", "変更なし"},
 		"wizard.locked":               {"(locked)", "（固定）"},
 		"wizard.sharing.admin":        {"%s (set by your administrator)", "%s（管理者が設定）"},

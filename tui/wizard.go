@@ -106,6 +106,10 @@ type wizardModel struct {
 	dirty   bool          // something was typed or chosen
 	focus   wizardField
 	reveal  bool // the focused password is shown in clear
+	// fresh: the focused field holds a value the user did not type here (a
+	// preset, a value filled in, a port toggled; any port or day count),
+	// and the first character typed replaces it, as a selected text is.
+	fresh bool
 
 	step    wizardStep
 	confirm wizardConfirm
@@ -400,6 +404,14 @@ func (m wizardModel) updateInput(msg tea.Msg) (wizardModel, tea.Cmd) {
 		msg = k
 	}
 	before := m.val(f)
+	if k, ok := msg.(tea.KeyMsg); ok && m.fresh {
+		// Typed text replaces the value; any other key (backspace, the
+		// cursor keys) starts editing it.
+		m.fresh = false
+		if k.Type == tea.KeyRunes || k.Type == tea.KeySpace {
+			m.setVal(f, "")
+		}
+	}
 	var cmd tea.Cmd
 	m.inputs[f], cmd = m.inputs[f].Update(msg)
 	if m.val(f) != before {
@@ -436,6 +448,7 @@ func (m wizardModel) change(dir int) wizardModel {
 		} else {
 			m.setVal(f, a)
 		}
+		m.fresh = true
 		return m.changed(f)
 	case wfSecurity:
 		m.security = cycleSecurity(m.security, dir)

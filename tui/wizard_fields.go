@@ -266,11 +266,24 @@ func (m wizardModel) focusOn(f wizardField) wizardModel {
 		}
 	}
 	m.focus = f
+	m.fresh = m.replaces(f)
 	if f.isInput() {
 		m.inputs[f].Focus()
 		m.inputs[f].CursorEnd()
 	}
 	return m.applyReveal()
+}
+
+// replaces reports whether typing into f replaces its value instead of
+// adding to it: a value popbox put there (a preset, one filled in from the
+// address), and any port or day count, where a digit added to a whole
+// number is never what was meant (110 typed over 995 is not 99511).
+// Passwords are never filled in.
+func (m wizardModel) replaces(f wizardField) bool {
+	if !f.isInput() || f.kind() == wkSecret || m.val(f) == "" {
+		return false
+	}
+	return !m.edited[f] || f.kind() == wkPort || f.kind() == wkNumber
 }
 
 // applyReveal sets how the password fields echo.

@@ -171,6 +171,9 @@ func (m wizardModel) body() wizardBody {
 			}
 		}
 		if focused {
+			if m.fresh {
+				under(s.hint, m.d.lang.tr("wizard.preset"))
+			}
 			for _, h := range m.hints(f) {
 				under(s.hint, h)
 			}
@@ -245,6 +248,12 @@ func (m wizardModel) fieldValue(f wizardField, vw int, focused bool) string {
 	s := m.d.styles
 	l := m.d.lang
 	if f.isInput() {
+		if focused && m.fresh {
+			// Drawn as a selection: the value, then the cursor.
+			cur := m.inputs[f].Cursor
+			cur.SetChar(" ")
+			return s.fieldPreset.Render(ansi.Truncate(m.val(f), vw-1, "…")) + cur.View()
+		}
 		if focused {
 			return m.inputs[f].View()
 		}
