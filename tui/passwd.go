@@ -65,6 +65,7 @@ type passwdModel struct {
 	req      int
 
 	input    textinput.Model
+	strokes  int // keys that changed the password, for its mask (mask.go)
 	test     bool
 	checking bool
 	spin     spinner.Model
@@ -79,7 +80,7 @@ type passwdModel struct {
 func newPasswd(d deps, st passwordSetter, acct mail.Account, outgoing bool, req int) (passwdModel, tea.Cmd) {
 	ti := textinput.New()
 	ti.EchoMode = textinput.EchoPassword
-	ti.EchoCharacter = '*'
+	ti.EchoCharacter = '•' // never drawn: view shows the mask of mask.go
 	ti.Prompt = ""
 	ti.CharLimit = 512
 	ti.TextStyle = d.styles.text
@@ -164,8 +165,12 @@ func (m passwdModel) update(msg tea.Msg) (passwdModel, tea.Cmd) {
 		if m.checking {
 			return m, nil
 		}
+		before := m.input.Value()
 		var cmd tea.Cmd
 		m.input, cmd = m.input.Update(msg)
+		if m.input.Value() != before {
+			m.strokes++
+		}
 		return m, cmd
 	}
 	var cmd tea.Cmd
@@ -240,7 +245,7 @@ func (m passwdModel) view() string {
 		st.title.Render(ansi.Truncate(title, inner, "…")),
 		st.faint.Render(wrap(l.tr("pw.who", clean(m.acct.Name), clean(srv.User), clean(srv.Host)))),
 		"",
-		st.label.Render(l.tr("pw.label")) + " " + m.input.View(),
+		st.label.Render(l.tr("pw.label")) + " " + m.fieldView(),
 	}
 	check := "[ ]"
 	if m.test {
@@ -264,6 +269,21 @@ func (m passwdModel) view() string {
 	}
 	box := st.box.Render(strings.Join(lines, "\n"))
 	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, box)
+}
+
+// fieldView is the password as the mask of mask.go: eight marks while
+// typed (one moving with each key) or while checked, never its length.
+func (m passwdModel) fieldView() string {
+	st := m.d.styles
+	switch {
+	case m.input.Value() == "":
+		return m.input.View()
+	case m.checking:
+		return st.text.Render(storedMask)
+	}
+	cur := m.input.Cursor
+	cur.SetChar(" ")
+	return st.text.Render(typingMask(m.strokes)) + cur.View()
 }
 
 // keys is the dialog's help.

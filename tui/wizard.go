@@ -110,6 +110,8 @@ type wizardModel struct {
 	// preset, a value filled in, a port toggled; any port or day count),
 	// and the first character typed replaces it, as a selected text is.
 	fresh bool
+	// strokes counts the keys that changed a password, for its mask.
+	strokes int
 
 	step    wizardStep
 	confirm wizardConfirm
@@ -415,6 +417,9 @@ func (m wizardModel) updateInput(msg tea.Msg) (wizardModel, tea.Cmd) {
 	var cmd tea.Cmd
 	m.inputs[f], cmd = m.inputs[f].Update(msg)
 	if m.val(f) != before {
+		if f.kind() == wkSecret {
+			m.strokes++
+		}
 		m = m.changed(f)
 	}
 	return m, cmd

@@ -13,8 +13,9 @@ import (
 // sentences stay readable on wide terminals.
 const wizardProse = 76
 
-// wizardMask stands for a password in every view but the field being typed.
-const wizardMask = "••••••••"
+// wizardMask stands for a password in every view but the field being
+// typed: the one mask of mask.go.
+const wizardMask = storedMask
 
 // setSize fits the wizard to a terminal of w x h cells.
 func (m wizardModel) setSize(w, h int) wizardModel {
@@ -254,13 +255,18 @@ func (m wizardModel) fieldValue(f wizardField, vw int, focused bool) string {
 			cur.SetChar(" ")
 			return s.fieldPreset.Render(ansi.Truncate(m.val(f), vw-1, "…")) + cur.View()
 		}
+		if focused && f.kind() == wkSecret && !m.reveal && m.val(f) != "" {
+			cur := m.inputs[f].Cursor
+			cur.SetChar(" ")
+			return s.fieldFocused.Render(typingMask(m.strokes)) + cur.View()
+		}
 		if focused {
 			return m.inputs[f].View()
 		}
 		v := m.val(f)
 		switch {
 		case f.kind() == wkSecret && v != "":
-			return s.field.Render(wizardMask)
+			return s.field.Render(storedMask)
 		case f.kind() == wkSecret && m.inputs[f].Placeholder != "" && m.existing != nil:
 			return s.faint.Render(m.inputs[f].Placeholder)
 		}
