@@ -269,8 +269,8 @@ type goldenCase struct {
 
 // runGolden runs the root model on st in a teatest program, presses the
 // keys, waits for the text, quits and compares the final View with the
-// golden file; go test ./tui -update rewrites it.
-func runGolden(t *testing.T, st *memStore, g goldenCase) {
+// golden file; go test ./tui -update rewrites it. It returns the View.
+func runGolden(t *testing.T, st *memStore, g goldenCase) string {
 	t.Helper()
 	goldenProfile(t, g.color)
 	d := testDeps(g.lang)
@@ -295,4 +295,5 @@ func runGolden(t *testing.T, st *memStore, g goldenCase) {
 	view := final.View()
 	checkScreen(t, view, g.w, g.h)
 	requireGolden(t, g.name, view)
+	return view
 }
