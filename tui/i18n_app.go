@@ -129,6 +129,7 @@ func init() {
 		"list.filtered":          {"Filter: %s (esc clears, / edits)", "絞り込み: %s（esc で解除、/ で編集）"},
 		"list.loading":           {"Loading…", "読み込み中…"},
 		"list.matches":           {"%s matches", "%s件一致"},
+		"list.oneMatch":          {"1 match", "1件一致"},
 		"list.messages":          {"%s messages", "%s通"},
 		"list.oneMessage":        {"1 message", "1通"},
 		"list.noMatch":           {"No message matches “%s”.", "「%s」に一致するメッセージはありません。"},

@@ -72,3 +72,72 @@ func TestPasswdDialogGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestListHeaderSizeAligned: the size column's title ends where the
+// sizes end, measured in cells: サイズ is six cells in a five-cell column
+// and stuck out one past them, over the attachment mark.
+func TestListHeaderSizeAligned(t *testing.T) {
+	for _, l := range []lang{langEN, langJA} {
+		for _, sz := range goldenSizes {
+			t.Run(fmt.Sprintf("%s-%dx%d", langName(l), sz[0], sz[1]), func(t *testing.T) {
+				st := newMemStore(testAccounts()...)
+				st.fill("1", 30, japaneseSubject)
+				m := testList(t, st, l, sz[0], sz[1])
+				c := m.cols
+				if c.size == 0 {
+					t.Fatalf("no size column at %d columns", sz[0])
+				}
+				sizeEnd := c.mark + c.date + 1 + c.from + 1 + c.subject + 1 + c.size
+				lines := strings.Split(ansi.Strip(m.view()), "\n")
+				hdr := strings.TrimRight(lines[0], " ")
+				if w := ansi.StringWidth(hdr); w != sizeEnd {
+					t.Errorf("the header ends at cell %d, the sizes at %d:\n%s\n%s", w, sizeEnd, lines[0], lines[1])
+				}
+				row := lines[2]
+				if w := ansi.StringWidth(strings.TrimRight(strings.TrimSuffix(strings.TrimRight(row, " "), "+"), " ")); w != sizeEnd {
+					t.Errorf("a row's size ends at cell %d, want %d: %q", w, sizeEnd, row)
+				}
+				if ansi.StringWidth(lines[0]) > sz[0] {
+					t.Errorf("the header is wider than the screen: %q", lines[0])
+				}
+			})
+		}
+	}
+}
+
+// TestListGoldenSizes: the list, with the Japanese column titles, at
+// every size.
+func TestListGoldenSizes(t *testing.T) {
+	cases := sizedGoldens("listsizes", nil, map[lang]string{langEN: "last fetch", langJA: "前回の受信"})
+	for _, g := range cases {
+		t.Run(g.name, func(t *testing.T) {
+			st := newMemStore(testAccounts()...)
+			st.fill("1", 1000, japaneseSubject)
+			runGolden(t, st, g)
+		})
+	}
+}
+
+// TestListOneMatch: a filter with one match says "1 match", not "1
+// matches"; the count is grouped like every other ("1,000 matches").
+func TestListOneMatch(t *testing.T) {
+	st := newMemStore(testAccounts()...)
+	st.fill("1", 1000, englishSubject)
+	st.msgs["1"][0].Summary.Subject = "[1] the only zebra"
+	tests := []struct {
+		l           lang
+		query, want string
+	}{
+		{langEN, "zebra", "1 match"},
+		{langJA, "zebra", "1件一致"},
+		{langEN, "[", "1,000 matches"},
+		{langJA, "[", "1,000件一致"},
+	}
+	for _, tc := range tests {
+		m := testList(t, st, tc.l, 80, 24)
+		m = press(t, m, append([]string{"/"}, "="+tc.query, "enter")...)
+		if got := m.status(); got != tc.want {
+			t.Errorf("%s %q: status %q, want %q", langName(tc.l), tc.query, got, tc.want)
+		}
+	}
+}
