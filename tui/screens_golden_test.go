@@ -141,3 +141,58 @@ func TestListOneMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpSectionsAligned: the help screen's sections stand in a grid:
+// a section in the second column starts at the same cell in every row
+// (the lower row's started one cell, in Japanese six, further right).
+func TestHelpSectionsAligned(t *testing.T) {
+	for _, l := range []lang{langEN, langJA} {
+		for _, sz := range append(goldenSizes, [2]int{100, 30}, [2]int{160, 40}) {
+			t.Run(fmt.Sprintf("%s-%dx%d", langName(l), sz[0], sz[1]), func(t *testing.T) {
+				st := newMemStore(testAccounts()...)
+				m := testApp(t, st, l, sz[0], sz[1])
+				lines := strings.Split(ansi.Strip(m.helpContent()), "\n")
+				titles := []string{l.tr("help.global"), l.tr("help.list"), l.tr("help.reader"), l.tr("help.accountsScreen")}
+				var rows [][]int // the start cells of the titles on each line that has any
+				for _, ln := range lines {
+					var starts []int
+					for _, title := range titles {
+						if i := strings.Index(ln, title); i >= 0 {
+							starts = append(starts, ansi.StringWidth(ln[:i]))
+						}
+					}
+					if len(starts) > 0 {
+						rows = append(rows, starts)
+					}
+				}
+				if len(rows) == 0 {
+					t.Fatal("no section titles")
+				}
+				for _, r := range rows[1:] {
+					for j, c := range r {
+						if j < len(rows[0]) && c != rows[0][j] {
+							t.Errorf("a section of a lower row starts at cell %d, the one above at %d:\n%s", c, rows[0][j], strings.Join(lines, "\n"))
+						}
+					}
+				}
+				for i, ln := range lines {
+					if w := ansi.StringWidth(ln); w > sz[0] {
+						t.Errorf("line %d is %d cells wide, more than %d", i+1, w, sz[0])
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestHelpGoldenSizes: the help screen at every size.
+func TestHelpGoldenSizes(t *testing.T) {
+	cases := sizedGoldens("helpsizes", map[lang][]string{langEN: {"?"}, langJA: {"?"}}, map[lang]string{langEN: "Keys", langJA: "キー操作"})
+	for _, g := range cases {
+		t.Run(g.name, func(t *testing.T) {
+			st := newMemStore(testAccounts()...)
+			st.fill("1", 30, englishSubject)
+			runGolden(t, st, g)
+		})
+	}
+}
