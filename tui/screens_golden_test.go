@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"popbox/mail"
 )
 
 // The pictures of the screens issue 13 set right, each at 60x15, 80x24
@@ -193,6 +195,62 @@ func TestHelpGoldenSizes(t *testing.T) {
 			st := newMemStore(testAccounts()...)
 			st.fill("1", 30, englishSubject)
 			runGolden(t, st, g)
+		})
+	}
+}
+
+// switcherAccounts are accounts whose names differ in width: ASCII, wide
+// Japanese and one too long for a column.
+func switcherAccounts() []mail.Account {
+	accts := testAccounts()
+	accts[1].Name = "Family and friends of the house"
+	accts[2].Name = "個人メール"
+	return accts
+}
+
+// TestSwitcherAligned: the ctrl+a picker puts the addresses in one column
+// (in cells) whatever the names' widths, a long name cut to it.
+func TestSwitcherAligned(t *testing.T) {
+	for _, l := range []lang{langEN, langJA} {
+		for _, sz := range goldenSizes {
+			t.Run(fmt.Sprintf("%s-%dx%d", langName(l), sz[0], sz[1]), func(t *testing.T) {
+				accts := switcherAccounts()
+				m := newSwitcher(testDeps(l), accts, "1", sz[0], sz[1])
+				lines := strings.Split(ansi.Strip(m.view()), "\n")
+				col := -1
+				for _, a := range accts {
+					found := false
+					for _, ln := range lines {
+						i := strings.Index(ln, a.Email)
+						if i < 0 {
+							continue
+						}
+						found = true
+						c := ansi.StringWidth(ln[:i])
+						if col < 0 {
+							col = c
+						} else if c != col {
+							t.Errorf("%s starts at cell %d, the first address at %d:\n%s", a.Email, c, col, strings.Join(lines, "\n"))
+						}
+					}
+					if !found {
+						t.Errorf("%s is not shown:\n%s", a.Email, strings.Join(lines, "\n"))
+					}
+				}
+				checkBoxClosed(t, m.view())
+			})
+		}
+	}
+}
+
+// TestSwitcherGolden: the picker at every size.
+func TestSwitcherGolden(t *testing.T) {
+	cases := sizedGoldens("switcher", map[lang][]string{langEN: {"ctrl+a"}, langJA: {"ctrl+a"}}, map[lang]string{langEN: "Switch account", langJA: "アカウントの切り替え"})
+	for _, g := range cases {
+		t.Run(g.name, func(t *testing.T) {
+			st := newMemStore(switcherAccounts()...)
+			st.fill("1", 30, englishSubject)
+			checkBoxClosed(t, runGolden(t, st, g))
 		})
 	}
 }
