@@ -254,3 +254,26 @@ func TestSwitcherGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestListMarks: the list marks an unread message * and one with
+// attachments +, as popbox list does (cmd/popbox TestListMarksMatchTUI).
+func TestListMarks(t *testing.T) {
+	st := newMemStore(testAccounts()...)
+	st.fill("1", 3, englishSubject)
+	st.msgs["1"][1].Seen = false
+	st.msgs["1"][1].Summary.Attachments = true
+	st.msgs["1"][2].Seen = true
+	st.msgs["1"][2].Summary.Attachments = false
+	m := testList(t, st, langEN, 80, 24)
+	lines := strings.Split(ansi.Strip(m.view()), "\n")
+	for _, ln := range lines[1:4] {
+		unread := strings.Contains(ln[:3], "*")
+		att := strings.HasSuffix(strings.TrimRight(ln, " "), "+")
+		switch {
+		case strings.Contains(ln, englishSubject(1)) && (!unread || !att):
+			t.Errorf("unread with attachments: %q", ln)
+		case strings.Contains(ln, englishSubject(2)) && (unread || att):
+			t.Errorf("read without attachments: %q", ln)
+		}
+	}
+}

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"popbox/mail"
+	"popbox/store"
 )
 
 // fieldLine is the screen's line of the wizard field labelled label, with
@@ -90,5 +93,28 @@ func TestWizardPortTypedReplacesPreset(t *testing.T) {
 	}
 	if in := accts[0].Incoming; in.Port != 110 || in.Security != "starttls" || in.User != "taro" {
 		t.Errorf("saved incoming %+v, want port 110, starttls, user taro", in)
+	}
+}
+
+// TestListMarksMatchTUI: popbox list marks an unread message and one with
+// attachments as the TUI's list does, * and + (tui/list_view.go).
+func TestListMarksMatchTUI(t *testing.T) {
+	var b strings.Builder
+	tw := newTableWriter(&b)
+	tw.row(store.Message{ID: "7", Summary: mail.Summary{Subject: "unread, attached", Attachments: true}})
+	tw.row(store.Message{ID: "8", Seen: true, Summary: mail.Summary{Subject: "read, plain"}})
+	if err := tw.flush(); err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	if len(rows) != 2 {
+		t.Fatalf("rows %q", rows)
+	}
+	unread, attached := strings.Fields(rows[0])[1], strings.Fields(rows[0])[2]
+	if unread != "*" || attached != "+" {
+		t.Errorf("unread mark %q, attachment mark %q, want * and + as in the TUI: %q", unread, attached, rows[0])
+	}
+	if strings.ContainsAny(rows[1], "*+N@") {
+		t.Errorf("a read message without attachments is marked: %q", rows[1])
 	}
 }
