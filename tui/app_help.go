@@ -148,7 +148,9 @@ func (m appModel) footerKeys() []key.Binding {
 		help.SetHelp("?", l.tr("help.helpShort"))
 		return append(ks, fetch, accts, sw, help, m.list.k.Quit)
 	case screenReader:
-		return append(ks, m.reader.keys().ShortHelp()...)
+		// A delete in the reader hides the message in the list until its
+		// undo window ends: u works while the list hides one.
+		return append(ks, m.reader.keysFor(len(m.list.hidden) > 0).ShortHelp()...)
 	case screenAccounts:
 		return append(ks, m.accts.keys().ShortHelp()...)
 	case screenHelp:

@@ -510,15 +510,26 @@ func (m readerModel) view() string {
 	return b.String()
 }
 
-// keys is the reader's help.
-func (m readerModel) keys() help.KeyMap {
-	k := m.k
+// keys is the reader's help, without undo: only the root knows when a
+// delete can be undone (keysFor).
+func (m readerModel) keys() help.KeyMap { return m.keysFor(false) }
+
+// keysFor is the reader's help; undoable says a delete can be undone now.
+// The footer's words are shorter than the help screen's, so that with u
+// it fits 60 columns.
+func (m readerModel) keysFor(undoable bool) help.KeyMap {
+	k, l := m.k, m.d.lang
 	if m.saving {
 		return keyMap{short: []key.Binding{k.SaveConfirm, k.SaveCancel}, full: [][]key.Binding{{k.SaveConfirm, k.SaveCancel}}}
 	}
 	k.Save.SetEnabled(len(m.attachments()) > 0)
+	k.Undo.SetEnabled(undoable)
+	next, prev, save := k.Next, k.Prev, k.Save
+	next.SetHelp("n", l.tr("help.nextShort"))
+	prev.SetHelp("p", l.tr("help.prevShort"))
+	save.SetHelp("s", l.tr("help.saveShort"))
 	return keyMap{
-		short: []key.Binding{k.Back, k.Next, k.Prev, k.Save, k.Delete},
+		short: []key.Binding{k.Back, next, prev, k.Delete, k.Undo, save},
 		full:  m.allKeys(),
 	}
 }

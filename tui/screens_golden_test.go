@@ -277,3 +277,44 @@ func TestListMarks(t *testing.T) {
 		}
 	}
 }
+
+// footerLine is the last line of the root's view: the key help.
+func footerLine(m appModel) string {
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	return lines[len(lines)-1]
+}
+
+// TestReaderFooterShowsUndo: after d in the reader, while the delete can
+// be undone, the reader's help bar shows u (and fits 60 columns); before
+// and after, it does not, as the list's bar does.
+func TestReaderFooterShowsUndo(t *testing.T) {
+	for _, l := range []lang{langEN, langJA} {
+		for _, w := range []int{60, 80, 120} {
+			t.Run(fmt.Sprintf("%s-%d", langName(l), w), func(t *testing.T) {
+				undo := "u " + l.tr("help.undo")
+				st := newMemStore(testAccounts()...)
+				st.fill("1", 20, englishSubject)
+				putMail(st, "1", "m1", readerMail, false)
+				m := testApp(t, st, l, w, 24)
+				m = press(t, m, "enter")
+				if m.screen != screenReader {
+					t.Fatalf("enter opened screen %v", m.screen)
+				}
+				if f := footerLine(m); strings.Contains(f, undo) {
+					t.Errorf("u shows with nothing to undo: %q", f)
+				}
+				m = press(t, m, "d")
+				if m.screen != screenReader {
+					t.Fatalf("d left the reader for screen %v", m.screen)
+				}
+				if f := footerLine(m); !strings.Contains(f, undo) {
+					t.Errorf("after d the help bar lacks %q: %q", undo, f)
+				}
+				m = press(t, m, "u")
+				if f := footerLine(m); strings.Contains(f, undo) {
+					t.Errorf("u still shows after the undo: %q", f)
+				}
+			})
+		}
+	}
+}
