@@ -318,3 +318,34 @@ func TestReaderFooterShowsUndo(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderGoldenSizes: the reader at every size: a message with two
+// attachments; the folder prompt of the second one (the folder offered
+// filled in); and the next message after d, u in the help bar.
+func TestReaderGoldenSizes(t *testing.T) {
+	open := []string{"enter", "wait:アンさん"}
+	var cases []goldenCase
+	for _, c := range []struct {
+		name string
+		keys []string
+		wait map[lang]string
+	}{
+		{"readersizes", open, map[lang]string{langEN: "save file", langJA: "添付を保存"}},
+		{"readersave", append(append([]string{}, open...), "s", "2"), map[lang]string{langEN: "Save 会場の地図.png in:", langJA: "会場の地図.png の保存先:"}},
+		{"readerundo", append(append([]string{}, open...), "d"), map[lang]string{langEN: "u undo", langJA: "u 削除を取り消す"}},
+	} {
+		for _, g := range sizedGoldens(c.name, map[lang][]string{langEN: c.keys, langJA: c.keys}, c.wait) {
+			g.saveDir = "/home/taro/Downloads"
+			g.ready = "企画書"
+			cases = append(cases, g)
+		}
+	}
+	for _, g := range cases {
+		t.Run(g.name, func(t *testing.T) {
+			st := newMemStore(testAccounts()...)
+			st.fill("1", 20, englishSubject)
+			putMail(st, "1", "m1", readerMail, false)
+			runGolden(t, st, g)
+		})
+	}
+}
