@@ -112,6 +112,10 @@ type wizardModel struct {
 	fresh bool
 	// strokes counts the keys that changed a password, for its mask.
 	strokes int
+	// ca is the last check of the CA file field (wizard_ca.go); caReview
+	// is set while a review waits for the check of the path typed.
+	ca       caCheck
+	caReview bool
 
 	step    wizardStep
 	confirm wizardConfirm
@@ -179,6 +183,9 @@ func newWizard(d deps, st wizardStore, data wizardData, existing *mail.Account) 
 			ti.EchoCharacter = '•'
 		default:
 			ti.CharLimit = 255
+		}
+		if f == wfCAFile {
+			ti.CharLimit = 4096 // a path
 		}
 		m.inputs[f] = ti
 	}
@@ -303,6 +310,8 @@ func (m wizardModel) update(msg tea.Msg) (wizardModel, tea.Cmd) {
 		m = m.checkDone(msg)
 	case wizardSaveFailedMsg:
 		m = m.saveFailed(msg.err)
+	case wizardCAFileMsg:
+		m, cmd = m.caChecked(msg)
 	case spinner.TickMsg:
 		if m.testing() {
 			m.spin, cmd = m.spin.Update(msg)
@@ -421,6 +430,9 @@ func (m wizardModel) updateInput(msg tea.Msg) (wizardModel, tea.Cmd) {
 			m.strokes++
 		}
 		m = m.changed(f)
+		if f == wfCAFile && m.caNeedsCheck() {
+			cmd = tea.Batch(cmd, checkCAFile(m.caValue()))
+		}
 	}
 	return m, cmd
 }
@@ -521,6 +533,11 @@ func (m wizardModel) prev() wizardModel {
 // field has an error, shows every error and focuses the first.
 func (m wizardModel) toReview() (wizardModel, tea.Cmd) {
 	m.touched[m.focus] = true
+	if m.caPending() {
+		// The CA file typed is being checked: go on when it is.
+		m.caReview = true
+		return m, checkCAFile(m.caValue())
+	}
 	if f, ok := m.firstError(); ok {
 		m.showAll = true
 		m.status = m.d.lang.tr("wizard.status.fix")

@@ -30,6 +30,7 @@ const (
 	wfRetention
 	wfDays
 	wfSharing
+	wfCAFile
 	wfCount
 )
 
@@ -68,6 +69,7 @@ var wizardFields = [wfCount]struct {
 	wfRetention:    {mail.FieldRetention, wkChoice},
 	wfDays:         {"days", wkNumber},
 	wfSharing:      {mail.FieldSharing, wkChoice},
+	wfCAFile:       {mail.FieldCAFile, wkText},
 }
 
 // name is the field's key: mail's FieldError.Field, and the stem of its
@@ -130,6 +132,7 @@ func (m wizardModel) prefill(a mail.Account) wizardModel {
 		m.setVal(wfDays, strconv.Itoa(a.Retention.Days))
 	}
 	m.sharing = a.Sharing
+	m.setVal(wfCAFile, a.CAFile)
 	for f := range m.edited {
 		m.edited[f] = true
 	}
@@ -349,6 +352,7 @@ func (m wizardModel) account() mail.Account {
 	if s, forced := m.sharingForced(); forced {
 		a.Sharing = s
 	}
+	a.CAFile = m.caFile()
 	return a
 }
 
@@ -417,6 +421,9 @@ func (m wizardModel) problemsOf(a mail.Account) mail.FieldErrors {
 		if pe := portErr[f.name()]; pe != nil {
 			out = append(out, *pe)
 		}
+	}
+	if fe, ok := m.caProblem(); ok {
+		out = append(out, fe)
 	}
 	return out
 }

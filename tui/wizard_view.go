@@ -269,6 +269,8 @@ func (m wizardModel) fieldValue(f wizardField, vw int, focused bool) string {
 			return s.field.Render(storedMask)
 		case f.kind() == wkSecret && m.inputs[f].Placeholder != "" && m.existing != nil:
 			return s.faint.Render(m.inputs[f].Placeholder)
+		case f == wfCAFile && v == "":
+			return s.faint.Render(l.tr("wizard.ca-none"))
 		}
 		if v == "" {
 			return ""
@@ -389,6 +391,9 @@ func (m wizardModel) reviewBody() wizardBody {
 		row(wfSharing, l.tr("wizard.sharing.admin", m.sharingLabel(forced)))
 	} else {
 		row(wfSharing, m.sharingLabel(a.Sharing))
+	}
+	if a.CAFile != "" {
+		row(wfCAFile, clean(a.CAFile))
 	}
 	for _, w := range m.problemsOf(a).Warnings() {
 		for _, ln := range wrapLines("! "+m.problemTextOf(w, a), max(min(m.contentWidth()-4, wizardProse), 1)) {
