@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -84,4 +85,44 @@ func TestWizardPresetHint(t *testing.T) {
 // breaks read as one space (wrapped text), as wantInView does.
 func containsFields(view, s string) bool {
 	return strings.Contains(strings.Join(strings.Fields(view), " "), s)
+}
+
+// TestWizardScreensGolden: the port field holding its preset (drawn
+// selected, with the hint that typing replaces it) and the password being
+// typed (the mask), at every size in both languages.
+func TestWizardScreensGolden(t *testing.T) {
+	cases := []struct {
+		name  string
+		steps []string
+	}{
+		{"preset", []string{"=Work", "tab", "=taro@example.org", "tab", "=pop.example.org", "tab", "wait:995"}},
+		{"password", append(append([]string{}, gmailSteps...), "wait:◦")},
+	}
+	for _, tc := range cases {
+		for _, l := range []lang{langEN, langJA} {
+			for _, sz := range goldenSizes {
+				for _, color := range []bool{false, true} {
+					if color && (sz[0] != 80 || tc.name != "preset") {
+						continue // the selection shows in colour only: once
+					}
+					mode := "plain"
+					if color {
+						mode = "color"
+					}
+					name := fmt.Sprintf("%s-%dx%d-%s-%s", tc.name, sz[0], sz[1], langName(l), mode)
+					t.Run(name, func(t *testing.T) {
+						goldenProfile(t, color)
+						d := wizardTestDeps(l, nil)
+						d.plain = !color
+						root := newWizardTestRoot(newWizard(d, &fakeWizardStore{}, wizardData{}, nil))
+						final := playProgram(t, root, sz[0], sz[1], tc.steps...).(wizardTestRoot)
+						view := final.View()
+						checkFits(t, final.w, sz[0], sz[1]-1)
+						checkScreen(t, view, sz[0], sz[1])
+						requireGolden(t, "wizard/"+name, view)
+					})
+				}
+			}
+		}
+	}
 }
