@@ -400,6 +400,7 @@ func (m switcherModel) view() string {
 	st, l := m.d.styles, m.d.lang
 	inner := min(max(m.width-6, 10), 60)
 	lines := []string{st.title.Render(ansi.Truncate(l.tr("acct.switchTitle"), inner, "…")), ""}
+	nameW := switcherNameWidth(m.accounts, inner)
 	for i, a := range m.accounts {
 		n := "  "
 		if i < 9 {
@@ -413,7 +414,7 @@ func (m switcherModel) view() string {
 		if i == m.cursor && m.d.plain {
 			cur = ">"
 		}
-		line := cur + fitRaw(n+mark+clean(a.Name)+"  "+clean(a.Email), inner-1)
+		line := cur + fitRaw(n+mark+fitCells(a.Name, nameW)+"  "+clean(a.Email), inner-1)
 		if i == m.cursor {
 			line = st.selected.Render(line)
 		}

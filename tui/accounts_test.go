@@ -197,7 +197,7 @@ func TestAccountsGolden(t *testing.T) {
 		{name: "accounts/confirm-80x24", lang: langEN, w: 80, h: 24, keys: []string{"A", "j", "x"}, wait: "y removes it"},
 		{name: "accounts/switcher-80x24", lang: langEN, w: 80, h: 24, keys: []string{"ctrl+a", "j"}, wait: "Switch account"},
 		{name: "accounts/ja-switcher-120x40", lang: langJA, w: 120, h: 40, keys: []string{"ctrl+a"}, wait: "アカウントの切り替え"},
-		{name: "accounts/passwd-80x24", lang: langEN, w: 80, h: 24, keys: []string{"A", "p", "s", "e", "c"}, wait: "***"},
+		{name: "accounts/passwd-80x24", lang: langEN, w: 80, h: 24, keys: []string{"A", "p", "s", "e", "c"}, wait: "•••◦"},
 		{name: "accounts/ja-passwd-120x40", lang: langJA, w: 120, h: 40, keys: []string{"A", "j", "o"}, wait: "送信パスワード（SMTP）"},
 	}
 	for _, g := range cases {

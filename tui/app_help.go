@@ -64,8 +64,12 @@ func (m appModel) helpSections() []helpSection {
 	}
 }
 
-// helpContent draws the sections side by side when they fit, else under
-// each other.
+// helpGap is the space between two columns of sections.
+const helpGap = 4
+
+// helpContent draws the sections in a grid: as many columns as fit the
+// width, each as wide as its widest section (in cells), so a section
+// starts at the same cell in every row; one column when none fit.
 func (m appModel) helpContent() string {
 	st, l := m.d.styles, m.d.lang
 	title := l.tr("help.title")
@@ -79,26 +83,41 @@ func (m appModel) helpContent() string {
 		hm.ShowAll = true
 		blocks = append(blocks, st.title.Render(s.title)+"\n"+hm.View(s.keys))
 	}
+	cols, widths := helpGrid(blocks, m.width)
 	var rows []string
-	var row []string
-	roww := 0
-	for _, b := range blocks {
-		w := lipgloss.Width(b)
-		if len(row) > 0 && roww+4+w > m.width {
-			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
-			row, roww = nil, 0
+	for i := 0; i < len(blocks); i += cols {
+		var row []string
+		for j := 0; j < cols && i+j < len(blocks); j++ {
+			cell := blocks[i+j]
+			if i+j+1 < len(blocks) && j+1 < cols {
+				// Pad to the column's width and the gap: the next column
+				// starts at the same cell in every row.
+				cell = lipgloss.PlaceHorizontal(widths[j]+helpGap, lipgloss.Left, cell)
+			}
+			row = append(row, cell)
 		}
-		if len(row) > 0 {
-			row = append(row, "    ")
-			roww += 4
-		}
-		row = append(row, b)
-		roww += w
-	}
-	if len(row) > 0 {
 		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
 	}
 	return st.title.Render(title) + "\n\n" + strings.Join(rows, "\n\n")
+}
+
+// helpGrid is the most columns the blocks fit in within width, filled row
+// by row, and the width in cells of each column.
+func helpGrid(blocks []string, width int) (int, []int) {
+	for cols := len(blocks); cols > 1; cols-- {
+		widths := make([]int, cols)
+		for i, b := range blocks {
+			widths[i%cols] = max(widths[i%cols], lipgloss.Width(b))
+		}
+		total := helpGap * (cols - 1)
+		for _, w := range widths {
+			total += w
+		}
+		if total <= width {
+			return cols, widths
+		}
+	}
+	return 1, nil
 }
 
 // footerKeys are the few bindings that matter on the current screen.
@@ -129,7 +148,9 @@ func (m appModel) footerKeys() []key.Binding {
 		help.SetHelp("?", l.tr("help.helpShort"))
 		return append(ks, fetch, accts, sw, help, m.list.k.Quit)
 	case screenReader:
-		return append(ks, m.reader.keys().ShortHelp()...)
+		// A delete in the reader hides the message in the list until its
+		// undo window ends: u works while the list hides one.
+		return append(ks, m.reader.keysFor(len(m.list.hidden) > 0).ShortHelp()...)
 	case screenAccounts:
 		return append(ks, m.accts.keys().ShortHelp()...)
 	case screenHelp:

@@ -265,17 +265,23 @@ type goldenCase struct {
 	keys  []string // pressed once it is; "wait:TEXT" waits for TEXT first
 	wait  string   // output to wait for before the picture (after the keys)
 	sync  syncFunc // the fetch engine; nil fails every fetch
+	// saveDir is the folder offered for attachments; "" = a temporary one.
+	saveDir string
 }
 
 // runGolden runs the root model on st in a teatest program, presses the
 // keys, waits for the text, quits and compares the final View with the
-// golden file; go test ./tui -update rewrites it.
-func runGolden(t *testing.T, st *memStore, g goldenCase) {
+// golden file; go test ./tui -update rewrites it. It returns the View.
+func runGolden(t *testing.T, st *memStore, g goldenCase) string {
 	t.Helper()
 	goldenProfile(t, g.color)
 	d := testDeps(g.lang)
 	d.plain = !g.color
-	m := newApp(d, st, appConfig{version: "1.0", saveDir: t.TempDir()})
+	saveDir := g.saveDir
+	if saveDir == "" {
+		saveDir = t.TempDir()
+	}
+	m := newApp(d, st, appConfig{version: "1.0", saveDir: saveDir})
 	m.syncFn = func(context.Context, mail.Account, mail.Cache, mail.SyncOptions, func(mail.Progress)) (mail.SyncResult, error) {
 		return mail.SyncResult{}, errors.New("no network in golden tests")
 	}
@@ -295,4 +301,5 @@ func runGolden(t *testing.T, st *memStore, g goldenCase) {
 	view := final.View()
 	checkScreen(t, view, g.w, g.h)
 	requireGolden(t, g.name, view)
+	return view
 }

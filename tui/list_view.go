@@ -177,7 +177,11 @@ func (m listModel) view() string {
 	hdr := strings.Repeat(" ", c.mark) + fitCells(l.tr("list.colDate"), c.date) + " " +
 		fitCells(l.tr("list.colFrom"), c.from) + " " + fitCells(l.tr("list.colSubject"), c.subject)
 	if c.size > 0 {
-		hdr += " " + padLeftCells(l.tr("list.colSize"), c.size) + strings.Repeat(" ", c.attach)
+		// The title ends where the sizes end, measured in cells; one wider
+		// than the column (サイズ is six cells in five) takes the space
+		// before it rather than stick out over the attachment mark.
+		title := ansi.Truncate(l.tr("list.colSize"), c.size+1, "…")
+		hdr += padLeftCells(title, c.size+1) + strings.Repeat(" ", c.attach)
 	}
 	b.WriteString(st.faint.Render(ansi.Truncate(hdr, m.width, "")))
 

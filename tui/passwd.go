@@ -65,6 +65,7 @@ type passwdModel struct {
 	req      int
 
 	input    textinput.Model
+	strokes  int // keys that changed the password, for its mask (mask.go)
 	test     bool
 	checking bool
 	spin     spinner.Model
@@ -79,7 +80,7 @@ type passwdModel struct {
 func newPasswd(d deps, st passwordSetter, acct mail.Account, outgoing bool, req int) (passwdModel, tea.Cmd) {
 	ti := textinput.New()
 	ti.EchoMode = textinput.EchoPassword
-	ti.EchoCharacter = '*'
+	ti.EchoCharacter = '•' // never drawn: view shows the mask of mask.go
 	ti.Prompt = ""
 	ti.CharLimit = 512
 	ti.TextStyle = d.styles.text
@@ -164,8 +165,12 @@ func (m passwdModel) update(msg tea.Msg) (passwdModel, tea.Cmd) {
 		if m.checking {
 			return m, nil
 		}
+		before := m.input.Value()
 		var cmd tea.Cmd
 		m.input, cmd = m.input.Update(msg)
+		if m.input.Value() != before {
+			m.strokes++
+		}
 		return m, cmd
 	}
 	var cmd tea.Cmd
@@ -226,27 +231,35 @@ func (m passwdModel) setSize(w, h int) passwdModel {
 	return m
 }
 
-// view is a box in the middle of the screen.
+// passwdMaxWidth is the widest the dialog's text gets, so sentences stay
+// readable on a wide terminal.
+const passwdMaxWidth = 60
+
+// view is a box in the middle of the screen, of one width for the
+// terminal's (its text wrapped or cut to it), so it never loses a side
+// and does not change size as errors come and go.
 func (m passwdModel) view() string {
 	st, l := m.d.styles, m.d.lang
-	inner := min(max(m.width-6, 16), 70)
+	// The box adds a border and a space of padding on each side.
+	inner := min(max(m.width-6, 16), passwdMaxWidth)
 	srv := m.server()
 	title := l.tr("pw.titleIncoming")
 	if m.outgoing {
 		title = l.tr("pw.titleOutgoing")
 	}
 	wrap := func(s string) string { return wrapText(s, inner) }
+	cut := func(s string) string { return ansi.Truncate(s, inner, "…") }
 	lines := []string{
-		st.title.Render(ansi.Truncate(title, inner, "…")),
+		st.title.Render(cut(title)),
 		st.faint.Render(wrap(l.tr("pw.who", clean(m.acct.Name), clean(srv.User), clean(srv.Host)))),
 		"",
-		st.label.Render(l.tr("pw.label")) + " " + m.input.View(),
+		cut(st.label.Render(l.tr("pw.label")) + " " + m.fieldView()),
 	}
 	check := "[ ]"
 	if m.test {
 		check = "[x]"
 	}
-	lines = append(lines, st.text.Render(check+" "+l.tr("pw.test")))
+	lines = append(lines, st.text.Render(wrap(check+" "+l.tr("pw.test"))))
 	if hint := l.i18n().AppPasswordHint(srv.Host, m.acct.Email); hint != "" {
 		lines = append(lines, st.hint.Render(wrap(hint)))
 	}
@@ -256,14 +269,29 @@ func (m passwdModel) view() string {
 	lines = append(lines, "")
 	switch {
 	case m.checking && m.test:
-		lines = append(lines, m.spin.View()+" "+st.text.Render(wrap(l.tr("pw.checking", clean(srv.Host)))))
+		lines = append(lines, m.spin.View()+" "+st.text.Render(wrapText(l.tr("pw.checking", clean(srv.Host)), inner-2)))
 	case m.checking:
 		lines = append(lines, st.faint.Render(l.tr("pw.saving")))
 	case m.errText != "":
 		lines = append(lines, st.err.Render(wrap(m.errText)))
 	}
-	box := st.box.Render(strings.Join(lines, "\n"))
+	box := st.box.Width(inner + 2).Render(strings.Join(lines, "\n"))
 	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, box)
+}
+
+// fieldView is the password as the mask of mask.go: eight marks while
+// typed (one moving with each key) or while checked, never its length.
+func (m passwdModel) fieldView() string {
+	st := m.d.styles
+	if m.checking {
+		return st.text.Render(storedMask)
+	}
+	cur := m.input.Cursor
+	cur.SetChar(" ")
+	if m.input.Value() == "" {
+		return cur.View()
+	}
+	return st.text.Render(typingMask(m.strokes)) + cur.View()
 }
 
 // keys is the dialog's help.

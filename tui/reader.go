@@ -3,13 +3,12 @@ package tui
 import (
 	"fmt"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -31,13 +30,16 @@ type readerLoadedMsg struct {
 	seq  int
 	msg  *mail.Message
 	body string // Body made safe for the terminal, tabs expanded
-	err  error
+	// saveDir is the folder to offer for its attachments (downloadFolder).
+	saveDir string
+	err     error
 }
 
 // attachmentSavedMsg says where an attachment went, or why it did not.
 type attachmentSavedMsg struct {
 	id   string
 	seq  int
+	dir  string // the folder it was to go to
 	path string
 	err  error
 }
@@ -82,9 +84,14 @@ type readerModel struct {
 	wrapped      map[int]string
 	contentWidth int // the width the viewport's text was wrapped for; 0 = none yet
 
-	saving  bool
-	number  string
-	saveDir string // where attachments go; "" = ~/Downloads, else the working folder
+	saving bool   // the attachment number prompt is open
+	number string // the number typed so far
+	// asking: the folder prompt is open for attachment saveN; folder is
+	// its field, prefilled with saveDir.
+	asking  bool
+	saveN   int
+	folder  textinput.Model
+	saveDir string // the folder offered first; "" until the load found it (downloadFolder)
 	note    string
 	noteErr bool
 }
@@ -102,7 +109,7 @@ func newReader(d deps, src readerSource, msg store.Message, seq int, saveDir str
 		HalfPageUp:   key.NewBinding(key.WithKeys("ctrl+u")),
 		HalfPageDown: key.NewBinding(key.WithKeys("ctrl+d")),
 	}
-	m := readerModel{d: &d, src: src, k: k, msg: msg, seq: seq, vp: vp, wrapped: map[int]string{}, saveDir: saveDir}
+	m := readerModel{d: &d, src: src, k: k, msg: msg, seq: seq, vp: vp, wrapped: map[int]string{}, saveDir: saveDir, folder: newFolderInput(d)}
 	id, fetched := msg.ID, msg.Received
 	return m, func() tea.Msg {
 		raw, err := src.Raw(id)
@@ -110,7 +117,12 @@ func newReader(d deps, src readerSource, msg store.Message, seq int, saveDir str
 			return readerLoadedMsg{id: id, seq: seq, err: err}
 		}
 		p := mail.Parse(raw, fetched)
-		return readerLoadedMsg{id: id, seq: seq, msg: p, body: expandTabs(p.Body)}
+		dir := saveDir
+		if dir == "" && len(p.Attachments) > 0 {
+			// Read here, off the update path: it looks at the disk.
+			dir = downloadFolder(os.Getenv)
+		}
+		return readerLoadedMsg{id: id, seq: seq, msg: p, body: expandTabs(p.Body), saveDir: dir}
 	}
 }
 
@@ -148,7 +160,7 @@ func expandTabs(s string) string {
 
 // intent maps a key to what it means here.
 func (m readerModel) intent(k tea.KeyMsg) readerIntent {
-	if m.saving {
+	if m.typing() {
 		return readerNone
 	}
 	switch {
@@ -174,8 +186,8 @@ func (m readerModel) intent(k tea.KeyMsg) readerIntent {
 	return readerNone
 }
 
-// typing reports whether the attachment number prompt is open.
-func (m readerModel) typing() bool { return m.saving }
+// typing reports whether the attachment number or folder prompt is open.
+func (m readerModel) typing() bool { return m.saving || m.asking }
 
 // update handles scrolling, the save prompt and the async results. Next,
 // previous, delete and back are the root's.
@@ -189,22 +201,24 @@ func (m readerModel) update(msg tea.Msg) (readerModel, tea.Cmd) {
 		if msg.err == nil {
 			m.parsed, m.body = msg.msg, msg.body
 		}
+		if m.saveDir == "" {
+			m.saveDir = msg.saveDir
+		}
 		m.layout()
 		return m, nil
 	case attachmentSavedMsg:
 		if msg.id != m.msg.ID || msg.seq != m.seq {
 			return m, nil
 		}
-		if msg.err != nil {
-			m.note, m.noteErr = m.d.lang.tr("reader.saveFailed", m.d.lang.errText(msg.err, i18n.TaskOther)), true
-		} else {
-			m.note, m.noteErr = m.d.lang.tr("reader.saved", msg.path), false
-		}
+		m = m.saved(msg)
 		m.layout()
 		return m, nil
 	case tea.KeyMsg:
 		if m.saving {
 			return m.saveKey(msg)
+		}
+		if m.asking {
+			return m.folderKey(msg)
 		}
 		switch m.intent(msg) {
 		case readerScroll:
@@ -231,110 +245,6 @@ func (m readerModel) attachments() []mail.Attachment {
 	return m.parsed.Attachments
 }
 
-// startSave opens the number prompt, or says there is nothing to save.
-func (m readerModel) startSave() readerModel {
-	if len(m.attachments()) == 0 {
-		m.note, m.noteErr = m.d.lang.tr("reader.noAttachments"), true
-		m.layout()
-		return m
-	}
-	m.saving, m.number = true, ""
-	m.note = ""
-	m.layout()
-	return m
-}
-
-// saveKey reads the attachment number: digits, then enter; a number no
-// longer one can grow into is taken at once.
-func (m readerModel) saveKey(k tea.KeyMsg) (readerModel, tea.Cmd) {
-	atts := m.attachments()
-	switch {
-	case key.Matches(k, m.k.SaveCancel):
-		m.saving = false
-		m.layout()
-		return m, nil
-	case key.Matches(k, m.k.SaveConfirm):
-		n, err := strconv.Atoi(m.number)
-		if err != nil || n < 1 || n > len(atts) {
-			m.note, m.noteErr = m.d.lang.tr("reader.badNumber", len(atts)), true
-			m.number = ""
-			m.layout()
-			return m, nil
-		}
-		return m.save(n)
-	case k.Type == tea.KeyBackspace:
-		if m.number != "" {
-			m.number = m.number[:len(m.number)-1]
-		}
-		return m, nil
-	case k.Type == tea.KeyRunes && len(k.Runes) == 1 && k.Runes[0] >= '0' && k.Runes[0] <= '9':
-		next := m.number + string(k.Runes)
-		n, _ := strconv.Atoi(next)
-		if n < 1 || n > len(atts) {
-			return m, nil
-		}
-		m.number = next
-		if n*10 > len(atts) {
-			return m.save(n)
-		}
-		return m, nil
-	}
-	return m, nil
-}
-
-// save writes attachment number n (1-based, as listed) in a command.
-func (m readerModel) save(n int) (readerModel, tea.Cmd) {
-	att := m.attachments()[n-1]
-	m.saving, m.number = false, ""
-	m.note, m.noteErr = m.d.lang.tr("reader.saving", displayName(att, n)), false
-	m.layout()
-	src, id, seq, dir, idx := m.src, m.msg.ID, m.seq, m.saveDir, att.Index
-	return m, func() tea.Msg {
-		path, err := saveAttachment(src, id, idx, n, dir)
-		return attachmentSavedMsg{id: id, seq: seq, path: path, err: err}
-	}
-}
-
-// displayName is an attachment's name as listed: its file name, or a
-// made-up one when it has none.
-func displayName(a mail.Attachment, n int) string {
-	if strings.TrimSpace(a.Filename) != "" {
-		return clean(a.Filename)
-	}
-	return mail.SafeFilename("", n)
-}
-
-// downloadDir is ~/Downloads when it exists, else the working folder.
-func downloadDir() (string, error) {
-	if home, err := os.UserHomeDir(); err == nil {
-		d := filepath.Join(home, "Downloads")
-		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
-			return d, nil
-		}
-	}
-	return os.Getwd()
-}
-
-// saveAttachment extracts attachment idx of message id and writes it into
-// dir (downloadDir when empty) under a safe name, adding " (1)", " (2)" ...
-// before the extension instead of overwriting a file.
-func saveAttachment(src readerSource, id string, idx, n int, dir string) (string, error) {
-	raw, err := src.Raw(id)
-	if err != nil {
-		return "", err
-	}
-	att, data, err := mail.AttachmentData(raw, idx)
-	if err != nil {
-		return "", err
-	}
-	if dir == "" {
-		if dir, err = downloadDir(); err != nil {
-			return "", err
-		}
-	}
-	return mail.SaveAttachment(dir, att.Filename, n, data, mail.SaveNumbered)
-}
-
 // setSize fits the reader into w x h cells.
 func (m readerModel) setSize(w, h int) readerModel {
 	m.width, m.height = w, h
@@ -351,9 +261,10 @@ func (m *readerModel) layout() {
 	m.header = m.headerView()
 	m.headerLines = strings.Count(m.header, "\n") + 1
 	h := m.height - m.headerLines - 1 // separator
-	if m.saving || m.note != "" {
+	if m.typing() || m.note != "" {
 		h--
 	}
+	m.sizeFolder()
 	h = max(h, 1)
 	m.vp.Width, m.vp.Height = m.width, h
 	if !m.loaded || m.err != nil {
@@ -499,6 +410,9 @@ func (m readerModel) view() string {
 		b.WriteString("\n")
 		prompt := l.tr("reader.savePrompt", len(m.attachments())) + m.number
 		b.WriteString(st.accent.Render(ansi.Truncate(prompt, m.width, "…")))
+	case m.asking:
+		b.WriteString("\n")
+		b.WriteString(m.folderLine())
 	case m.note != "":
 		b.WriteString("\n")
 		style := st.ok
@@ -510,15 +424,26 @@ func (m readerModel) view() string {
 	return b.String()
 }
 
-// keys is the reader's help.
-func (m readerModel) keys() help.KeyMap {
-	k := m.k
-	if m.saving {
+// keys is the reader's help, without undo: only the root knows when a
+// delete can be undone (keysFor).
+func (m readerModel) keys() help.KeyMap { return m.keysFor(false) }
+
+// keysFor is the reader's help; undoable says a delete can be undone now.
+// The footer's words are shorter than the help screen's, so that with u
+// it fits 60 columns.
+func (m readerModel) keysFor(undoable bool) help.KeyMap {
+	k, l := m.k, m.d.lang
+	if m.typing() {
 		return keyMap{short: []key.Binding{k.SaveConfirm, k.SaveCancel}, full: [][]key.Binding{{k.SaveConfirm, k.SaveCancel}}}
 	}
 	k.Save.SetEnabled(len(m.attachments()) > 0)
+	k.Undo.SetEnabled(undoable)
+	next, prev, save := k.Next, k.Prev, k.Save
+	next.SetHelp("n", l.tr("help.nextShort"))
+	prev.SetHelp("p", l.tr("help.prevShort"))
+	save.SetHelp("s", l.tr("help.saveShort"))
 	return keyMap{
-		short: []key.Binding{k.Back, k.Next, k.Prev, k.Save, k.Delete},
+		short: []key.Binding{k.Back, next, prev, k.Delete, k.Undo, save},
 		full:  m.allKeys(),
 	}
 }

@@ -169,6 +169,8 @@ func TestReaderSaveAttachment(t *testing.T) {
 	if m.saving {
 		t.Fatal("2 of 2 did not save at once")
 	}
+	// The folder is asked for, the one given first: enter takes it.
+	m = press(t, m, "enter")
 	want := filepath.Join(dir, "会場の地図.png")
 	if !strings.Contains(m.note, "Saved to "+want) {
 		t.Errorf("note %q", m.note)
@@ -178,9 +180,9 @@ func TestReaderSaveAttachment(t *testing.T) {
 		t.Fatalf("saved file: %v %q", err, b)
 	}
 	// Saving again never overwrites.
-	m = press(t, m, "s", "2")
-	m = press(t, m, "s", "2")
-	m = press(t, m, "s", "1")
+	m = press(t, m, "s", "2", "enter")
+	m = press(t, m, "s", "2", "enter")
+	m = press(t, m, "s", "1", "enter")
 	entries, _ := os.ReadDir(dir)
 	var names []string
 	for _, e := range entries {
@@ -227,12 +229,14 @@ func TestReaderManyAttachmentsNumber(t *testing.T) {
 	if !m.saving || m.number != "1" {
 		t.Fatalf("1 of 12: saving %v number %q", m.saving, m.number)
 	}
-	m, cmd := m.update(keyMsg("2"))
+	m, _ = m.update(keyMsg("2"))
+	m, cmd := m.update(keyMsg("enter")) // the folder
 	if m.saving || cmd == nil {
 		t.Fatalf("12 of 12 did not save")
 	}
 	m, _ = m.update(keyMsg("s"))
-	m, cmd = m.update(keyMsg("3"))
+	m, _ = m.update(keyMsg("3"))
+	m, cmd = m.update(keyMsg("enter"))
 	if m.saving || cmd == nil {
 		t.Fatalf("3 of 12 did not save at once")
 	}

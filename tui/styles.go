@@ -32,7 +32,7 @@ type styles struct {
 	statusBar, banner, bannerErr                                   lipgloss.Style
 
 	// wizard
-	label, labelFocused, field, fieldFocused, fieldError, fieldWarn, hint, toggleOn, toggleOff, box lipgloss.Style
+	label, labelFocused, field, fieldFocused, fieldPreset, fieldError, fieldWarn, hint, toggleOn, toggleOff, box lipgloss.Style
 
 	// list
 	unread, listDate, listFrom, listSubject, listSize, listAttach lipgloss.Style
@@ -64,21 +64,23 @@ func newStyles() styles {
 		labelFocused: n().Foreground(p.accent).Bold(true),
 		field:        n().Foreground(p.text),
 		fieldFocused: n().Foreground(p.text).Underline(false),
-		fieldError:   n().Foreground(p.err),
-		fieldWarn:    n().Foreground(p.warn),
-		hint:         n().Foreground(p.faint).Italic(true),
-		toggleOn:     n().Foreground(p.ok).Bold(true),
-		toggleOff:    n().Foreground(p.faint),
-		box:          n().Border(lipgloss.RoundedBorder()).BorderForeground(p.faint).Padding(0, 1),
-		unread:       n().Foreground(p.accent).Bold(true),
-		listDate:     n().Foreground(p.faint),
-		listFrom:     n().Foreground(p.text),
-		listSubject:  n().Foreground(p.text),
-		listSize:     n().Foreground(p.faint),
-		listAttach:   n().Foreground(p.accent),
-		listUnread:   n().Foreground(p.text).Bold(true),
-		headerName:   n().Foreground(p.faint).Bold(true),
-		headerValue:  n().Foreground(p.text),
-		note:         n().Foreground(p.warn).Italic(true),
+		// A value that typing replaces looks selected, as in any text field.
+		fieldPreset: n().Foreground(p.selectedFg).Background(p.selectedBg),
+		fieldError:  n().Foreground(p.err),
+		fieldWarn:   n().Foreground(p.warn),
+		hint:        n().Foreground(p.faint).Italic(true),
+		toggleOn:    n().Foreground(p.ok).Bold(true),
+		toggleOff:   n().Foreground(p.faint),
+		box:         n().Border(lipgloss.RoundedBorder()).BorderForeground(p.faint).Padding(0, 1),
+		unread:      n().Foreground(p.accent).Bold(true),
+		listDate:    n().Foreground(p.faint),
+		listFrom:    n().Foreground(p.text),
+		listSubject: n().Foreground(p.text),
+		listSize:    n().Foreground(p.faint),
+		listAttach:  n().Foreground(p.accent),
+		listUnread:  n().Foreground(p.text).Bold(true),
+		headerName:  n().Foreground(p.faint).Bold(true),
+		headerValue: n().Foreground(p.text),
+		note:        n().Foreground(p.warn).Italic(true),
 	}
 }

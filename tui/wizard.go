@@ -106,6 +106,16 @@ type wizardModel struct {
 	dirty   bool          // something was typed or chosen
 	focus   wizardField
 	reveal  bool // the focused password is shown in clear
+	// fresh: the focused field holds a value the user did not type here (a
+	// preset, a value filled in, a port toggled; any port or day count),
+	// and the first character typed replaces it, as a selected text is.
+	fresh bool
+	// strokes counts the keys that changed a password, for its mask.
+	strokes int
+	// ca is the last check of the CA file field (wizard_ca.go); caReview
+	// is set while a review waits for the check of the path typed.
+	ca       caCheck
+	caReview bool
 
 	step    wizardStep
 	confirm wizardConfirm
@@ -173,6 +183,9 @@ func newWizard(d deps, st wizardStore, data wizardData, existing *mail.Account) 
 			ti.EchoCharacter = '•'
 		default:
 			ti.CharLimit = 255
+		}
+		if f == wfCAFile {
+			ti.CharLimit = 4096 // a path
 		}
 		m.inputs[f] = ti
 	}
@@ -297,6 +310,8 @@ func (m wizardModel) update(msg tea.Msg) (wizardModel, tea.Cmd) {
 		m = m.checkDone(msg)
 	case wizardSaveFailedMsg:
 		m = m.saveFailed(msg.err)
+	case wizardCAFileMsg:
+		m, cmd = m.caChecked(msg)
 	case spinner.TickMsg:
 		if m.testing() {
 			m.spin, cmd = m.spin.Update(msg)
@@ -400,10 +415,24 @@ func (m wizardModel) updateInput(msg tea.Msg) (wizardModel, tea.Cmd) {
 		msg = k
 	}
 	before := m.val(f)
+	if k, ok := msg.(tea.KeyMsg); ok && m.fresh {
+		// Typed text replaces the value; any other key (backspace, the
+		// cursor keys) starts editing it.
+		m.fresh = false
+		if k.Type == tea.KeyRunes || k.Type == tea.KeySpace {
+			m.setVal(f, "")
+		}
+	}
 	var cmd tea.Cmd
 	m.inputs[f], cmd = m.inputs[f].Update(msg)
 	if m.val(f) != before {
+		if f.kind() == wkSecret {
+			m.strokes++
+		}
 		m = m.changed(f)
+		if f == wfCAFile && m.caNeedsCheck() {
+			cmd = tea.Batch(cmd, checkCAFile(m.caValue()))
+		}
 	}
 	return m, cmd
 }
@@ -436,6 +465,7 @@ func (m wizardModel) change(dir int) wizardModel {
 		} else {
 			m.setVal(f, a)
 		}
+		m.fresh = true
 		return m.changed(f)
 	case wfSecurity:
 		m.security = cycleSecurity(m.security, dir)
@@ -503,6 +533,11 @@ func (m wizardModel) prev() wizardModel {
 // field has an error, shows every error and focuses the first.
 func (m wizardModel) toReview() (wizardModel, tea.Cmd) {
 	m.touched[m.focus] = true
+	if m.caPending() {
+		// The CA file typed is being checked: go on when it is.
+		m.caReview = true
+		return m, checkCAFile(m.caValue())
+	}
 	if f, ok := m.firstError(); ok {
 		m.showAll = true
 		m.status = m.d.lang.tr("wizard.status.fix")

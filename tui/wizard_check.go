@@ -188,6 +188,9 @@ func (m wizardModel) problemText(fe mail.FieldError) string {
 // problemTextOf is problemText for a, the form's account: the catalog's
 // sentence for the screen.
 func (m wizardModel) problemTextOf(fe mail.FieldError, a mail.Account) string {
+	if fe.Field == mail.FieldCAFile && strings.HasPrefix(fe.Code, "ca-") {
+		return m.caText(fe)
+	}
 	return m.d.lang.i18n().Field(fe, a, i18n.Screen)
 }
 

@@ -30,6 +30,7 @@ const (
 	wfRetention
 	wfDays
 	wfSharing
+	wfCAFile
 	wfCount
 )
 
@@ -68,6 +69,7 @@ var wizardFields = [wfCount]struct {
 	wfRetention:    {mail.FieldRetention, wkChoice},
 	wfDays:         {"days", wkNumber},
 	wfSharing:      {mail.FieldSharing, wkChoice},
+	wfCAFile:       {mail.FieldCAFile, wkText},
 }
 
 // name is the field's key: mail's FieldError.Field, and the stem of its
@@ -130,6 +132,7 @@ func (m wizardModel) prefill(a mail.Account) wizardModel {
 		m.setVal(wfDays, strconv.Itoa(a.Retention.Days))
 	}
 	m.sharing = a.Sharing
+	m.setVal(wfCAFile, a.CAFile)
 	for f := range m.edited {
 		m.edited[f] = true
 	}
@@ -266,11 +269,24 @@ func (m wizardModel) focusOn(f wizardField) wizardModel {
 		}
 	}
 	m.focus = f
+	m.fresh = m.replaces(f)
 	if f.isInput() {
 		m.inputs[f].Focus()
 		m.inputs[f].CursorEnd()
 	}
 	return m.applyReveal()
+}
+
+// replaces reports whether typing into f replaces its value instead of
+// adding to it: a value popbox put there (a preset, one filled in from the
+// address), and any port or day count, where a digit added to a whole
+// number is never what was meant (110 typed over 995 is not 99511).
+// Passwords are never filled in.
+func (m wizardModel) replaces(f wizardField) bool {
+	if !f.isInput() || f.kind() == wkSecret || m.val(f) == "" {
+		return false
+	}
+	return !m.edited[f] || f.kind() == wkPort || f.kind() == wkNumber
 }
 
 // applyReveal sets how the password fields echo.
@@ -336,6 +352,7 @@ func (m wizardModel) account() mail.Account {
 	if s, forced := m.sharingForced(); forced {
 		a.Sharing = s
 	}
+	a.CAFile = m.caFile()
 	return a
 }
 
@@ -404,6 +421,9 @@ func (m wizardModel) problemsOf(a mail.Account) mail.FieldErrors {
 		if pe := portErr[f.name()]; pe != nil {
 			out = append(out, *pe)
 		}
+	}
+	if fe, ok := m.caProblem(); ok {
+		out = append(out, fe)
 	}
 	return out
 }

@@ -13,8 +13,9 @@ import (
 // sentences stay readable on wide terminals.
 const wizardProse = 76
 
-// wizardMask stands for a password in every view but the field being typed.
-const wizardMask = "••••••••"
+// wizardMask stands for a password in every view but the field being
+// typed: the one mask of mask.go.
+const wizardMask = storedMask
 
 // setSize fits the wizard to a terminal of w x h cells.
 func (m wizardModel) setSize(w, h int) wizardModel {
@@ -171,6 +172,9 @@ func (m wizardModel) body() wizardBody {
 			}
 		}
 		if focused {
+			if m.fresh {
+				under(s.hint, m.d.lang.tr("wizard.preset"))
+			}
 			for _, h := range m.hints(f) {
 				under(s.hint, h)
 			}
@@ -245,15 +249,28 @@ func (m wizardModel) fieldValue(f wizardField, vw int, focused bool) string {
 	s := m.d.styles
 	l := m.d.lang
 	if f.isInput() {
+		if focused && m.fresh {
+			// Drawn as a selection: the value, then the cursor.
+			cur := m.inputs[f].Cursor
+			cur.SetChar(" ")
+			return s.fieldPreset.Render(ansi.Truncate(m.val(f), vw-1, "…")) + cur.View()
+		}
+		if focused && f.kind() == wkSecret && !m.reveal && m.val(f) != "" {
+			cur := m.inputs[f].Cursor
+			cur.SetChar(" ")
+			return s.fieldFocused.Render(typingMask(m.strokes)) + cur.View()
+		}
 		if focused {
 			return m.inputs[f].View()
 		}
 		v := m.val(f)
 		switch {
 		case f.kind() == wkSecret && v != "":
-			return s.field.Render(wizardMask)
+			return s.field.Render(storedMask)
 		case f.kind() == wkSecret && m.inputs[f].Placeholder != "" && m.existing != nil:
 			return s.faint.Render(m.inputs[f].Placeholder)
+		case f == wfCAFile && v == "":
+			return s.faint.Render(l.tr("wizard.ca-none"))
 		}
 		if v == "" {
 			return ""
@@ -374,6 +391,9 @@ func (m wizardModel) reviewBody() wizardBody {
 		row(wfSharing, l.tr("wizard.sharing.admin", m.sharingLabel(forced)))
 	} else {
 		row(wfSharing, m.sharingLabel(a.Sharing))
+	}
+	if a.CAFile != "" {
+		row(wfCAFile, clean(a.CAFile))
 	}
 	for _, w := range m.problemsOf(a).Warnings() {
 		for _, ln := range wrapLines("! "+m.problemTextOf(w, a), max(min(m.contentWidth()-4, wizardProse), 1)) {

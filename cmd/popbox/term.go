@@ -35,7 +35,7 @@ type tableWriter struct {
 func newTableWriter(w io.Writer) *tableWriter { return &tableWriter{w: w} }
 
 func (t *tableWriter) row(m store.Message) {
-	seen := "N"
+	seen := "*" // unread; * and + are the TUI list's marks too
 	if m.Seen {
 		seen = " "
 	}
@@ -45,7 +45,7 @@ func (t *tableWriter) row(m store.Message) {
 	}
 	att := " "
 	if m.Summary.Attachments {
-		att = "@"
+		att = "+"
 	}
 	from := fit(m.Summary.From.String(), 22)
 	t.rows = append(t.rows, fmt.Sprintf("%6s %s %s %s %s %s", m.ID, seen, date, from, att, ansi.Truncate(oneLine(m.Summary.Subject), 60, "…")))
