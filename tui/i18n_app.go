@@ -140,7 +140,6 @@ func init() {
 		"list.oneMatch":          {"1 match", "1件一致"},
 		"list.messages":          {"%s messages", "%s通"},
 		"list.oneMessage":        {"1 message", "1通"},
-		"list.oneMatch":          {"1 match", "1件一致"},
 		"list.noMatch":           {"No message matches “%s”.", "「%s」に一致するメッセージはありません。"},
 		"list.noSender":          {"(no sender)", "（差出人なし）"},
 		"list.noSubject":         {"(no subject)", "（件名なし）"},

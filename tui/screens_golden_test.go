@@ -122,7 +122,7 @@ func TestListGoldenSizes(t *testing.T) {
 
 // TestListOneMatch: a filter with one match says "1 match", not "1
 // matches"; the count is grouped like every other ("1,000 matches").
-func TestListOneMatch(t *testing.T) {
+func TestListOneMatchGolden(t *testing.T) {
 	st := newMemStore(testAccounts()...)
 	st.fill("1", 1000, englishSubject)
 	st.msgs["1"][0].Summary.Subject = "[1] the only zebra"
