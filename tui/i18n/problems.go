@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"popbox/mail"
@@ -70,8 +69,10 @@ func (l Lang) Sentence(err error, sc Scene) string {
 	return s
 }
 
-// finish makes a CLI line a sentence: a capital (unless it starts with a
-// name) and a full stop.
+// finish makes a CLI line a sentence: it ends with a full stop. Its
+// capital comes from the catalog: an entry starts with a capital where its
+// first word is the catalog's own, and a name (a host, a file, an account)
+// is printed as it was given, never capitalised.
 func (l Lang) finish(s string, f Front) string {
 	s = strings.TrimSpace(s)
 	if f != CLI || s == "" {
@@ -89,29 +90,15 @@ func (l Lang) finish(s string, f Front) string {
 	return s
 }
 
-// capitalise starts a sentence with a capital letter, unless its first word
-// is a name (a file, a host, an address: anything but letters), which is
-// printed as it was given.
-func capitalise(s string) string {
-	word, _, _ := strings.Cut(s, " ")
-	for _, r := range word {
-		if !unicode.IsLetter(r) {
-			return s
-		}
-	}
-	r, size := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[size:]
-}
-
-// other is an error of no known kind: its own text, in a frame that says
-// what failed on the screen.
+// other is an error of no known kind: its own text, as it is (it may start
+// with a name), in a frame that says what failed on the screen.
 func (l Lang) other(err error, sc Scene) string {
 	text := mail.SafeLine(strings.TrimSpace(err.Error()))
 	if text == "" {
 		text = l.Tr("err.unknown")
 	}
 	if sc.Front == CLI {
-		return capitalise(text)
+		return text
 	}
 	switch sc.Task {
 	case TaskFetch:
@@ -355,6 +342,8 @@ func (l Lang) cliSMTP(err error, a mail.Account, s mail.Server) (string, bool) {
 		return l.Tr("cli.smtpTimeout", host, s.Port), true
 	case errors.Is(err, mail.ErrUnreachable):
 		return l.Tr("cli.smtpUnreachable", host, s.Port, safe(rootCause(err))), true
+	case errors.Is(err, mail.ErrProtocol):
+		return l.Tr("cli.smtpProtocol", host, s.Port, safe(rootCause(err))), true
 	}
 	return l.cliPOP3(err, a, s)
 }
@@ -501,13 +490,39 @@ func (l Lang) Duration(d time.Duration) string {
 	return l.Tr("app.seconds", int((d+time.Second-1)/time.Second))
 }
 
-// rootCause is the innermost error's text, for the parenthesis of a sentence.
+// rootCause is the innermost error's text, for the parenthesis of a
+// sentence. An error that wraps several (a kind and its cause, as in
+// fmt.Errorf("%w: %w", kind, cause)) is followed into the last, its cause.
+// A long text (a server's line) is cut.
 func rootCause(err error) string {
 	for {
-		next := errors.Unwrap(err)
+		var next error
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			next = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			if errs := u.Unwrap(); len(errs) > 0 {
+				next = errs[len(errs)-1]
+			}
+		}
 		if next == nil {
-			return strings.TrimSuffix(err.Error(), ".")
+			return cut(strings.TrimSuffix(err.Error(), "."), maxCause)
 		}
 		err = next
 	}
+}
+
+// maxCause is the most of a cause's text a sentence quotes, in bytes.
+const maxCause = 200
+
+// cut shortens s to at most n bytes, at a rune boundary, marking the cut.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }

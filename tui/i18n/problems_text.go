@@ -63,7 +63,9 @@ func init() {
 		"err.size-range":             {"The largest message to fetch must be from %s to %s.", "受信するメッセージの最大サイズは%s～%sで指定してください。"},
 		"err.bad-retention":          {"Choose one of the four settings.", "4つの設定から1つを選んでください。"},
 
-		// what the CLI says (sentences start lower-case; the CLI adds the capital and the full stop)
+		// what the CLI says: a sentence starts with a capital where its first
+		// word is the catalog's own, and with a name (%s) as given; the CLI
+		// adds the full stop
 		"cli.auth":               {"%[1]s refused the password for %[2]s. Set it again with: popbox account passwd %[3]s %[4]s%[5]s", "%[1]s が %[2]s のパスワードを拒否しました。次のコマンドで設定し直してください: popbox account passwd %[3]s %[4]s%[5]s"},
 		"cli.appPasswordHint":    {" (with 2-step verification, use an app password, and check that POP is enabled in the provider's settings)", "（2段階認証ではアプリ専用のパスワードを使い、プロバイダーの設定でPOPが有効になっているか確認してください）"},
 		"cli.sameSide":           {"--incoming (the outgoing server uses the same credentials)", "--incoming（送信サーバーは同じ認証情報を使います）"},
@@ -73,6 +75,7 @@ func init() {
 		"cli.timeout":            {"%s:%d stopped answering (timed out). Check the network and the port, then try again; nothing was lost", "%s:%d からの応答が止まりました（タイムアウト）。ネットワークとポートを確認してから、もう一度試してください。メールは失われていません"},
 		"cli.smtpTimeout":        {"%s:%d stopped answering (timed out). Check the network and the port", "%s:%d からの応答が止まりました（タイムアウト）。ネットワークとポートを確認してください"},
 		"cli.unreachable":        {"Cannot reach %s:%d (%s). Check the server name and port, and the network", "%s:%d に接続できません（%s）。サーバー名とポート、ネットワークを確認してください"},
+		"cli.smtpProtocol":       {"%s:%d answered something that is not SMTP (%s). Check the server name and port", "%s:%d からSMTPではない応答がありました（%s）。サーバー名とポートを確認してください"},
 		"cli.smtpUnreachable":    {"Cannot reach %s:%d (%s). Check the server name and port", "%s:%d に接続できません（%s）。サーバー名とポートを確認してください"},
 		"cli.noUIDL":             {"%s does not support UIDL, so popbox cannot tell new mail from old; only retention delete works with it. Change the account's retention to delete", "%s はUIDLに対応していないため、新着メールと受信済みメールを区別できません。使えるのは受信時に削除する設定だけです。アカウントの保存設定を delete にしてください"},
 		"cli.quitRefused":        {"%s did not confirm the end of the session (%s), so the messages popbox asked it to delete may still be on the server. Nothing was lost; the next fetch deletes them again", "%s がセッションの終了を確認しなかったため（%s）、削除を依頼したメッセージがサーバーに残っている可能性があります。メールは失われていません。次の受信でもう一度削除します"},
@@ -90,14 +93,15 @@ func init() {
 		"cli.errCertUntrusted":   {"The certificate of %s is not signed by a CA this system trusts. If the server uses a private CA, pass its file with --ca-file or SSL_CERT_FILE", "%s の証明書はこのシステムが信頼するCAで署名されていません。サーバーが独自のCAを使っている場合は、そのファイルを --ca-file か SSL_CERT_FILE で指定してください"},
 		"cli.warning":            {"warning:", "警告:"},
 		"cli.loginDelaySkipped":  {"%s: nothing fetched: %s (popbox fetch --force logs in anyway).", "%s: 受信しませんでした。%s（popbox fetch --force でログインします）。"},
-		"cli.noPasswordStdin":    {"no password on standard input: pipe it in, as in: printf '%s\\n' \"$PW\" | popbox account add ... --password-stdin", "標準入力にパスワードがありません。printf '%s\\n' \"$PW\" | popbox account add ... --password-stdin のようにパイプで渡してください"},
-		"cli.passwordEmptyStdin": {"the new password is empty: nothing was changed; pipe the password in with --password-stdin", "新しいパスワードが空です。何も変更していません。--password-stdin でパスワードをパイプで渡してください"},
-		"cli.fetchInterrupted":   {"fetch of %s interrupted: %d new messages were stored; nothing else was changed on the server. Run popbox fetch again to go on", "%s の受信を中断しました。新着メッセージ %d 通は保存済みで、サーバーではほかに何も変更していません。続けるには popbox fetch をもう一度実行してください"},
-		"cli.checkFailed":        {"the %[1]s check of %[2]s failed (details above); fix the setting and run popbox check again", "%[2]s の%[1]sのチェックに失敗しました（詳細は上記）。設定を直して popbox check をもう一度実行してください"},
+		"cli.noPasswordStdin":    {"No password on standard input: pipe it in, as in: printf '%s\\n' \"$PW\" | popbox account add ... --password-stdin", "標準入力にパスワードがありません。printf '%s\\n' \"$PW\" | popbox account add ... --password-stdin のようにパイプで渡してください"},
+		"cli.passwordEmptyStdin": {"The new password is empty: nothing was changed; pipe the password in with --password-stdin", "新しいパスワードが空です。何も変更していません。--password-stdin でパスワードをパイプで渡してください"},
+		"cli.fetchInterrupted":   {"The fetch of %s was interrupted: %d new messages were stored; nothing else was changed on the server. Run popbox fetch again to go on", "%s の受信を中断しました。新着メッセージ %d 通は保存済みで、サーバーではほかに何も変更していません。続けるには popbox fetch をもう一度実行してください"},
+		"cli.checkFailed":        {"The %[1]s check of %[2]s failed (details above); fix the setting and run popbox check again", "%[2]s の%[1]sのチェックに失敗しました（詳細は上記）。設定を直して popbox check をもう一度実行してください"},
 		"cli.noAttachment":       {"message %[1]s has no attachment %[2]d (%[3]v); popbox show %[4]s lists them", "メッセージ %[1]s に添付ファイル %[2]d はありません（%[3]v）。popbox show %[4]s で一覧を表示します"},
-		"cli.noFolder":           {"the folder %s does not exist or is not a folder; create it first or pass another --to", "フォルダー %s がないか、フォルダーではありません。先に作成するか、別の --to を指定してください"},
-		"cli.fileExists":         {"the file %s already exists; nothing was written. Pass --force to overwrite it or choose another --to", "ファイル %s はすでにあります。何も書き込んでいません。上書きするには --force を付けるか、別の --to を指定してください"},
-		"cli.needsTerminal":      {"the popbox screen needs a terminal; from scripts use popbox fetch, popbox list or popbox account add (popbox --help lists them)", "popbox の画面には端末が必要です。スクリプトからは popbox fetch、popbox list、popbox account add を使ってください（popbox --help で一覧を表示します）"},
+		"cli.repairNoDatabase":   {"There is no database at %s to repair", "修復するデータベースが %s にありません"},
+		"cli.noFolder":           {"The folder %s does not exist or is not a folder; create it first or pass another --to", "フォルダー %s がないか、フォルダーではありません。先に作成するか、別の --to を指定してください"},
+		"cli.fileExists":         {"The file %s already exists; nothing was written. Pass --force to overwrite it or choose another --to", "ファイル %s はすでにあります。何も書き込んでいません。上書きするには --force を付けるか、別の --to を指定してください"},
+		"cli.needsTerminal":      {"The popbox screen needs a terminal; from scripts use popbox fetch, popbox list or popbox account add (popbox --help lists them)", "popbox の画面には端末が必要です。スクリプトからは popbox fetch、popbox list、popbox account add を使ってください（popbox --help で一覧を表示します）"},
 		"cli.usageHint":          {"Run popbox --help for the usage.", "使い方は popbox --help で表示します。"},
 		"cli.incoming":           {"incoming", "受信"},
 		"cli.outgoing":           {"outgoing", "送信"},

@@ -1,0 +1,85 @@
+package i18n
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"syscall"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"popbox/mail"
+)
+
+// lettersAccount is an account whose names are plain words, the ones a
+// careless capital would change: a host named localhost, an account box.
+var lettersAccount = mail.Account{
+	Name:     "box",
+	Email:    "alice@localhost",
+	Incoming: mail.Server{Host: "localhost", Port: 995, Security: mail.SecuritySSL, User: "alice"},
+	Outgoing: mail.Server{Host: "mailhost", Port: 465, Security: mail.SecuritySSL, User: "alice"},
+}
+
+// TestCLINamesAsGiven: a CLI sentence starts with a capital only where its
+// first word is the catalog's own; a host, an account or a file named in
+// plain letters comes first as it was given (issue 13: "Localhost",
+// "Victim.txt").
+func TestCLINamesAsGiven(t *testing.T) {
+	names := map[string]bool{"localhost": true, "mailhost": true, "box": true}
+	for name, err := range kinds() {
+		for _, out := range []bool{false, true} {
+			sc := Scene{Front: CLI, Account: lettersAccount, Outgoing: out}
+			s := EN.Error(err, sc)
+			r, _ := utf8.DecodeRuneInString(s)
+			if !unicode.IsLower(r) {
+				continue
+			}
+			first := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ':' })[0]
+			if !names[first] {
+				t.Errorf("%s (outgoing %v): starts with %q, neither a capital nor a name: %q", name, out, first, s)
+			}
+		}
+	}
+	for _, raw := range []string{"localhost: connection refused", "victim.txt already exists", "box is gone"} {
+		if got := EN.Error(errors.New(raw), Scene{Front: CLI}); got != raw+"." {
+			t.Errorf("an error of no known kind: got %q, want %q", got, raw+".")
+		}
+	}
+}
+
+// TestCLIOutgoingTidy: the outgoing check's sentences quote the cause, not
+// the chain of wrapped errors (issue 13), and never call the outgoing
+// server POP3.
+func TestCLIOutgoingTidy(t *testing.T) {
+	sc := Scene{Front: CLI, Account: sampleAccount, Outgoing: true}
+	refused := fmt.Errorf("dial tcp 127.0.0.1:1: connect: %w", syscall.ECONNREFUSED)
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("smtp %s: %s: %w: %w", "smtp.example.jp:465", "connect", mail.ErrUnreachable, refused),
+			"Cannot reach smtp.example.jp:465 (connection refused). Check the server name and port."},
+		{fmt.Errorf("smtp %s: %s: %w: %s: %w", "smtp.example.jp:465", "connect", mail.ErrUnreachable, "no answer before the deadline", refused),
+			"Cannot reach smtp.example.jp:465 (connection refused). Check the server name and port."},
+		{fmt.Errorf("smtp %s: %s: %w: %w", "smtp.example.jp:465", "greeting", mail.ErrProtocol, errors.New(`invalid response code: "+OK Dovecot ready."`)),
+			`smtp.example.jp:465 answered something that is not SMTP (invalid response code: "+OK Dovecot ready."). Check the server name and port.`},
+	}
+	for _, tc := range tests {
+		if got := EN.Error(tc.err, sc); got != tc.want {
+			t.Errorf("got  %q\nwant %q", got, tc.want)
+		}
+		if ja := JA.Error(tc.err, sc); strings.Contains(ja, "smtp smtp.example.jp") || !hasJapanese(ja) {
+			t.Errorf("ja: %q", ja)
+		}
+	}
+	long := fmt.Errorf("smtp x: greeting: %w: %w", mail.ErrProtocol, errors.New(strings.Repeat("é", 300)))
+	if got := EN.Error(long, sc); len(got) > 400 || !strings.Contains(got, "…") {
+		t.Errorf("a long cause is not cut: %d bytes: %q", len(got), got)
+	}
+	for name, err := range kinds() {
+		if s := EN.Error(err, sc); strings.Contains(s, "POP3") {
+			t.Errorf("%s: the outgoing sentence names POP3: %q", name, s)
+		}
+	}
+}
