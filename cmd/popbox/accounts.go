@@ -17,15 +17,46 @@ import (
 	"popbox/tui/i18n"
 )
 
-// openStore opens the database. While Open upgrades it to a new format,
+// openStore opens the database, creating it when there is none: for
+// account add and the TUI only. While Open upgrades it to a new format,
 // which takes a while for a large mailbox, a line on a terminal's stderr
 // says how far it is, and is cleared when done.
 func openStore(db string, e env) (*store.Store, error) {
+	return openWith(db, e, store.Options{})
+}
+
+// errNoData: the database at the default path does not exist yet. A
+// command that only reads finds nothing there (no account, no message) and
+// makes nothing.
+var errNoData = errors.New("no database yet")
+
+// openExisting opens the database for a command that does not create
+// one: a database named with --db or POPBOX_DB that does not exist is an
+// error naming the path (a mistyped path makes no file and no folder), and
+// a missing one at the default path is errNoData, which the command takes
+// as empty (see noData).
+func openExisting(db string, e env) (*store.Store, error) {
+	st, err := openWith(db, e, store.Options{NoCreate: true})
+	if errors.Is(err, store.ErrNoDatabase) && db == "" && e.getenv("POPBOX_DB") == "" {
+		return nil, errNoData
+	}
+	return st, err
+}
+
+// noData is err, or instead the error a command gives on an empty
+// database when err is errNoData.
+func noData(err, instead error) error {
+	if errors.Is(err, errNoData) {
+		return instead
+	}
+	return err
+}
+
+func openWith(db string, e env, opts store.Options) (*store.Store, error) {
 	path, err := store.ResolvePath(db)
 	if err != nil {
 		return nil, err
 	}
-	var opts store.Options
 	if e.stderrTTY {
 		var last time.Time
 		shown := false
@@ -85,18 +116,21 @@ func cmdAccounts(db string, args []string, e env) error {
 	if len(pos) > 0 {
 		return usagef("accounts takes no arguments (got %q)", pos[0])
 	}
-	st, err := openStore(db, e)
-	if err != nil {
+	var accts []mail.Account
+	var active string
+	st, err := openExisting(db, e)
+	switch {
+	case errors.Is(err, errNoData):
+	case err != nil:
 		return err
-	}
-	defer st.Close()
-	accts, err := st.Accounts()
-	if err != nil {
-		return err
-	}
-	active, err := st.ActiveID()
-	if err != nil {
-		return err
+	default:
+		defer st.Close()
+		if accts, err = st.Accounts(); err != nil {
+			return err
+		}
+		if active, err = st.ActiveID(); err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		out := make([]accountJSON, 0, len(accts))
@@ -322,9 +356,9 @@ func cmdAccountSet(db string, args []string, e env) error {
 	if err != nil {
 		return usagef("--max-size: %v", err)
 	}
-	st, err := openStore(db, e)
+	st, err := openExisting(db, e)
 	if err != nil {
-		return err
+		return noData(err, &store.NotFoundError{Kind: store.ErrNoAccount, Name: name})
 	}
 	defer st.Close()
 	a, err := st.Account(name)
@@ -381,9 +415,9 @@ func cmdAccountUse(db string, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(db, e)
+	st, err := openExisting(db, e)
 	if err != nil {
-		return err
+		return noData(err, &store.NotFoundError{Kind: store.ErrNoAccount, Name: name})
 	}
 	defer st.Close()
 	if err := st.Use(name); err != nil {
@@ -427,9 +461,9 @@ func cmdAccountPasswd(db string, args []string, e env) error {
 	if pw == "" {
 		return errors.New(e.lang.Tr("cli.passwordEmptyStdin"))
 	}
-	st, err := openStore(db, e)
+	st, err := openExisting(db, e)
 	if err != nil {
-		return err
+		return noData(err, &store.NotFoundError{Kind: store.ErrNoAccount, Name: name})
 	}
 	defer st.Close()
 	if err := st.SetPassword(name, *outgoing, pw); err != nil {
@@ -449,9 +483,9 @@ func cmdAccountRemove(db string, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(db, e)
+	st, err := openExisting(db, e)
 	if err != nil {
-		return err
+		return noData(err, &store.NotFoundError{Kind: store.ErrNoAccount, Name: name})
 	}
 	defer st.Close()
 	a, err := st.Account(name)

@@ -43,9 +43,9 @@ func parseNoArgs(fs *flag.FlagSet, args []string) error {
 // openAccount opens the store and finds the named (or active) account; the
 // caller closes the store.
 func openAccount(db, name string, e env) (*store.Store, mail.Account, error) {
-	st, err := openStore(db, e)
+	st, err := openExisting(db, e)
 	if err != nil {
-		return nil, mail.Account{}, err
+		return nil, mail.Account{}, noData(err, &store.NotFoundError{Kind: store.ErrNoAccount, Name: name})
 	}
 	a, err := accountFor(st, name)
 	if err != nil {
@@ -179,16 +179,11 @@ func cmdCheck(db string, args []string, e env) error {
 	if len(pos) > 1 {
 		return usagef("check takes at most one account name")
 	}
-	st, err := openStore(db, e)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	name := ""
 	if len(pos) == 1 {
 		name = pos[0]
 	}
-	a, err := accountFor(st, name)
+	st, a, err := openAccount(db, name, e)
 	if err != nil {
 		return err
 	}
@@ -286,9 +281,9 @@ func cmdList(db string, args []string, e env) error {
 // loadMessage reads one message's record and exact bytes; the store is
 // closed again before the (possibly slow) decoding or writing.
 func loadMessage(db, id string, e env) (store.Message, []byte, error) {
-	st, err := openStore(db, e)
+	st, err := openExisting(db, e)
 	if err != nil {
-		return store.Message{}, nil, err
+		return store.Message{}, nil, noData(err, &store.NotFoundError{Kind: store.ErrNoMessage, ID: id})
 	}
 	defer st.Close()
 	m, err := st.Message(id)

@@ -207,6 +207,8 @@ func (l Lang) openError(e *store.OpenError) string {
 		return l.Tr("open.locked", path)
 	case store.ErrNewerSchema:
 		return l.Tr("open.newer", path, e.Schema)
+	case store.ErrNoDatabase:
+		return l.Tr("open.noDatabase", path)
 	case store.ErrKeyFile:
 		return l.Tr("open.keyFile", path, safe(e.Reason))
 	case store.ErrUnsafe:

@@ -137,6 +137,7 @@ func init() {
 		"store.policy":           {"The sharing policy file %s cannot be used (%s); ask your administrator to fix it (it should hold {\"sharing\": \"private\"}, \"public\" or \"user-choice\")", "共有ポリシーファイル %s を使用できません（%s）。管理者に修正を依頼してください（{\"sharing\": \"private\"}、\"public\"、\"user-choice\" のいずれかを指定します）"},
 		"open.locked":            {"Popbox is already running with this database (%s); close the other popbox first", "このデータベース（%s）を使う popbox がすでに起動しています。先にそちらを終了してください"},
 		"open.newer":             {"%s was written by a newer popbox (schema %d); use that version", "%s は新しいバージョンの popbox で書かれています（スキーマ %d）。そのバージョンを使ってください"},
+		"open.noDatabase":        {"There is no popbox database at %s; check the path given with --db or POPBOX_DB (only popbox account add and the popbox screen make a new one)", "%s に popbox のデータベースがありません。--db または POPBOX_DB で指定したパスを確認してください（新しく作成するのは popbox account add と popbox の画面だけです）"},
 		"open.keyFile":           {"The key file %s cannot be used (%s); move it away or choose another database with --db", "鍵ファイル %s を使用できません（%s）。別の場所に移すか、--db で別のデータベースを指定してください"},
 		"open.notDatabase":       {"%s is not a popbox database (%s); move it away or choose another file with --db", "%s は popbox のデータベースではありません（%s）。別の場所に移すか、--db で別のファイルを指定してください"},
 		"open.theDatabase":       {"The database", "データベース"},
