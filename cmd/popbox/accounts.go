@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -114,7 +113,7 @@ func cmdAccounts(db string, args []string, e env) error {
 		return err
 	}
 	if len(pos) > 0 {
-		return usagef("accounts takes no arguments (got %q)", pos[0])
+		return fs.bad("cli.use.noArgs", "accounts", pos[0])
 	}
 	var accts []mail.Account
 	var active string
@@ -183,40 +182,40 @@ func readSecretLines(r io.Reader, n int) ([]string, error) {
 
 func cmdAccountAdd(db string, args []string, e env) error {
 	fs := newFlags("account add", "account add --name N --email E --host H --port P --security S --user U (--password-stdin | --password-cmd CMD) --retention R [flags]", e)
-	name := fs.String("name", "", "display name of the account (unique)")
-	email := fs.String("email", "", "email address")
-	host := fs.String("host", "", "incoming (POP3) server")
-	port := fs.String("port", "", "incoming port (995 with ssl, 110 with starttls/none)")
-	security := fs.String("security", "", "ssl, starttls or none")
-	user := fs.String("user", "", "user name on the incoming server")
+	name := fs.String("name", "", "display `NAME` of the account (unique)")
+	email := fs.String("email", "", "email `ADDRESS`")
+	host := fs.String("host", "", "incoming (POP3) server `HOST`")
+	port := fs.String("port", "", "incoming `PORT` (995 with ssl, 110 with starttls/none)")
+	security := fs.String("security", "", "`SECURITY`: ssl, starttls or none")
+	user := fs.String("user", "", "`USER` name on the incoming server")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input (a second line, if any, is the outgoing password)")
-	pwCmd := fs.String("password-cmd", "", "command that prints the password (run at each login)")
-	retention := fs.String("retention", "keep", "keep, delete, days:N or mirror")
+	pwCmd := fs.String("password-cmd", "", "`COMMAND` that prints the password (run at each login)")
+	retention := fs.String("retention", "keep", "`RETENTION`: keep, delete, days:N or mirror")
 	smtpSame := fs.Bool("smtp-same", false, "use the same credentials for the outgoing server (the default when no --smtp-host)")
-	smtpHost := fs.String("smtp-host", "", "outgoing (SMTP) server")
-	smtpPort := fs.String("smtp-port", "", "outgoing port (465 with ssl, 587 with starttls)")
-	smtpSec := fs.String("smtp-security", "", "ssl, starttls or none for the outgoing server")
-	smtpUser := fs.String("smtp-user", "", "user name on the outgoing server (default: the incoming one)")
-	smtpPwCmd := fs.String("smtp-password-cmd", "", "command that prints the outgoing password")
-	sharing := fs.String("sharing", "private", "private or public (an admin policy may force it)")
-	caFile := fs.String("ca-file", "", "extra CA certificates (PEM) to trust for this account")
-	maxSize := fs.String("max-size", "", "largest message to fetch, as in 512M (default 256M); larger ones stay on the server")
+	smtpHost := fs.String("smtp-host", "", "outgoing (SMTP) server `HOST`")
+	smtpPort := fs.String("smtp-port", "", "outgoing `PORT` (465 with ssl, 587 with starttls)")
+	smtpSec := fs.String("smtp-security", "", "`SECURITY` of the outgoing server: ssl, starttls or none")
+	smtpUser := fs.String("smtp-user", "", "`USER` name on the outgoing server (default: the incoming one)")
+	smtpPwCmd := fs.String("smtp-password-cmd", "", "`COMMAND` that prints the outgoing password")
+	sharing := fs.String("sharing", "private", "`SHARING`: private or public (an admin policy may force it)")
+	caFile := fs.String("ca-file", "", "`FILE` of extra CA certificates (PEM) to trust for this account")
+	maxSize := fs.String("max-size", "", "largest message to fetch, a `SIZE` as in 512M (default 256M); larger ones stay on the server")
 	noCheck := fs.Bool("no-check", false, "save without logging in to the server first")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
-		return usagef("account add takes flags only (got %q)", pos[0])
+		return fs.bad("cli.use.flagsOnly", pos[0])
 	}
 	if *pwStdin && *pwCmd != "" {
-		return usagef("give either --password-stdin or --password-cmd, not both")
+		return fs.bad("cli.use.either", "--password-stdin", "--password-cmd")
 	}
 	if !*pwStdin && *pwCmd == "" {
-		return usagef("account add needs --password-stdin or --password-cmd")
+		return fs.bad("cli.use.needsPassword")
 	}
 	if *smtpSame && *smtpHost != "" {
-		return usagef("give either --smtp-same or --smtp-host, not both")
+		return fs.bad("cli.use.either", "--smtp-same", "--smtp-host")
 	}
 
 	a := mail.Account{Name: strings.TrimSpace(*name), Email: strings.TrimSpace(*email), CAFile: *caFile}
@@ -225,31 +224,31 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	if *port == "" {
 		fe = append(fe, mail.FieldError{Field: mail.FieldPort, Code: mail.CodeRequired, Message: "Give the incoming port with --port (995 with ssl, 110 without)."})
 	} else if p, perr := mail.ParsePort(mail.FieldPort, *port); perr != nil {
-		fe = append(fe, *perr)
+		return fs.badValue(*perr, *port, a)
 	} else {
 		a.Incoming.Port = p
 	}
 	if *security == "" {
 		a.Incoming.Security = mail.SecurityForPort(a.Incoming.Port, false, mail.SecuritySSL)
 	} else if s, serr := mail.ParseSecurity(*security); serr != nil {
-		return usagef("--security %q: use ssl, starttls or none", *security)
+		return fs.bad("cli.use.security", "--security", *security)
 	} else {
 		a.Incoming.Security = s
 	}
 	r, rerr := mail.ParseRetention(*retention)
 	if rerr != nil {
-		return usagef("--retention %q: use keep, delete, days:N (N from 1 to %d) or mirror", *retention, mail.MaxRetentionDays)
+		return fs.bad("cli.use.retention", *retention, mail.MaxRetentionDays)
 	}
 	a.Retention = r
 	sh, sherr := mail.ParseSharing(*sharing)
 	if sherr != nil {
-		return usagef("--sharing %q: use private or public", *sharing)
+		return fs.bad("cli.use.sharing", *sharing)
 	}
 	a.Sharing = sh
 	if *maxSize != "" {
 		n, err := mail.ParseSize(*maxSize)
 		if err != nil {
-			return usagef("--max-size: %v", err)
+			return fs.bad("cli.use.maxSize", *maxSize)
 		}
 		a.MaxMessageSize = n
 	}
@@ -264,14 +263,14 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		if *smtpSec != "" {
 			s, serr := mail.ParseSecurity(*smtpSec)
 			if serr != nil {
-				return usagef("--smtp-security %q: use ssl, starttls or none", *smtpSec)
+				return fs.bad("cli.use.security", "--smtp-security", *smtpSec)
 			}
 			sec = s
 		}
 		if *smtpPort == "" {
 			a.Outgoing.Port = mail.DefaultPort(sec, true)
 		} else if p, perr := mail.ParsePort(mail.FieldSMTPPort, *smtpPort); perr != nil {
-			fe = append(fe, *perr)
+			return fs.badValue(*perr, *smtpPort, a)
 		} else {
 			a.Outgoing.Port = p
 		}
@@ -344,17 +343,17 @@ func cmdAccountAdd(db string, args []string, e env) error {
 // cmdAccountSet changes settings of an account that need no login test.
 func cmdAccountSet(db string, args []string, e env) error {
 	fs := newFlags("account set", "account set NAME --max-size SIZE", e)
-	maxSize := fs.String("max-size", "", "largest message to fetch, as in 512M; 0 for the default (256M)")
+	maxSize := fs.String("max-size", "", "largest message to fetch, a `SIZE` as in 512M; 0 for the default (256M)")
 	name, err := parseOneName(fs, args)
 	if err != nil {
 		return err
 	}
 	if *maxSize == "" {
-		return usagef("account set needs a setting to change, such as --max-size 512M")
+		return fs.bad("cli.use.setNeeds")
 	}
 	n, err := mail.ParseSize(*maxSize)
 	if err != nil {
-		return usagef("--max-size: %v", err)
+		return fs.bad("cli.use.maxSize", *maxSize)
 	}
 	st, err := openExisting(db, e)
 	if err != nil {
@@ -398,13 +397,13 @@ func checkIncoming(a mail.Account, e env) error {
 }
 
 // parseOneName parses flags of a command that takes one account name.
-func parseOneName(fs *flag.FlagSet, args []string) (string, error) {
+func parseOneName(fs *flags, args []string) (string, error) {
 	pos, err := parse(fs, args)
 	if err != nil {
 		return "", err
 	}
 	if len(pos) != 1 {
-		return "", usagef("%s needs exactly one account name", fs.Name())
+		return "", fs.bad("cli.use.oneName", fs.Name())
 	}
 	return pos[0], nil
 }
@@ -441,7 +440,7 @@ func cmdAccountPasswd(db string, args []string, e env) error {
 		return err
 	}
 	if *incoming == *outgoing {
-		return usagef("account passwd needs exactly one of --incoming or --outgoing")
+		return fs.bad("cli.use.passwdSide")
 	}
 	var pw string
 	if *pwStdin || !e.stdinTTY {

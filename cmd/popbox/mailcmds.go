@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -29,13 +28,13 @@ func accountFor(st *store.Store, name string) (mail.Account, error) {
 }
 
 // parseNoArgs parses flags of a command that takes no positional arguments.
-func parseNoArgs(fs *flag.FlagSet, args []string) error {
+func parseNoArgs(fs *flags, args []string) error {
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
-		return usagef("%s takes no arguments (got %q); name the account with --account", fs.Name(), pos[0])
+		return fs.bad("cli.use.noArgsAccount", fs.Name(), pos[0])
 	}
 	return nil
 }
@@ -56,14 +55,19 @@ func openAccount(db, name string, e env) (*store.Store, mail.Account, error) {
 }
 
 func cmdFetch(db string, args []string, e env) error {
-	fs := newFlags("fetch", "fetch [--account NAME] [--dry-run] [--json]", e)
-	name := fs.String("account", "", "the account to fetch (default: the active one)")
+	fs := newFlags("fetch", "fetch [--account NAME] [--dry-run [--json]] [--quiet] [--force]", e)
+	name := fs.String("account", "", "the account to fetch, by `NAME` (default: the active one)")
 	dry := fs.Bool("dry-run", false, "connect and show what would be fetched and deleted, changing nothing")
 	asJSON := fs.Bool("json", false, "with --dry-run: print the plan as JSON, with UIDs")
 	quiet := fs.Bool("quiet", false, "no summary line when nothing happened (for cron)")
 	force := fs.Bool("force", false, "log in even if the server asked for more time between logins (LOGIN-DELAY)")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
+	}
+	if *asJSON && !*dry {
+		// A fetch prints one summary line; only a dry run's plan has a JSON
+		// form, and a script that asked for the plan must not fetch for real.
+		return fs.bad("cli.use.jsonNeedsDryRun")
 	}
 	st, a, err := openAccount(db, *name, e)
 	if err != nil {
@@ -177,7 +181,7 @@ func cmdCheck(db string, args []string, e env) error {
 		return err
 	}
 	if len(pos) > 1 {
-		return usagef("check takes at most one account name")
+		return fs.bad("cli.use.checkArgs")
 	}
 	name := ""
 	if len(pos) == 1 {
@@ -234,7 +238,7 @@ type listJSON struct {
 
 func cmdList(db string, args []string, e env) error {
 	fs := newFlags("list", "list [--account NAME] [--json]", e)
-	name := fs.String("account", "", "the account (default: the active one)")
+	name := fs.String("account", "", "the account, by `NAME` (default: the active one)")
 	asJSON := fs.Bool("json", false, "print a JSON array, newest first")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
@@ -302,7 +306,7 @@ func cmdShow(db string, args []string, e env) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("show needs one message ID (see popbox list)")
+		return fs.bad("cli.use.showArgs")
 	}
 	m, b, err := loadMessage(db, pos[0], e)
 	if err != nil {
@@ -341,18 +345,18 @@ func cmdShow(db string, args []string, e env) error {
 
 func cmdSave(db string, args []string, e env) error {
 	fs := newFlags("save", "save ID N --to DIR [--force]", e)
-	to := fs.String("to", ".", "the folder to save into")
+	to := fs.String("to", ".", "the folder (`DIR`) to save into")
 	force := fs.Bool("force", false, "overwrite a file of the same name")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 2 {
-		return usagef("save needs a message ID and an attachment number (see popbox show ID)")
+		return fs.bad("cli.use.saveArgs")
 	}
 	n, err := strconv.Atoi(pos[1])
 	if err != nil || n < 1 {
-		return usagef("the attachment number %q is not a number from 1 up", pos[1])
+		return fs.bad("cli.use.attachmentNumber", pos[1])
 	}
 	m, b, err := loadMessage(db, pos[0], e)
 	if err != nil {

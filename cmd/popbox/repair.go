@@ -17,13 +17,13 @@ import (
 // the user swaps the files, so that the old one is kept whatever happens.
 func cmdRepair(db string, args []string, e env) error {
 	fs := newFlags("repair", "repair [--to NEWPATH]", e)
-	to := fs.String("to", "", "the new database to write (default: the database path + .repaired)")
+	to := fs.String("to", "", "the new database to write, `NEWPATH` (default: the database path + .repaired)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
-		return usagef("repair takes no arguments (got %q); name the new file with --to", pos[0])
+		return fs.bad("cli.use.repairArgs", pos[0])
 	}
 	path, err := store.ResolvePath(db)
 	if err != nil {
