@@ -217,6 +217,9 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	if *smtpSame && *smtpHost != "" {
 		return fs.bad("cli.use.either", "--smtp-same", "--smtp-host")
 	}
+	if err := checkCAFile(*caFile, e); err != nil {
+		return err
+	}
 
 	a := mail.Account{Name: strings.TrimSpace(*name), Email: strings.TrimSpace(*email), CAFile: *caFile}
 	a.Incoming = mail.Server{Host: *host, User: *user, PasswordCmd: *pwCmd}

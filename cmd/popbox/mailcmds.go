@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -55,12 +56,13 @@ func openAccount(db, name string, e env) (*store.Store, mail.Account, error) {
 }
 
 func cmdFetch(db string, args []string, e env) error {
-	fs := newFlags("fetch", "fetch [--account NAME] [--dry-run [--json]] [--quiet] [--force]", e)
+	fs := newFlags("fetch", "fetch [--account NAME] [--dry-run [--json]] [--quiet] [--force] [--ca-file F]", e)
 	name := fs.String("account", "", "the account to fetch, by `NAME` (default: the active one)")
 	dry := fs.Bool("dry-run", false, "connect and show what would be fetched and deleted, changing nothing")
 	asJSON := fs.Bool("json", false, "with --dry-run: print the plan as JSON, with UIDs")
 	quiet := fs.Bool("quiet", false, "no summary line when nothing happened (for cron)")
 	force := fs.Bool("force", false, "log in even if the server asked for more time between logins (LOGIN-DELAY)")
+	caFile := caFileFlag(fs)
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -69,11 +71,17 @@ func cmdFetch(db string, args []string, e env) error {
 		// form, and a script that asked for the plan must not fetch for real.
 		return fs.bad("cli.use.jsonNeedsDryRun")
 	}
+	if err := checkCAFile(*caFile, e); err != nil {
+		return err
+	}
 	st, a, err := openAccount(db, *name, e)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if *caFile != "" {
+		a.CAFile = *caFile
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if e.getenv("GOGC") == "" {
@@ -175,13 +183,17 @@ func (p *progressLine) clear() {
 }
 
 func cmdCheck(db string, args []string, e env) error {
-	fs := newFlags("check", "check [NAME]", e)
+	fs := newFlags("check", "check [NAME] [--ca-file F]", e)
+	caFile := caFileFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 1 {
 		return fs.bad("cli.use.checkArgs")
+	}
+	if err := checkCAFile(*caFile, e); err != nil {
+		return err
 	}
 	name := ""
 	if len(pos) == 1 {
@@ -194,6 +206,9 @@ func cmdCheck(db string, args []string, e env) error {
 	// The servers are not touched while the database is held: close it first
 	// so a TUI or cron fetch is not locked out for the length of the check.
 	st.Close()
+	if *caFile != "" {
+		a.CAFile = *caFile
+	}
 	tlsConf, err := mail.TLSConfig(a)
 	if err != nil {
 		return err
@@ -380,5 +395,31 @@ func cmdSave(db string, args []string, e env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Saved %s (%s).\n", path, mail.FormatSize(int64(len(data))))
+	return nil
+}
+
+// caFileFlag adds --ca-file to fetch or check: a CA file trusted for this
+// run instead of the account's own (which stays as it is).
+func caFileFlag(fs *flags) *string {
+	return fs.String("ca-file", "", "`FILE` of CA certificates (PEM) to trust for this run, instead of the account's own CA file")
+}
+
+// checkCAFile says, before any server is asked, when the CA file given
+// with --ca-file cannot be read or holds no certificate.
+func checkCAFile(path string, e env) error {
+	if path == "" {
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return errors.New(e.lang.Tr("cli.caFileUnreadable", path, err))
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(b) {
+		return errors.New(e.lang.Tr("cli.caFileEmpty", path))
+	}
 	return nil
 }

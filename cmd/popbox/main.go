@@ -37,8 +37,8 @@ const usage = `popbox: a terminal mail client for POP3 accounts.
 Usage:
   popbox [--db PATH]                      the TUI (the setup wizard on first run)
   popbox accounts [--json]                list accounts; the active one is marked *
-` + accountUsage + `  popbox check [NAME]                     log in to the incoming and outgoing servers
-  popbox fetch [--account NAME] [--dry-run [--json]] [--quiet] [--force]
+` + accountUsage + `  popbox check [NAME] [--ca-file F]       log in to the incoming and outgoing servers
+  popbox fetch [--account NAME] [--dry-run [--json]] [--quiet] [--force] [--ca-file F]
   popbox list [--account NAME] [--json]   cached messages, newest first
   popbox show ID [--raw]                  a readable message, or its exact bytes
   popbox save ID N --to DIR               save attachment N of message ID into DIR
