@@ -327,7 +327,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	}
 	if !*noCheck {
 		if err := checkIncoming(a, e); err != nil {
-			return errors.New(e.lang.Tr("cli.nothingSaved", strings.TrimSuffix(strings.TrimSuffix(sentenceFor(e.lang, err, a), "."), "。")))
+			return accountError{err: err, acct: a, adding: true}
 		}
 	}
 	saved, err := st.AddAccount(a)

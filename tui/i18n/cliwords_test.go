@@ -83,3 +83,40 @@ func TestCLIOutgoingTidy(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIAddNotSaved (issue 13): account add's login test failed, so the
+// account was not saved: the sentence says so and never advises a command
+// on the account it just said does not exist.
+func TestCLIAddNotSaved(t *testing.T) {
+	sc := Scene{Front: CLI, Task: TaskTest, Account: lettersAccount}
+	auth := fmt.Errorf("x: %w", mail.ErrAuth)
+	want := "localhost refused the password for alice. Nothing was saved; check the password and run popbox account add again, or add --no-check to save the account without the login test."
+	if got := EN.Error(auth, sc); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if got := JA.Error(auth, sc); !strings.Contains(got, "何も保存していません") || !strings.Contains(got, "popbox account add") {
+		t.Errorf("ja: %q", got)
+	}
+	for name, err := range kinds() {
+		for _, l := range []Lang{EN, JA} {
+			s := l.Error(err, sc)
+			if (strings.Contains(s, "account passwd "+lettersAccount.Name) || strings.Contains(s, "account passwd box")) && name != "key missing" && name != "key mismatch" {
+				t.Errorf("%s: advises a command on the unsaved account: %q", name, s)
+			}
+			if isMailKind(err) && !strings.Contains(s, "--no-check") {
+				t.Errorf("%s: does not say how to save anyway: %q", name, s)
+			}
+		}
+	}
+}
+
+// isMailKind says whether err is one of mail's kinds (a failure of a server).
+func isMailKind(err error) bool {
+	for _, k := range []error{mail.ErrAuth, mail.ErrTLSMismatch, mail.ErrCertificate, mail.ErrNoSTARTTLS, mail.ErrTimeout,
+		mail.ErrUnreachable, mail.ErrNoUIDL, mail.ErrQuitRefused, mail.ErrMailbox, mail.ErrPasswordCmd, mail.ErrLoginDelay, mail.ErrProtocol} {
+		if errors.Is(err, k) {
+			return true
+		}
+	}
+	return false
+}

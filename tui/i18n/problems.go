@@ -23,7 +23,9 @@ const (
 // Task is what the TUI was doing when the error came: the advice differs
 // between a fetch (go to the accounts screen), the password dialog (type
 // it again), the wizard's connection test (check the fields) and anything
-// else (the error alone).
+// else (the error alone). On the CLI only TaskTest differs: account add's
+// login test, before the account is saved, so the advice cannot be a
+// command on that account.
 type Task int
 
 const (
@@ -36,7 +38,7 @@ const (
 // Scene is where an error is shown and what it is about.
 type Scene struct {
 	Front Front
-	Task  Task // for Screen
+	Task  Task // for Screen; TaskTest for the CLI's account add
 	// Account is the account the error concerns: its servers, user and
 	// name fill the sentence. Zero when the error concerns none.
 	Account mail.Account
@@ -51,11 +53,28 @@ func (l Lang) Error(err error, sc Scene) string {
 	return l.finish(l.Sentence(err, sc), sc.Front)
 }
 
-// Sentence is Error without the CLI's capital and full stop.
+// Sentence is Error without the CLI's full stop.
 func (l Lang) Sentence(err error, sc Scene) string {
 	if err == nil {
 		return ""
 	}
+	if sc.Front == CLI && sc.Task == TaskTest {
+		return l.unsaved(err, l.sentence(err, sc))
+	}
+	return l.sentence(err, sc)
+}
+
+// unsaved is the sentence of a failed login test of account add: what
+// happened, then that nothing was saved and how to try again.
+func (l Lang) unsaved(err error, what string) string {
+	what = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(what), "."), "。")
+	if errors.Is(err, mail.ErrAuth) {
+		return l.Tr("cli.nothingSavedAuth", what)
+	}
+	return l.Tr("cli.nothingSaved", what)
+}
+
+func (l Lang) sentence(err error, sc Scene) string {
 	s, known := l.storeError(err, sc)
 	if !known {
 		s, known = l.mailError(err, sc)
@@ -259,7 +278,7 @@ func (l Lang) mailError(err error, sc Scene) (string, bool) {
 	case sc.Front == CLI && sc.Outgoing:
 		return l.cliSMTP(err, a, srv)
 	case sc.Front == CLI:
-		return l.cliPOP3(err, a, srv)
+		return l.cliPOP3(err, a, srv, sc.Task == TaskTest)
 	case sc.Task == TaskTest:
 		return l.testProblem(err, a, srv, sc.Outgoing)
 	}
@@ -290,13 +309,19 @@ func (l Lang) AppPasswordHint(host, email string) string {
 	return ""
 }
 
-func (l Lang) cliPOP3(err error, a mail.Account, in mail.Server) (string, bool) {
+// cliPOP3 is the CLI's sentence for a failure of the incoming server;
+// adding: in account add's login test, where the account is not saved yet
+// and commands on it do not work.
+func (l Lang) cliPOP3(err error, a mail.Account, in mail.Server, adding bool) (string, bool) {
 	host := safe(in.Host)
 	switch {
 	case errors.Is(err, mail.ErrAuth):
 		hint := ""
 		if hasAppPasswords(in.Host, a.Email) {
 			hint = l.Tr("cli.appPasswordHint")
+		}
+		if adding {
+			return l.Tr("cli.authAdding", host, safe(in.User), hint), true
 		}
 		return l.Tr("cli.auth", host, safe(in.User), Shell(a.Name), "--incoming", hint), true
 	case errors.Is(err, mail.ErrTLSMismatch):
@@ -309,12 +334,16 @@ func (l Lang) cliPOP3(err error, a mail.Account, in mail.Server) (string, bool) 
 		return l.Tr("cli.timeout", host, in.Port), true
 	case errors.Is(err, mail.ErrUnreachable):
 		return l.Tr("cli.unreachable", host, in.Port, safe(rootCause(err))), true
+	case errors.Is(err, mail.ErrNoUIDL) && adding:
+		return l.Tr("cli.noUIDLAdding", host), true
 	case errors.Is(err, mail.ErrNoUIDL):
 		return l.Tr("cli.noUIDL", host), true
 	case errors.Is(err, mail.ErrQuitRefused):
 		return l.Tr("cli.quitRefused", host, safe(rootCause(err))), true
 	case errors.Is(err, mail.ErrMailbox):
 		return l.Tr("cli.mailbox", host, safe(rootCause(err))), true
+	case errors.Is(err, mail.ErrPasswordCmd) && adding:
+		return l.Tr("cli.passwordCmdAdding", safe(err.Error())), true
 	case errors.Is(err, mail.ErrPasswordCmd):
 		return l.Tr("cli.passwordCmd", safe(a.Name), safe(err.Error()), Shell(a.Name)), true
 	case errors.Is(err, mail.ErrLoginDelay):
@@ -347,7 +376,7 @@ func (l Lang) cliSMTP(err error, a mail.Account, s mail.Server) (string, bool) {
 	case errors.Is(err, mail.ErrProtocol):
 		return l.Tr("cli.smtpProtocol", host, s.Port, safe(rootCause(err))), true
 	}
-	return l.cliPOP3(err, a, s)
+	return l.cliPOP3(err, a, s, false)
 }
 
 // screenProblem is a fetch's or the password dialog's sentence.

@@ -80,6 +80,7 @@ func kinds() map[string]error {
 var scenes = map[string]Scene{
 	"cli":          {Front: CLI, Account: sampleAccount},
 	"cli outgoing": {Front: CLI, Account: sampleAccount, Outgoing: true},
+	"cli add":      {Front: CLI, Task: TaskTest, Account: sampleAccount},
 	"fetch":        {Front: Screen, Task: TaskFetch, Account: sampleAccount},
 	"dialog":       {Front: Screen, Task: TaskDialog, Account: sampleAccount},
 	"test":         {Front: Screen, Task: TaskTest, Account: sampleAccount},

@@ -67,6 +67,7 @@ func init() {
 		// word is the catalog's own, and with a name (%s) as given; the CLI
 		// adds the full stop
 		"cli.auth":               {"%[1]s refused the password for %[2]s. Set it again with: popbox account passwd %[3]s %[4]s%[5]s", "%[1]s が %[2]s のパスワードを拒否しました。次のコマンドで設定し直してください: popbox account passwd %[3]s %[4]s%[5]s"},
+		"cli.authAdding":         {"%[1]s refused the password for %[2]s%[3]s", "%[1]s が %[2]s のパスワードを拒否しました%[3]s"},
 		"cli.appPasswordHint":    {" (with 2-step verification, use an app password, and check that POP is enabled in the provider's settings)", "（2段階認証ではアプリ専用のパスワードを使い、プロバイダーの設定でPOPが有効になっているか確認してください）"},
 		"cli.sameSide":           {"--incoming (the outgoing server uses the same credentials)", "--incoming（送信サーバーは同じ認証情報を使います）"},
 		"cli.tlsMismatch":        {"%[1]s:%[2]d did not speak the expected protocol for security %[3]s: the port and the SSL setting do not match. Use ssl on port %[4]d or starttls on port %[5]d", "%[1]s:%[2]d はセキュリティ %[3]s で想定した通信をしませんでした。ポートとSSLの設定が合っていません。%[4]d番ポートでは ssl、%[5]d番ポートでは starttls を使ってください"},
@@ -81,6 +82,8 @@ func init() {
 		"cli.quitRefused":        {"%s did not confirm the end of the session (%s), so the messages popbox asked it to delete may still be on the server. Nothing was lost; the next fetch deletes them again", "%s がセッションの終了を確認しなかったため（%s）、削除を依頼したメッセージがサーバーに残っている可能性があります。メールは失われていません。次の受信でもう一度削除します"},
 		"cli.mailbox":            {"%s could not open the mailbox (%s): another client may be using it. Try again in a minute; if it persists, select a new mailbox or ask the administrator", "%s がメールボックスを開けませんでした（%s）。別のクライアントが使用中の可能性があります。1分後にもう一度試し、続く場合は新しいメールボックスを選ぶか管理者に確認してください"},
 		"cli.passwordCmd":        {"The password command of %s failed (%s). Fix it, or set a password with popbox account passwd %s --incoming", "%s のパスワードコマンドが失敗しました（%s）。修正するか、popbox account passwd %s --incoming でパスワードを設定してください"},
+		"cli.passwordCmdAdding":  {"The password command failed (%s)", "パスワードコマンドが失敗しました（%s）"},
+		"cli.noUIDLAdding":       {"%s does not support UIDL, so popbox cannot tell new mail from old; only --retention delete works with it", "%s はUIDLに対応していないため、新着メールと受信済みメールを区別できません。使えるのは --retention delete だけです"},
 		"cli.protocol":           {"%s:%d answered something that is not POP3 (%s). Check the server name and port", "%s:%d からPOP3ではない応答がありました（%s）。サーバー名とポートを確認してください"},
 		"cli.loginDelay":         {"%s asks for more time between logins. Fetch again in a few minutes", "%s はログインの間隔をもっと空けるよう求めています。数分後にもう一度受信してください"},
 		"cli.loginDelayFor":      {"%s allows one login every %s. Fetch again later", "%s のログイン間隔は%sです。しばらくしてからもう一度受信してください"},
@@ -136,6 +139,7 @@ func init() {
 		"cli.use.repairArgs":        {"repair takes no arguments (got %q); name the new file with --to.", "repair は引数を取りません（%q が指定されました）。新しいファイルは --to で指定してください。"},
 		"cli.incoming":              {"incoming", "受信"},
 		"cli.outgoing":              {"outgoing", "送信"},
+		"cli.nothingSavedAuth":      {"%s. Nothing was saved; check the password and run popbox account add again, or add --no-check to save the account without the login test", "%s。何も保存していません。パスワードを確認して popbox account add をもう一度実行するか、ログインのテストなしで保存するには --no-check を付けてください"},
 		"cli.nothingSaved":          {"%s. Nothing was saved; fix the setting, or add --no-check to save without the login test", "%s。何も保存していません。設定を直すか、ログインのテストなしで保存するには --no-check を付けてください"},
 		"cli.errCertRefused":        {"The certificate of %s was refused (%s). Ask the server's administrator", "%s の証明書は拒否されました（%s）。サーバー管理者に確認してください"},
 
