@@ -85,3 +85,39 @@ func freePort(t *testing.T) string {
 	l.Close()
 	return port
 }
+
+// TestSaveNoSuchAttachment (issue 13): asking save for an attachment a
+// message does not have is one sentence: which attachments it has, and
+// where to see them; no error text in parentheses.
+func TestSaveNoSuchAttachment(t *testing.T) {
+	part := func(name string) string {
+		return "--XX\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=" + name + "\r\n\r\nhello\r\n"
+	}
+	multi := func(subject string, parts ...string) string {
+		return "Subject: " + subject + "\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n" +
+			"--XX\r\nContent-Type: text/plain\r\n\r\nsee\r\n" + strings.Join(parts, "") + "--XX--\r\n"
+	}
+	f := mailtest.NewPOP3("USER", "UIDL")
+	f.Add("u0", "Subject: none\r\n\r\nno attachment here\r\n")
+	f.Add("u1", multi("one", part("a.txt")))
+	f.Add("u3", multi("three", part("a.txt"), part("b.txt"), part("c.txt")))
+	c := newCLI(t, nil)
+	c.addFake(f.Start(t), "box", "none", "")
+	c.ok("", "fetch")
+	ids := map[string]string{}
+	for _, m := range c.list("box") {
+		ids[m.Subject] = m.ID
+	}
+	dir := t.TempDir()
+	for _, tc := range []struct{ subject, n, want string }{
+		{"none", "1", "Message " + ids["none"] + " has no attachments."},
+		{"one", "2", "Message " + ids["one"] + " has no attachment 2, only 1; popbox show " + ids["one"] + " lists it."},
+		{"three", "7", "Message " + ids["three"] + " has no attachment 7, only 1 to 3; popbox show " + ids["three"] + " lists them."},
+	} {
+		_, errs, code := c.run("", "save", ids[tc.subject], tc.n, "--to", dir)
+		if code != 1 || errs != "popbox: "+tc.want+"\n" {
+			t.Errorf("save %s %s: exit %d\n got %q\nwant %q", tc.subject, tc.n, code, errs, "popbox: "+tc.want+"\n")
+		}
+	}
+	c.ok("", "save", ids["three"], "3", "--to", dir)
+}

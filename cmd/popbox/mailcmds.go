@@ -378,8 +378,10 @@ func cmdSave(db string, args []string, e env) error {
 		return err
 	}
 	at, data, err := mail.AttachmentData(b, n)
-	if err != nil {
-		return errors.New(e.lang.Tr("cli.noAttachment", m.ID, n, err, m.ID))
+	if errors.Is(err, mail.ErrNoAttachment) {
+		return errors.New(noAttachment(e, m.ID, n, len(mail.Parse(b, m.Received).Attachments)))
+	} else if err != nil {
+		return err
 	}
 	mode := mail.SaveNew
 	if *force {
@@ -422,4 +424,15 @@ func checkCAFile(path string, e env) error {
 		return errors.New(e.lang.Tr("cli.caFileEmpty", path))
 	}
 	return nil
+}
+
+// noAttachment says that message id has no attachment n, and which it has.
+func noAttachment(e env, id string, n, have int) string {
+	switch have {
+	case 0:
+		return e.lang.Tr("cli.noAttachments", id)
+	case 1:
+		return e.lang.Tr("cli.noAttachmentOne", id, n)
+	}
+	return e.lang.Tr("cli.noAttachment", id, n, have)
 }
