@@ -334,6 +334,11 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	if given(fs, "sharing") && saved.Sharing != a.Sharing {
+		// The administrator's policy decided: say so, the user asked otherwise.
+		fmt.Fprintf(e.stderr, "popbox: %s --sharing %s: %s\n", e.lang.Tr("cli.warning"), a.Sharing,
+			e.lang.Tr("cli.sharingForced", saved.Sharing, saved.Name))
+	}
 	active, _ := st.ActiveID()
 	note := ""
 	if saved.ID == active {

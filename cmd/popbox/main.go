@@ -241,6 +241,13 @@ func (fs *flags) bad(key string, args ...any) error {
 	return usageError{msg: fs.e.lang.Tr(key, args...), cmd: fs.Name()}
 }
 
+// given says whether the flag name was given on the command line.
+func given(fs *flags, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
 // badValue is bad usage: the value given for a flag cannot be read (a
 // port that is not a number from 1 to 65535), said in the catalog's words
 // for the field's problem.

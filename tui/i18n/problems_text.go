@@ -95,6 +95,7 @@ func init() {
 		"cli.errCertCAFile":      {"The certificate of %[1]s is not signed by the CA in %[2]s, nor by one this system trusts. Check that %[2]s holds the CA that signed the server's certificate (and any intermediate one)", "%[1]s の証明書は %[2]s のCAでも、このシステムが信頼するCAでも署名されていません。%[2]s にサーバー証明書に署名したCA（と中間CA）が含まれているか確認してください"},
 		"cli.errCertUntrusted":   {"The certificate of %s is not signed by a CA this system trusts. If the server uses a private CA, pass its file with --ca-file or SSL_CERT_FILE", "%s の証明書はこのシステムが信頼するCAで署名されていません。サーバーが独自のCAを使っている場合は、そのファイルを --ca-file か SSL_CERT_FILE で指定してください"},
 		"cli.warning":            {"warning:", "警告:"},
+		"cli.sharingForced":      {"The administrator's sharing policy makes every account %[1]s, so %[2]s was added as %[1]s.", "管理者の共有ポリシーですべてのアカウントが %[1]s になるため、%[2]s は %[1]s で追加しました。"},
 		"cli.loginDelaySkipped":  {"%s: nothing fetched: %s (popbox fetch --force logs in anyway).", "%s: 受信しませんでした。%s（popbox fetch --force でログインします）。"},
 		"cli.noPasswordStdin":    {"No password on standard input: pipe it in, as in: printf '%s\\n' \"$PW\" | popbox account add ... --password-stdin", "標準入力にパスワードがありません。printf '%s\\n' \"$PW\" | popbox account add ... --password-stdin のようにパイプで渡してください"},
 		"cli.passwordEmptyStdin": {"The new password is empty: nothing was changed; pipe the password in with --password-stdin", "新しいパスワードが空です。何も変更していません。--password-stdin でパスワードをパイプで渡してください"},
