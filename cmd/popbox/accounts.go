@@ -167,15 +167,15 @@ func writeJSON(w io.Writer, v any) error {
 
 // readSecretLines reads up to n lines of stdin (the passwords of
 // --password-stdin), without their line ends.
-func readSecretLines(r io.Reader, n int) ([]string, error) {
-	sc := bufio.NewScanner(r)
+func readSecretLines(e env, n int) ([]string, error) {
+	sc := bufio.NewScanner(e.stdin)
 	sc.Buffer(make([]byte, 4096), 64*1024)
 	var out []string
 	for len(out) < n && sc.Scan() {
 		out = append(out, strings.TrimSuffix(sc.Text(), "\r"))
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("reading the password from standard input: %w", err)
+		return nil, errors.New(e.lang.Tr("cli.readPassword", err))
 	}
 	return out, nil
 }
@@ -284,7 +284,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	}
 
 	if *pwStdin {
-		lines, err := readSecretLines(e.stdin, 2)
+		lines, err := readSecretLines(e, 2)
 		if err != nil {
 			return err
 		}
@@ -323,7 +323,8 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		for _, fe := range errs[1:] {
 			fmt.Fprintf(e.stderr, "popbox: --%s: %s\n", fe.Field, e.lang.Field(fe, a, i18n.CLI))
 		}
-		return errs[:1]
+		// The sentence names the values given, so it needs the account.
+		return accountError{err: errs[:1], acct: a}
 	}
 	if !*noCheck {
 		if err := checkIncoming(a, e); err != nil {
@@ -376,7 +377,7 @@ func cmdAccountSet(db string, args []string, e env) error {
 	if errs := a.Validate(nil).Errors(); len(errs) > 0 {
 		for _, fe := range errs {
 			if fe.Field == mail.FieldMaxSize {
-				return mail.FieldErrors{fe}
+				return accountError{err: mail.FieldErrors{fe}, acct: a}
 			}
 		}
 	}
@@ -452,7 +453,7 @@ func cmdAccountPasswd(db string, args []string, e env) error {
 	}
 	var pw string
 	if *pwStdin || !e.stdinTTY {
-		lines, err := readSecretLines(e.stdin, 1)
+		lines, err := readSecretLines(e, 1)
 		if err != nil {
 			return err
 		}

@@ -121,3 +121,77 @@ func TestSaveNoSuchAttachment(t *testing.T) {
 	}
 	c.ok("", "save", ids["three"], "3", "--to", dir)
 }
+
+// TestCLILinesStartRight (issue 13): what follows "popbox: " starts the
+// same way everywhere: a capital where the first word is the catalog's
+// own, and a name (a command, a flag, a path, a host) as it was given. A
+// "warning:" or "--flag value:" label is followed by a sentence too.
+func TestCLILinesStartRight(t *testing.T) {
+	c := newCLI(t, nil)
+	c.ok("pw\n", "account", "add", "--name", "box", "--email", "a@example.com", "--host", "localhost", "--port", "995",
+		"--user", "a", "--password-stdin", "--no-check")
+	add := func(more ...string) []string {
+		return append([]string{"account", "add", "--name", "b", "--email", "a@example.com", "--host", "h.example.com",
+			"--user", "a"}, more...)
+	}
+	missing := t.TempDir() + "/typo.db"
+	runs := [][]string{
+		{"frobnicate"}, {"--bogus"}, {"account"}, {"account", "frob"}, {"fetch", "--bogus"}, {"fetch", "--account"},
+		{"fetch", "--json"}, {"fetch", "extra"}, {"show"}, {"show", "999"}, {"save", "1"}, {"save", "1", "x"},
+		{"list", "extra"}, {"accounts", "extra"}, {"check", "a", "b"}, {"repair", "extra"}, {"account", "use", "nobody"},
+		{"account", "set", "box"}, {"account", "set", "box", "--max-size", "huge"}, {"account", "passwd", "box"},
+		{"account", "use"}, {"--db", missing, "list"}, {"--db", missing, "repair"}, {"list", "--json=maybe"},
+		add("--port", "995"),
+		add("--port", "995", "--password-stdin", "--password-cmd", "x"),
+		add("--port", "99999", "--password-stdin"),
+		add("--port", "995", "--password-stdin", "--security", "bogus"),
+		add("--port", "995", "--password-stdin", "--retention", "forever"),
+		add("--port", "995", "--password-stdin", "--sharing", "all"),
+		add("--port", "995", "--password-stdin", "--max-size", "big"),
+		add("--port", "995", "--password-stdin", "--smtp-same", "--smtp-host", "s.example.com"),
+		add("--port", "995", "--password-stdin", "--security", "none", "--no-check"),
+		// b exists now: two problems, both said with the values given.
+		add("--port", "995", "--password-stdin", "--email", "nope", "--no-check"),
+		{"account", "add", "--name", "c", "--email", "a@example.com", "--host", "localhost", "--port", freePort(t),
+			"--user", "a", "--password-stdin", "--security", "none"},
+	}
+	names := map[string]bool{"accounts": true, "account": true, "check": true, "show": true, "save": true,
+		"repair": true, "list": true, "fetch": true, "localhost": true, "box": true}
+	lines := 0
+	for _, args := range runs {
+		_, errs, code := c.run("pw\n", args...)
+		if code == 0 && !strings.Contains(errs, "warning") {
+			t.Errorf("%v: exit 0", args)
+		}
+		if strings.Contains(errs, `""`) {
+			t.Errorf("%v: a value is missing: %q", args, errs)
+		}
+		for _, line := range strings.Split(errs, "\n") {
+			rest, ok := strings.CutPrefix(line, "popbox: ")
+			if !ok {
+				continue
+			}
+			lines++
+			rest = strings.TrimPrefix(rest, "warning: ")
+			// A flag (and its value) as a label: --port "99999": The port...
+			if strings.HasPrefix(rest, "--") {
+				i := strings.Index(rest, ": ")
+				if i < 0 || strings.Contains(rest[:i], " needs ") || strings.Contains(rest[:i], " goes ") {
+					continue // a sentence about a flag, which it names first
+				}
+				rest = rest[i+2:]
+			}
+			first := strings.FieldsFunc(rest, func(r rune) bool { return r == ' ' || r == ':' })[0]
+			r := []rune(first)[0]
+			if r >= 'a' && r <= 'z' && !names[first] {
+				t.Errorf("%v: %q starts with %q, neither a capital nor a name", args, line, first)
+			}
+			if r >= 'A' && r <= 'Z' && names[strings.ToLower(first)] {
+				t.Errorf("%v: %q capitalises the name %q", args, line, first)
+			}
+		}
+	}
+	if lines < len(runs) {
+		t.Errorf("only %d popbox: lines for %d runs", lines, len(runs))
+	}
+}

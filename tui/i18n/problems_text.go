@@ -98,6 +98,7 @@ func init() {
 		"cli.sharingForced":      {"The administrator's sharing policy makes every account %[1]s, so %[2]s was added as %[1]s.", "管理者の共有ポリシーですべてのアカウントが %[1]s になるため、%[2]s は %[1]s で追加しました。"},
 		"cli.loginDelaySkipped":  {"%s: nothing fetched: %s (popbox fetch --force logs in anyway).", "%s: 受信しませんでした。%s（popbox fetch --force でログインします）。"},
 		"cli.noPasswordStdin":    {"No password on standard input: pipe it in, as in: printf '%s\\n' \"$PW\" | popbox account add ... --password-stdin", "標準入力にパスワードがありません。printf '%s\\n' \"$PW\" | popbox account add ... --password-stdin のようにパイプで渡してください"},
+		"cli.readPassword":       {"The password could not be read (%v); nothing was changed", "パスワードを読み込めませんでした（%v）。何も変更していません"},
 		"cli.passwordEmptyStdin": {"The new password is empty: nothing was changed; pipe the password in with --password-stdin", "新しいパスワードが空です。何も変更していません。--password-stdin でパスワードをパイプで渡してください"},
 		"cli.fetchInterrupted":   {"The fetch of %s was interrupted: %d new messages were stored; nothing else was changed on the server. Run popbox fetch again to go on", "%s の受信を中断しました。新着メッセージ %d 通は保存済みで、サーバーではほかに何も変更していません。続けるには popbox fetch をもう一度実行してください"},
 		"cli.checkFailed":        {"The %[1]s check of %[2]s failed (details above); fix the setting and run popbox check again", "%[2]s の%[1]sのチェックに失敗しました（詳細は上記）。設定を直して popbox check をもう一度実行してください"},
