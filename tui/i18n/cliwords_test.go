@@ -3,6 +3,7 @@ package i18n
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -119,4 +120,37 @@ func isMailKind(err error) bool {
 		}
 	}
 	return false
+}
+
+// TestCLIAdviceFlagsExist (issue 13, part 6): the CLI's advice names only
+// flags that work where the sentence is shown. After a fetch or a check
+// that is --ca-file (both take it) and the global --db; a flag of another
+// command comes with its command (popbox account passwd NAME --incoming).
+// In account add's login test, account add's own flags.
+func TestCLIAdviceFlagsExist(t *testing.T) {
+	withCommand := regexp.MustCompile(`popbox [^.;(（。]*`)
+	flagRE := regexp.MustCompile(`--[a-z][a-z-]*`)
+	runTime := map[string]bool{"--ca-file": true, "--db": true}
+	add := map[string]bool{"--ca-file": true, "--db": true, "--no-check": true, "--security": true, "--port": true,
+		"--retention": true, "--password-stdin": true, "--password-cmd": true, "--host": true, "--user": true}
+	for name, err := range kinds() {
+		for sname, sc := range scenes {
+			if sc.Front != CLI {
+				continue
+			}
+			allowed := runTime
+			if sc.Task == TaskTest {
+				allowed = add
+			}
+			for _, l := range []Lang{EN, JA} {
+				s := l.Error(err, sc)
+				for _, f := range flagRE.FindAllString(withCommand.ReplaceAllString(s, ""), -1) {
+					// A field error is said by account add or set, about their flags.
+					if !allowed[f] && !strings.HasPrefix(name, "field ") {
+						t.Errorf("%s, %s: advises %s, which does not work there: %q", name, sname, f, s)
+					}
+				}
+			}
+		}
+	}
 }

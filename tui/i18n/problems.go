@@ -328,6 +328,8 @@ func (l Lang) cliPOP3(err error, a mail.Account, in mail.Server, adding bool) (s
 		return l.Tr("cli.tlsMismatch", host, in.Port, in.Security.String(), mail.DefaultPort(mail.SecuritySSL, false), mail.DefaultPort(mail.SecurityStartTLS, false)), true
 	case errors.Is(err, mail.ErrCertificate):
 		return l.certProblem(err, CLI, in.Host, a.CAFile), true
+	case errors.Is(err, mail.ErrNoSTARTTLS) && adding:
+		return l.Tr("cli.noSTARTTLSAdding", host, in.Port), true
 	case errors.Is(err, mail.ErrNoSTARTTLS):
 		return l.Tr("cli.noSTARTTLS", host, in.Port), true
 	case errors.Is(err, mail.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
