@@ -118,8 +118,13 @@ func cmdAccounts(db string, args []string, e env) error {
 	var accts []mail.Account
 	var active string
 	st, err := openExisting(db, e)
+	var oe *store.OpenError
 	switch {
 	case errors.Is(err, errNoData):
+	case errors.Is(err, store.ErrNoDatabase) && errors.As(err, &oe):
+		// A database that is not there has no accounts: the list is empty,
+		// as scripts expect of a new one, but a mistyped path is said.
+		fmt.Fprintf(e.stderr, "popbox: %s %s\n", e.lang.Tr("cli.warning"), e.lang.Tr("cli.noDatabaseYet", oe.Path))
 	case err != nil:
 		return err
 	default:

@@ -109,6 +109,7 @@ func init() {
 		"cli.repairNoDatabase":   {"There is no database at %s to repair", "修復するデータベースが %s にありません"},
 		"cli.caFileUnreadable":   {"The CA file %s cannot be read (%v); check the path given with --ca-file", "CAファイル %s を読み込めません（%v）。--ca-file で指定したパスを確認してください"},
 		"cli.caFileEmpty":        {"The CA file %s holds no PEM certificate; give the file of the CA that signed the server's certificate with --ca-file", "CAファイル %s にPEM形式の証明書がありません。サーバー証明書に署名したCAのファイルを --ca-file で指定してください"},
+		"cli.noDatabaseYet":      {"There is no popbox database at %s yet, so no accounts (check the path given with --db or POPBOX_DB; popbox account add makes a new one).", "%s に popbox のデータベースはまだないため、アカウントはありません（--db または POPBOX_DB で指定したパスを確認してください。popbox account add で新しく作成します）。"},
 		"cli.noFolder":           {"The folder %s does not exist or is not a folder; create it first or pass another --to", "フォルダー %s がないか、フォルダーではありません。先に作成するか、別の --to を指定してください"},
 		"cli.fileExists":         {"The file %s already exists; nothing was written. Pass --force to overwrite it or choose another --to", "ファイル %s はすでにあります。何も書き込んでいません。上書きするには --force を付けるか、別の --to を指定してください"},
 		"cli.needsTerminal":      {"The popbox screen needs a terminal; from scripts use popbox fetch, popbox list or popbox account add (popbox --help lists them)", "popbox の画面には端末が必要です。スクリプトからは popbox fetch、popbox list、popbox account add を使ってください（popbox --help で一覧を表示します）"},
