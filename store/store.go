@@ -132,6 +132,9 @@ var (
 	ErrNotDatabase = errors.New("not a popbox database")
 	// ErrNewerSchema: the file was written by a newer popbox.
 	ErrNewerSchema = errors.New("database from a newer popbox")
+	// ErrNoDatabase: there is no file at the path and Options.NoCreate
+	// said not to make one.
+	ErrNoDatabase = errors.New("no popbox database")
 	// ErrUnsafe: the database or key file, or its folder, belongs to
 	// another user or may be written by others, so it may have been planted
 	// or changed by someone else (see safety.go).
@@ -148,7 +151,7 @@ type OpenError struct {
 	Schema uint64 // for ErrNewerSchema: the version found
 	// Unsafe is, for ErrUnsafe, what makes the file unsafe.
 	Unsafe Unsafety
-	Err    error // ErrLocked, ErrNotDatabase, ErrNewerSchema, ErrKeyFile or ErrUnsafe
+	Err    error // ErrLocked, ErrNotDatabase, ErrNewerSchema, ErrKeyFile, ErrUnsafe or ErrNoDatabase
 }
 
 // Error says what happened, naming the path.
@@ -158,6 +161,8 @@ func (e *OpenError) Error() string {
 		return fmt.Sprintf("popbox is already running with this database (%s)", e.Path)
 	case ErrNewerSchema:
 		return fmt.Sprintf("%s was written by a newer popbox (schema %d)", e.Path, e.Schema)
+	case ErrNoDatabase:
+		return fmt.Sprintf("there is no popbox database at %s", e.Path)
 	case ErrKeyFile:
 		return fmt.Sprintf("the key file %s cannot be used (%s)", e.Path, e.Reason)
 	case ErrUnsafe:
@@ -188,6 +193,10 @@ type Options struct {
 	// mailbox: first with done 0, then after each batch, with how many of
 	// the total messages are copied.
 	Progress func(done, total int)
+	// NoCreate: a database that does not exist is not created (nor its
+	// folder); Open fails with ErrNoDatabase. For commands that only read,
+	// so that a mistyped path makes nothing.
+	NoCreate bool
 }
 
 // DefaultPolicyFile is where the administrator's sharing policy lives when
@@ -247,8 +256,9 @@ func ResolvePath(flag string) (string, error) {
 // header says) with a DamagedError; one from a newer popbox with
 // ErrNewerSchema; one held by another popbox, after opts.Timeout, with
 // ErrLocked. A key file path that holds something other than a regular file
-// is refused with ErrKeyFile. A database of an older schema is migrated,
-// and chunks a crash left unfinished are removed.
+// is refused with ErrKeyFile. With opts.NoCreate a missing database is
+// ErrNoDatabase, and nothing is made. A database of an older schema is
+// migrated, and chunks a crash left unfinished are removed.
 func Open(path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("open database: empty path")
@@ -272,6 +282,9 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	if _, _, err := checkSafePath(opts.KeyFile, true); err != nil {
 		return nil, err
+	}
+	if !exists && opts.NoCreate {
+		return nil, &OpenError{Path: path, Err: ErrNoDatabase}
 	}
 	if !exists {
 		if err := create(path); err != nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -17,15 +16,46 @@ import (
 	"popbox/tui/i18n"
 )
 
-// openStore opens the database. While Open upgrades it to a new format,
+// openStore opens the database, creating it when there is none: for
+// account add and the TUI only. While Open upgrades it to a new format,
 // which takes a while for a large mailbox, a line on a terminal's stderr
 // says how far it is, and is cleared when done.
 func openStore(db string, e env) (*store.Store, error) {
+	return openWith(db, e, store.Options{})
+}
+
+// errNoData: the database at the default path does not exist yet. A
+// command that only reads finds nothing there (no account, no message) and
+// makes nothing.
+var errNoData = errors.New("no database yet")
+
+// openExisting opens the database for a command that does not create
+// one: a database named with --db or POPBOX_DB that does not exist is an
+// error naming the path (a mistyped path makes no file and no folder), and
+// a missing one at the default path is errNoData, which the command takes
+// as empty (see noData).
+func openExisting(db string, e env) (*store.Store, error) {
+	st, err := openWith(db, e, store.Options{NoCreate: true})
+	if errors.Is(err, store.ErrNoDatabase) && db == "" && e.getenv("POPBOX_DB") == "" {
+		return nil, errNoData
+	}
+	return st, err
+}
+
+// noData is err, or instead the error a command gives on an empty
+// database when err is errNoData.
+func noData(err, instead error) error {
+	if errors.Is(err, errNoData) {
+		return instead
+	}
+	return err
+}
+
+func openWith(db string, e env, opts store.Options) (*store.Store, error) {
 	path, err := store.ResolvePath(db)
 	if err != nil {
 		return nil, err
 	}
-	var opts store.Options
 	if e.stderrTTY {
 		var last time.Time
 		shown := false
@@ -83,20 +113,28 @@ func cmdAccounts(db string, args []string, e env) error {
 		return err
 	}
 	if len(pos) > 0 {
-		return usagef("accounts takes no arguments (got %q)", pos[0])
+		return fs.bad("cli.use.noArgs", "accounts", pos[0])
 	}
-	st, err := openStore(db, e)
-	if err != nil {
+	var accts []mail.Account
+	var active string
+	st, err := openExisting(db, e)
+	var oe *store.OpenError
+	switch {
+	case errors.Is(err, errNoData):
+	case errors.Is(err, store.ErrNoDatabase) && errors.As(err, &oe):
+		// A database that is not there has no accounts: the list is empty,
+		// as scripts expect of a new one, but a mistyped path is said.
+		fmt.Fprintf(e.stderr, "popbox: %s %s\n", e.lang.Tr("cli.warning"), e.lang.Tr("cli.noDatabaseYet", oe.Path))
+	case err != nil:
 		return err
-	}
-	defer st.Close()
-	accts, err := st.Accounts()
-	if err != nil {
-		return err
-	}
-	active, err := st.ActiveID()
-	if err != nil {
-		return err
+	default:
+		defer st.Close()
+		if accts, err = st.Accounts(); err != nil {
+			return err
+		}
+		if active, err = st.ActiveID(); err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		out := make([]accountJSON, 0, len(accts))
@@ -134,55 +172,58 @@ func writeJSON(w io.Writer, v any) error {
 
 // readSecretLines reads up to n lines of stdin (the passwords of
 // --password-stdin), without their line ends.
-func readSecretLines(r io.Reader, n int) ([]string, error) {
-	sc := bufio.NewScanner(r)
+func readSecretLines(e env, n int) ([]string, error) {
+	sc := bufio.NewScanner(e.stdin)
 	sc.Buffer(make([]byte, 4096), 64*1024)
 	var out []string
 	for len(out) < n && sc.Scan() {
 		out = append(out, strings.TrimSuffix(sc.Text(), "\r"))
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("reading the password from standard input: %w", err)
+		return nil, errors.New(e.lang.Tr("cli.readPassword", err))
 	}
 	return out, nil
 }
 
 func cmdAccountAdd(db string, args []string, e env) error {
 	fs := newFlags("account add", "account add --name N --email E --host H --port P --security S --user U (--password-stdin | --password-cmd CMD) --retention R [flags]", e)
-	name := fs.String("name", "", "display name of the account (unique)")
-	email := fs.String("email", "", "email address")
-	host := fs.String("host", "", "incoming (POP3) server")
-	port := fs.String("port", "", "incoming port (995 with ssl, 110 with starttls/none)")
-	security := fs.String("security", "", "ssl, starttls or none")
-	user := fs.String("user", "", "user name on the incoming server")
+	name := fs.String("name", "", "display `NAME` of the account (unique)")
+	email := fs.String("email", "", "email `ADDRESS`")
+	host := fs.String("host", "", "incoming (POP3) server `HOST`")
+	port := fs.String("port", "", "incoming `PORT` (995 with ssl, 110 with starttls/none)")
+	security := fs.String("security", "", "`SECURITY`: ssl, starttls or none")
+	user := fs.String("user", "", "`USER` name on the incoming server")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input (a second line, if any, is the outgoing password)")
-	pwCmd := fs.String("password-cmd", "", "command that prints the password (run at each login)")
-	retention := fs.String("retention", "keep", "keep, delete, days:N or mirror")
+	pwCmd := fs.String("password-cmd", "", "`COMMAND` that prints the password (run at each login)")
+	retention := fs.String("retention", "keep", "`RETENTION`: keep, delete, days:N or mirror")
 	smtpSame := fs.Bool("smtp-same", false, "use the same credentials for the outgoing server (the default when no --smtp-host)")
-	smtpHost := fs.String("smtp-host", "", "outgoing (SMTP) server")
-	smtpPort := fs.String("smtp-port", "", "outgoing port (465 with ssl, 587 with starttls)")
-	smtpSec := fs.String("smtp-security", "", "ssl, starttls or none for the outgoing server")
-	smtpUser := fs.String("smtp-user", "", "user name on the outgoing server (default: the incoming one)")
-	smtpPwCmd := fs.String("smtp-password-cmd", "", "command that prints the outgoing password")
-	sharing := fs.String("sharing", "private", "private or public (an admin policy may force it)")
-	caFile := fs.String("ca-file", "", "extra CA certificates (PEM) to trust for this account")
-	maxSize := fs.String("max-size", "", "largest message to fetch, as in 512M (default 256M); larger ones stay on the server")
+	smtpHost := fs.String("smtp-host", "", "outgoing (SMTP) server `HOST`")
+	smtpPort := fs.String("smtp-port", "", "outgoing `PORT` (465 with ssl, 587 with starttls)")
+	smtpSec := fs.String("smtp-security", "", "`SECURITY` of the outgoing server: ssl, starttls or none")
+	smtpUser := fs.String("smtp-user", "", "`USER` name on the outgoing server (default: the incoming one)")
+	smtpPwCmd := fs.String("smtp-password-cmd", "", "`COMMAND` that prints the outgoing password")
+	sharing := fs.String("sharing", "private", "`SHARING`: private or public (an admin policy may force it)")
+	caFile := fs.String("ca-file", "", "`FILE` of extra CA certificates (PEM) to trust for this account")
+	maxSize := fs.String("max-size", "", "largest message to fetch, a `SIZE` as in 512M (default 256M); larger ones stay on the server")
 	noCheck := fs.Bool("no-check", false, "save without logging in to the server first")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
-		return usagef("account add takes flags only (got %q)", pos[0])
+		return fs.bad("cli.use.flagsOnly", pos[0])
 	}
 	if *pwStdin && *pwCmd != "" {
-		return usagef("give either --password-stdin or --password-cmd, not both")
+		return fs.bad("cli.use.either", "--password-stdin", "--password-cmd")
 	}
 	if !*pwStdin && *pwCmd == "" {
-		return usagef("account add needs --password-stdin or --password-cmd")
+		return fs.bad("cli.use.needsPassword")
 	}
 	if *smtpSame && *smtpHost != "" {
-		return usagef("give either --smtp-same or --smtp-host, not both")
+		return fs.bad("cli.use.either", "--smtp-same", "--smtp-host")
+	}
+	if err := checkCAFile(*caFile, e); err != nil {
+		return err
 	}
 
 	a := mail.Account{Name: strings.TrimSpace(*name), Email: strings.TrimSpace(*email), CAFile: *caFile}
@@ -191,31 +232,31 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	if *port == "" {
 		fe = append(fe, mail.FieldError{Field: mail.FieldPort, Code: mail.CodeRequired, Message: "Give the incoming port with --port (995 with ssl, 110 without)."})
 	} else if p, perr := mail.ParsePort(mail.FieldPort, *port); perr != nil {
-		fe = append(fe, *perr)
+		return fs.badValue(*perr, *port, a)
 	} else {
 		a.Incoming.Port = p
 	}
 	if *security == "" {
 		a.Incoming.Security = mail.SecurityForPort(a.Incoming.Port, false, mail.SecuritySSL)
 	} else if s, serr := mail.ParseSecurity(*security); serr != nil {
-		return usagef("--security %q: use ssl, starttls or none", *security)
+		return fs.bad("cli.use.security", "--security", *security)
 	} else {
 		a.Incoming.Security = s
 	}
 	r, rerr := mail.ParseRetention(*retention)
 	if rerr != nil {
-		return usagef("--retention %q: use keep, delete, days:N (N from 1 to %d) or mirror", *retention, mail.MaxRetentionDays)
+		return fs.bad("cli.use.retention", *retention, mail.MaxRetentionDays)
 	}
 	a.Retention = r
 	sh, sherr := mail.ParseSharing(*sharing)
 	if sherr != nil {
-		return usagef("--sharing %q: use private or public", *sharing)
+		return fs.bad("cli.use.sharing", *sharing)
 	}
 	a.Sharing = sh
 	if *maxSize != "" {
 		n, err := mail.ParseSize(*maxSize)
 		if err != nil {
-			return usagef("--max-size: %v", err)
+			return fs.bad("cli.use.maxSize", *maxSize)
 		}
 		a.MaxMessageSize = n
 	}
@@ -230,14 +271,14 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		if *smtpSec != "" {
 			s, serr := mail.ParseSecurity(*smtpSec)
 			if serr != nil {
-				return usagef("--smtp-security %q: use ssl, starttls or none", *smtpSec)
+				return fs.bad("cli.use.security", "--smtp-security", *smtpSec)
 			}
 			sec = s
 		}
 		if *smtpPort == "" {
 			a.Outgoing.Port = mail.DefaultPort(sec, true)
 		} else if p, perr := mail.ParsePort(mail.FieldSMTPPort, *smtpPort); perr != nil {
-			fe = append(fe, *perr)
+			return fs.badValue(*perr, *smtpPort, a)
 		} else {
 			a.Outgoing.Port = p
 		}
@@ -248,7 +289,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	}
 
 	if *pwStdin {
-		lines, err := readSecretLines(e.stdin, 2)
+		lines, err := readSecretLines(e, 2)
 		if err != nil {
 			return err
 		}
@@ -287,16 +328,22 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		for _, fe := range errs[1:] {
 			fmt.Fprintf(e.stderr, "popbox: --%s: %s\n", fe.Field, e.lang.Field(fe, a, i18n.CLI))
 		}
-		return errs[:1]
+		// The sentence names the values given, so it needs the account.
+		return accountError{err: errs[:1], acct: a}
 	}
 	if !*noCheck {
 		if err := checkIncoming(a, e); err != nil {
-			return errors.New(e.lang.Tr("cli.nothingSaved", strings.TrimSuffix(strings.TrimSuffix(sentenceFor(e.lang, err, a), "."), "。")))
+			return accountError{err: err, acct: a, adding: true}
 		}
 	}
 	saved, err := st.AddAccount(a)
 	if err != nil {
 		return err
+	}
+	if given(fs, "sharing") && saved.Sharing != a.Sharing {
+		// The administrator's policy decided: say so, the user asked otherwise.
+		fmt.Fprintf(e.stderr, "popbox: %s --sharing %s: %s\n", e.lang.Tr("cli.warning"), a.Sharing,
+			e.lang.Tr("cli.sharingForced", saved.Sharing, saved.Name))
 	}
 	active, _ := st.ActiveID()
 	note := ""
@@ -310,21 +357,21 @@ func cmdAccountAdd(db string, args []string, e env) error {
 // cmdAccountSet changes settings of an account that need no login test.
 func cmdAccountSet(db string, args []string, e env) error {
 	fs := newFlags("account set", "account set NAME --max-size SIZE", e)
-	maxSize := fs.String("max-size", "", "largest message to fetch, as in 512M; 0 for the default (256M)")
+	maxSize := fs.String("max-size", "", "largest message to fetch, a `SIZE` as in 512M; 0 for the default (256M)")
 	name, err := parseOneName(fs, args)
 	if err != nil {
 		return err
 	}
 	if *maxSize == "" {
-		return usagef("account set needs a setting to change, such as --max-size 512M")
+		return fs.bad("cli.use.setNeeds")
 	}
 	n, err := mail.ParseSize(*maxSize)
 	if err != nil {
-		return usagef("--max-size: %v", err)
+		return fs.bad("cli.use.maxSize", *maxSize)
 	}
-	st, err := openStore(db, e)
+	st, err := openExisting(db, e)
 	if err != nil {
-		return err
+		return noData(err, &store.NotFoundError{Kind: store.ErrNoAccount, Name: name})
 	}
 	defer st.Close()
 	a, err := st.Account(name)
@@ -335,7 +382,7 @@ func cmdAccountSet(db string, args []string, e env) error {
 	if errs := a.Validate(nil).Errors(); len(errs) > 0 {
 		for _, fe := range errs {
 			if fe.Field == mail.FieldMaxSize {
-				return mail.FieldErrors{fe}
+				return accountError{err: mail.FieldErrors{fe}, acct: a}
 			}
 		}
 	}
@@ -364,13 +411,13 @@ func checkIncoming(a mail.Account, e env) error {
 }
 
 // parseOneName parses flags of a command that takes one account name.
-func parseOneName(fs *flag.FlagSet, args []string) (string, error) {
+func parseOneName(fs *flags, args []string) (string, error) {
 	pos, err := parse(fs, args)
 	if err != nil {
 		return "", err
 	}
 	if len(pos) != 1 {
-		return "", usagef("%s needs exactly one account name", fs.Name())
+		return "", fs.bad("cli.use.oneName", fs.Name())
 	}
 	return pos[0], nil
 }
@@ -381,9 +428,9 @@ func cmdAccountUse(db string, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(db, e)
+	st, err := openExisting(db, e)
 	if err != nil {
-		return err
+		return noData(err, &store.NotFoundError{Kind: store.ErrNoAccount, Name: name})
 	}
 	defer st.Close()
 	if err := st.Use(name); err != nil {
@@ -407,11 +454,11 @@ func cmdAccountPasswd(db string, args []string, e env) error {
 		return err
 	}
 	if *incoming == *outgoing {
-		return usagef("account passwd needs exactly one of --incoming or --outgoing")
+		return fs.bad("cli.use.passwdSide")
 	}
 	var pw string
 	if *pwStdin || !e.stdinTTY {
-		lines, err := readSecretLines(e.stdin, 1)
+		lines, err := readSecretLines(e, 1)
 		if err != nil {
 			return err
 		}
@@ -427,9 +474,9 @@ func cmdAccountPasswd(db string, args []string, e env) error {
 	if pw == "" {
 		return errors.New(e.lang.Tr("cli.passwordEmptyStdin"))
 	}
-	st, err := openStore(db, e)
+	st, err := openExisting(db, e)
 	if err != nil {
-		return err
+		return noData(err, &store.NotFoundError{Kind: store.ErrNoAccount, Name: name})
 	}
 	defer st.Close()
 	if err := st.SetPassword(name, *outgoing, pw); err != nil {
@@ -449,9 +496,9 @@ func cmdAccountRemove(db string, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(db, e)
+	st, err := openExisting(db, e)
 	if err != nil {
-		return err
+		return noData(err, &store.NotFoundError{Kind: store.ErrNoAccount, Name: name})
 	}
 	defer st.Close()
 	a, err := st.Account(name)

@@ -13,6 +13,9 @@ type accountError struct {
 	err      error
 	acct     mail.Account
 	outgoing bool
+	// adding: the failure came in account add's login test, before the
+	// account was saved.
+	adding bool
 }
 
 func (e accountError) Error() string { return sentenceFor(i18n.EN, e.err, e.acct) }
@@ -23,7 +26,11 @@ func (e accountError) Unwrap() error { return e.err }
 func sentence(l i18n.Lang, err error) string {
 	var ae accountError
 	if errors.As(err, &ae) {
-		return l.Error(ae.err, i18n.Scene{Front: i18n.CLI, Account: ae.acct, Outgoing: ae.outgoing})
+		sc := i18n.Scene{Front: i18n.CLI, Account: ae.acct, Outgoing: ae.outgoing}
+		if ae.adding {
+			sc.Task = i18n.TaskTest
+		}
+		return l.Error(ae.err, sc)
 	}
 	return l.Error(err, i18n.Scene{Front: i18n.CLI})
 }

@@ -180,7 +180,6 @@ func TestFetchErrorsAreSentences(t *testing.T) {
 
 func TestLockedDatabase(t *testing.T) {
 	c := newCLI(t, nil)
-	c.ok("", "accounts")
 	st, err := store.Open(c.db, store.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -107,13 +107,17 @@ func TestFetchSentencesSayWhatHappened(t *testing.T) {
 }
 
 // TestSentenceKeepsNames: a sentence that starts with a file name prints it
-// as given, not capitalised.
+// as given, not capitalised. The text of an error of no known kind is
+// printed as it is: its first word may be a name in plain letters
+// (localhost, an account box), which a capital would change (issue 13);
+// the catalog's sentences carry their own capitals.
 func TestSentenceKeepsNames(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"victim.txt already exists", "victim.txt already exists."},
 		{"pop.example.com refused the login", "pop.example.com refused the login."},
-		{"no message with ID 7", "No message with ID 7."},
-		{"ünicode start", "Ünicode start."},
+		{"localhost refused the login", "localhost refused the login."},
+		{"no message with ID 7", "no message with ID 7."},
+		{"ünicode start", "ünicode start."},
 	} {
 		if got := sentence(i18n.EN, errString(tc.in)); got != tc.want {
 			t.Errorf("sentence(%q) = %q, want %q", tc.in, got, tc.want)

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -29,13 +29,13 @@ func accountFor(st *store.Store, name string) (mail.Account, error) {
 }
 
 // parseNoArgs parses flags of a command that takes no positional arguments.
-func parseNoArgs(fs *flag.FlagSet, args []string) error {
+func parseNoArgs(fs *flags, args []string) error {
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
-		return usagef("%s takes no arguments (got %q); name the account with --account", fs.Name(), pos[0])
+		return fs.bad("cli.use.noArgsAccount", fs.Name(), pos[0])
 	}
 	return nil
 }
@@ -43,9 +43,9 @@ func parseNoArgs(fs *flag.FlagSet, args []string) error {
 // openAccount opens the store and finds the named (or active) account; the
 // caller closes the store.
 func openAccount(db, name string, e env) (*store.Store, mail.Account, error) {
-	st, err := openStore(db, e)
+	st, err := openExisting(db, e)
 	if err != nil {
-		return nil, mail.Account{}, err
+		return nil, mail.Account{}, noData(err, &store.NotFoundError{Kind: store.ErrNoAccount, Name: name})
 	}
 	a, err := accountFor(st, name)
 	if err != nil {
@@ -56,13 +56,22 @@ func openAccount(db, name string, e env) (*store.Store, mail.Account, error) {
 }
 
 func cmdFetch(db string, args []string, e env) error {
-	fs := newFlags("fetch", "fetch [--account NAME] [--dry-run] [--json]", e)
-	name := fs.String("account", "", "the account to fetch (default: the active one)")
+	fs := newFlags("fetch", "fetch [--account NAME] [--dry-run [--json]] [--quiet] [--force] [--ca-file F]", e)
+	name := fs.String("account", "", "the account to fetch, by `NAME` (default: the active one)")
 	dry := fs.Bool("dry-run", false, "connect and show what would be fetched and deleted, changing nothing")
 	asJSON := fs.Bool("json", false, "with --dry-run: print the plan as JSON, with UIDs")
 	quiet := fs.Bool("quiet", false, "no summary line when nothing happened (for cron)")
 	force := fs.Bool("force", false, "log in even if the server asked for more time between logins (LOGIN-DELAY)")
+	caFile := caFileFlag(fs)
 	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	if *asJSON && !*dry {
+		// A fetch prints one summary line; only a dry run's plan has a JSON
+		// form, and a script that asked for the plan must not fetch for real.
+		return fs.bad("cli.use.jsonNeedsDryRun")
+	}
+	if err := checkCAFile(*caFile, e); err != nil {
 		return err
 	}
 	st, a, err := openAccount(db, *name, e)
@@ -70,6 +79,9 @@ func cmdFetch(db string, args []string, e env) error {
 		return err
 	}
 	defer st.Close()
+	if *caFile != "" {
+		a.CAFile = *caFile
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if e.getenv("GOGC") == "" {
@@ -175,30 +187,32 @@ func (p *progressLine) clear() {
 }
 
 func cmdCheck(db string, args []string, e env) error {
-	fs := newFlags("check", "check [NAME]", e)
+	fs := newFlags("check", "check [NAME] [--ca-file F]", e)
+	caFile := caFileFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 1 {
-		return usagef("check takes at most one account name")
+		return fs.bad("cli.use.checkArgs")
 	}
-	st, err := openStore(db, e)
-	if err != nil {
+	if err := checkCAFile(*caFile, e); err != nil {
 		return err
 	}
-	defer st.Close()
 	name := ""
 	if len(pos) == 1 {
 		name = pos[0]
 	}
-	a, err := accountFor(st, name)
+	st, a, err := openAccount(db, name, e)
 	if err != nil {
 		return err
 	}
 	// The servers are not touched while the database is held: close it first
 	// so a TUI or cron fetch is not locked out for the length of the check.
 	st.Close()
+	if *caFile != "" {
+		a.CAFile = *caFile
+	}
 	tlsConf, err := mail.TLSConfig(a)
 	if err != nil {
 		return err
@@ -243,7 +257,7 @@ type listJSON struct {
 
 func cmdList(db string, args []string, e env) error {
 	fs := newFlags("list", "list [--account NAME] [--json]", e)
-	name := fs.String("account", "", "the account (default: the active one)")
+	name := fs.String("account", "", "the account, by `NAME` (default: the active one)")
 	asJSON := fs.Bool("json", false, "print a JSON array, newest first")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
@@ -290,9 +304,9 @@ func cmdList(db string, args []string, e env) error {
 // loadMessage reads one message's record and exact bytes; the store is
 // closed again before the (possibly slow) decoding or writing.
 func loadMessage(db, id string, e env) (store.Message, []byte, error) {
-	st, err := openStore(db, e)
+	st, err := openExisting(db, e)
 	if err != nil {
-		return store.Message{}, nil, err
+		return store.Message{}, nil, noData(err, &store.NotFoundError{Kind: store.ErrNoMessage, ID: id})
 	}
 	defer st.Close()
 	m, err := st.Message(id)
@@ -311,7 +325,7 @@ func cmdShow(db string, args []string, e env) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("show needs one message ID (see popbox list)")
+		return fs.bad("cli.use.showArgs")
 	}
 	m, b, err := loadMessage(db, pos[0], e)
 	if err != nil {
@@ -350,26 +364,28 @@ func cmdShow(db string, args []string, e env) error {
 
 func cmdSave(db string, args []string, e env) error {
 	fs := newFlags("save", "save ID N --to DIR [--force]", e)
-	to := fs.String("to", ".", "the folder to save into")
+	to := fs.String("to", ".", "the folder (`DIR`) to save into")
 	force := fs.Bool("force", false, "overwrite a file of the same name")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 2 {
-		return usagef("save needs a message ID and an attachment number (see popbox show ID)")
+		return fs.bad("cli.use.saveArgs")
 	}
 	n, err := strconv.Atoi(pos[1])
 	if err != nil || n < 1 {
-		return usagef("the attachment number %q is not a number from 1 up", pos[1])
+		return fs.bad("cli.use.attachmentNumber", pos[1])
 	}
 	m, b, err := loadMessage(db, pos[0], e)
 	if err != nil {
 		return err
 	}
 	at, data, err := mail.AttachmentData(b, n)
-	if err != nil {
-		return errors.New(e.lang.Tr("cli.noAttachment", m.ID, n, err, m.ID))
+	if errors.Is(err, mail.ErrNoAttachment) {
+		return errors.New(noAttachment(e, m.ID, n, len(mail.Parse(b, m.Received).Attachments)))
+	} else if err != nil {
+		return err
 	}
 	mode := mail.SaveNew
 	if *force {
@@ -386,4 +402,41 @@ func cmdSave(db string, args []string, e env) error {
 	}
 	fmt.Fprintf(e.stdout, "Saved %s (%s).\n", path, mail.FormatSize(int64(len(data))))
 	return nil
+}
+
+// caFileFlag adds --ca-file to fetch or check: a CA file trusted for this
+// run instead of the account's own (which stays as it is).
+func caFileFlag(fs *flags) *string {
+	return fs.String("ca-file", "", "`FILE` of CA certificates (PEM) to trust for this run, instead of the account's own CA file")
+}
+
+// checkCAFile says, before any server is asked, when the CA file given
+// with --ca-file cannot be read or holds no certificate.
+func checkCAFile(path string, e env) error {
+	if path == "" {
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return errors.New(e.lang.Tr("cli.caFileUnreadable", path, err))
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(b) {
+		return errors.New(e.lang.Tr("cli.caFileEmpty", path))
+	}
+	return nil
+}
+
+// noAttachment says that message id has no attachment n, and which it has.
+func noAttachment(e env, id string, n, have int) string {
+	switch have {
+	case 0:
+		return e.lang.Tr("cli.noAttachments", id)
+	case 1:
+		return e.lang.Tr("cli.noAttachmentOne", id, n)
+	}
+	return e.lang.Tr("cli.noAttachment", id, n, have)
 }

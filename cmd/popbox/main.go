@@ -12,18 +12,16 @@ import (
 	"os"
 	"strings"
 
+	"popbox/mail"
 	"popbox/tui/i18n"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0"
 
-const usage = `popbox: a terminal mail client for POP3 accounts.
-
-Usage:
-  popbox [--db PATH]                      the TUI (the setup wizard on first run)
-  popbox accounts [--json]                list accounts; the active one is marked *
-  popbox account add --name N --email E --host H --port P
+// accountUsage is the account subcommands' part of usage, which
+// popbox account --help prints.
+const accountUsage = `  popbox account add --name N --email E --host H --port P
         --security ssl|starttls|none --user U (--password-stdin | --password-cmd CMD)
         --retention keep|delete|days:N|mirror
         [--smtp-same | --smtp-host H --smtp-port P --smtp-security S --smtp-user U]
@@ -32,8 +30,15 @@ Usage:
   popbox account set NAME --max-size SIZE largest message to fetch (default 256M)
   popbox account passwd NAME --incoming|--outgoing [--password-stdin]
   popbox account remove NAME
-  popbox check [NAME]                     log in to the incoming and outgoing servers
-  popbox fetch [--account NAME] [--dry-run [--json]] [--quiet] [--force]
+`
+
+const usage = `popbox: a terminal mail client for POP3 accounts.
+
+Usage:
+  popbox [--db PATH]                      the TUI (the setup wizard on first run)
+  popbox accounts [--json]                list accounts; the active one is marked *
+` + accountUsage + `  popbox check [NAME] [--ca-file F]       log in to the incoming and outgoing servers
+  popbox fetch [--account NAME] [--dry-run [--json]] [--quiet] [--force] [--ca-file F]
   popbox list [--account NAME] [--json]   cached messages, newest first
   popbox show ID [--raw]                  a readable message, or its exact bytes
   popbox save ID N --to DIR               save attachment N of message ID into DIR
@@ -48,14 +53,11 @@ Global flags (before or after the subcommand):
 Exit status: 0 on success, 1 on an error, 2 on bad usage.
 `
 
-// usageError is bad usage: exit status 2.
-type usageError struct{ msg string }
+// usageError is bad usage: exit status 2. cmd is the command it concerns
+// ("fetch", "account add"), which the hint names; "" for popbox itself.
+type usageError struct{ msg, cmd string }
 
 func (e usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error {
-	return usageError{fmt.Sprintf(format, args...)}
-}
 
 // env is what a command sees of the outside world; tests replace it.
 type env struct {
@@ -70,6 +72,11 @@ type env struct {
 	lang i18n.Lang
 }
 
+// badUsage is bad usage said by the catalog's entry key.
+func (e env) badUsage(key string, args ...any) error {
+	return usageError{msg: e.lang.Tr(key, args...)}
+}
+
 func main() {
 	os.Exit(run(os.Args[1:], env{
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
@@ -80,12 +87,8 @@ func main() {
 // run is main without os.Exit: it returns the exit status.
 func run(args []string, e env) int {
 	e.lang = i18n.Detect(e.getenv)
-	db, rest, err := extractGlobal(args)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "popbox: "+err.Error())
-		return 2
-	}
-	if len(rest) > 0 {
+	db, rest, err := extractGlobal(args, e)
+	if err == nil && len(rest) > 0 {
 		switch rest[0] {
 		case "--version", "-version", "version":
 			fmt.Fprintln(e.stdout, "popbox "+version)
@@ -95,7 +98,9 @@ func run(args []string, e env) int {
 			return 0
 		}
 	}
-	err = dispatch(db, rest, e)
+	if err == nil {
+		err = dispatch(db, rest, e)
+	}
 	if err == nil {
 		return 0
 	}
@@ -105,7 +110,11 @@ func run(args []string, e env) int {
 	var ue usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintln(e.stderr, "popbox: "+ue.msg)
-		fmt.Fprintln(e.stderr, e.lang.Tr("cli.usageHint"))
+		if ue.cmd != "" {
+			fmt.Fprintln(e.stderr, e.lang.Tr("cli.usageHintCmd", ue.cmd))
+		} else {
+			fmt.Fprintln(e.stderr, e.lang.Tr("cli.usageHint"))
+		}
 		return 2
 	}
 	fmt.Fprintln(e.stderr, "popbox: "+sentence(e.lang, err))
@@ -113,7 +122,7 @@ func run(args []string, e env) int {
 }
 
 // extractGlobal takes --db PATH / --db=PATH out of args wherever it stands.
-func extractGlobal(args []string) (db string, rest []string, err error) {
+func extractGlobal(args []string, e env) (db string, rest []string, err error) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
@@ -122,7 +131,7 @@ func extractGlobal(args []string) (db string, rest []string, err error) {
 			return db, rest, nil
 		case a == "--db" || a == "-db":
 			if i+1 >= len(args) {
-				return "", nil, errors.New("--db needs a path")
+				return "", nil, e.badUsage("cli.use.dbPath")
 			}
 			db = args[i+1]
 			i++
@@ -140,70 +149,123 @@ func dispatch(db string, args []string, e env) error {
 		return cmdTUI(db, e)
 	}
 	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "accounts":
-		return cmdAccounts(db, rest, e)
-	case "account":
-		if len(rest) == 0 {
-			return usagef("account needs a subcommand: add, use, set, passwd or remove")
-		}
+	if cmd == "account" && len(rest) > 0 {
 		switch rest[0] {
-		case "add":
-			return cmdAccountAdd(db, rest[1:], e)
-		case "use":
-			return cmdAccountUse(db, rest[1:], e)
-		case "set":
-			return cmdAccountSet(db, rest[1:], e)
-		case "passwd", "password":
-			return cmdAccountPasswd(db, rest[1:], e)
-		case "remove", "rm":
-			return cmdAccountRemove(db, rest[1:], e)
-		case "--help", "-h", "help":
-			fmt.Fprint(e.stdout, usage)
+		case "--help", "-help", "-h", "help":
+			fmt.Fprint(e.stdout, "Usage:\n"+accountUsage+"\n\"popbox account COMMAND --help\" for one command.\n")
 			return nil
 		}
-		return usagef("unknown account subcommand %q: use add, use, set, passwd or remove", rest[0])
-	case "check":
-		return cmdCheck(db, rest, e)
-	case "fetch":
-		return cmdFetch(db, rest, e)
-	case "list":
-		return cmdList(db, rest, e)
-	case "show":
-		return cmdShow(db, rest, e)
-	case "save":
-		return cmdSave(db, rest, e)
-	case "repair":
-		return cmdRepair(db, rest, e)
+		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
-	return usagef("unknown command %q", cmd)
+	run, ok := commands[cmd]
+	if !ok {
+		switch {
+		case cmd == "account":
+			return usageError{msg: e.lang.Tr("cli.use.accountSub"), cmd: "account"}
+		case strings.HasPrefix(cmd, "account "):
+			return usageError{msg: e.lang.Tr("cli.use.unknownAccountSub", strings.TrimPrefix(cmd, "account ")), cmd: "account"}
+		case strings.HasPrefix(cmd, "-"):
+			return e.badUsage("cli.use.unknownFlag", "--"+strings.TrimLeft(flagName(cmd), "-"))
+		}
+		return e.badUsage("cli.use.unknownCommand", cmd)
+	}
+	err := run(db, rest, e)
+	var ue usageError
+	if errors.As(err, &ue) && ue.cmd == "" {
+		ue.cmd = cmd
+		return ue
+	}
+	return err
 }
 
-// newFlags makes a flag set whose errors become usage errors and whose
-// --help prints the command's usage to stdout.
-func newFlags(name, synopsis string, e env) *flag.FlagSet {
+// commands are the subcommands by name.
+var commands = map[string]func(db string, args []string, e env) error{
+	"accounts":         cmdAccounts,
+	"account add":      cmdAccountAdd,
+	"account use":      cmdAccountUse,
+	"account set":      cmdAccountSet,
+	"account passwd":   cmdAccountPasswd,
+	"account password": cmdAccountPasswd,
+	"account remove":   cmdAccountRemove,
+	"account rm":       cmdAccountRemove,
+	"check":            cmdCheck,
+	"fetch":            cmdFetch,
+	"list":             cmdList,
+	"show":             cmdShow,
+	"save":             cmdSave,
+	"repair":           cmdRepair,
+}
+
+// flagName is the flag of an argument, without its value: --x=1 is --x.
+func flagName(arg string) string {
+	name, _, _ := strings.Cut(arg, "=")
+	return name
+}
+
+// flags is a subcommand's flag set: its errors become usage errors in the
+// catalog's words, and --help prints its usage, once, to stdout.
+type flags struct {
+	*flag.FlagSet
+	synopsis string
+	e        env
+}
+
+func newFlags(name, synopsis string, e env) *flags {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stdout, "Usage: popbox %s\n", synopsis)
-		fs.SetOutput(e.stdout)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-	}
-	return fs
+	// The flag package calls Usage on every error too: parse prints the
+	// usage itself, for --help only.
+	fs.Usage = func() {}
+	return &flags{FlagSet: fs, synopsis: synopsis, e: e}
+}
+
+// usage prints the command's synopsis and its flags.
+func (fs *flags) usage() {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Usage: popbox %s\n", fs.synopsis)
+	fs.VisitAll(func(f *flag.Flag) {
+		name, text := flag.UnquoteUsage(f)
+		if name != "" {
+			name = " " + name
+		}
+		if f.DefValue != "" && f.DefValue != "false" {
+			text += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		fmt.Fprintf(&b, "  --%s%s\n        %s\n", f.Name, name, text)
+	})
+	fmt.Fprint(fs.e.stdout, b.String())
+}
+
+// bad is bad usage of this command, said by the catalog's entry key.
+func (fs *flags) bad(key string, args ...any) error {
+	return usageError{msg: fs.e.lang.Tr(key, args...), cmd: fs.Name()}
+}
+
+// given says whether the flag name was given on the command line.
+func given(fs *flags, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
+// badValue is bad usage: the value given for a flag cannot be read (a
+// port that is not a number from 1 to 65535), said in the catalog's words
+// for the field's problem.
+func (fs *flags) badValue(fe mail.FieldError, value string, a mail.Account) error {
+	return usageError{msg: fmt.Sprintf("--%s %q: %s", fe.Field, value, fs.e.lang.Field(fe, a, i18n.CLI)), cmd: fs.Name()}
 }
 
 // parse parses flags that may stand before, between or after positional
 // arguments, and returns the positional ones.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+func parse(fs *flags, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
+				fs.usage()
 				return nil, flag.ErrHelp
 			}
-			return nil, usagef("%s: %v", fs.Name(), err)
+			return nil, fs.flagError(err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -215,4 +277,17 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// flagError says a flag package error in the catalog's words: the flag
+// package names a flag with one dash; popbox's usage with two.
+func (fs *flags) flagError(err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return fs.bad("cli.use.unknownFlagFor", "--"+name, fs.Name())
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return fs.bad("cli.use.flagValue", "--"+name)
+	}
+	return fs.bad("cli.use.flagBad", strings.ReplaceAll(msg, " -", " --"))
 }

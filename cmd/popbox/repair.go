@@ -1,9 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"popbox/store"
 	"popbox/tui/i18n"
@@ -14,13 +17,13 @@ import (
 // the user swaps the files, so that the old one is kept whatever happens.
 func cmdRepair(db string, args []string, e env) error {
 	fs := newFlags("repair", "repair [--to NEWPATH]", e)
-	to := fs.String("to", "", "the new database to write (default: the database path + .repaired)")
+	to := fs.String("to", "", "the new database to write, `NEWPATH` (default: the database path + .repaired)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
-		return usagef("repair takes no arguments (got %q); name the new file with --to", pos[0])
+		return fs.bad("cli.use.repairArgs", pos[0])
 	}
 	path, err := store.ResolvePath(db)
 	if err != nil {
@@ -29,9 +32,12 @@ func cmdRepair(db string, args []string, e env) error {
 	if *to == "" {
 		*to = path + ".repaired"
 	}
+	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+		return errors.New(e.lang.Tr("cli.repairNoDatabase", path))
+	}
 	rep, err := store.Salvage(path, *to, store.Options{})
 	if err != nil {
-		return err
+		return salvageRefusal{err: err, names: []string{path, *to, *to + ".key"}}
 	}
 	_, keyErr := os.Stat(*to + ".key")
 	fmt.Fprintln(e.stdout, repairSummary(path, *to, rep, keyErr == nil))
@@ -106,4 +112,26 @@ func howMany(n int, noun string) string {
 		noun += "s"
 	}
 	return i18n.Count(n) + " " + noun
+}
+
+// salvageRefusal is a refusal of store.Salvage as the CLI says it. Kinds
+// the catalog knows (a locked or unsafe file) are said by the catalog; the
+// others are store's own sentences, which start with a path, printed as it
+// was given, or with store's words, which get the capital here.
+type salvageRefusal struct {
+	err   error
+	names []string
+}
+
+func (r salvageRefusal) Unwrap() error { return r.err }
+
+func (r salvageRefusal) Error() string {
+	s := r.err.Error()
+	for _, n := range r.names {
+		if strings.HasPrefix(s, n) {
+			return s
+		}
+	}
+	c, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(c)) + s[size:]
 }

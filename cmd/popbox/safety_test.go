@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"popbox/store"
 )
 
 func init() {
@@ -40,7 +42,11 @@ func TestPlantedDatabaseRefused(t *testing.T) {
 	}
 	c.db = filepath.Join(shared, "popbox.db")
 	// The attacker's files: a valid popbox database and key.
-	c.ok("", "accounts")
+	st, err := store.Open(c.db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
 	const nobody = 65534
 	for _, p := range []string{c.db, c.db + ".key"} {
 		if p == c.db+".key" {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -20,7 +21,7 @@ func promptPassword(e env, prompt string) (string, error) {
 	b, err := term.ReadPassword(os.Stdin.Fd())
 	fmt.Fprintln(e.stderr)
 	if err != nil {
-		return "", fmt.Errorf("reading the password: %w", err)
+		return "", errors.New(e.lang.Tr("cli.readPassword", err))
 	}
 	return strings.TrimRight(string(b), "\r\n"), nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"popbox/mail"
@@ -24,7 +23,9 @@ const (
 // Task is what the TUI was doing when the error came: the advice differs
 // between a fetch (go to the accounts screen), the password dialog (type
 // it again), the wizard's connection test (check the fields) and anything
-// else (the error alone).
+// else (the error alone). On the CLI only TaskTest differs: account add's
+// login test, before the account is saved, so the advice cannot be a
+// command on that account.
 type Task int
 
 const (
@@ -37,7 +38,7 @@ const (
 // Scene is where an error is shown and what it is about.
 type Scene struct {
 	Front Front
-	Task  Task // for Screen
+	Task  Task // for Screen; TaskTest for the CLI's account add
 	// Account is the account the error concerns: its servers, user and
 	// name fill the sentence. Zero when the error concerns none.
 	Account mail.Account
@@ -52,11 +53,28 @@ func (l Lang) Error(err error, sc Scene) string {
 	return l.finish(l.Sentence(err, sc), sc.Front)
 }
 
-// Sentence is Error without the CLI's capital and full stop.
+// Sentence is Error without the CLI's full stop.
 func (l Lang) Sentence(err error, sc Scene) string {
 	if err == nil {
 		return ""
 	}
+	if sc.Front == CLI && sc.Task == TaskTest {
+		return l.unsaved(err, l.sentence(err, sc))
+	}
+	return l.sentence(err, sc)
+}
+
+// unsaved is the sentence of a failed login test of account add: what
+// happened, then that nothing was saved and how to try again.
+func (l Lang) unsaved(err error, what string) string {
+	what = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(what), "."), "。")
+	if errors.Is(err, mail.ErrAuth) {
+		return l.Tr("cli.nothingSavedAuth", what)
+	}
+	return l.Tr("cli.nothingSaved", what)
+}
+
+func (l Lang) sentence(err error, sc Scene) string {
 	s, known := l.storeError(err, sc)
 	if !known {
 		s, known = l.mailError(err, sc)
@@ -70,8 +88,10 @@ func (l Lang) Sentence(err error, sc Scene) string {
 	return s
 }
 
-// finish makes a CLI line a sentence: a capital (unless it starts with a
-// name) and a full stop.
+// finish makes a CLI line a sentence: it ends with a full stop. Its
+// capital comes from the catalog: an entry starts with a capital where its
+// first word is the catalog's own, and a name (a host, a file, an account)
+// is printed as it was given, never capitalised.
 func (l Lang) finish(s string, f Front) string {
 	s = strings.TrimSpace(s)
 	if f != CLI || s == "" {
@@ -89,29 +109,15 @@ func (l Lang) finish(s string, f Front) string {
 	return s
 }
 
-// capitalise starts a sentence with a capital letter, unless its first word
-// is a name (a file, a host, an address: anything but letters), which is
-// printed as it was given.
-func capitalise(s string) string {
-	word, _, _ := strings.Cut(s, " ")
-	for _, r := range word {
-		if !unicode.IsLetter(r) {
-			return s
-		}
-	}
-	r, size := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[size:]
-}
-
-// other is an error of no known kind: its own text, in a frame that says
-// what failed on the screen.
+// other is an error of no known kind: its own text, as it is (it may start
+// with a name), in a frame that says what failed on the screen.
 func (l Lang) other(err error, sc Scene) string {
 	text := mail.SafeLine(strings.TrimSpace(err.Error()))
 	if text == "" {
 		text = l.Tr("err.unknown")
 	}
 	if sc.Front == CLI {
-		return capitalise(text)
+		return text
 	}
 	switch sc.Task {
 	case TaskFetch:
@@ -220,6 +226,8 @@ func (l Lang) openError(e *store.OpenError) string {
 		return l.Tr("open.locked", path)
 	case store.ErrNewerSchema:
 		return l.Tr("open.newer", path, e.Schema)
+	case store.ErrNoDatabase:
+		return l.Tr("open.noDatabase", path)
 	case store.ErrKeyFile:
 		return l.Tr("open.keyFile", path, safe(e.Reason))
 	case store.ErrUnsafe:
@@ -270,7 +278,7 @@ func (l Lang) mailError(err error, sc Scene) (string, bool) {
 	case sc.Front == CLI && sc.Outgoing:
 		return l.cliSMTP(err, a, srv)
 	case sc.Front == CLI:
-		return l.cliPOP3(err, a, srv)
+		return l.cliPOP3(err, a, srv, sc.Task == TaskTest)
 	case sc.Task == TaskTest:
 		return l.testProblem(err, a, srv, sc.Outgoing)
 	}
@@ -301,7 +309,10 @@ func (l Lang) AppPasswordHint(host, email string) string {
 	return ""
 }
 
-func (l Lang) cliPOP3(err error, a mail.Account, in mail.Server) (string, bool) {
+// cliPOP3 is the CLI's sentence for a failure of the incoming server;
+// adding: in account add's login test, where the account is not saved yet
+// and commands on it do not work.
+func (l Lang) cliPOP3(err error, a mail.Account, in mail.Server, adding bool) (string, bool) {
 	host := safe(in.Host)
 	switch {
 	case errors.Is(err, mail.ErrAuth):
@@ -309,23 +320,32 @@ func (l Lang) cliPOP3(err error, a mail.Account, in mail.Server) (string, bool) 
 		if hasAppPasswords(in.Host, a.Email) {
 			hint = l.Tr("cli.appPasswordHint")
 		}
+		if adding {
+			return l.Tr("cli.authAdding", host, safe(in.User), hint), true
+		}
 		return l.Tr("cli.auth", host, safe(in.User), Shell(a.Name), "--incoming", hint), true
 	case errors.Is(err, mail.ErrTLSMismatch):
 		return l.Tr("cli.tlsMismatch", host, in.Port, in.Security.String(), mail.DefaultPort(mail.SecuritySSL, false), mail.DefaultPort(mail.SecurityStartTLS, false)), true
 	case errors.Is(err, mail.ErrCertificate):
 		return l.certProblem(err, CLI, in.Host, a.CAFile), true
+	case errors.Is(err, mail.ErrNoSTARTTLS) && adding:
+		return l.Tr("cli.noSTARTTLSAdding", host, in.Port), true
 	case errors.Is(err, mail.ErrNoSTARTTLS):
 		return l.Tr("cli.noSTARTTLS", host, in.Port), true
 	case errors.Is(err, mail.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
 		return l.Tr("cli.timeout", host, in.Port), true
 	case errors.Is(err, mail.ErrUnreachable):
 		return l.Tr("cli.unreachable", host, in.Port, safe(rootCause(err))), true
+	case errors.Is(err, mail.ErrNoUIDL) && adding:
+		return l.Tr("cli.noUIDLAdding", host), true
 	case errors.Is(err, mail.ErrNoUIDL):
 		return l.Tr("cli.noUIDL", host), true
 	case errors.Is(err, mail.ErrQuitRefused):
 		return l.Tr("cli.quitRefused", host, safe(rootCause(err))), true
 	case errors.Is(err, mail.ErrMailbox):
 		return l.Tr("cli.mailbox", host, safe(rootCause(err))), true
+	case errors.Is(err, mail.ErrPasswordCmd) && adding:
+		return l.Tr("cli.passwordCmdAdding", safe(err.Error())), true
 	case errors.Is(err, mail.ErrPasswordCmd):
 		return l.Tr("cli.passwordCmd", safe(a.Name), safe(err.Error()), Shell(a.Name)), true
 	case errors.Is(err, mail.ErrLoginDelay):
@@ -355,8 +375,10 @@ func (l Lang) cliSMTP(err error, a mail.Account, s mail.Server) (string, bool) {
 		return l.Tr("cli.smtpTimeout", host, s.Port), true
 	case errors.Is(err, mail.ErrUnreachable):
 		return l.Tr("cli.smtpUnreachable", host, s.Port, safe(rootCause(err))), true
+	case errors.Is(err, mail.ErrProtocol):
+		return l.Tr("cli.smtpProtocol", host, s.Port, safe(rootCause(err))), true
 	}
-	return l.cliPOP3(err, a, s)
+	return l.cliPOP3(err, a, s, false)
 }
 
 // screenProblem is a fetch's or the password dialog's sentence.
@@ -501,13 +523,39 @@ func (l Lang) Duration(d time.Duration) string {
 	return l.Tr("app.seconds", int((d+time.Second-1)/time.Second))
 }
 
-// rootCause is the innermost error's text, for the parenthesis of a sentence.
+// rootCause is the innermost error's text, for the parenthesis of a
+// sentence. An error that wraps several (a kind and its cause, as in
+// fmt.Errorf("%w: %w", kind, cause)) is followed into the last, its cause.
+// A long text (a server's line) is cut.
 func rootCause(err error) string {
 	for {
-		next := errors.Unwrap(err)
+		var next error
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			next = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			if errs := u.Unwrap(); len(errs) > 0 {
+				next = errs[len(errs)-1]
+			}
+		}
 		if next == nil {
-			return strings.TrimSuffix(err.Error(), ".")
+			return cut(strings.TrimSuffix(err.Error(), "."), maxCause)
 		}
 		err = next
 	}
+}
+
+// maxCause is the most of a cause's text a sentence quotes, in bytes.
+const maxCause = 200
+
+// cut shortens s to at most n bytes, at a rune boundary, marking the cut.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }

@@ -45,6 +45,7 @@ func kinds() map[string]error {
 		"newer":             &store.OpenError{Path: "/home/taro/popbox.db", Err: store.ErrNewerSchema, Schema: 9},
 		"key file refused":  &store.OpenError{Path: "/home/taro/popbox.db.key", Key: true, Err: store.ErrKeyFile, Reason: "FIFO"},
 		"not a database":    &store.OpenError{Path: "/home/taro/popbox.db", Err: store.ErrNotDatabase, Reason: "FIFO"},
+		"no database":       &store.OpenError{Path: "/home/taro/popbox.db", Err: store.ErrNoDatabase},
 		"unsafe owner":      &store.OpenError{Path: "/home/taro/popbox.db", Err: store.ErrUnsafe, Unsafe: store.Unsafety{Problem: store.OwnedByOther, Owner: "jiro", Me: "taro"}},
 		"unsafe writable":   &store.OpenError{Path: "/home/taro/popbox.db", Err: store.ErrUnsafe, Unsafe: store.Unsafety{Problem: store.Writable, ByOthers: true, Mode: "0666"}},
 		"unsafe folder":     &store.OpenError{Path: "/srv/x/popbox.db", Err: store.ErrUnsafe, Unsafe: store.Unsafety{Problem: store.FolderOwnedByOther, Owner: "jiro", Folder: "/srv/x"}},
@@ -79,6 +80,7 @@ func kinds() map[string]error {
 var scenes = map[string]Scene{
 	"cli":          {Front: CLI, Account: sampleAccount},
 	"cli outgoing": {Front: CLI, Account: sampleAccount, Outgoing: true},
+	"cli add":      {Front: CLI, Task: TaskTest, Account: sampleAccount},
 	"fetch":        {Front: Screen, Task: TaskFetch, Account: sampleAccount},
 	"dialog":       {Front: Screen, Task: TaskDialog, Account: sampleAccount},
 	"test":         {Front: Screen, Task: TaskTest, Account: sampleAccount},
