@@ -43,6 +43,13 @@ var charsetAliases = map[string]encoding.Encoding{
 	"euc_jp":         japanese.EUCJP,
 	"cp51932":        japanese.EUCJP,
 	"eucjp-ms":       japanese.EUCJP,
+
+	// UTF-7 (utf7.go): x/text has none.
+	"utf-7":             utf7,
+	"utf7":              utf7,
+	"unicode-1-1-utf-7": utf7,
+	"csunicode11utf7":   utf7,
+	"x-unicode20utf7":   utf7,
 }
 
 func cleanCharsetLabel(label string) string {
@@ -117,7 +124,7 @@ func convertCharset(b []byte, label string, src textSource, notes *noteList) str
 		noteStats(st, src, name, notes)
 		return s
 	}
-	if !statefulLabel(l) && isASCII(b) {
+	if !statefulLabel(l) && enc != utf7 && isASCII(b) {
 		return string(b)
 	}
 	if s, st, own := decodeOwn(enc, b, src.sender, len(b), src.cut); own {
@@ -156,14 +163,16 @@ func convertCharset(b []byte, label string, src textSource, notes *noteList) str
 	return s
 }
 
-// decodeOwn decodes with popbox's own decoders: Shift_JIS and
-// ISO-2022-JP. own is false for the other charsets, which x/text decodes.
+// decodeOwn decodes with popbox's own decoders: Shift_JIS, ISO-2022-JP
+// and UTF-7. own is false for the other charsets, which x/text decodes.
 func decodeOwn(enc encoding.Encoding, b []byte, sender carrier, soundEnd int, cut bool) (s string, st textStats, own bool) {
 	switch enc {
 	case japanese.ShiftJIS:
 		s, st = decodeShiftJIS(b, sender, soundEnd, cut)
 	case japanese.ISO2022JP:
 		s, st = decodeISO2022JP(b, sender, soundEnd, cut)
+	case utf7:
+		s, st = decodeUTF7(b, soundEnd, cut)
 	default:
 		return "", textStats{}, false
 	}
@@ -172,7 +181,7 @@ func decodeOwn(enc encoding.Encoding, b []byte, sender carrier, soundEnd int, cu
 
 // labelHolds says whether a text with characters that could not be read
 // is still in the charset it is labelled with: 7-bit text in a 7-bit
-// charset (ISO-2022-JP), whose escapes say what it is, or
+// charset (ISO-2022-JP, UTF-7), whose escapes say what it is, or
 // Shift_JIS in which the Japanese characters far outnumber the bad ones.
 // One broken character must not turn the rest into another charset's
 // mojibake.

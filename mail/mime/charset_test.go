@@ -2,11 +2,14 @@ package mime
 
 import (
 	"encoding/base64"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/transform"
 )
 
 // The carriers' codes used below, with the Unicode EmojiSources.txt gives
@@ -70,6 +73,8 @@ func TestCarrierEmojiSubject(t *testing.T) {
 			msgWordBytes("ISO-2022-JP", "\x1b$B"+msgJIS(t, "全角")+"\x1b(B\x0e\x36\x40\x36\x45\x0f"), "全角ｶﾀｶﾅ", ""},
 		{"unknown escape in iso-2022-jp", "a@example.com",
 			msgWordBytes("ISO-2022-JP", "\x1b$B"+msgJIS(t, "日本")+"\x1b$A\x30\x21\x1b(B!"), "日本\uFFFD!", `could not be read as "ISO-2022-JP"`},
+		{"utf-7", "a@example.com", "=?utf-7?Q?Fr+APY-sche?=", "Frösche", ""},
+		{"utf-7 by its other label", "a@example.com", "=?UNICODE-1-1-UTF-7?Q?Hi_Mom_-+Jjo--!?=", "Hi Mom -☺-!", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,6 +146,35 @@ func TestCarrierEmojiBody(t *testing.T) {
 	}
 }
 
+func TestUTF7Body(t *testing.T) {
+	text := "Hi Mom -+Jjo--!\n+ZeVnLIqe-\nA+ImIDkQ.\n1 +- 1 = 2 +2D3eAA-"
+	tests := []struct {
+		name, head, body string
+		want             string
+		wantNote         string
+	}{
+		{"8bit", "Content-Type: text/plain; charset=utf-7", text, "Hi Mom -☺-!\n日本語\nA≢Α.\n1 + 1 = 2 😀", ""},
+		{"base64", "Content-Type: text/plain; charset=\"UTF-7\"\nContent-Transfer-Encoding: base64", msgB64(text), "Hi Mom -☺-!\n日本語\nA≢Α.\n1 + 1 = 2 😀", ""},
+		{"half a character", "Content-Type: text/plain; charset=utf-7", "Fr+APY-sche +AP-!", "Frösche \uFFFD!", `could not be read as "utf-7"`},
+		{"a surrogate alone", "Content-Type: text/plain; charset=utf-7", "a+2D0-b", "a\uFFFDb", `could not be read as "utf-7"`},
+		{"8-bit bytes are not utf-7", "Content-Type: text/plain; charset=utf-7", "Fr\xc3\xb6sche", "Frösche", `marked as "utf-7" but is not; it was read as UTF-8`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := Parse(msgFrom("a@example.com", "Subject: s\n"+tt.head+"\n\n"+tt.body+"\n"), msgFetched)
+			if m.Body != tt.want {
+				t.Errorf("Body =\n%q\nwant\n%q", m.Body, tt.want)
+			}
+			if tt.wantNote == "" && len(m.Notes) > 0 {
+				t.Errorf("unexpected notes %q", m.Notes)
+			}
+			if tt.wantNote != "" && !msgHasNote(m.Notes, tt.wantNote) {
+				t.Errorf("notes %q lack %q", m.Notes, tt.wantNote)
+			}
+		})
+	}
+}
+
 // TestCarrierEmojiPreview: a preview cut inside an emoji or a character
 // drops it quietly, as for any text.
 func TestCarrierEmojiPreview(t *testing.T) {
@@ -159,5 +193,15 @@ func TestCarrierEmojiPreview(t *testing.T) {
 				t.Errorf("Preview %q, Notes %q", s.Preview, s.Notes)
 			}
 		})
+	}
+}
+
+// TestUTF7Reader: the UTF-7 decoder works as an x/text decoder too, fed a
+// byte at a time.
+func TestUTF7Reader(t *testing.T) {
+	r := transform.NewReader(iotest.OneByteReader(strings.NewReader("Hi Mom -+Jjo--! +2D3eAA- +-")), utf7.NewDecoder())
+	got, err := io.ReadAll(r)
+	if err != nil || string(got) != "Hi Mom -☺-! 😀 +" {
+		t.Errorf("got %q, %v", got, err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/emersion/go-message/charset"
 	gomail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
+	"golang.org/x/text/encoding/ianaindex"
 	"golang.org/x/text/encoding/japanese"
 )
 
@@ -295,8 +296,9 @@ func TestLibraryCharset(t *testing.T) {
 // TestLibraryJapanese: golang.org/x/text reads Shift_JIS and ISO-2022-JP
 // as the WHATWG Encoding Standard does, which leaves out what Japanese
 // mobile mail carries: a carrier's emoji becomes U+FFFD, and ISO-2022-JP's
-// shift-out katakana and KDDI's emoji rows are not read. japanese.go
-// reads those and hands the standard characters to x/text.
+// shift-out katakana and KDDI's emoji rows are not read. It knows no
+// UTF-7 (ianaindex names it but gives no decoder). japanese.go and
+// utf7.go read those and hand the standard characters to x/text.
 func TestLibraryJapanese(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -313,8 +315,14 @@ func TestLibraryJapanese(t *testing.T) {
 			b, _ := japanese.ISO2022JP.NewDecoder().Bytes([]byte("\x0e\x36\x40\x0f\x1b$B\x75\x41\x1b(B"))
 			return string(b)
 		}, []byte("\x0e\x36\x40\x0f\x1b$B\x75\x41\x1b(B"), "iso-2022-jp", "ｶﾀ☀"},
+		{"utf-7", func() string {
+			if e, err := ianaindex.MIME.Encoding("utf-7"); e != nil || err != nil {
+				return "a decoder"
+			}
+			return "none"
+		}, []byte("Fr+APY-sche"), "utf-7", "Frösche"},
 	}
-	want := []string{"\u3042\uFFFD", "\x0e6@\x0f\uFFFD"}
+	want := []string{"\u3042\uFFFD", "\x0e6@\x0f\uFFFD", "none"}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := tt.library(); got != want[i] {

@@ -25,8 +25,9 @@
 // address.go, date.go, params.go (RFC 2045 and 2231 parameters), tree.go
 // (RFC 2046 structure), encodings.go (base64, quoted-printable),
 // charset.go, japanese.go (Shift_JIS as CP932, ISO-2022-JP with its
-// extensions), emoji.go (the mobile carriers' emoji), body.go, html.go,
-// summary.go (the Summary and its preview), safetext.go and notes.go.
+// extensions), emoji.go (the mobile carriers' emoji), utf7.go, body.go,
+// html.go, summary.go (the Summary and its preview), safetext.go and
+// notes.go.
 //
 // The libraries do the work where they read mail as popbox must, and fast
 // enough for a fetch of many thousands of messages: golang.org/x/net/html
@@ -34,7 +35,7 @@
 // mime.ParseMediaType well-formed parameters, encoding/base64 well-formed
 // base64, and golang.org/x/text converts character sets (with popbox's
 // own code for what Japanese mobile mail adds: carrier emoji, CP932 and
-// CP50221 extensions). Where go-message or the standard library
+// CP50221 extensions, and UTF-7). Where go-message or the standard library
 // refuses what mail carries, reads it wrongly or costs too much (headers
 // and structure, encoded words, dates, the character set table,
 // quoted-printable), the code is popbox's own; library_test.go shows why,
