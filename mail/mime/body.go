@@ -170,12 +170,12 @@ func (r *bodyRenderer) text(p *mimePart) {
 			return
 		}
 	}
-	data, cut := p.decode(limit, r.notes)
+	data, cut, tail := p.decode(limit, r.notes)
 	label := p.params.get("charset")
 	if label == "" && html {
 		label = sniffHTMLCharset(data)
 	}
-	s := convertCharset(data, label, textSource{what: "the text", sender: r.hint.sender, cut: cut}, r.notes)
+	s := convertCharset(data, label, textSource{what: "the text", sender: r.hint.sender, cut: cut, tail: tail}, r.notes)
 	switch {
 	case html:
 		limit := 0
@@ -200,11 +200,11 @@ func (r *bodyRenderer) quickText(p *mimePart) (string, bool) {
 		return "", false
 	}
 	notes := &noteList{}
-	data, cut := p.decode(previewTextFirst, notes)
+	data, cut, tail := p.decode(previewTextFirst, notes)
 	if len(notes.items) > 0 {
 		return "", false
 	}
-	s := cleanText(convertCharset(data, label, textSource{what: "the text", sender: r.hint.sender, cut: cut}, notes))
+	s := cleanText(convertCharset(data, label, textSource{what: "the text", sender: r.hint.sender, cut: cut, tail: tail}, notes))
 	if len(notes.items) > 0 || utf8.RuneCountInString(s) < 3*previewRunes {
 		return "", false
 	}

@@ -104,10 +104,16 @@ type textSource struct {
 	what   string  // names the text in notes: "the text", "the Subject header"
 	sender carrier // the sender's mobile carrier, whose emoji codes the text uses
 	cut    bool    // only the start was read (a preview): a broken last character is dropped
+	tail   int     // the last tail bytes may be broken: the base64 they came from was damaged or ends early
 }
+
+// soundEnd is where the bytes that may be broken start.
+func (src textSource) soundEnd(b []byte) int { return max(len(b)-src.tail, 0) }
 
 // convertCharset turns b, declared to be in charset label, into UTF-8. It
 // never fails: an unknown or wrong label gives the best guess and a note.
+// A broken tail does not make a label wrong: what cannot be read there
+// becomes U+FFFD, with a note.
 func convertCharset(b []byte, label string, src textSource, notes *noteList) string {
 	what := src.what
 	l := cleanCharsetLabel(label)
@@ -127,8 +133,9 @@ func convertCharset(b []byte, label string, src textSource, notes *noteList) str
 	if !statefulLabel(l) && enc != utf7 && isASCII(b) {
 		return string(b)
 	}
-	if s, st, own := decodeOwn(enc, b, src.sender, len(b), src.cut); own {
-		if st.bad > 0 && !labelHolds(enc, b, s, st) {
+	sound := src.soundEnd(b)
+	if s, st, own := decodeOwn(enc, b, src.sender, sound, src.cut); own {
+		if st.bad > 0 && !labelHolds(enc, b[:sound], s, st) {
 			if g, name, gst := guessCharset(b, src); gst.bad == 0 && lookupCharset(name) != enc {
 				notes.add("%s is marked as %s but is not; it was read as %s.", upperFirst(what), quoteForNote(label), name)
 				noteStats(gst, src, name, notes)
@@ -144,6 +151,12 @@ func convertCharset(b []byte, label string, src textSource, notes *noteList) str
 		s = strings.TrimRight(s, "\uFFFD")
 	}
 	if err != nil || (strings.Contains(s, "\uFFFD") && !bytes.Contains(b, []byte("\uFFFD"))) {
+		if sound < len(b) {
+			if head, _ := enc.NewDecoder().Bytes(b[:sound]); !strings.Contains(strings.TrimRight(string(head), "\uFFFD"), "\uFFFD") {
+				noteStats(textStats{badTail: 1}, src, label, notes)
+				return strings.ToValidUTF8(s, "\uFFFD")
+			}
+		}
 		if g, name, _ := guessCharset(b, src); !strings.Contains(g, "\uFFFD") && lookupCharset(name) != enc {
 			notes.add("%s is marked as %s but is not; it was read as %s.", upperFirst(what), quoteForNote(label), name)
 			return g
@@ -204,6 +217,9 @@ func noteStats(st textStats, src textSource, name string, notes *noteList) {
 	if st.bad > 0 {
 		notes.add("Some characters of %s could not be read as %s.", src.what, quoteForNote(name))
 	}
+	if st.badTail > 0 {
+		notes.add("The end of %s could not be read: the message was cut short or damaged.", src.what)
+	}
 	if st.noEmoji > 0 {
 		notes.add("%s has mobile phone emoji that Unicode has no match for; each is shown as \uFFFD.", upperFirst(src.what))
 	}
@@ -227,11 +243,25 @@ func convertUnlabelled(b []byte, label string, src textSource, notes *noteList) 
 		}
 	}
 	t := b
-	if src.cut {
-		t = trimPartialUTF8(b)
+	if src.cut || src.tail > 0 {
+		t = trimPartialUTF8(b[:src.soundEnd(b)])
 	}
 	if utf8.Valid(t) {
-		return string(t)
+		switch {
+		case src.tail == 0 && src.cut:
+			return string(t)
+		case src.tail > 0 && !utf8.Valid(b):
+			// A damaged tail: the text before it says the label is
+			// right; what cannot be read is U+FFFD.
+			if src.cut {
+				b = trimPartialUTF8(b)
+			}
+			if s := strings.ToValidUTF8(string(b), "\uFFFD"); s != string(b) {
+				noteStats(textStats{badTail: 1}, src, "UTF-8", notes)
+				return s
+			}
+		}
+		return string(b)
 	}
 	s, name, st := guessCharset(b, src)
 	switch label {
@@ -278,10 +308,10 @@ func guessCharset(b []byte, src textSource) (string, string, textStats) {
 }
 
 // decodeClean decodes b from enc and says whether that read it: nothing
-// came out as U+FFFD but emoji Unicode lacks, and for
+// came out as U+FFFD but emoji Unicode lacks and a broken tail, and for
 // ISO-2022-JP, whose escapes say what it is, whatever came out.
 func decodeClean(enc encoding.Encoding, b []byte, src textSource) (string, textStats, bool) {
-	if s, st, own := decodeOwn(enc, b, src.sender, len(b), src.cut); own {
+	if s, st, own := decodeOwn(enc, b, src.sender, src.soundEnd(b), src.cut); own {
 		return s, st, st.bad == 0 || (enc == japanese.ISO2022JP && isASCII(b))
 	}
 	out, err := enc.NewDecoder().Bytes(b)

@@ -175,6 +175,46 @@ func TestUTF7Body(t *testing.T) {
 	}
 }
 
+// TestDamagedBase64Tail: base64 that ends early or in garbage loses its
+// last characters, not its character set.
+func TestDamagedBase64Tail(t *testing.T) {
+	fi := msgB64("Hyvää yötä!\nKiitos kaikesta, äiti.") // SHl2w6TDpCB5w7Z0w6QhCktpaXRvcyBrYWlrZXN0YSwgw6RpdGku
+	sjis := msgB64(msgEnc(t, japanese.ShiftJIS, "日本語のテキストです"))
+	jis := msgB64("\x1b$B" + msgJIS(t, "日本語のテキスト") + "\x1b(B")
+	tests := []struct {
+		name, charset, body string
+		want                string
+		wantNote            string
+	}{
+		{"cut inside a character", "utf-8", fi[:len(fi)-6], "Hyvää yötä!\nKiitos kaikesta, \uFFFD", "end of the text could not be read"},
+		{"cut between characters", "utf-8", fi[:len(fi)-4], "Hyvää yötä!\nKiitos kaikesta, äi", ""},
+		{"garbage after the padding", "utf-8", msgB64("Hyvää yötä") + "\n////", "Hyvää yötä\uFFFD", "end of the text could not be read"},
+		{"garbage characters", "utf-8", fi + "\n!!!!", "Hyvää yötä!\nKiitos kaikesta, äiti.", "base64 data of the text/plain part is damaged"},
+		{"a dangling character", "utf-8", msgB64("Hyvää yötä!") + "\nQ", "Hyvää yötä!", "base64 data of the text/plain part is damaged"},
+		{"dangling after a cut character", "utf-8", fi[:len(fi)-6] + "!", "Hyvää yötä!\nKiitos kaikesta, \uFFFD", "base64 data of the text/plain part is damaged"},
+		{"shift_jis cut inside a character", "shift_jis", sjis[:len(sjis)-5], "日本語のテキスト\uFFFD", "end of the text could not be read"},
+		{"iso-2022-jp cut inside a character", "iso-2022-jp", jis[:len(jis)-8], "日本語のテキス\uFFFD", "end of the text could not be read"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := msgFrom("a@example.com", "Subject: s\nContent-Type: text/plain; charset="+tt.charset+"\nContent-Transfer-Encoding: base64\n\n"+tt.body+"\n")
+			m := Parse(raw, msgFetched)
+			if m.Body != tt.want {
+				t.Errorf("Body =\n%q\nwant\n%q", m.Body, tt.want)
+			}
+			if tt.wantNote == "" && len(m.Notes) > 0 {
+				t.Errorf("unexpected notes %q", m.Notes)
+			}
+			if tt.wantNote != "" && !msgHasNote(m.Notes, tt.wantNote) {
+				t.Errorf("notes %q lack %q", m.Notes, tt.wantNote)
+			}
+			if s := Summarize(raw, msgFetched); !reflect.DeepEqual(s, m.Summary) {
+				t.Errorf("Parse(raw).Summary = %#v\nSummarize(raw) = %#v", m.Summary, s)
+			}
+		})
+	}
+}
+
 // TestCarrierEmojiPreview: a preview cut inside an emoji or a character
 // drops it quietly, as for any text.
 func TestCarrierEmojiPreview(t *testing.T) {

@@ -144,7 +144,7 @@ func AttachmentData(raw []byte, n int) (a Attachment, data []byte, err error) {
 		return Attachment{}, nil, fmt.Errorf("attachment %d: %w (the message has %d)", n, ErrNoAttachment, len(list))
 	}
 	p := list[n-1]
-	data, _ = p.decode(0, &notes)
+	data, _, _ = p.decode(0, &notes)
 	a = p.attachmentInfo(n, messageHint(root), &notes)
 	a.Size = int64(len(data))
 	return a, data, nil

@@ -167,7 +167,7 @@ func (ps *mimeParser) entity(b []byte, depth int, defType string, top bool) *mim
 		}
 		inner := p.body
 		if p.cte == "base64" || p.cte == "quoted-printable" {
-			inner, _ = p.decode(0, ps.notes)
+			inner, _, _ = p.decode(0, ps.notes)
 		}
 		p.inner = ps.entity(inner, depth+1, "text/plain", true)
 	}
