@@ -245,3 +245,41 @@ func TestUTF7Reader(t *testing.T) {
 		t.Errorf("got %q, %v", got, err)
 	}
 }
+
+// msgCarrier is a message of about size bytes from a docomo phone: Shift_JIS
+// text with an emoji on every line, or from an au phone: ISO-2022-JP with
+// KDDI's emoji rows.
+func msgCarrier(t testing.TB, size int, iso bool) []byte {
+	var b strings.Builder
+	for b.Len() < size {
+		if iso {
+			b.WriteString("\x1b$B" + msgJIS(t, "今日はいい天気ですね。紅葉がきれいです") + "\x75\x41\x79\x21\x1b(B\n")
+		} else {
+			b.WriteString(msgEnc(t, japanese.ShiftJIS, "今日はいい天気ですね。紅葉がきれいです") + "\xf8\x9f\xf9\x91\n")
+		}
+	}
+	if iso {
+		return msgFrom("taro@ezweb.ne.jp", "Subject: s\nContent-Type: text/plain; charset=ISO-2022-JP\n\n"+b.String())
+	}
+	return msgFrom("hanako@docomo.ne.jp", "Subject: s\nContent-Type: text/plain; charset=Shift_JIS\nContent-Transfer-Encoding: 8bit\n\n"+b.String())
+}
+
+func BenchmarkParseCarrier(b *testing.B) {
+	for _, iso := range []bool{false, true} {
+		name := "shift_jis"
+		if iso {
+			name = "iso-2022-jp"
+		}
+		b.Run(name, func(b *testing.B) {
+			raw := msgCarrier(b, 8<<10, iso)
+			if m := Parse(raw, msgFetched); len(m.Notes) > 0 || !strings.Contains(m.Body, "☀") {
+				b.Fatalf("notes %q, body %.100q", m.Notes, m.Body)
+			}
+			b.SetBytes(int64(len(raw)))
+			b.ReportAllocs()
+			for b.Loop() {
+				Parse(raw, msgFetched)
+			}
+		})
+	}
+}
