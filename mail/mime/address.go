@@ -18,7 +18,7 @@ import (
 // Windows-1252), takes UTF-8 bytes unchecked, decodes each word alone and
 // leaves words in quoted names undecoded (see library_test.go); the own
 // reader decodes them as the Subject is decoded.
-func parseAddressList(s, what string, notes *noteList) []Address {
+func parseAddressList(s, what string, sender carrier, notes *noteList) []Address {
 	if !strings.Contains(s, "=?") {
 		if list, err := netmail.ParseAddressList(s); err == nil {
 			var out []Address
@@ -34,7 +34,7 @@ func parseAddressList(s, what string, notes *noteList) []Address {
 			return out
 		}
 	}
-	return parseMailboxList(s, what, notes)
+	return parseMailboxList(s, what, sender, notes)
 }
 
 // quoteLocal gives the address net/mail read, its local part quoted again
@@ -151,7 +151,7 @@ func formatAddress(a Address) string {
 // groups are flattened, unquoted display names with commas are rejoined,
 // "addr (Name)" comments give the name, a bare name or a source route is
 // taken, and encoded words in names are decoded, also in quoted names.
-func parseMailboxList(s, what string, notes *noteList) []Address {
+func parseMailboxList(s, what string, sender carrier, notes *noteList) []Address {
 	pieces := splitAddressList(s)
 	var out []Address
 	for i := 0; i < len(pieces); i++ {
@@ -162,7 +162,7 @@ func parseMailboxList(s, what string, notes *noteList) []Address {
 			p = p + "," + pieces[i+1]
 			i++
 		}
-		a, ok := parseMailbox(p, what, notes)
+		a, ok := parseMailbox(p, what, sender, notes)
 		if !ok {
 			continue
 		}
@@ -214,7 +214,7 @@ func splitAddressList(s string) []string {
 	return append(out, s[start:])
 }
 
-func parseMailbox(p, what string, notes *noteList) (Address, bool) {
+func parseMailbox(p, what string, sender carrier, notes *noteList) (Address, bool) {
 	var name strings.Builder
 	var comment, addr string
 	hasAngle := false
@@ -288,5 +288,5 @@ func parseMailbox(p, what string, notes *noteList) (Address, bool) {
 			addr = addr[k+1:]
 		}
 	}
-	return mailbox(decodeWords(display, what, notes), addr)
+	return mailbox(decodeWords(display, what, sender, notes), addr)
 }

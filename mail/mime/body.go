@@ -15,7 +15,7 @@ import (
 type bodyRenderer struct {
 	b       strings.Builder
 	notes   *noteList
-	hint    string
+	hint    textHint
 	preview bool
 }
 
@@ -136,7 +136,7 @@ func containsText(p *mimePart, typ string, depth int) bool {
 // forwarded shows an attached message inline, under a header block like the
 // one mail clients write when forwarding.
 func (r *bodyRenderer) forwarded(inner *mimePart) {
-	hint := charsetHint(inner)
+	hint := messageHint(inner)
 	env := readEnvelope(&inner.hdr, hint, r.notes, false)
 	var b strings.Builder
 	b.WriteString("---------- Forwarded message ----------")
@@ -150,9 +150,10 @@ func (r *bodyRenderer) forwarded(inner *mimePart) {
 	}
 	r.block(b.String())
 	saved := r.hint
-	if hint != "" {
-		r.hint = hint
+	if hint.charset == "" {
+		hint.charset = saved.charset
 	}
+	r.hint = hint
 	r.part(inner)
 	r.hint = saved
 }
@@ -169,12 +170,12 @@ func (r *bodyRenderer) text(p *mimePart) {
 			return
 		}
 	}
-	data, cut := p.decode(limit, r.notes)
+	data, cut, tail := p.decode(limit, r.notes)
 	label := p.params.get("charset")
 	if label == "" && html {
 		label = sniffHTMLCharset(data)
 	}
-	s := convertCharset(data, label, "the text", r.notes, cut)
+	s := convertCharset(data, label, textSource{what: "the text", sender: r.hint.sender, cut: cut, tail: tail}, r.notes)
 	switch {
 	case html:
 		limit := 0
@@ -199,11 +200,11 @@ func (r *bodyRenderer) quickText(p *mimePart) (string, bool) {
 		return "", false
 	}
 	notes := &noteList{}
-	data, cut := p.decode(previewTextFirst, notes)
+	data, cut, tail := p.decode(previewTextFirst, notes)
 	if len(notes.items) > 0 {
 		return "", false
 	}
-	s := cleanText(convertCharset(data, label, "the text", notes, cut))
+	s := cleanText(convertCharset(data, label, textSource{what: "the text", sender: r.hint.sender, cut: cut, tail: tail}, notes))
 	if len(notes.items) > 0 || utf8.RuneCountInString(s) < 3*previewRunes {
 		return "", false
 	}

@@ -43,6 +43,13 @@ var charsetAliases = map[string]encoding.Encoding{
 	"euc_jp":         japanese.EUCJP,
 	"cp51932":        japanese.EUCJP,
 	"eucjp-ms":       japanese.EUCJP,
+
+	// UTF-7 (utf7.go): x/text has none.
+	"utf-7":             utf7,
+	"utf7":              utf7,
+	"unicode-1-1-utf-7": utf7,
+	"csunicode11utf7":   utf7,
+	"x-unicode20utf7":   utf7,
 }
 
 func cleanCharsetLabel(label string) string {
@@ -92,34 +99,65 @@ func statefulLabel(l string) bool {
 	return false
 }
 
-// convertCharset turns b, declared to be in charset label, into UTF-8. what
-// names the text in notes ("the text", "the Subject header"). cut says b was
-// cut short for a preview, so a broken last character is expected. It never
-// fails: an unknown or wrong label gives the best guess and a note.
-func convertCharset(b []byte, label, what string, notes *noteList, cut bool) string {
+// textSource says where the bytes convertCharset reads come from.
+type textSource struct {
+	what   string  // names the text in notes: "the text", "the Subject header"
+	sender carrier // the sender's mobile carrier, whose emoji codes the text uses
+	cut    bool    // only the start was read (a preview): a broken last character is dropped
+	tail   int     // the last tail bytes may be broken: the base64 they came from was damaged or ends early
+}
+
+// soundEnd is where the bytes that may be broken start.
+func (src textSource) soundEnd(b []byte) int { return max(len(b)-src.tail, 0) }
+
+// convertCharset turns b, declared to be in charset label, into UTF-8. It
+// never fails: an unknown or wrong label gives the best guess and a note.
+// A broken tail does not make a label wrong: what cannot be read there
+// becomes U+FFFD, with a note.
+func convertCharset(b []byte, label string, src textSource, notes *noteList) string {
+	what := src.what
 	l := cleanCharsetLabel(label)
 	if l == "" || isASCIILabel(l) {
-		return convertUnlabelled(b, l, what, notes, cut)
+		return convertUnlabelled(b, l, src, notes)
 	}
 	enc := lookupCharset(l)
 	if enc == xunicode.UTF8 || l == "utf8" {
-		return convertUnlabelled(b, "utf-8", what, notes, cut)
+		return convertUnlabelled(b, "utf-8", src, notes)
 	}
 	if enc == nil {
-		s, name := guessCharset(b, cut)
+		s, name, st := guessCharset(b, src)
 		notes.add("%s uses the unknown character set %s; it was read as %s.", upperFirst(what), quoteForNote(label), name)
+		noteStats(st, src, name, notes)
 		return s
 	}
-	if !statefulLabel(l) && isASCII(b) {
+	if !statefulLabel(l) && enc != utf7 && isASCII(b) {
 		return string(b)
+	}
+	sound := src.soundEnd(b)
+	if s, st, own := decodeOwn(enc, b, src.sender, sound, src.cut); own {
+		if st.bad > 0 && !labelHolds(enc, b[:sound], s, st) {
+			if g, name, gst := guessCharset(b, src); gst.bad == 0 && lookupCharset(name) != enc {
+				notes.add("%s is marked as %s but is not; it was read as %s.", upperFirst(what), quoteForNote(label), name)
+				noteStats(gst, src, name, notes)
+				return g
+			}
+		}
+		noteStats(st, src, label, notes)
+		return s
 	}
 	out, err := enc.NewDecoder().Bytes(b)
 	s := string(out)
-	if cut {
+	if src.cut {
 		s = strings.TrimRight(s, "\uFFFD")
 	}
 	if err != nil || (strings.Contains(s, "\uFFFD") && !bytes.Contains(b, []byte("\uFFFD"))) {
-		if g, name := guessCharset(b, cut); !strings.Contains(g, "\uFFFD") && lookupCharset(name) != enc {
+		if sound < len(b) {
+			if head, _ := enc.NewDecoder().Bytes(b[:sound]); !strings.Contains(strings.TrimRight(string(head), "\uFFFD"), "\uFFFD") {
+				noteStats(textStats{badTail: 1}, src, label, notes)
+				return strings.ToValidUTF8(s, "\uFFFD")
+			}
+		}
+		if g, name, _ := guessCharset(b, src); !strings.Contains(g, "\uFFFD") && lookupCharset(name) != enc {
 			notes.add("%s is marked as %s but is not; it was read as %s.", upperFirst(what), quoteForNote(label), name)
 			return g
 		}
@@ -138,26 +176,94 @@ func convertCharset(b []byte, label, what string, notes *noteList, cut bool) str
 	return s
 }
 
+// decodeOwn decodes with popbox's own decoders: Shift_JIS, ISO-2022-JP
+// and UTF-7. own is false for the other charsets, which x/text decodes.
+func decodeOwn(enc encoding.Encoding, b []byte, sender carrier, soundEnd int, cut bool) (s string, st textStats, own bool) {
+	switch enc {
+	case japanese.ShiftJIS:
+		s, st = decodeShiftJIS(b, sender, soundEnd, cut)
+	case japanese.ISO2022JP:
+		s, st = decodeISO2022JP(b, sender, soundEnd, cut)
+	case utf7:
+		s, st = decodeUTF7(b, soundEnd, cut)
+	default:
+		return "", textStats{}, false
+	}
+	return s, st, true
+}
+
+// labelHolds says whether a text with characters that could not be read
+// is still in the charset it is labelled with: 7-bit text in a 7-bit
+// charset (ISO-2022-JP, UTF-7), whose escapes say what it is, or
+// Shift_JIS in which the Japanese characters far outnumber the bad ones.
+// One broken character must not turn the rest into another charset's
+// mojibake.
+func labelHolds(enc encoding.Encoding, b []byte, s string, st textStats) bool {
+	if enc != japanese.ShiftJIS {
+		return isASCII(b)
+	}
+	good := 0
+	for _, r := range s {
+		if r >= 0x80 && r != utf8.RuneError {
+			good++
+		}
+	}
+	return good >= 4*st.bad
+}
+
+// noteStats adds the notes a decode's textStats call for. name is the
+// charset as the notes show it.
+func noteStats(st textStats, src textSource, name string, notes *noteList) {
+	if st.bad > 0 {
+		notes.add("Some characters of %s could not be read as %s.", src.what, quoteForNote(name))
+	}
+	if st.badTail > 0 {
+		notes.add("The end of %s could not be read: the message was cut short or damaged.", src.what)
+	}
+	if st.noEmoji > 0 {
+		notes.add("%s has mobile phone emoji that Unicode has no match for; each is shown as \uFFFD.", upperFirst(src.what))
+	}
+	if st.guessed != noCarrier {
+		notes.add("The mobile phone emoji in %s may be another carrier's; they were read as %s's.", src.what, st.guessed)
+	}
+}
+
 // convertUnlabelled handles text with no charset, US-ASCII or UTF-8: valid
 // UTF-8 stays, ISO-2022-JP escapes are honoured (older Japanese mail often
 // declares nothing), and anything else is guessed with a note.
-func convertUnlabelled(b []byte, label, what string, notes *noteList, cut bool) string {
+func convertUnlabelled(b []byte, label string, src textSource, notes *noteList) string {
+	what := src.what
 	if bytes.IndexByte(b, 0x1b) >= 0 && looksISO2022JP(b) {
-		if s, ok := decodeClean(japanese.ISO2022JP, b, cut); ok {
+		if s, st, ok := decodeClean(japanese.ISO2022JP, b, src); ok {
 			if label == "utf-8" {
 				notes.add("%s is marked as UTF-8 but is not; it was read as ISO-2022-JP.", upperFirst(what))
 			}
+			noteStats(st, src, "ISO-2022-JP", notes)
 			return s
 		}
 	}
 	t := b
-	if cut {
-		t = trimPartialUTF8(b)
+	if src.cut || src.tail > 0 {
+		t = trimPartialUTF8(b[:src.soundEnd(b)])
 	}
 	if utf8.Valid(t) {
-		return string(t)
+		switch {
+		case src.tail == 0 && src.cut:
+			return string(t)
+		case src.tail > 0 && !utf8.Valid(b):
+			// A damaged tail: the text before it says the label is
+			// right; what cannot be read is U+FFFD.
+			if src.cut {
+				b = trimPartialUTF8(b)
+			}
+			if s := strings.ToValidUTF8(string(b), "\uFFFD"); s != string(b) {
+				noteStats(textStats{badTail: 1}, src, "UTF-8", notes)
+				return s
+			}
+		}
+		return string(b)
 	}
-	s, name := guessCharset(b, cut)
+	s, name, st := guessCharset(b, src)
 	switch label {
 	case "":
 		notes.add("%s has 8-bit characters but no character set; it was read as %s.", upperFirst(what), name)
@@ -166,49 +272,57 @@ func convertUnlabelled(b []byte, label, what string, notes *noteList, cut bool) 
 	default:
 		notes.add("%s is marked as US-ASCII but has 8-bit characters; it was read as %s.", upperFirst(what), name)
 	}
+	noteStats(st, src, name, notes)
 	return s
 }
 
 // guessCharset decodes text of unknown charset: ISO-2022-JP when it has
 // its escapes, UTF-8 when valid, EUC-JP or Shift_JIS when the bytes fit and
 // look Japanese, else Windows-1252 (a superset of Latin-1 that never fails).
-func guessCharset(b []byte, cut bool) (string, string) {
+// st tells how a Japanese guess decoded.
+func guessCharset(b []byte, src textSource) (string, string, textStats) {
 	if bytes.IndexByte(b, 0x1b) >= 0 && looksISO2022JP(b) {
-		if s, ok := decodeClean(japanese.ISO2022JP, b, cut); ok {
-			return s, "ISO-2022-JP"
+		if s, st, ok := decodeClean(japanese.ISO2022JP, b, src); ok {
+			return s, "ISO-2022-JP", st
 		}
 	}
 	t := b
-	if cut {
+	if src.cut {
 		t = trimPartialUTF8(b)
 	}
 	if utf8.Valid(t) {
-		return string(t), "UTF-8"
+		return string(t), "UTF-8", textStats{}
 	}
-	if looksEUCJP(b, cut) {
-		if s, ok := decodeClean(japanese.EUCJP, b, cut); ok {
-			return s, "EUC-JP"
+	if looksEUCJP(b, src.cut) {
+		if s, st, ok := decodeClean(japanese.EUCJP, b, src); ok {
+			return s, "EUC-JP", st
 		}
 	}
-	if looksShiftJIS(b, cut) {
-		if s, ok := decodeClean(japanese.ShiftJIS, b, cut); ok {
-			return s, "Shift_JIS"
+	if looksShiftJIS(b, src.cut) {
+		if s, st, ok := decodeClean(japanese.ShiftJIS, b, src); ok {
+			return s, "Shift_JIS", st
 		}
 	}
 	out, _ := charmap.Windows1252.NewDecoder().Bytes(b)
-	return string(out), "Windows-1252"
+	return string(out), "Windows-1252", textStats{}
 }
 
-func decodeClean(enc encoding.Encoding, b []byte, cut bool) (string, bool) {
+// decodeClean decodes b from enc and says whether that read it: nothing
+// came out as U+FFFD but emoji Unicode lacks and a broken tail, and for
+// ISO-2022-JP, whose escapes say what it is, whatever came out.
+func decodeClean(enc encoding.Encoding, b []byte, src textSource) (string, textStats, bool) {
+	if s, st, own := decodeOwn(enc, b, src.sender, src.soundEnd(b), src.cut); own {
+		return s, st, st.bad == 0 || (enc == japanese.ISO2022JP && isASCII(b))
+	}
 	out, err := enc.NewDecoder().Bytes(b)
 	if err != nil {
-		return "", false
+		return "", textStats{}, false
 	}
 	s := string(out)
-	if cut {
+	if src.cut {
 		s = strings.TrimRight(s, "\uFFFD")
 	}
-	return s, !strings.Contains(s, "\uFFFD")
+	return s, textStats{}, !strings.Contains(s, "\uFFFD")
 }
 
 // trimPartialUTF8 drops an incomplete UTF-8 sequence at the end of b.

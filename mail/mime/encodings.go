@@ -10,8 +10,9 @@ import (
 
 // decode undoes the transfer encoding. With limit > 0 only about the first
 // limit bytes of the encoded body are read, cut at a line end; cut reports
-// that.
-func (p *mimePart) decode(limit int, notes *noteList) (data []byte, cut bool) {
+// that. The last tail bytes of data may be broken: base64 that is damaged
+// there, or that ends early or mid-character (a message cut short).
+func (p *mimePart) decode(limit int, notes *noteList) (data []byte, cut bool, tail int) {
 	src := p.body
 	if limit > 0 && len(src) > limit {
 		src = src[:limit]
@@ -22,18 +23,20 @@ func (p *mimePart) decode(limit int, notes *noteList) (data []byte, cut bool) {
 	}
 	switch p.cte {
 	case "", "7bit", "8bit", "binary":
-		return src, cut
+		return src, cut, 0
 	case "base64":
-		out, damaged := decodeBase64(src, cut)
+		out, sound, damaged := decodeBase64Sound(src, cut)
 		if damaged {
 			notes.add("The base64 data of %s is damaged; the damaged bytes were skipped.", p.describe())
 		}
-		return out, cut
+		// A line of base64 holds whole characters only by chance: a body
+		// cut at a line end may end inside one.
+		return out, cut, len(out) - sound + min(3, sound)
 	case "quoted-printable":
-		return decodeQP(src), cut
+		return decodeQP(src), cut, 0
 	}
 	notes.add("%s uses the unknown transfer encoding %s; it is shown undecoded.", upperFirst(p.describe()), quoteForNote(p.cte))
-	return src, cut
+	return src, cut, 0
 }
 
 // decodedSize is the size of the decoded body, decoding only when the
@@ -41,7 +44,7 @@ func (p *mimePart) decode(limit int, notes *noteList) (data []byte, cut bool) {
 func (p *mimePart) decodedSize(notes *noteList) int64 {
 	switch p.cte {
 	case "base64", "quoted-printable":
-		data, _ := p.decode(0, notes)
+		data, _, _ := p.decode(0, notes)
 		return int64(len(data))
 	}
 	return int64(len(p.body))
@@ -62,17 +65,32 @@ var base64Values = func() (t [256]byte) {
 // as damage. partial says the input was cut short on purpose, so a dangling
 // last character is not damage.
 func decodeBase64(src []byte, partial bool) ([]byte, bool) {
+	out, _, damaged := decodeBase64Sound(src, partial)
+	return out, damaged
+}
+
+// decodeBase64Sound is decodeBase64 that also says how much of its output
+// is sound: the bytes decoded before the first damage, before a last
+// group of base64 that lacks its padding (the data ends early), or before
+// data after padding.
+func decodeBase64Sound(src []byte, partial bool) (out []byte, sound int, damaged bool) {
 	dst := make([]byte, len(src)/4*3+3)
 	if n, err := base64.StdEncoding.Decode(dst, src); err == nil {
-		return dst[:n], false
+		return dst[:n], n, false
 	}
 	n, q := 0, 0
+	sound = -1
 	var acc uint32
-	damaged := false
+	unsound := func() {
+		if sound < 0 {
+			sound = n
+		}
+	}
 	flush := func() {
 		switch q {
 		case 1:
 			if !partial {
+				unsound()
 				damaged = true
 			}
 		case 2:
@@ -84,6 +102,7 @@ func decodeBase64(src []byte, partial bool) ([]byte, bool) {
 		}
 		q, acc = 0, 0
 	}
+	padded := false
 	for _, c := range src {
 		v := base64Values[c]
 		if v == 0xff {
@@ -91,10 +110,16 @@ func decodeBase64(src []byte, partial bool) ([]byte, bool) {
 			case ' ', '\t', '\r', '\n':
 			case '=':
 				flush()
+				padded = true
 			default:
+				unsound()
 				damaged = true
 			}
 			continue
+		}
+		if padded {
+			unsound()
+			padded = false
 		}
 		acc = acc<<6 | uint32(v)
 		q++
@@ -104,8 +129,14 @@ func decodeBase64(src []byte, partial bool) ([]byte, bool) {
 			q, acc = 0, 0
 		}
 	}
+	if q > 1 && !partial {
+		unsound()
+	}
 	flush()
-	return dst[:n], damaged
+	if sound < 0 {
+		sound = n
+	}
+	return dst[:n], sound, damaged
 }
 
 // decodeQP decodes quoted-printable (RFC 2045 section 6.7) leniently: an "="

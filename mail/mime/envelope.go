@@ -25,7 +25,7 @@ type msgEnvelope struct {
 // readEnvelope decodes the fields the list and the reader show. top is set
 // for the message itself (missing fields are then noted), not for a
 // forwarded message inside it.
-func readEnvelope(h *mimeHeader, hint string, notes *noteList, top bool) msgEnvelope {
+func readEnvelope(h *mimeHeader, hint textHint, notes *noteList, top bool) msgEnvelope {
 	var e msgEnvelope
 	from, ok := h.valueCapped("From", notes)
 	if !ok || len(from) == 0 {
@@ -34,9 +34,9 @@ func readEnvelope(h *mimeHeader, hint string, notes *noteList, top bool) msgEnve
 	if ok && len(from) > 0 {
 		e.hasFrom = true
 		text := headerText(from, hint, "the From header", notes)
-		e.from = parseAddressList(text, "the From header", notes)
+		e.from = parseAddressList(text, "the From header", hint.sender, notes)
 		if len(e.from) == 0 {
-			e.fromText = SafeLine(decodeWords(text, "the From header", notes))
+			e.fromText = SafeLine(decodeWords(text, "the From header", hint.sender, notes))
 			if top {
 				notes.add("The From header has no address.")
 			}
@@ -47,20 +47,20 @@ func readEnvelope(h *mimeHeader, hint string, notes *noteList, top bool) msgEnve
 	if v, ok := h.valueCapped("To", notes); ok && len(v) > 0 {
 		e.hasTo = true
 		text := headerText(v, hint, "the To header", notes)
-		if e.to = parseAddressList(text, "the To header", notes); len(e.to) == 0 {
-			e.toText = SafeLine(decodeWords(text, "the To header", notes))
+		if e.to = parseAddressList(text, "the To header", hint.sender, notes); len(e.to) == 0 {
+			e.toText = SafeLine(decodeWords(text, "the To header", hint.sender, notes))
 		}
 	}
 	if v, ok := h.valueCapped("Cc", notes); ok && len(v) > 0 {
 		e.hasCc = true
 		text := headerText(v, hint, "the Cc header", notes)
-		if e.cc = parseAddressList(text, "the Cc header", notes); len(e.cc) == 0 {
-			e.ccText = SafeLine(decodeWords(text, "the Cc header", notes))
+		if e.cc = parseAddressList(text, "the Cc header", hint.sender, notes); len(e.cc) == 0 {
+			e.ccText = SafeLine(decodeWords(text, "the Cc header", hint.sender, notes))
 		}
 	}
 	if v, ok := h.valueCapped("Subject", notes); ok {
 		e.hasSubject = true
-		e.subject = SafeLine(decodeWords(headerText(v, hint, "the Subject header", notes), "the Subject header", notes))
+		e.subject = SafeLine(decodeWords(headerText(v, hint, "the Subject header", notes), "the Subject header", hint.sender, notes))
 	} else if top {
 		notes.add("The message has no Subject header.")
 	}

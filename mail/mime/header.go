@@ -152,13 +152,33 @@ func headerNameEnd(line []byte) int {
 
 // ---- Header text and RFC 2047 encoded words --------------------------------
 
+// textHint is what a message tells about reading text that does not say
+// it itself: the charset of its text parts, for 8-bit header text that
+// declares none, and its sender's mobile carrier, whose emoji codes its
+// Japanese text uses.
+type textHint struct {
+	charset string
+	sender  carrier
+}
+
+// messageHint reads the textHint of a message (or of one attached to it).
+func messageHint(root *mimePart) textHint {
+	from, ok := root.hdr.value("From")
+	if !ok || len(from) == 0 {
+		from, _ = root.hdr.value("Sender")
+	}
+	return textHint{charset: charsetHint(root), sender: senderCarrier(from)}
+}
+
 // headerText turns raw header bytes into UTF-8 before any structure is read:
 // raw ISO-2022-JP (common in older Japanese mail) and unlabelled 8-bit text
 // would otherwise confuse the address parser. Encoded words are left alone.
-func headerText(v []byte, hint, what string, notes *noteList) string {
+func headerText(v []byte, hint textHint, what string, notes *noteList) string {
+	src := textSource{what: what, sender: hint.sender}
 	if isASCII(v) {
 		if bytes.IndexByte(v, 0x1b) >= 0 && looksISO2022JP(v) {
-			if s, ok := decodeClean(japanese.ISO2022JP, v, false); ok {
+			if s, st, ok := decodeClean(japanese.ISO2022JP, v, src); ok {
+				noteStats(st, src, "ISO-2022-JP", notes)
 				return s
 			}
 		}
@@ -168,16 +188,18 @@ func headerText(v []byte, hint, what string, notes *noteList) string {
 		// RFC 6532 allows UTF-8 in header fields.
 		return string(v)
 	}
-	if hint != "" {
-		if enc := lookupCharset(hint); enc != nil && enc != xunicode.UTF8 {
-			if s, ok := decodeClean(enc, v, false); ok {
-				notes.add("%s has 8-bit text without a character set; it was read as %s.", upperFirst(what), quoteForNote(hint))
+	if hint.charset != "" {
+		if enc := lookupCharset(hint.charset); enc != nil && enc != xunicode.UTF8 {
+			if s, st, ok := decodeClean(enc, v, src); ok {
+				notes.add("%s has 8-bit text without a character set; it was read as %s.", upperFirst(what), quoteForNote(hint.charset))
+				noteStats(st, src, hint.charset, notes)
 				return s
 			}
 		}
 	}
-	s, name := guessCharset(v, false)
+	s, name, st := guessCharset(v, src)
 	notes.add("%s has 8-bit text without a character set; it was read as %s.", upperFirst(what), name)
+	noteStats(st, src, name, notes)
 	return s
 }
 
@@ -185,8 +207,9 @@ func headerText(v []byte, hint, what string, notes *noteList) string {
 // mail readers must be: words are found anywhere (also inside quoted strings
 // and glued to other text), white space between adjacent words is dropped,
 // and adjacent words in one character set are decoded together so that a
-// character split across two words survives.
-func decodeWords(s, what string, notes *noteList) string {
+// character split across two words survives. sender is the sender's
+// mobile carrier, whose emoji codes the words may hold.
+func decodeWords(s, what string, sender carrier, notes *noteList) string {
 	if !strings.Contains(s, "=?") {
 		return s
 	}
@@ -195,7 +218,7 @@ func decodeWords(s, what string, notes *noteList) string {
 	runCharset := ""
 	flush := func() {
 		if runCharset != "" {
-			out.WriteString(convertCharset(run, runCharset, what, notes, false))
+			out.WriteString(convertCharset(run, runCharset, textSource{what: what, sender: sender}, notes))
 			run = run[:0]
 			runCharset = ""
 		}

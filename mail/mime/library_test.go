@@ -17,6 +17,7 @@ import (
 	"github.com/emersion/go-message/charset"
 	gomail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
+	"golang.org/x/text/encoding/ianaindex"
 	"golang.org/x/text/encoding/japanese"
 )
 
@@ -30,7 +31,7 @@ import (
 // golang.org/x/net/html, params.go reads well-formed parameters with
 // mime.ParseMediaType, address.go reads well-formed address lists with
 // net/mail, encodings.go decodes well-formed base64 with encoding/base64,
-// charset.go decodes with golang.org/x/text.
+// charset.go decodes with golang.org/x/text (japanese.go around it).
 
 // TestLibraryHeader: go-message's textproto.ReadHeader refuses a header as
 // soon as a line is not a field, and with it the whole message; popbox
@@ -128,7 +129,7 @@ func TestLibraryEncodedWords(t *testing.T) {
 				t.Errorf("go-message Header.Text = %q, the test expects %q", got, tt.library)
 			}
 			var notes noteList
-			if got := decodeWords(tt.in, "the Subject header", &notes); got != tt.popbox {
+			if got := decodeWords(tt.in, "the Subject header", noCarrier, &notes); got != tt.popbox {
 				t.Errorf("decodeWords = %q, want %q", got, tt.popbox)
 			}
 		})
@@ -285,8 +286,51 @@ func TestLibraryCharset(t *testing.T) {
 				t.Errorf("go-message charset.Reader = %q, the test expects %q", got, tt.library)
 			}
 			var notes noteList
-			if got := convertCharset(tt.in, tt.label, "the text", &notes, false); got != tt.popbox {
+			if got := convertCharset(tt.in, tt.label, textSource{what: "the text"}, &notes); got != tt.popbox {
 				t.Errorf("convertCharset = %q, want %q", got, tt.popbox)
+			}
+		})
+	}
+}
+
+// TestLibraryJapanese: golang.org/x/text reads Shift_JIS and ISO-2022-JP
+// as the WHATWG Encoding Standard does, which leaves out what Japanese
+// mobile mail carries: a carrier's emoji becomes U+FFFD, and ISO-2022-JP's
+// shift-out katakana and KDDI's emoji rows are not read. It knows no
+// UTF-7 (ianaindex names it but gives no decoder). japanese.go and
+// utf7.go read those and hand the standard characters to x/text.
+func TestLibraryJapanese(t *testing.T) {
+	tests := []struct {
+		name    string
+		library func() string
+		in      []byte
+		label   string
+		popbox  string
+	}{
+		{"docomo emoji in shift_jis", func() string {
+			b, _ := japanese.ShiftJIS.NewDecoder().Bytes([]byte("\x82\xa0\xf8\x9f"))
+			return string(b)
+		}, []byte("\x82\xa0\xf8\x9f"), "shift_jis", "あ☀"},
+		{"shift-out katakana and an au emoji in iso-2022-jp", func() string {
+			b, _ := japanese.ISO2022JP.NewDecoder().Bytes([]byte("\x0e\x36\x40\x0f\x1b$B\x75\x41\x1b(B"))
+			return string(b)
+		}, []byte("\x0e\x36\x40\x0f\x1b$B\x75\x41\x1b(B"), "iso-2022-jp", "ｶﾀ☀"},
+		{"utf-7", func() string {
+			if e, err := ianaindex.MIME.Encoding("utf-7"); e != nil || err != nil {
+				return "a decoder"
+			}
+			return "none"
+		}, []byte("Fr+APY-sche"), "utf-7", "Frösche"},
+	}
+	want := []string{"\u3042\uFFFD", "\x0e6@\x0f\uFFFD", "none"}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.library(); got != want[i] {
+				t.Errorf("x/text gives %q, the test expects %q", got, want[i])
+			}
+			var notes noteList
+			if got := convertCharset(tt.in, tt.label, textSource{what: "the text"}, &notes); got != tt.popbox || len(notes.items) > 0 {
+				t.Errorf("convertCharset = %q (notes %q), want %q", got, notes.items, tt.popbox)
 			}
 		})
 	}

@@ -855,6 +855,10 @@ func TestMessageFiles(t *testing.T) {
 		"unclosed-boundary.eml":      "not closed",
 		"iso-2022-jp.eml":            "",
 		"iso-2022-jp-attachment.eml": "",
+
+		// A broken tail or one unknown set spoils only what it holds.
+		"base64-damaged-tail.eml":        "end of the text could not be read",
+		"iso-2022-jp-unknown-escape.eml": `could not be read as "ISO-2022-JP"`,
 	}
 	for _, kind := range []string{"valid", "malformed"} {
 		files, err := filepath.Glob(filepath.Join("testdata", "messages", kind, "*"))
@@ -914,6 +918,11 @@ func TestMessageSamples(t *testing.T) {
 			{2, "見積書.xlsx", "application/octet-stream", 10, false},
 			{3, "写真.png", "image/png", 21, false},
 		}},
+		{"valid/docomo-shift_jis-emoji.eml", "お誕生日おめでとう❤", Address{"花子", "hanako@docomo.ne.jp"}, "今日は☀です。\n①ケーキ、②プレゼント\nｶﾝﾊﾟｲ!❤", nil},
+		{"valid/au-iso-2022-jp-emoji.eml", "晴れ☀と紅葉🍂", Address{"太郎", "taro@ezweb.ne.jp"}, "今日は晴れ☀です。\n紅葉がきれい🍂\n①㈱ｶﾀｶﾅ", nil},
+		{"valid/softbank-shift_jis-emoji.eml", "トラ年🐯", Address{"", "jiro@i.softbank.jp"}, "晴れ☀、ほっとした😥", nil},
+		{"valid/utf-7.eml", "Frösche", Address{"Outlook User", "user@example.com"}, "Hi Mom -☺-!\nGrüße aus Köln, 1 + 1 = 2.", nil},
+		{"malformed/base64-damaged-tail.eml", "Cut short", Address{"", "a@example.fi"}, "Hyvää yötä!\nKiitos kaikesta, \uFFFD", nil},
 		{"valid/related-inline-image.eml", "Newsletter with a picture", Address{"Alice", "alice@example.com"}, "Look at this:\n\nOur logo\n\nBye", []Attachment{{1, "logo.png", "image/png", 21, true}}},
 	}
 	for _, tt := range tests {

@@ -24,14 +24,18 @@
 // One file per job: header.go (header sections, RFC 2047), envelope.go,
 // address.go, date.go, params.go (RFC 2045 and 2231 parameters), tree.go
 // (RFC 2046 structure), encodings.go (base64, quoted-printable),
-// charset.go, body.go, html.go, summary.go (the Summary and its preview),
-// safetext.go and notes.go.
+// charset.go, japanese.go (Shift_JIS as CP932, ISO-2022-JP with its
+// extensions), emoji.go (the mobile carriers' emoji), utf7.go, body.go,
+// html.go, summary.go (the Summary and its preview), safetext.go and
+// notes.go.
 //
 // The libraries do the work where they read mail as popbox must, and fast
 // enough for a fetch of many thousands of messages: golang.org/x/net/html
 // reads HTML, the standard library's net/mail well-formed address lists,
 // mime.ParseMediaType well-formed parameters, encoding/base64 well-formed
-// base64, and golang.org/x/text converts character sets. Where go-message or the standard library
+// base64, and golang.org/x/text converts character sets (with popbox's
+// own code for what Japanese mobile mail adds: carrier emoji, CP932 and
+// CP50221 extensions, and UTF-7). Where go-message or the standard library
 // refuses what mail carries, reads it wrongly or costs too much (headers
 // and structure, encoded words, dates, the character set table,
 // quoted-printable), the code is popbox's own; library_test.go shows why,
@@ -140,8 +144,8 @@ func AttachmentData(raw []byte, n int) (a Attachment, data []byte, err error) {
 		return Attachment{}, nil, fmt.Errorf("attachment %d: %w (the message has %d)", n, ErrNoAttachment, len(list))
 	}
 	p := list[n-1]
-	data, _ = p.decode(0, &notes)
-	a = p.attachmentInfo(n, charsetHint(root), &notes)
+	data, _, _ = p.decode(0, &notes)
+	a = p.attachmentInfo(n, messageHint(root), &notes)
 	a.Size = int64(len(data))
 	return a, data, nil
 }

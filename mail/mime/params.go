@@ -231,7 +231,7 @@ func joinExtended(key string, segs []paramSegment, notes *noteList) (string, boo
 	for _, sg := range segs {
 		if sg.key == key && sg.index < 0 && sg.ext {
 			cs, data := splitExtended(sg.value)
-			return convertCharset(data, cs, "the file name", notes, false), true, true
+			return convertCharset(data, cs, textSource{what: "the file name"}, notes), true, true
 		}
 	}
 	var parts []paramSegment
@@ -273,7 +273,7 @@ func joinExtended(key string, segs []paramSegment, notes *noteList) (string, boo
 	if !anyExt {
 		return string(data), false, true
 	}
-	return convertCharset(data, cs, "the file name", notes, false), true, true
+	return convertCharset(data, cs, textSource{what: "the file name"}, notes), true, true
 }
 
 // splitExtended splits "charset'language'%XX..." into the charset and the

@@ -17,7 +17,7 @@ type parsedMessage struct {
 	raw   []byte
 	root  *mimePart
 	env   msgEnvelope
-	hint  string // character set for 8-bit header text that declares none
+	hint  textHint
 	notes noteList
 }
 
@@ -26,7 +26,7 @@ func parseMessage(raw []byte) *parsedMessage {
 	var tree noteList
 	ps := mimeParser{notes: &tree}
 	pm.root = ps.entity(raw, 0, "text/plain", true)
-	pm.hint = charsetHint(pm.root)
+	pm.hint = messageHint(pm.root)
 	pm.env = readEnvelope(&pm.root.hdr, pm.hint, &pm.notes, true)
 	pm.notes.merge(&tree)
 	pm.checkBytes()

@@ -86,7 +86,7 @@ func (p *mimePart) attachments() []*mimePart {
 	return list
 }
 
-func (p *mimePart) filename(hint string, notes *noteList) string {
+func (p *mimePart) filename(hint textHint, notes *noteList) string {
 	v, ext, ok := p.dparams.lookup("filename")
 	if !ok || v == "" {
 		v, ext, _ = p.params.lookup("name")
@@ -95,12 +95,12 @@ func (p *mimePart) filename(hint string, notes *noteList) string {
 		return ""
 	}
 	if !ext {
-		v = decodeWords(headerText([]byte(v), hint, "the file name", notes), "the file name", notes)
+		v = decodeWords(headerText([]byte(v), hint, "the file name", notes), "the file name", hint.sender, notes)
 	}
 	return SafeLine(v)
 }
 
-func (p *mimePart) attachmentInfo(n int, hint string, notes *noteList) Attachment {
+func (p *mimePart) attachmentInfo(n int, hint textHint, notes *noteList) Attachment {
 	return Attachment{
 		Index:    n,
 		Filename: p.filename(hint, notes),
@@ -112,7 +112,7 @@ func (p *mimePart) attachmentInfo(n int, hint string, notes *noteList) Attachmen
 // describe names the part in a note.
 func (p *mimePart) describe() string {
 	var scratch noteList
-	if name := p.filename("", &scratch); name != "" {
+	if name := p.filename(textHint{}, &scratch); name != "" {
 		return "the attachment " + quoteForNote(name)
 	}
 	return "the " + p.typ + " part"
@@ -167,7 +167,7 @@ func (ps *mimeParser) entity(b []byte, depth int, defType string, top bool) *mim
 		}
 		inner := p.body
 		if p.cte == "base64" || p.cte == "quoted-printable" {
-			inner, _ = p.decode(0, ps.notes)
+			inner, _, _ = p.decode(0, ps.notes)
 		}
 		p.inner = ps.entity(inner, depth+1, "text/plain", true)
 	}
