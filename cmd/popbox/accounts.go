@@ -307,18 +307,25 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		a.Outgoing.PasswordCmd = *pwCmd
 	}
 
-	st, err := openStore(db, e)
-	if err != nil {
-		return err
+	// The database is made only when the account is about to be saved: a
+	// refused login test or a wrong setting leaves no file behind.
+	st, err := openWith(db, e, store.Options{NoCreate: true})
+	if errors.Is(err, store.ErrNoDatabase) {
+		st, err = nil, nil
 	}
-	defer st.Close()
-	existing, err := st.Accounts()
 	if err != nil {
 		return err
 	}
 	var taken []string
-	for _, x := range existing {
-		taken = append(taken, x.Name)
+	if st != nil {
+		defer st.Close()
+		existing, err := st.Accounts()
+		if err != nil {
+			return err
+		}
+		for _, x := range existing {
+			taken = append(taken, x.Name)
+		}
 	}
 	fe = append(fe, a.Validate(taken)...)
 	for _, w := range fe.Warnings() {
@@ -335,6 +342,12 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		if err := checkIncoming(a, e); err != nil {
 			return accountError{err: err, acct: a, adding: true}
 		}
+	}
+	if st == nil {
+		if st, err = openStore(db, e); err != nil {
+			return err
+		}
+		defer st.Close()
 	}
 	saved, err := st.AddAccount(a)
 	if err != nil {
