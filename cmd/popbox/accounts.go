@@ -244,7 +244,8 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		a.Incoming.Security = s
 	}
 	r, rerr := mail.ParseRetention(*retention)
-	if rerr != nil {
+	if rerr != nil || r.Kind == mail.RetainDays && (r.Days < 1 || r.Days > mail.MaxRetentionDays) {
+		// days:0 is as bad a value as days:x: bad usage, exit 2.
 		return fs.bad("cli.use.retention", *retention, mail.MaxRetentionDays)
 	}
 	a.Retention = r
