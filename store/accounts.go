@@ -552,7 +552,7 @@ func (s *Store) RemoveAccount(nameOrID string) error {
 			}
 		}
 		secrets := tx.Bucket(bucketSecrets)
-		for _, side := range []string{sideIncoming, sideOutgoing} {
+		for _, side := range secretSides {
 			if err := secrets.Delete(secretKey(a.ID, side)); err != nil {
 				return fmt.Errorf("remove password: %w", err)
 			}

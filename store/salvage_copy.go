@@ -180,7 +180,7 @@ func (c *salvage) copyAccounts() error {
 func (c *salvage) copySecrets() error {
 	var found []keyValue
 	for _, k := range c.accounts {
-		for _, side := range []string{sideIncoming, sideOutgoing} {
+		for _, side := range secretSides {
 			sk := secretKey(accountIDOf(k), side)
 			if v := c.src.getAt([][]byte{bucketSecrets}, sk); v != nil {
 				found = append(found, keyValue{sk, v})

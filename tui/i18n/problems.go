@@ -143,7 +143,7 @@ func (l Lang) join(what, fix string) string {
 
 // side is "incoming" or "outgoing" in l.
 func (l Lang) side(s string) string {
-	if s == "outgoing" {
+	if strings.HasPrefix(s, "outgoing") {
 		return l.Tr("side.outgoing")
 	}
 	return l.Tr("side.incoming")
