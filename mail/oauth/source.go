@@ -38,7 +38,7 @@ type Source struct {
 
 	mu       sync.Mutex
 	tok      *oauth2.Token
-	obtained time.Time // when tok arrived, for its lifetime
+	obtained time.Time // when a refresh brought tok, for its lifetime; zero for a token given to NewSource
 	retried  bool      // tok came from a refresh after a refusal
 }
 
@@ -56,7 +56,7 @@ func (p Profile) NewSource(tok *oauth2.Token, onRotate func(refresh string) erro
 		tok = &oauth2.Token{}
 	}
 	t := *tok
-	return &Source{p: p, conf: conf, onRotate: onRotate, now: time.Now, tok: &t, obtained: time.Now()}, nil
+	return &Source{p: p, conf: conf, onRotate: onRotate, now: time.Now, tok: &t}, nil
 }
 
 // Token returns a usable access token, refreshing first when the current
@@ -109,7 +109,12 @@ func (s *Source) usable() bool {
 	if s.tok.Expiry.IsZero() {
 		return true
 	}
-	margin := min(Early, s.tok.Expiry.Sub(s.obtained)/2)
+	// A token given to NewSource has an unknown lifetime: the full margin.
+	// Shortening it is for tokens this Source fetched, whose life it knows.
+	margin := Early
+	if !s.obtained.IsZero() {
+		margin = min(Early, s.tok.Expiry.Sub(s.obtained)/2)
+	}
 	return s.now().Add(margin).Before(s.tok.Expiry)
 }
 
