@@ -7,6 +7,7 @@ package mail
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os/exec"
@@ -176,8 +177,13 @@ func chooseOAuthMech(forced string, known bool, offers func(string) bool) (strin
 type oauthClient struct {
 	mech, user, token, host string
 	port                    int
-	failed                  bool   // an error challenge came
-	status                  string // its "status"
+	// lineLimit, when not 0, is the longest AUTH command line: with a
+	// longer initial response Start sends none and the first (empty)
+	// challenge gets it (RFC 4954 section 4).
+	lineLimit int
+	deferred  []byte // the initial response waiting for that challenge
+	failed    bool   // an error challenge came
+	status    string // its "status"
 }
 
 func newOAuthClient(mech, user, token, host string, port int) *oauthClient {
@@ -188,19 +194,34 @@ func newOAuthClient(mech, user, token, host string, port int) *oauthClient {
 // "user=" user ^A "auth=Bearer " token ^A ^A; for OAUTHBEARER the GS2
 // header with the user as authzid, host, port and auth (RFC 7628 3.1).
 func (c *oauthClient) Start() (string, []byte, error) {
-	if c.mech == MechXOAUTH2 {
-		return MechXOAUTH2, []byte("user=" + c.user + "\x01auth=Bearer " + c.token + "\x01\x01"), nil
+	ir := c.initial()
+	if c.lineLimit > 0 && len("AUTH ")+len(c.mech)+1+base64.StdEncoding.EncodedLen(len(ir)) > c.lineLimit {
+		c.deferred = ir
+		return c.mech, nil, nil
 	}
-	return sasl.NewOAuthBearerClient(&sasl.OAuthBearerOptions{
-		Username: c.user, Token: c.token, Host: c.host, Port: c.port,
-	}).Start()
+	return c.mech, ir, nil
 }
 
-// Next answers the error challenge: OAUTHBEARER with a single %x01 (RFC
+func (c *oauthClient) initial() []byte {
+	if c.mech == MechXOAUTH2 {
+		return []byte("user=" + c.user + "\x01auth=Bearer " + c.token + "\x01\x01")
+	}
+	_, ir, _ := sasl.NewOAuthBearerClient(&sasl.OAuthBearerOptions{
+		Username: c.user, Token: c.token, Host: c.host, Port: c.port,
+	}).Start()
+	return ir
+}
+
+// Next gives a deferred initial response to the first challenge, and
+// answers the error challenge: OAUTHBEARER with a single %x01 (RFC
 // 7628 section 3.2.3), XOAUTH2 with an empty response (as Google and
 // Microsoft document it). A second challenge is a protocol error. The
 // result is never nil, for go-smtp ends the exchange on a nil response.
 func (c *oauthClient) Next(challenge []byte) ([]byte, error) {
+	if ir := c.deferred; ir != nil {
+		c.deferred = nil
+		return ir, nil
+	}
 	if c.failed {
 		return nil, sasl.ErrUnexpectedServerChallenge
 	}
