@@ -18,6 +18,9 @@ var (
 	revokedToken = "ya29.revoked-" + strings.Repeat("z", 200)
 )
 
+// dovecotStatus is the "status" of Dovecot 2.3's error challenge.
+var dovecotStatus = map[string]string{MechXOAUTH2: "401", MechOAUTHBEARER: "invalid_token"}
+
 // oauthDovecot starts a Dovecot whose oauth2 passdb asks an Introspector
 // that knows goodToken for alice.
 func oauthDovecot(t *testing.T, submission bool) (*mailtest.Server, *mailtest.Introspector) {
@@ -80,6 +83,10 @@ func TestOAuthDovecotPOP3(t *testing.T) {
 			}
 			if errors.Is(err, ErrAuth) {
 				t.Errorf("%v is ErrAuth too", err)
+			}
+			// Dovecot 2.3 sends the error challenge before its -ERR.
+			if te.Status != dovecotStatus[mech] {
+				t.Errorf("status %q, want %q from the error challenge", te.Status, dovecotStatus[mech])
 			}
 			if n := srv.Count(t, "alice"); n != 2 {
 				t.Errorf("%d messages left on the server, want 2", n)
@@ -161,6 +168,10 @@ func TestOAuthDovecotSMTP(t *testing.T) {
 				if !errors.Is(err, tt.want) || !errors.As(err, &te) || errors.Is(err, ErrAuth) {
 					t.Fatalf("CheckSMTP: %v, want a TokenError", err)
 				}
+				// Dovecot 2.3 sends the error challenge before its -ERR.
+			if te.Status != dovecotStatus[mech] {
+				t.Errorf("status %q, want %q from the error challenge", te.Status, dovecotStatus[mech])
+			}
 			})
 		}
 	}
