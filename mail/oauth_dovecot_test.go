@@ -85,8 +85,8 @@ func TestOAuthDovecotPOP3(t *testing.T) {
 				t.Errorf("%v is ErrAuth too", err)
 			}
 			// Dovecot 2.3 sends the error challenge before its -ERR.
-			if te.Status != dovecotStatus[mech] {
-				t.Errorf("status %q, want %q from the error challenge", te.Status, dovecotStatus[mech])
+			if te.Status != dovecotStatus[te.Mech] {
+				t.Errorf("status %q, want %q from the error challenge", te.Status, dovecotStatus[te.Mech])
 			}
 			if n := srv.Count(t, "alice"); n != 2 {
 				t.Errorf("%d messages left on the server, want 2", n)
@@ -169,8 +169,8 @@ func TestOAuthDovecotSMTP(t *testing.T) {
 					t.Fatalf("CheckSMTP: %v, want a TokenError", err)
 				}
 				// Dovecot 2.3 sends the error challenge before its -ERR.
-			if te.Status != dovecotStatus[mech] {
-				t.Errorf("status %q, want %q from the error challenge", te.Status, dovecotStatus[mech])
+			if te.Status != dovecotStatus[te.Mech] {
+				t.Errorf("status %q, want %q from the error challenge", te.Status, dovecotStatus[te.Mech])
 			}
 			})
 		}
