@@ -169,9 +169,9 @@ func TestOAuthDovecotSMTP(t *testing.T) {
 					t.Fatalf("CheckSMTP: %v, want a TokenError", err)
 				}
 				// Dovecot 2.3 sends the error challenge before its -ERR.
-			if te.Status != dovecotStatus[te.Mech] {
-				t.Errorf("status %q, want %q from the error challenge", te.Status, dovecotStatus[te.Mech])
-			}
+				if te.Status != dovecotStatus[te.Mech] {
+					t.Errorf("status %q, want %q from the error challenge", te.Status, dovecotStatus[te.Mech])
+				}
 			})
 		}
 	}
