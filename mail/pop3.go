@@ -42,7 +42,9 @@ package mail
 //   - RETR, DELE and "LIST n" go through a window (pop3_window.go), pipelined
 //     when the server offers PIPELINING: go-pop3 has no CAPA and no
 //     pipelining (its Send flushes each command and its Dele waits for each
-//     answer). CAPA and SASL PLAIN, which it lacks, are popbox's too.
+//     answer). CAPA and SASL PLAIN, which it lacks, are popbox's too, and
+//     so are XOAUTH2 and OAUTHBEARER (pop3_oauth.go, through the same
+//     Cmd, Send and ReadOne calls).
 //
 // NOOP, RSET and TOP are not used by popbox.
 
