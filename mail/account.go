@@ -74,6 +74,20 @@ type Server struct {
 	// PasswordCmd, when set, is run by the shell at connect time and the
 	// first line of its output is the password (like mpop's passwordeval).
 	PasswordCmd string `json:"password_cmd,omitempty"`
+	// Auth is how popbox logs in: a password (the zero value) or an
+	// OAuth2 access token (see auth.go).
+	Auth AuthKind `json:"auth,omitempty"`
+	// TokenCmd, for AuthOAuth2, is run by the shell at connect time and
+	// the first line of its output is the access token (oama,
+	// mutt_oauth2.py and the like).
+	TokenCmd string `json:"token_cmd,omitempty"`
+	// SASL, for AuthOAuth2, forces XOAUTH2 or OAUTHBEARER; empty lets the
+	// server's offer decide (OAUTHBEARER first).
+	SASL string `json:"sasl,omitempty"`
+	// Token, when set, gives the access token of an AuthOAuth2 server and
+	// takes precedence over TokenCmd: the sign-in flows plug in here. It
+	// is never stored.
+	Token TokenSource `json:"-"`
 }
 
 // Address is host:port for dialing.
@@ -347,6 +361,11 @@ func OutgoingServerFor(email string, incoming Server) Server {
 		User:        WithoutRecentPrefix(incoming.User),
 		Password:    incoming.Password,
 		PasswordCmd: incoming.PasswordCmd,
+		// One sign-in serves both sides (the scopes are asked together).
+		Auth:     incoming.Auth,
+		TokenCmd: incoming.TokenCmd,
+		SASL:     incoming.SASL,
+		Token:    incoming.Token,
 	}
 	if p, ok := PresetFor(email); ok {
 		s.Host, s.Port, s.Security = p.Outgoing.Host, p.Outgoing.Port, p.Outgoing.Security
@@ -595,7 +614,13 @@ func validateServer(fe *FieldErrors, s Server, smtp bool, add, warn func(field, 
 	} else if hasControl(s.User) {
 		add(fUser, CodeBadChars, "The user name must not contain line breaks or control characters.")
 	}
-	if s.Password == "" && strings.TrimSpace(s.PasswordCmd) == "" {
+	if s.Auth == AuthOAuth2 {
+		// The token comes from TokenCmd, Token or a stored sign-in, which
+		// the front end checks; no password is asked.
+		if hasControl(s.TokenCmd) {
+			add(fPass, CodeBadChars, "The token command must not contain line breaks or control characters.")
+		}
+	} else if s.Password == "" && strings.TrimSpace(s.PasswordCmd) == "" {
 		add(fPass, CodeRequired, fmt.Sprintf("Enter the password for the %s server (with 2-step verification, an app password).", side))
 	} else if hasControl(s.Password) {
 		add(fPass, CodeBadChars, "The password must not contain line breaks or control characters.")

@@ -38,6 +38,17 @@ var (
 	ErrLoginDelay = errors.New("too soon after the last login")
 	// ErrNoFolder: the folder to save into does not exist or is not a folder.
 	ErrNoFolder = errors.New("no such folder")
+	// ErrTokenRefused: the server refused the OAuth2 access token (expired,
+	// revoked or never valid); get a fresh one and try once more. The
+	// typed form is TokenError.
+	ErrTokenRefused = errors.New("access token refused")
+	// ErrTokenCmd: the token command failed or printed no usable token.
+	ErrTokenCmd = errors.New("token command failed")
+	// ErrNoToken: an OAuth2 account has no way to get an access token yet
+	// (no token command, not signed in).
+	ErrNoToken = errors.New("no access token")
+	// ErrNoOAuthMech: the server offers neither OAUTHBEARER nor XOAUTH2.
+	ErrNoOAuthMech = errors.New("server offers no OAuth2 login")
 )
 
 // keepPanics, when set, stops the POP3 session from turning an internal

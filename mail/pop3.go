@@ -42,7 +42,9 @@ package mail
 //   - RETR, DELE and "LIST n" go through a window (pop3_window.go), pipelined
 //     when the server offers PIPELINING: go-pop3 has no CAPA and no
 //     pipelining (its Send flushes each command and its Dele waits for each
-//     answer). CAPA and SASL PLAIN, which it lacks, are popbox's too.
+//     answer). CAPA and SASL PLAIN, which it lacks, are popbox's too, and
+//     so are XOAUTH2 and OAUTHBEARER (pop3_oauth.go, through the same
+//     Cmd, Send and ReadOne calls).
 //
 // NOOP, RSET and TOP are not used by popbox.
 
@@ -564,8 +566,13 @@ func (s *session) login(user, pass string) error {
 	if err != nil {
 		return err
 	}
-	// RFC 2449 section 6.0: LOGIN-DELAY and EXPIRE marked USER may differ
-	// once the user is known.
+	return s.loggedIn()
+}
+
+// loggedIn asks CAPA again when per-user capabilities may have changed:
+// RFC 2449 section 6.0, LOGIN-DELAY and EXPIRE marked USER may differ once
+// the user is known.
+func (s *session) loggedIn() error {
 	if s.caps.loginDelayPerUser || s.caps.expirePerUser {
 		return s.capa()
 	}
@@ -692,7 +699,8 @@ func (s *session) close() {
 	}
 }
 
-// CheckPOP3 connects to the account's incoming server, reads CAPA, logs in,
+// CheckPOP3 connects to the account's incoming server, reads CAPA, logs in
+// (with the password, or the access token for AuthOAuth2),
 // opens the mailbox (STAT) and says QUIT: the connection test of `popbox
 // check`, `account add` and the wizard. tlsConf may be nil for
 // TLSConfig(acct). The hints returned carry the server's LOGIN-DELAY and
@@ -704,7 +712,7 @@ func CheckPOP3(ctx context.Context, acct Account, tlsConf *tls.Config) (ServerHi
 			return acct.Hints, err
 		}
 	}
-	pass, err := acct.Incoming.ResolvePassword(ctx)
+	pass, err := acct.Incoming.resolveSecret(ctx)
 	if err != nil {
 		return acct.Hints, err
 	}
@@ -713,7 +721,7 @@ func CheckPOP3(ctx context.Context, acct Account, tlsConf *tls.Config) (ServerHi
 		return acct.Hints, err
 	}
 	defer s.close()
-	if err := s.login(acct.Incoming.User, pass); err != nil {
+	if err := s.authenticate(acct.Incoming, pass); err != nil {
 		return acct.Hints, err
 	}
 	h := s.caps.hints(acct.Hints)

@@ -40,6 +40,10 @@ const smtpProbeAfter = 1500 * time.Millisecond
 // Errors wrap one of ErrUnreachable, ErrTimeout, ErrTLSMismatch,
 // ErrCertificate, ErrNoSTARTTLS, ErrAuth or ErrProtocol (check with
 // errors.Is), or ctx's error when ctx was cancelled.
+//
+// For an AuthOAuth2 server password is the access token; when it is empty
+// CheckSMTP gets one with srv.ResolveToken. A refused token is a
+// TokenError (ErrTokenRefused).
 func CheckSMTP(ctx context.Context, srv Server, password string, tlsConf *tls.Config) error {
 	deadline := time.Now().Add(DefaultSMTPTimeout)
 	if d, ok := ctx.Deadline(); ok {
@@ -153,6 +157,9 @@ func (k *smtpCheck) auth(ctx context.Context, c *smtp.Client) error {
 		}
 		return fmt.Errorf("smtp %s: %w: the server offers no login (no AUTH in its EHLO reply)", k.addr, ErrProtocol)
 	}
+	if k.srv.Auth == AuthOAuth2 {
+		return k.authOAuth(ctx, c)
+	}
 	var mech sasl.Client
 	switch {
 	case c.SupportsAuth(sasl.Plain):
@@ -167,6 +174,40 @@ func (k *smtpCheck) auth(ctx context.Context, c *smtp.Client) error {
 		return k.fail(ctx, stepAuth, err)
 	}
 	return nil
+}
+
+// authOAuth logs in with the access token over OAUTHBEARER or XOAUTH2
+// (RFC 7628), the initial response on the AUTH line when it fits in 512
+// octets, else after the server's first "334" (RFC 4954). After an error challenge the server's 535 becomes
+// a TokenError.
+func (k *smtpCheck) authOAuth(ctx context.Context, c *smtp.Client) error {
+	token := k.password
+	if token == "" {
+		var err error
+		if token, err = k.srv.ResolveToken(ctx); err != nil {
+			return err
+		}
+	}
+	_, offered := c.Extension("AUTH")
+	mech, err := chooseOAuthMech(k.srv.SASL, true, c.SupportsAuth)
+	if err != nil {
+		return fmt.Errorf("smtp %s: the server offers AUTH %s: %w", k.addr, SafeLine(offered), err)
+	}
+	oc := newOAuthClient(mech, k.srv.User, token, k.srv.Host, k.srv.Port)
+	// RFC 5321 section 4.5.3.1.4: a command line is at most 512 octets;
+	// RFC 4954 allows more for AUTH, but Dovecot's submission answers
+	// "500 Line too long" to a token on the line.
+	oc.lineLimit = 510
+	err = c.Auth(oc)
+	if err == nil {
+		return nil
+	}
+	var smtpErr *smtp.SMTPError
+	if errors.As(err, &smtpErr) && (smtpErr.Code == 535 || smtpErr.Code == 534) && ctx.Err() == nil {
+		return fmt.Errorf("smtp %s: %s: %w", k.addr, stepAuth, &TokenError{
+			Host: k.srv.Host, User: k.srv.User, Mech: mech, Status: oc.status, Reply: serverText([]byte(smtpErr.Message))})
+	}
+	return k.fail(ctx, stepAuth, err)
 }
 
 // loginClient is SASL LOGIN as most servers expect it: no initial response,

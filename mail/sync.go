@@ -215,7 +215,7 @@ func (y *syncer) run() error {
 		}
 		y.tlsConf = c
 	}
-	pass, err := y.acct.Incoming.ResolvePassword(y.ctx)
+	pass, err := y.acct.Incoming.resolveSecret(y.ctx)
 	if err != nil {
 		return err
 	}
@@ -319,7 +319,17 @@ func (y *syncer) connect(n int) (*session, error) {
 	}
 	y.res.Sessions = n
 	y.phase(PhaseLogin)
-	if err := s.login(y.acct.Incoming.User, y.pass); err != nil {
+	if n > 1 && y.acct.Incoming.Auth == AuthOAuth2 {
+		// An access token may expire between sessions of one fetch: ask
+		// for it again (a token source refreshes it when it is due).
+		tok, err := y.acct.Incoming.ResolveToken(y.ctx)
+		if err != nil {
+			s.close()
+			return nil, err
+		}
+		y.pass = tok
+	}
+	if err := s.authenticate(y.acct.Incoming, y.pass); err != nil {
 		s.close()
 		if n > 1 && errors.Is(err, ErrLoginDelay) {
 			y.warn(Warning{Kind: WarnLoginRefusedMore, Host: y.acct.Incoming.Host})

@@ -51,6 +51,9 @@ type Options struct {
 	UIDLFormat string            // Dovecot pop3_uidl_format; default "%08Xu%08Xv"
 	Submission bool              // also start Dovecot's submission service (SMTP AUTH) relaying to an in-process sink
 	ExtraConf  string            // appended to dovecot.conf
+	// OAuth2, when set, also takes OAuth2 access tokens (XOAUTH2,
+	// OAUTHBEARER) checked by an introspection endpoint; see Introspect.
+	OAuth2 *OAuth2Passdb
 }
 
 // Server is a running throw-away Dovecot. Its exported fields say where it
@@ -322,6 +325,9 @@ func (s *Server) prepare() error {
 			return err
 		}
 	}
+	if err := s.writeOAuth2Conf(); err != nil {
+		return err
+	}
 	return s.writePasswd()
 }
 
@@ -518,12 +524,15 @@ func (s *Server) config() string {
 		w("ssl_dh = </usr/share/dovecot/dh.pem")
 	}
 	w("disable_plaintext_auth = no")
-	w("auth_mechanisms = plain login")
+	if s.opts.OAuth2 == nil {
+		w("auth_mechanisms = plain login")
+	}
 	w("auth_verbose = yes")
 	// A failed login answers within half a second (Dovecot's failure
 	// timer ticks every 500 ms) instead of 2 s plus a penalty that grows
 	// with every failure from 127.0.0.1 and would leak between tests.
 	w("auth_failure_delay = 0")
+	b.WriteString(s.oauth2Config())
 	w("passdb {")
 	w("  driver = passwd-file")
 	w("  args = scheme=PLAIN username_format=%%u %s/passwd", d)

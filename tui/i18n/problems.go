@@ -344,6 +344,18 @@ func (l Lang) cliPOP3(err error, a mail.Account, in mail.Server, adding bool) (s
 		return l.Tr("cli.quitRefused", host, safe(rootCause(err))), true
 	case errors.Is(err, mail.ErrMailbox):
 		return l.Tr("cli.mailbox", host, safe(rootCause(err))), true
+	case errors.Is(err, mail.ErrTokenRefused) && adding:
+		return l.Tr("cli.tokenRefusedAdding", host, safe(in.User)), true
+	case errors.Is(err, mail.ErrTokenRefused):
+		return l.Tr("cli.tokenRefused", host, safe(in.User), Shell(a.Name)), true
+	case errors.Is(err, mail.ErrTokenCmd):
+		return l.Tr("cli.tokenCmd", safe(err.Error())), true
+	case errors.Is(err, mail.ErrNoToken) && adding:
+		return l.Tr("cli.noTokenAdding"), true
+	case errors.Is(err, mail.ErrNoToken):
+		return l.Tr("cli.noToken", safe(a.Name), Shell(a.Name)), true
+	case errors.Is(err, mail.ErrNoOAuthMech):
+		return l.Tr("cli.noOAuthMech", host), true
 	case errors.Is(err, mail.ErrPasswordCmd) && adding:
 		return l.Tr("cli.passwordCmdAdding", safe(err.Error())), true
 	case errors.Is(err, mail.ErrPasswordCmd):
@@ -420,6 +432,14 @@ func (l Lang) screenProblem(err error, a mail.Account, srv mail.Server, sc Scene
 		return l.loginDelay(err, Screen, a), true
 	case errors.Is(err, mail.ErrMailbox):
 		return l.Tr("fetch.errMailbox", host), true
+	case errors.Is(err, mail.ErrTokenRefused):
+		return l.Tr("fetch.errTokenRefused", host, user), true
+	case errors.Is(err, mail.ErrTokenCmd):
+		return l.Tr("fetch.errTokenCmd", safe(a.Name), safe(err.Error())), true
+	case errors.Is(err, mail.ErrNoToken):
+		return l.Tr("fetch.errNoToken", safe(a.Name)), true
+	case errors.Is(err, mail.ErrNoOAuthMech):
+		return l.Tr("fetch.errNoOAuthMech", host), true
 	case errors.Is(err, mail.ErrPasswordCmd):
 		return l.Tr("fetch.errPasswordCmd", safe(a.Name), safe(err.Error())), true
 	case errors.Is(err, mail.ErrProtocol):

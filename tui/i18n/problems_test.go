@@ -67,6 +67,10 @@ func kinds() map[string]error {
 		"login delay":       wrapped(mail.ErrLoginDelay),
 		"login delay until": &mail.LoginDelayError{Host: "pop.example.jp", Delay: 5 * time.Minute, Last: when, Next: when.Add(5 * time.Minute)},
 		"protocol":          wrapped(mail.ErrProtocol),
+		"token refused":     fmt.Errorf("x: %w", &mail.TokenError{Host: "pop.example.jp", User: "taro", Mech: mail.MechXOAUTH2, Status: "401"}),
+		"token command":     wrapped(mail.ErrTokenCmd),
+		"no token":          wrapped(mail.ErrNoToken),
+		"no OAuth2 login":   wrapped(mail.ErrNoOAuthMech),
 	}
 	for _, code := range []string{mail.CodeRequired, mail.CodeBadEmail, mail.CodeHostScheme, mail.CodeHostInvalid, mail.CodePortRange,
 		mail.CodePortNumber, mail.CodePlainOnTLS, mail.CodeTLSOnPlain, mail.CodePlainPassword, mail.CodeRecentKeep,
