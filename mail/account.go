@@ -267,6 +267,9 @@ type Account struct {
 	// stay on the server with a warning. 0: DefaultMaxMessageSize.
 	MaxMessageSize int64       `json:"max_message_size,omitempty"`
 	Hints          ServerHints `json:"hints"`
+	// OAuth is where an AuthOAuth2 account signs in (auth.go); the zero
+	// value for a password account or one whose token comes from TokenCmd.
+	OAuth OAuthProfile `json:"oauth,omitzero"`
 }
 
 // Bounds of Account.MaxMessageSize when it is set.

@@ -62,6 +62,22 @@ func (k *AuthKind) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// OAuthProfile is where an AuthOAuth2 account signs in, kept with the
+// account: the provider's name (microsoft, google or custom), Microsoft's
+// tenant, the user's own client ID, a custom provider's endpoints and the
+// scopes (space-separated; empty: the provider's own). It never holds a
+// token: the refresh token is sealed by the store, the access token lives
+// in memory only. Every field is a string, so Account stays comparable.
+type OAuthProfile struct {
+	Provider  string `json:"provider,omitempty"`
+	Tenant    string `json:"tenant,omitempty"`
+	ClientID  string `json:"client_id,omitempty"`
+	DeviceURL string `json:"device_url,omitempty"`
+	AuthURL   string `json:"auth_url,omitempty"`
+	TokenURL  string `json:"token_url,omitempty"`
+	Scopes    string `json:"scopes,omitempty"`
+}
+
 // The SASL mechanisms that carry an OAuth2 access token.
 const (
 	MechXOAUTH2     = "XOAUTH2"

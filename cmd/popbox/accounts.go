@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"popbox/mail"
+	"popbox/mail/oauth"
 	"popbox/store"
 	"popbox/tui/i18n"
 )
@@ -88,7 +89,11 @@ type accountJSON struct {
 	Outgoing  serverJSON `json:"outgoing"`
 	Retention string     `json:"retention"`
 	Sharing   string     `json:"sharing"`
-	CAFile    string     `json:"ca_file,omitempty"`
+	// Auth is password or oauth2; OAuth is where an oauth2 account signs
+	// in. No token ever appears here.
+	Auth   string             `json:"auth"`
+	OAuth  *mail.OAuthProfile `json:"oauth,omitempty"`
+	CAFile string             `json:"ca_file,omitempty"`
 	// MaxMessageSize is the largest message fetched, in bytes.
 	MaxMessageSize int64 `json:"max_message_size"`
 }
@@ -99,10 +104,11 @@ type serverJSON struct {
 	Security    string `json:"security"`
 	User        string `json:"user"`
 	PasswordCmd string `json:"password_cmd,omitempty"`
+	TokenCmd    string `json:"token_cmd,omitempty"`
 }
 
 func toServerJSON(s mail.Server) serverJSON {
-	return serverJSON{Host: s.Host, Port: s.Port, Security: s.Security.String(), User: s.User, PasswordCmd: s.PasswordCmd}
+	return serverJSON{Host: s.Host, Port: s.Port, Security: s.Security.String(), User: s.User, PasswordCmd: s.PasswordCmd, TokenCmd: s.TokenCmd}
 }
 
 func cmdAccounts(db string, args []string, e env) error {
@@ -139,7 +145,13 @@ func cmdAccounts(db string, args []string, e env) error {
 	if *asJSON {
 		out := make([]accountJSON, 0, len(accts))
 		for _, a := range accts {
+			var op *mail.OAuthProfile
+			if a.OAuth != (mail.OAuthProfile{}) {
+				o := a.OAuth
+				op = &o
+			}
 			out = append(out, accountJSON{
+				Auth: a.Incoming.Auth.String(), OAuth: op,
 				ID: a.ID, Name: a.Name, Email: a.Email, Active: a.ID == active,
 				Incoming: toServerJSON(a.Incoming), SMTPSame: a.SMTPSame, Outgoing: toServerJSON(a.SMTP()),
 				Retention: a.Retention.String(), Sharing: a.Sharing.String(), CAFile: a.CAFile,
@@ -206,6 +218,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	caFile := fs.String("ca-file", "", "`FILE` of extra CA certificates (PEM) to trust for this account")
 	maxSize := fs.String("max-size", "", "largest message to fetch, a `SIZE` as in 512M (default 256M); larger ones stay on the server")
 	noCheck := fs.Bool("no-check", false, "save without logging in to the server first")
+	of := addOAuthFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -213,10 +226,14 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	if len(pos) > 0 {
 		return fs.bad("cli.use.flagsOnly", pos[0])
 	}
+	auth, err := of.check(fs, *pwStdin || *pwCmd != "")
+	if err != nil {
+		return err
+	}
 	if *pwStdin && *pwCmd != "" {
 		return fs.bad("cli.use.either", "--password-stdin", "--password-cmd")
 	}
-	if !*pwStdin && *pwCmd == "" {
+	if auth == mail.AuthPassword && !*pwStdin && *pwCmd == "" {
 		return fs.bad("cli.use.needsPassword")
 	}
 	if *smtpSame && *smtpHost != "" {
@@ -228,6 +245,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 
 	a := mail.Account{Name: strings.TrimSpace(*name), Email: strings.TrimSpace(*email), CAFile: *caFile}
 	a.Incoming = mail.Server{Host: *host, User: *user, PasswordCmd: *pwCmd}
+	of.apply(&a)
 	var fe mail.FieldErrors
 	if *port == "" {
 		fe = append(fe, mail.FieldError{Field: mail.FieldPort, Code: mail.CodeRequired, Message: "Give the incoming port with --port (995 with ssl, 110 without)."})
@@ -264,7 +282,8 @@ func cmdAccountAdd(db string, args []string, e env) error {
 
 	a.SMTPSame = *smtpHost == ""
 	if !a.SMTPSame {
-		a.Outgoing = mail.Server{Host: *smtpHost, User: *smtpUser, PasswordCmd: *smtpPwCmd}
+		a.Outgoing = mail.Server{Host: *smtpHost, User: *smtpUser, PasswordCmd: *smtpPwCmd,
+			Auth: a.Incoming.Auth, TokenCmd: a.Incoming.TokenCmd}
 		if a.Outgoing.User == "" {
 			a.Outgoing.User = mail.WithoutRecentPrefix(a.Incoming.User)
 		}
@@ -307,6 +326,15 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	} else if !a.SMTPSame && a.Outgoing.PasswordCmd == "" {
 		a.Outgoing.PasswordCmd = *pwCmd
 	}
+	// A client ID is needed before anything is asked of anyone.
+	var prof oauth.Profile
+	if signedIn(a) {
+		if prof, err = profileOf(a, "", e); err != nil {
+			return err
+		}
+		// Kept with the account, so that a fetch from cron needs no flag.
+		a.OAuth.ClientID = prof.ClientID
+	}
 
 	// The database is made only when the account is about to be saved: a
 	// refused login test or a wrong setting leaves no file behind.
@@ -339,6 +367,18 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		// The sentence names the values given, so it needs the account.
 		return accountError{err: errs[:1], acct: a}
 	}
+	var ts *storeToken
+	if signedIn(a) {
+		// Sign in now; the refresh token is sealed once the account is saved.
+		tok, err := signIn(prof, of.flow(), e)
+		if err != nil {
+			return err
+		}
+		if ts, err = newStoreToken(prof, tok, nil); err != nil {
+			return err
+		}
+		setToken(&a, ts)
+	}
 	if !*noCheck {
 		if err := checkIncoming(a, e); err != nil {
 			return accountError{err: err, acct: a, adding: true}
@@ -353,6 +393,12 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	saved, err := st.AddAccount(a)
 	if err != nil {
 		return err
+	}
+	if ts != nil {
+		if err := st.SetRefreshToken(saved.ID, false, ts.src.RefreshToken()); err != nil {
+			_ = st.RemoveAccount(saved.ID)
+			return err
+		}
 	}
 	if given(fs, "sharing") && saved.Sharing != a.Sharing {
 		// The administrator's policy decided: say so, the user asked otherwise.

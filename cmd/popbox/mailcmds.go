@@ -91,13 +91,26 @@ func cmdFetch(db string, args []string, e env) error {
 		debug.SetGCPercent(50)
 	}
 
+	a, ts, err := withToken(a, st, func(rt string) error { return st.SetRefreshToken(a.ID, false, rt) }, e)
+	if err != nil {
+		return err
+	}
 	var report func(mail.Progress)
 	var pr *progressLine
 	if e.stderrTTY && !*asJSON {
 		pr = &progressLine{w: e.stderr, account: a.Name}
 		report = pr.update
 	}
-	res, err := mail.Sync(ctx, a, st, mail.SyncOptions{DryRun: *dry, IgnoreLoginDelay: *force}, report)
+	res, err := retryRefused(ctx, ts, a, e, func() (mail.SyncResult, error) {
+		return mail.Sync(ctx, a, st, mail.SyncOptions{DryRun: *dry, IgnoreLoginDelay: *force}, report)
+	})
+	var sia errSignInAgain
+	if errors.As(err, &sia) {
+		if pr != nil {
+			pr.clear()
+		}
+		return sia
+	}
 	if pr != nil {
 		pr.clear()
 	}
@@ -207,9 +220,23 @@ func cmdCheck(db string, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	// A rotated refresh token is sealed at once, with the database opened
+	// again for that moment.
+	seal := func(rt string) error {
+		st, err := openExisting(db, e)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return st.SetRefreshToken(a.ID, false, rt)
+	}
+	a, ts, err := withToken(a, st, seal, e)
 	// The servers are not touched while the database is held: close it first
 	// so a TUI or cron fetch is not locked out for the length of the check.
 	st.Close()
+	if err != nil {
+		return err
+	}
 	if *caFile != "" {
 		a.CAFile = *caFile
 	}
@@ -220,16 +247,27 @@ func cmdCheck(db string, args []string, e env) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var failed []string
-	if _, err := mail.CheckPOP3(ctx, a, tlsConf); err != nil {
+	_, err = retryRefused(ctx, ts, a, e, func() (mail.ServerHints, error) { return mail.CheckPOP3(ctx, a, tlsConf) })
+	var sia errSignInAgain
+	if errors.As(err, &sia) {
+		return sia
+	}
+	if err != nil {
 		fmt.Fprintf(e.stdout, "incoming %s (%s): FAILED: %s\n", a.Incoming.Address(), a.Incoming.Security, sentenceFor(e.lang, err, a))
 		failed = append(failed, e.lang.Tr("cli.incoming"))
 	} else {
 		fmt.Fprintf(e.stdout, "incoming %s (%s): ok, logged in as %s\n", a.Incoming.Address(), a.Incoming.Security, a.Incoming.User)
 	}
 	smtp := a.SMTP()
-	pw, perr := smtp.ResolvePassword(ctx)
-	if perr == nil {
-		perr = mail.CheckSMTP(ctx, smtp, pw, tlsConf)
+	var perr error
+	if smtp.Auth == mail.AuthOAuth2 {
+		// CheckSMTP asks the token source itself.
+		_, perr = retryRefused(ctx, ts, a, e, func() (struct{}, error) { return struct{}{}, mail.CheckSMTP(ctx, smtp, "", tlsConf) })
+	} else {
+		var pw string
+		if pw, perr = smtp.ResolvePassword(ctx); perr == nil {
+			perr = mail.CheckSMTP(ctx, smtp, pw, tlsConf)
+		}
 	}
 	if perr != nil {
 		fmt.Fprintf(e.stdout, "outgoing %s (%s): FAILED: %s\n", smtp.Address(), smtp.Security, sentenceForSMTP(e.lang, perr, a))

@@ -26,9 +26,13 @@ const accountUsage = `  popbox account add --name N --email E --host H --port P
         --retention keep|delete|days:N|mirror
         [--smtp-same | --smtp-host H --smtp-port P --smtp-security S --smtp-user U]
         [--sharing private|public] [--ca-file F] [--max-size SIZE] [--no-check]
+        [--auth oauth2 (--oauth-provider microsoft|google|custom [--oauth-client-id ID]
+         [--oauth-tenant T] [--oauth-device-url U --oauth-auth-url U --oauth-token-url U]
+         [--oauth-scopes S] [--device|--browser] | --token-cmd CMD)]
   popbox account use NAME                 make NAME the active account
   popbox account set NAME --max-size SIZE largest message to fetch (default 256M)
   popbox account passwd NAME --incoming|--outgoing [--password-stdin]
+  popbox account login NAME [--device|--browser]   sign in again (OAuth2)
   popbox account remove NAME
 `
 
@@ -187,6 +191,7 @@ var commands = map[string]func(db string, args []string, e env) error{
 	"account passwd":   cmdAccountPasswd,
 	"account password": cmdAccountPasswd,
 	"account remove":   cmdAccountRemove,
+	"account login":    cmdAccountLogin,
 	"account rm":       cmdAccountRemove,
 	"check":            cmdCheck,
 	"fetch":            cmdFetch,

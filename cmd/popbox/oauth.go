@@ -1,0 +1,410 @@
+package main
+
+// OAuth2 on the command line: the sign-in of account add --auth oauth2 and
+// account login (device flow or browser flow, package mail/oauth), and the
+// token source of fetch and check, which starts from the refresh token the
+// store keeps sealed and seals a rotated one at once.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"popbox/mail"
+	"popbox/mail/oauth"
+	"popbox/store"
+	"popbox/tui/i18n"
+)
+
+// errNoClientID is the sentence when no client ID is set anywhere.
+func errNoClientID(e env) error { return errors.New(e.lang.Tr("cli.noClientID")) }
+
+// profileOf is the sign-in profile of a: its provider, tenant and URLs,
+// the client ID from flag, the account or POPBOX_OAUTH_CLIENT_ID, and the
+// account's scopes (the provider's own when it has none).
+func profileOf(a mail.Account, flagClientID string, e env) (oauth.Profile, error) {
+	o := a.OAuth
+	id := oauth.ClientID(flagClientID, o.ClientID, e.getenv)
+	if id == "" {
+		return oauth.Profile{}, errNoClientID(e)
+	}
+	prov, _ := oauth.ParseProvider(o.Provider)
+	var p oauth.Profile
+	switch prov {
+	case oauth.Microsoft:
+		p = oauth.NewMicrosoft(o.Tenant, id)
+	case oauth.Google:
+		p = oauth.NewGoogle(id, "")
+	default:
+		p = oauth.Profile{Provider: oauth.Custom, ClientID: id, DeviceURL: o.DeviceURL, AuthURL: o.AuthURL, TokenURL: o.TokenURL}
+	}
+	if sc := strings.Fields(o.Scopes); len(sc) > 0 {
+		p.Scopes = sc
+	}
+	return p, nil
+}
+
+// signedIn says whether a signs in through a provider (and so has a
+// sealed refresh token), rather than with a password or a token command.
+func signedIn(a mail.Account) bool {
+	return a.Incoming.Auth == mail.AuthOAuth2 && a.OAuth.Provider != "" && strings.TrimSpace(a.Incoming.TokenCmd) == ""
+}
+
+// signIn runs a sign-in: the device flow when mode is "device", or when
+// mode is "" and the provider has one; else the browser flow. What the
+// user has to do goes to stderr.
+func signIn(p oauth.Profile, mode string, e env) (*oauth2.Token, error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	device := mode == "device" || mode == "" && p.HasDevice()
+	var (
+		tok *oauth2.Token
+		err error
+	)
+	if device {
+		tok, err = signInDevice(ctx, p, e)
+	} else {
+		tok, err = p.SignInBrowser(ctx, func(u string) error { return openBrowser(u, e) })
+	}
+	if err != nil {
+		return nil, signInError(err, e)
+	}
+	return tok, nil
+}
+
+func signInDevice(ctx context.Context, p oauth.Profile, e env) (*oauth2.Token, error) {
+	f, err := p.StartDevice(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pr := f.Prompt()
+	fmt.Fprintln(e.stderr, e.lang.Tr("cli.oauthDevice", pr.URL, pr.Code))
+	if !e.stderrTTY {
+		return f.Wait(ctx, nil)
+	}
+	// A spinner line while the user signs in elsewhere.
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		frames := `|/-\`
+		t := time.NewTicker(150 * time.Millisecond)
+		defer t.Stop()
+		for i := 0; ; i++ {
+			fmt.Fprintf(e.stderr, "\x1b[2K\r%c %s ...", frames[i%len(frames)], e.lang.Tr("cli.oauthWaiting"))
+			select {
+			case <-done:
+				fmt.Fprint(e.stderr, "\x1b[2K\r")
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	tok, err := f.Wait(ctx, nil)
+	close(done)
+	wg.Wait()
+	return tok, err
+}
+
+// openBrowser prints the address and opens it with xdg-open or open when
+// there is one.
+func openBrowser(u string, e env) error {
+	fmt.Fprintln(e.stderr, e.lang.Tr("cli.oauthBrowser", u))
+	for _, name := range []string{"xdg-open", "open"} {
+		path, err := exec.LookPath(name)
+		if err != nil {
+			continue
+		}
+		cmd := exec.Command(path, u)
+		if cmd.Start() == nil {
+			go func() { _ = cmd.Wait() }()
+		}
+		break
+	}
+	return nil
+}
+
+// signInError is a failed sign-in in the catalog's words.
+func signInError(err error, e env) error {
+	switch {
+	case errors.Is(err, oauth.ErrNoClientID):
+		return errNoClientID(e)
+	case errors.Is(err, oauth.ErrAccessDenied):
+		return errors.New(e.lang.Tr("cli.oauthDenied"))
+	case errors.Is(err, oauth.ErrCodeExpired):
+		return errors.New(e.lang.Tr("cli.oauthExpired"))
+	case errors.Is(err, oauth.ErrNoDeviceFlow):
+		return usageError{msg: e.lang.Tr("cli.oauthNoDevice")}
+	case errors.Is(err, context.Canceled):
+		return err
+	}
+	return errors.New(e.lang.Tr("cli.oauthFailed", mail.SafeLine(err.Error())))
+}
+
+// storeToken is the access token of a signed-in account for fetch and
+// check: an oauth.Source started from the sealed refresh token, whose
+// rotated refresh tokens seal replaces at once.
+type storeToken struct {
+	src  *oauth.Source
+	mu   sync.Mutex
+	last string // the access token handed out last
+}
+
+// AccessToken gives a current access token (mail.TokenSource).
+func (t *storeToken) AccessToken(ctx context.Context) (string, error) {
+	tok, err := t.src.Token(ctx)
+	if err != nil {
+		return "", err
+	}
+	t.mu.Lock()
+	t.last = tok.AccessToken
+	t.mu.Unlock()
+	return tok.AccessToken, nil
+}
+
+// Refused tells the source that the server refused the last access token:
+// the next AccessToken is a fresh one. It fails with oauth.ErrSignInAgain
+// when the refresh is refused, oauth.ErrTokenRefused when a fresh token
+// was refused already.
+func (t *storeToken) Refused(ctx context.Context) error {
+	t.mu.Lock()
+	last := t.last
+	t.mu.Unlock()
+	_, err := t.src.Refused(ctx, last)
+	return err
+}
+
+// newStoreToken makes the token source of a signed-in account from its
+// refresh token; seal keeps a rotated one.
+func newStoreToken(p oauth.Profile, tok *oauth2.Token, seal func(refresh string) error) (*storeToken, error) {
+	src, err := p.NewSource(tok, seal)
+	if err != nil {
+		return nil, err
+	}
+	return &storeToken{src: src}, nil
+}
+
+// withToken gives a signed-in account a storeToken on both sides, from the
+// refresh token sealed in st; seal keeps a rotated one. Accounts that do
+// not sign in through a provider come back as they are, with a nil source.
+func withToken(a mail.Account, st *store.Store, seal func(string) error, e env) (mail.Account, *storeToken, error) {
+	if !signedIn(a) {
+		return a, nil, nil
+	}
+	rt, err := st.RefreshToken(a.ID, false)
+	if errors.Is(err, store.ErrNoToken) {
+		return a, nil, accountError{err: mail.ErrNoToken, acct: a}
+	}
+	if err != nil {
+		return a, nil, err
+	}
+	p, err := profileOf(a, "", e)
+	if err != nil {
+		return a, nil, err
+	}
+	ts, err := newStoreToken(p, &oauth2.Token{RefreshToken: rt}, seal)
+	if err != nil {
+		return a, nil, err
+	}
+	setToken(&a, ts)
+	return a, ts, nil
+}
+
+// setToken plugs ts into both sides of a.
+func setToken(a *mail.Account, ts mail.TokenSource) {
+	a.Incoming.Token = ts
+	if !a.SMTPSame && a.Outgoing.Auth == mail.AuthOAuth2 {
+		a.Outgoing.Token = ts
+	}
+}
+
+// retryRefused runs try, and once more after a refused access token when
+// the source gives a fresh one. A refresh that only a new sign-in can fix
+// becomes the sign-in-again sentence.
+func retryRefused[T any](ctx context.Context, ts *storeToken, a mail.Account, e env, try func() (T, error)) (T, error) {
+	res, err := try()
+	if ts == nil || !errors.Is(err, mail.ErrTokenRefused) {
+		return res, signInAgain(err, a, e)
+	}
+	if rerr := ts.Refused(ctx); rerr != nil {
+		if errors.Is(rerr, oauth.ErrTokenRefused) {
+			return res, err
+		}
+		return res, signInAgain(rerr, a, e)
+	}
+	res, err = try()
+	return res, signInAgain(err, a, e)
+}
+
+// signInAgain turns oauth.ErrSignInAgain into its sentence; other errors
+// pass unchanged.
+func signInAgain(err error, a mail.Account, e env) error {
+	if errors.Is(err, oauth.ErrSignInAgain) {
+		return errSignInAgain{msg: e.lang.Tr("cli.signInAgain", mail.SafeLine(a.Name), i18n.Shell(a.Name))}
+	}
+	return err
+}
+
+// errSignInAgain is the sentence of a sign-in that is no longer valid.
+type errSignInAgain struct{ msg string }
+
+func (e errSignInAgain) Error() string { return e.msg }
+func (e errSignInAgain) Unwrap() error { return oauth.ErrSignInAgain }
+
+// oauthFlags are account add's flags for OAuth2.
+type oauthFlags struct {
+	auth, provider, clientID, tenant     *string
+	deviceURL, authURL, tokenURL, scopes *string
+	tokenCmd                             *string
+	device, browser                      *bool
+}
+
+func addOAuthFlags(fs *flags) *oauthFlags {
+	return &oauthFlags{
+		auth:      fs.String("auth", "password", "`AUTH`: password, or oauth2 (sign in with --oauth-provider, or --token-cmd)"),
+		provider:  fs.String("oauth-provider", "", "with --auth oauth2: `PROVIDER` microsoft, google or custom; signs in at once"),
+		clientID:  fs.String("oauth-client-id", "", "the client `ID` of your own registered app (default $"+oauth.EnvClientID+")"),
+		tenant:    fs.String("oauth-tenant", "", "Microsoft's `TENANT`: common (the default), organizations, consumers, or a tenant ID or domain"),
+		deviceURL: fs.String("oauth-device-url", "", "custom provider: the device authorization endpoint `URL`"),
+		authURL:   fs.String("oauth-auth-url", "", "custom provider: the authorization endpoint `URL` (browser sign-in)"),
+		tokenURL:  fs.String("oauth-token-url", "", "custom provider: the token endpoint `URL`"),
+		scopes:    fs.String("oauth-scopes", "", "space-separated `SCOPES` to ask for (default: the provider's POP and SMTP scopes)"),
+		tokenCmd:  fs.String("token-cmd", "", "with --auth oauth2: `COMMAND` that prints an access token (run at each login; no sign-in)"),
+		device:    fs.Bool("device", false, "sign in with a code on another device (the default when the provider has it)"),
+		browser:   fs.Bool("browser", false, "sign in in a browser on this computer"),
+	}
+}
+
+// check checks the flags' combination and returns the kind of login.
+func (o *oauthFlags) check(fs *flags, password bool) (mail.AuthKind, error) {
+	auth, err := mail.ParseAuthKind(*o.auth)
+	if err != nil {
+		return auth, fs.bad("cli.use.auth", *o.auth)
+	}
+	if auth == mail.AuthPassword {
+		for _, f := range []string{"oauth-provider", "oauth-client-id", "oauth-tenant", "oauth-device-url", "oauth-auth-url", "oauth-token-url", "oauth-scopes", "token-cmd", "device", "browser"} {
+			if given(fs, f) {
+				return auth, fs.bad("cli.use.oauthFlagsAlone", "--"+f)
+			}
+		}
+		return auth, nil
+	}
+	if password {
+		return auth, fs.bad("cli.use.oauthNoPass")
+	}
+	if *o.device && *o.browser {
+		return auth, fs.bad("cli.use.either", "--device", "--browser")
+	}
+	if strings.TrimSpace(*o.tokenCmd) != "" {
+		if *o.provider != "" {
+			return auth, fs.bad("cli.use.either", "--token-cmd", "--oauth-provider")
+		}
+		return auth, nil
+	}
+	if *o.provider == "" {
+		return auth, fs.bad("cli.use.oauthNeeds")
+	}
+	p, ok := oauth.ParseProvider(*o.provider)
+	if !ok {
+		return auth, fs.bad("cli.use.provider", *o.provider)
+	}
+	if p == oauth.Custom && (*o.tokenURL == "" || *o.deviceURL == "" && *o.authURL == "") {
+		return auth, fs.bad("cli.use.customURLs")
+	}
+	return auth, nil
+}
+
+// apply sets the account's login from the flags (after check).
+func (o *oauthFlags) apply(a *mail.Account) {
+	if auth, _ := mail.ParseAuthKind(*o.auth); auth != mail.AuthOAuth2 {
+		return
+	}
+	a.Incoming.Auth = mail.AuthOAuth2
+	a.Incoming.TokenCmd = strings.TrimSpace(*o.tokenCmd)
+	if a.Incoming.TokenCmd != "" {
+		return
+	}
+	p, _ := oauth.ParseProvider(*o.provider)
+	a.OAuth = mail.OAuthProfile{
+		Provider: p.String(),
+		ClientID: strings.TrimSpace(*o.clientID),
+		Scopes:   strings.Join(strings.Fields(*o.scopes), " "),
+	}
+	switch p {
+	case oauth.Microsoft:
+		a.OAuth.Tenant = strings.TrimSpace(*o.tenant)
+	case oauth.Custom:
+		a.OAuth.DeviceURL, a.OAuth.AuthURL, a.OAuth.TokenURL = strings.TrimSpace(*o.deviceURL), strings.TrimSpace(*o.authURL), strings.TrimSpace(*o.tokenURL)
+	}
+}
+
+// flow is "device", "browser" or "" (the provider's default).
+func (o *oauthFlags) flow() string { return flowOf(*o.device, *o.browser) }
+
+func flowOf(device, browser bool) string {
+	switch {
+	case device:
+		return "device"
+	case browser:
+		return "browser"
+	}
+	return ""
+}
+
+// cmdAccountLogin signs a signed-in account in again and seals the new
+// refresh token in place of the old one. The database is not held while
+// the user signs in.
+func cmdAccountLogin(db string, args []string, e env) error {
+	fs := newFlags("account login", "account login NAME [--device|--browser] [--oauth-client-id ID]", e)
+	device := fs.Bool("device", false, "sign in with a code on another device (the default when the provider has it)")
+	browser := fs.Bool("browser", false, "sign in in a browser on this computer")
+	clientID := fs.String("oauth-client-id", "", "the client `ID` of your own registered app, kept with the account (default: the account's, then $"+oauth.EnvClientID+")")
+	name, err := parseOneName(fs, args)
+	if err != nil {
+		return err
+	}
+	if *device && *browser {
+		return fs.bad("cli.use.either", "--device", "--browser")
+	}
+	st, a, err := openAccount(db, name, e)
+	if err != nil {
+		return err
+	}
+	st.Close()
+	if !signedIn(a) {
+		return errors.New(e.lang.Tr("cli.notOAuth", mail.SafeLine(a.Name)))
+	}
+	p, err := profileOf(a, *clientID, e)
+	if err != nil {
+		return err
+	}
+	tok, err := signIn(p, flowOf(*device, *browser), e)
+	if err != nil {
+		return err
+	}
+	if st, err = openExisting(db, e); err != nil {
+		return err
+	}
+	defer st.Close()
+	if p.ClientID != a.OAuth.ClientID {
+		a.OAuth.ClientID = p.ClientID
+		if err := st.UpdateAccount(a); err != nil {
+			return err
+		}
+	}
+	if err := st.SetRefreshToken(a.ID, false, tok.RefreshToken); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, e.lang.Tr("cli.signedIn", mail.SafeLine(a.Name)))
+	return nil
+}
