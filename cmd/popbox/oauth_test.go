@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
+
+	"popbox/mail"
 	"popbox/mail/mailtest"
+	"popbox/mail/oauth"
+	"popbox/tui/i18n"
 )
 
 // oauthSetup starts the mock authorization server and a Dovecot whose
@@ -278,5 +285,101 @@ func TestOAuthUsage(t *testing.T) {
 	}
 	if _, errs, code := c.run("", "account", "login", "nobody"); code != 1 {
 		t.Errorf("account login of no account: exit %d: %s", code, errs)
+	}
+}
+
+// TestOAuthBrowserLogin: account login --browser runs the loopback flow
+// with PKCE; the "browser" is an xdg-open on PATH that follows the mock's
+// redirect with curl, as a browser would.
+func TestOAuthBrowserLogin(t *testing.T) {
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		t.Skip("no curl")
+	}
+	oa, srv, c := oauthSetup(t)
+	bin := t.TempDir()
+	script := "#!/bin/sh\nexec " + curl + " -s -L -o /dev/null \"$1\"\n"
+	if err := os.WriteFile(filepath.Join(bin, "xdg-open"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range c.env {
+		if strings.HasPrefix(v, "PATH=") {
+			c.env[i] = "PATH=" + bin + ":" + strings.TrimPrefix(v, "PATH=")
+		}
+	}
+	srv.Deliver(t, "alice", []byte("From: a@example.test\r\nSubject: browser\r\n\r\nhi\r\n"))
+	_, errs, code := c.run("", customAdd(oa, srv, "g", "--browser")...)
+	if code != 0 || !strings.Contains(errs, oa.AuthURL+"?") {
+		t.Fatalf("account add --browser: exit %d: %s", code, errs)
+	}
+	if oa.Count("authorization_code") != 1 || oa.Count("device_code") != 0 {
+		t.Errorf("code grants %d, device grants %d", oa.Count("authorization_code"), oa.Count("device_code"))
+	}
+	oa.RevokeUser("alice")
+	if _, errs, code := c.run("", "fetch", "--account", "g"); code != 1 || !strings.Contains(errs, "popbox account login g") {
+		t.Fatalf("fetch after revocation: exit %d: %s", code, errs)
+	}
+	if out := c.ok("", "account", "login", "g", "--browser"); !strings.Contains(out, "Signed in g.") {
+		t.Fatalf("account login --browser: %s", out)
+	}
+	if out := c.ok("", "fetch", "--account", "g"); !strings.Contains(out, "1 new") {
+		t.Fatalf("fetch after account login --browser: %s", out)
+	}
+}
+
+// TestOAuthRefusedRetry: an access token the server refuses (revoked
+// while it still looked current) is replaced once through the refresh
+// token and the login is tried again, in fetch's and check's retryRefused.
+func TestOAuthRefusedRetry(t *testing.T) {
+	oa, srv, _ := oauthSetup(t)
+	srv.Deliver(t, "alice", []byte("From: a@example.test\r\nSubject: retry\r\n\r\nhi\r\n"))
+	tok := oa.IssueToken("alice")
+	oa.RevokeAccess(tok.Access)
+	a := mail.Account{Name: "r", Email: "alice@example.test", Retention: mail.Retention{Kind: mail.RetainKeep},
+		Incoming: mail.Server{Host: srv.Host, Port: srv.POPSPort, Security: mail.SecuritySSL, User: "alice", Auth: mail.AuthOAuth2},
+		OAuth:    mail.OAuthProfile{Provider: "custom", ClientID: "popbox-test", TokenURL: oa.TokenURL, DeviceURL: oa.DeviceURL}}
+	e := env{getenv: func(string) string { return "" }, lang: i18n.EN}
+	p, err := profileOf(a, "", e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sealed []string
+	ts, err := newStoreToken(p, &oauth2.Token{AccessToken: tok.Access, RefreshToken: tok.Refresh, Expiry: tok.Expiry},
+		func(rt string) error { sealed = append(sealed, rt); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	setToken(&a, ts)
+	tlsConf, err := mail.TLSConfig(mail.Account{CAFile: srv.CAFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	tries := 0
+	_, err = retryRefused(ctx, ts, a, e, func() (mail.ServerHints, error) { tries++; return mail.CheckPOP3(ctx, a, tlsConf) })
+	if err != nil || tries != 2 || oa.Count("refresh_token") != 1 {
+		t.Fatalf("retryRefused: %v after %d tries, %d refreshes", err, tries, oa.Count("refresh_token"))
+	}
+
+	// Rotation during the retry: the new refresh token goes to seal.
+	oa.SetRotation(true)
+	ts2, _ := newStoreToken(p, &oauth2.Token{AccessToken: "stale", RefreshToken: tok.Refresh, Expiry: time.Now().Add(time.Hour)},
+		func(rt string) error { sealed = append(sealed, rt); return nil })
+	setToken(&a, ts2)
+	if _, err := retryRefused(ctx, ts2, a, e, func() (mail.ServerHints, error) { return mail.CheckPOP3(ctx, a, tlsConf) }); err != nil {
+		t.Fatalf("retry with rotation: %v", err)
+	}
+	if len(sealed) != 1 || sealed[0] == tok.Refresh {
+		t.Fatalf("sealed %q, want one new refresh token", sealed)
+	}
+
+	// A refused refresh is the sign-in-again sentence.
+	oa.RevokeUser("alice")
+	ts3, _ := newStoreToken(p, &oauth2.Token{AccessToken: "stale", RefreshToken: sealed[0], Expiry: time.Now().Add(time.Hour)}, nil)
+	setToken(&a, ts3)
+	_, err = retryRefused(ctx, ts3, a, e, func() (mail.ServerHints, error) { return mail.CheckPOP3(ctx, a, tlsConf) })
+	var sia errSignInAgain
+	if !errors.As(err, &sia) || !errors.Is(err, oauth.ErrSignInAgain) || !strings.Contains(err.Error(), "popbox account login r") {
+		t.Fatalf("after revocation: %v", err)
 	}
 }
