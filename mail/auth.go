@@ -69,13 +69,16 @@ func (k *AuthKind) UnmarshalText(b []byte) error {
 // token: the refresh token is sealed by the store, the access token lives
 // in memory only. Every field is a string, so Account stays comparable.
 type OAuthProfile struct {
-	Provider  string `json:"provider,omitempty"`
-	Tenant    string `json:"tenant,omitempty"`
-	ClientID  string `json:"client_id,omitempty"`
-	DeviceURL string `json:"device_url,omitempty"`
-	AuthURL   string `json:"auth_url,omitempty"`
-	TokenURL  string `json:"token_url,omitempty"`
-	Scopes    string `json:"scopes,omitempty"`
+	Provider string `json:"provider,omitempty"`
+	Tenant   string `json:"tenant,omitempty"`
+	ClientID string `json:"client_id,omitempty"`
+	// ClientSecret is only for Google's "desktop app" clients, whose
+	// secret Google says is not treated as secret; empty for public clients.
+	ClientSecret string `json:"client_secret,omitempty"`
+	DeviceURL    string `json:"device_url,omitempty"`
+	AuthURL      string `json:"auth_url,omitempty"`
+	TokenURL     string `json:"token_url,omitempty"`
+	Scopes       string `json:"scopes,omitempty"`
 }
 
 // The SASL mechanisms that carry an OAuth2 access token.

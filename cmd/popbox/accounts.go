@@ -148,6 +148,7 @@ func cmdAccounts(db string, args []string, e env) error {
 			var op *mail.OAuthProfile
 			if a.OAuth != (mail.OAuthProfile{}) {
 				o := a.OAuth
+				o.ClientSecret = ""
 				op = &o
 			}
 			out = append(out, accountJSON{

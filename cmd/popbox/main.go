@@ -27,8 +27,9 @@ const accountUsage = `  popbox account add --name N --email E --host H --port P
         [--smtp-same | --smtp-host H --smtp-port P --smtp-security S --smtp-user U]
         [--sharing private|public] [--ca-file F] [--max-size SIZE] [--no-check]
         [--auth oauth2 (--oauth-provider microsoft|google|custom [--oauth-client-id ID]
-         [--oauth-tenant T] [--oauth-device-url U --oauth-auth-url U --oauth-token-url U]
-         [--oauth-scopes S] [--device|--browser] | --token-cmd CMD)]
+         [--oauth-client-secret S] [--oauth-tenant T] [--oauth-device-url U
+         --oauth-auth-url U --oauth-token-url U] [--oauth-scopes S] [--device|--browser]
+         | --token-cmd CMD)]
   popbox account use NAME                 make NAME the active account
   popbox account set NAME --max-size SIZE largest message to fetch (default 256M)
   popbox account passwd NAME --incoming|--outgoing [--password-stdin]

@@ -43,7 +43,7 @@ func profileOf(a mail.Account, flagClientID string, e env) (oauth.Profile, error
 	case oauth.Microsoft:
 		p = oauth.NewMicrosoft(o.Tenant, id)
 	case oauth.Google:
-		p = oauth.NewGoogle(id, "")
+		p = oauth.NewGoogle(id, o.ClientSecret)
 	default:
 		p = oauth.Profile{Provider: oauth.Custom, ClientID: id, DeviceURL: o.DeviceURL, AuthURL: o.AuthURL, TokenURL: o.TokenURL}
 	}
@@ -263,10 +263,10 @@ func (e errSignInAgain) Unwrap() error { return oauth.ErrSignInAgain }
 
 // oauthFlags are account add's flags for OAuth2.
 type oauthFlags struct {
-	auth, provider, clientID, tenant     *string
-	deviceURL, authURL, tokenURL, scopes *string
-	tokenCmd                             *string
-	device, browser                      *bool
+	auth, provider, clientID, secret, tenant *string
+	deviceURL, authURL, tokenURL, scopes     *string
+	tokenCmd                                 *string
+	device, browser                          *bool
 }
 
 func addOAuthFlags(fs *flags) *oauthFlags {
@@ -274,6 +274,7 @@ func addOAuthFlags(fs *flags) *oauthFlags {
 		auth:      fs.String("auth", "password", "`AUTH`: password, or oauth2 (sign in with --oauth-provider, or --token-cmd)"),
 		provider:  fs.String("oauth-provider", "", "with --auth oauth2: `PROVIDER` microsoft, google or custom; signs in at once"),
 		clientID:  fs.String("oauth-client-id", "", "the client `ID` of your own registered app (default $"+oauth.EnvClientID+")"),
+		secret:    fs.String("oauth-client-secret", "", "Google desktop-app clients only: the client `SECRET` Google gives with the ID (not treated as secret)"),
 		tenant:    fs.String("oauth-tenant", "", "Microsoft's `TENANT`: common (the default), organizations, consumers, or a tenant ID or domain"),
 		deviceURL: fs.String("oauth-device-url", "", "custom provider: the device authorization endpoint `URL`"),
 		authURL:   fs.String("oauth-auth-url", "", "custom provider: the authorization endpoint `URL` (browser sign-in)"),
@@ -292,7 +293,7 @@ func (o *oauthFlags) check(fs *flags, password bool) (mail.AuthKind, error) {
 		return auth, fs.bad("cli.use.auth", *o.auth)
 	}
 	if auth == mail.AuthPassword {
-		for _, f := range []string{"oauth-provider", "oauth-client-id", "oauth-tenant", "oauth-device-url", "oauth-auth-url", "oauth-token-url", "oauth-scopes", "token-cmd", "device", "browser"} {
+		for _, f := range []string{"oauth-provider", "oauth-client-id", "oauth-client-secret", "oauth-tenant", "oauth-device-url", "oauth-auth-url", "oauth-token-url", "oauth-scopes", "token-cmd", "device", "browser"} {
 			if given(fs, f) {
 				return auth, fs.bad("cli.use.oauthFlagsAlone", "--"+f)
 			}
@@ -338,7 +339,9 @@ func (o *oauthFlags) apply(a *mail.Account) {
 	a.OAuth = mail.OAuthProfile{
 		Provider: p.String(),
 		ClientID: strings.TrimSpace(*o.clientID),
-		Scopes:   strings.Join(strings.Fields(*o.scopes), " "),
+		// Google's token endpoint wants the desktop app's secret too.
+		ClientSecret: strings.TrimSpace(*o.secret),
+		Scopes:       strings.Join(strings.Fields(*o.scopes), " "),
 	}
 	switch p {
 	case oauth.Microsoft:
