@@ -396,7 +396,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		return err
 	}
 	if ts != nil {
-		if err := st.SetRefreshToken(saved.ID, false, ts.src.RefreshToken()); err != nil {
+		if err := st.SetRefreshToken(saved.ID, false, ts.RefreshToken()); err != nil {
 			_ = st.RemoveAccount(saved.ID)
 			return err
 		}

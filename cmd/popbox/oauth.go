@@ -22,42 +22,25 @@ import (
 	"popbox/mail"
 	"popbox/mail/oauth"
 	"popbox/store"
+	"popbox/store/signin"
 	"popbox/tui/i18n"
 )
 
 // errNoClientID is the sentence when no client ID is set anywhere.
 func errNoClientID(e env) error { return errors.New(e.lang.Tr("cli.noClientID")) }
 
-// profileOf is the sign-in profile of a: its provider, tenant and URLs,
-// the client ID from flag, the account or POPBOX_OAUTH_CLIENT_ID, and the
-// account's scopes (the provider's own when it has none).
+// profileOf is the sign-in profile of a (signin.Profile), with the
+// catalog's sentence when no client ID is set anywhere.
 func profileOf(a mail.Account, flagClientID string, e env) (oauth.Profile, error) {
-	o := a.OAuth
-	id := oauth.ClientID(flagClientID, o.ClientID, e.getenv)
-	if id == "" {
-		return oauth.Profile{}, errNoClientID(e)
+	p, err := signin.Profile(a, flagClientID, e.getenv)
+	if errors.Is(err, oauth.ErrNoClientID) {
+		return p, errNoClientID(e)
 	}
-	prov, _ := oauth.ParseProvider(o.Provider)
-	var p oauth.Profile
-	switch prov {
-	case oauth.Microsoft:
-		p = oauth.NewMicrosoft(o.Tenant, id)
-	case oauth.Google:
-		p = oauth.NewGoogle(id, o.ClientSecret)
-	default:
-		p = oauth.Profile{Provider: oauth.Custom, ClientID: id, DeviceURL: o.DeviceURL, AuthURL: o.AuthURL, TokenURL: o.TokenURL}
-	}
-	if sc := strings.Fields(o.Scopes); len(sc) > 0 {
-		p.Scopes = sc
-	}
-	return p, nil
+	return p, err
 }
 
-// signedIn says whether a signs in through a provider (and so has a
-// sealed refresh token), rather than with a password or a token command.
-func signedIn(a mail.Account) bool {
-	return a.Incoming.Auth == mail.AuthOAuth2 && a.OAuth.Provider != "" && strings.TrimSpace(a.Incoming.TokenCmd) == ""
-}
+// signedIn says whether a signs in through a provider (signin.SignedIn).
+func signedIn(a mail.Account) bool { return signin.SignedIn(a) }
 
 // signIn runs a sign-in: the device flow when mode is "device", or when
 // mode is "" and the provider has one; else the browser flow. What the
@@ -152,97 +135,39 @@ func signInError(err error, e env) error {
 }
 
 // storeToken is the access token of a signed-in account for fetch and
-// check: an oauth.Source started from the sealed refresh token, whose
-// rotated refresh tokens seal replaces at once.
-type storeToken struct {
-	src  *oauth.Source
-	mu   sync.Mutex
-	last string // the access token handed out last
-}
-
-// AccessToken gives a current access token (mail.TokenSource).
-func (t *storeToken) AccessToken(ctx context.Context) (string, error) {
-	tok, err := t.src.Token(ctx)
-	if err != nil {
-		return "", err
-	}
-	t.mu.Lock()
-	t.last = tok.AccessToken
-	t.mu.Unlock()
-	return tok.AccessToken, nil
-}
-
-// Refused tells the source that the server refused the last access token:
-// the next AccessToken is a fresh one. It fails with oauth.ErrSignInAgain
-// when the refresh is refused, oauth.ErrTokenRefused when a fresh token
-// was refused already.
-func (t *storeToken) Refused(ctx context.Context) error {
-	t.mu.Lock()
-	last := t.last
-	t.mu.Unlock()
-	_, err := t.src.Refused(ctx, last)
-	return err
-}
+// check (signin.Token).
+type storeToken = signin.Token
 
 // newStoreToken makes the token source of a signed-in account from its
 // refresh token; seal keeps a rotated one.
 func newStoreToken(p oauth.Profile, tok *oauth2.Token, seal func(refresh string) error) (*storeToken, error) {
-	src, err := p.NewSource(tok, seal)
-	if err != nil {
-		return nil, err
-	}
-	return &storeToken{src: src}, nil
+	return signin.New(p, tok, seal)
 }
 
 // withToken gives a signed-in account a storeToken on both sides, from the
 // refresh token sealed in st; seal keeps a rotated one. Accounts that do
 // not sign in through a provider come back as they are, with a nil source.
 func withToken(a mail.Account, st *store.Store, seal func(string) error, e env) (mail.Account, *storeToken, error) {
-	if !signedIn(a) {
-		return a, nil, nil
-	}
-	rt, err := st.RefreshToken(a.ID, false)
-	if errors.Is(err, store.ErrNoToken) {
+	b, ts, err := signin.Setup(a, st, e.getenv, seal)
+	switch {
+	case errors.Is(err, mail.ErrNoToken):
 		return a, nil, accountError{err: mail.ErrNoToken, acct: a}
-	}
-	if err != nil {
+	case errors.Is(err, oauth.ErrNoClientID):
+		return a, nil, errNoClientID(e)
+	case err != nil:
 		return a, nil, err
 	}
-	p, err := profileOf(a, "", e)
-	if err != nil {
-		return a, nil, err
-	}
-	ts, err := newStoreToken(p, &oauth2.Token{RefreshToken: rt}, seal)
-	if err != nil {
-		return a, nil, err
-	}
-	setToken(&a, ts)
-	return a, ts, nil
+	return b, ts, nil
 }
 
 // setToken plugs ts into both sides of a.
-func setToken(a *mail.Account, ts mail.TokenSource) {
-	a.Incoming.Token = ts
-	if !a.SMTPSame && a.Outgoing.Auth == mail.AuthOAuth2 {
-		a.Outgoing.Token = ts
-	}
-}
+func setToken(a *mail.Account, ts mail.TokenSource) { signin.SetToken(a, ts) }
 
 // retryRefused runs try, and once more after a refused access token when
-// the source gives a fresh one. A refresh that only a new sign-in can fix
-// becomes the sign-in-again sentence.
+// the source gives a fresh one (signin.Retry). A refresh that only a new
+// sign-in can fix becomes the sign-in-again sentence.
 func retryRefused[T any](ctx context.Context, ts *storeToken, a mail.Account, e env, try func() (T, error)) (T, error) {
-	res, err := try()
-	if ts == nil || !errors.Is(err, mail.ErrTokenRefused) {
-		return res, signInAgain(err, a, e)
-	}
-	if rerr := ts.Refused(ctx); rerr != nil {
-		if errors.Is(rerr, oauth.ErrTokenRefused) {
-			return res, err
-		}
-		return res, signInAgain(rerr, a, e)
-	}
-	res, err = try()
+	res, err := signin.Retry(ctx, ts, try)
 	return res, signInAgain(err, a, e)
 }
 
