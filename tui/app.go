@@ -77,7 +77,7 @@ func Run(st *store.Store, opts Options) error {
 	// instead of at the next tick of a frame clock (tui/render).
 	// POPBOX_RENDERER=bubbletea brings Bubble Tea's back.
 	d.term = render.New(os.Stdin, os.Stdout, render.Options{FPS: opts.FPS, Renderer: getenv(render.RendererEnv)})
-	m := newApp(d, st, appConfig{version: opts.Version, interval: fetchInterval(getenv), badInterval: badFetchInterval(getenv)})
+	m := newApp(d, st, appConfig{version: opts.Version, interval: fetchInterval(getenv), badInterval: badFetchInterval(getenv), getenv: getenv})
 	// Run leaves the alternate screen before it returns, so the shutdown
 	// below, which can wait for a fetch to stop, happens on the main screen.
 	final, err := d.term.Run(m)
@@ -101,6 +101,9 @@ type appConfig struct {
 	// badInterval is a POPBOX_FETCH_INTERVAL that is not a number of
 	// minutes; the first screen says so.
 	badInterval string
+	// getenv reads the environment (POPBOX_OAUTH_CLIENT_ID for a fetch of
+	// an account that signs in with OAuth2); nil is os.Getenv.
+	getenv func(string) string
 }
 
 // screen is which screen has the keyboard.
@@ -178,6 +181,9 @@ type appModel struct {
 
 // newApp builds the root model on st.
 func newApp(d deps, st appStore, cfg appConfig) appModel {
+	if cfg.getenv == nil {
+		cfg.getenv = os.Getenv
+	}
 	h := help.New()
 	h.Styles = help.Styles{
 		Ellipsis:       d.styles.faint,

@@ -37,7 +37,7 @@ func (m appModel) startFetch(auto bool) (appModel, tea.Cmd) {
 		}
 	}
 	m, c := m.layout()
-	return m, tea.Batch(c, m.fetch.run(m.syncFn, m.st), m.fetch.wait())
+	return m, tea.Batch(c, m.fetch.run(m.syncFn, m.st, m.cfg.getenv), m.fetch.wait())
 }
 
 // errFetchBanner marks a banner that a fetch put up; a new fetch clears it.

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"popbox/mail"
+	"popbox/store/signin"
 	"popbox/tui/i18n"
 )
 
@@ -21,9 +22,13 @@ import (
 type syncFunc func(ctx context.Context, acct mail.Account, cache mail.Cache, opts mail.SyncOptions, report func(mail.Progress)) (mail.SyncResult, error)
 
 // fetchStore is what a fetch needs of the store: the account with its
-// passwords, and the cache the engine commits into.
+// passwords, the sealed refresh token of an account that signs in with
+// OAuth2 (and the sealing of a rotated one), and the cache the engine
+// commits into.
 type fetchStore interface {
 	Account(nameOrID string) (mail.Account, error)
+	RefreshToken(nameOrID string, outgoing bool) (string, error)
+	SetRefreshToken(nameOrID string, outgoing bool, token string) error
 	mail.Cache
 }
 
@@ -107,10 +112,15 @@ func newFetchJob(acct mail.Account, req int, auto bool) fetchJob {
 }
 
 // run is the command that fetches: it reads the account with its
-// passwords and calls the engine, which reports into the progress channel.
+// passwords (or, for one that signs in with OAuth2, its token source from
+// the sealed refresh token; getenv gives POPBOX_OAUTH_CLIENT_ID) and calls
+// the engine, which reports into the progress channel. A refused access
+// token is refreshed and the engine runs once more; a sign-in that is no
+// longer valid ends the fetch with oauth.ErrSignInAgain, before any mail
+// is touched.
 // Only the newest progress is kept when the screen is slower than the
 // engine. The channel is closed when the engine returns.
-func (j fetchJob) run(fn syncFunc, st fetchStore) tea.Cmd {
+func (j fetchJob) run(fn syncFunc, st fetchStore, getenv func(string) string) tea.Cmd {
 	return func() tea.Msg {
 		close(j.started)
 		defer close(j.finished)
@@ -122,6 +132,14 @@ func (j fetchJob) run(fn syncFunc, st fetchStore) tea.Cmd {
 			return done
 		}
 		done.acct = acct
+		// A rotated refresh token is sealed at once, before the new
+		// access token is used.
+		id := acct.ID
+		acct, ts, err := signin.Setup(acct, st, getenv, func(rt string) error { return st.SetRefreshToken(id, false, rt) })
+		if err != nil {
+			done.err = err
+			return done
+		}
 		// The engine reports after every message, thousands a second; the
 		// screen needs a value per frame. Phase changes and commits always
 		// pass (a commit reloads the list).
@@ -147,7 +165,9 @@ func (j fetchJob) run(fn syncFunc, st fetchStore) tea.Cmd {
 			default:
 			}
 		}
-		done.res, done.err = fn(j.ctx, acct, st, mail.SyncOptions{}, report)
+		done.res, done.err = signin.Retry(j.ctx, ts, func() (mail.SyncResult, error) {
+			return fn(j.ctx, acct, st, mail.SyncOptions{}, report)
+		})
 		return done
 	}
 }

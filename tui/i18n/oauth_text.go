@@ -1,9 +1,12 @@
 package i18n
 
-// The command line's words for OAuth2 sign-in (account add --auth oauth2,
-// account login, and a fetch or check whose sign-in is no longer valid).
+// The words for OAuth2 sign-in: the command line's (account add --auth oauth2,
+// account login, and a fetch or check whose sign-in is no longer valid), and
+// the screen's sentence for a fetch whose sign-in is no longer valid.
 func init() {
 	Add(map[string][2]string{
+		// The screen has no sign-in step yet: it sends the user to a terminal.
+		"fetch.errSignInAgain":    {"The sign-in of %[1]s is no longer valid (revoked, expired or consent withdrawn); no mail was lost. Sign in again in a terminal with: popbox account login %[2]s", "%[1]s のサインインは無効になりました（取り消し、期限切れ、または同意の撤回）。メールは失われていません。端末で次のコマンドを実行してもう一度サインインしてください: popbox account login %[2]s"},
 		"cli.signInAgain":         {"The sign-in of %[1]s is no longer valid (revoked, expired or consent withdrawn); no mail was lost. Sign in again with: popbox account login %[2]s", "%[1]s のサインインは無効になりました（取り消し、期限切れ、または同意の撤回）。メールは失われていません。次のコマンドでもう一度サインインしてください: popbox account login %[2]s"},
 		"cli.noClientID":          {"No OAuth client ID: register an app of your own and pass its ID with --oauth-client-id or set POPBOX_OAUTH_CLIENT_ID (see \"Signing in with OAuth2\" in the README)", "OAuth のクライアントIDがありません。自分のアプリを登録し、そのIDを --oauth-client-id で指定するか POPBOX_OAUTH_CLIENT_ID に設定してください（README の「Signing in with OAuth2」を参照）"},
 		"cli.oauthDevice":         {"To sign in, open %s and enter the code %s", "サインインするには %s を開き、コード %s を入力してください"},

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"popbox/mail"
+	"popbox/mail/oauth"
 	"popbox/store"
 )
 
@@ -432,6 +433,8 @@ func (l Lang) screenProblem(err error, a mail.Account, srv mail.Server, sc Scene
 		return l.loginDelay(err, Screen, a), true
 	case errors.Is(err, mail.ErrMailbox):
 		return l.Tr("fetch.errMailbox", host), true
+	case errors.Is(err, oauth.ErrSignInAgain):
+		return l.Tr("fetch.errSignInAgain", safe(a.Name), Shell(a.Name)), true
 	case errors.Is(err, mail.ErrTokenRefused):
 		return l.Tr("fetch.errTokenRefused", host, user), true
 	case errors.Is(err, mail.ErrTokenCmd):
