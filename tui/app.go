@@ -64,7 +64,7 @@ func Run(st *store.Store, opts Options) error {
 		lang:    detectLang(getenv),
 		styles:  newStyles(),
 		now:     time.Now,
-		checker: netChecker{},
+		checker: newNetChecker(st, getenv),
 		plain:   getenv("NO_COLOR") != "",
 	}
 	if !d.plain {

@@ -456,6 +456,8 @@ func (l Lang) testProblem(err error, a mail.Account, srv mail.Server, outgoing b
 	tlsPort, plainPort := mail.DefaultPort(mail.SecuritySSL, outgoing), mail.DefaultPort(mail.SecurityStartTLS, outgoing)
 	host := safe(srv.Host)
 	switch {
+	case errors.Is(err, oauth.ErrSignInAgain):
+		return l.Tr("fetch.errSignInAgain", safe(a.Name), Shell(a.Name)), true
 	case errors.Is(err, mail.ErrAuth):
 		return l.Tr("wizard.test.auth", host), true
 	case errors.Is(err, mail.ErrTLSMismatch):
