@@ -14,6 +14,7 @@ import (
 	"popbox/mail"
 	"popbox/mail/oauth"
 	"popbox/store"
+	"popbox/store/signin"
 	"popbox/tui/i18n"
 )
 
@@ -329,8 +330,8 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	}
 	// A client ID is needed before anything is asked of anyone.
 	var prof oauth.Profile
-	if signedIn(a) {
-		if prof, err = profileOf(a, "", e); err != nil {
+	if signin.SignedIn(a) {
+		if prof, err = signin.Profile(a, "", e.getenv); err != nil {
 			return err
 		}
 		// Kept with the account, so that a fetch from cron needs no flag.
@@ -368,17 +369,17 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		// The sentence names the values given, so it needs the account.
 		return accountError{err: errs[:1], acct: a}
 	}
-	var ts *storeToken
-	if signedIn(a) {
+	var ts *signin.Token
+	if signin.SignedIn(a) {
 		// Sign in now; the refresh token is sealed once the account is saved.
 		tok, err := signIn(prof, of.flow(), e)
 		if err != nil {
 			return err
 		}
-		if ts, err = newStoreToken(prof, tok, nil); err != nil {
+		if ts, err = signin.New(prof, tok, nil); err != nil {
 			return err
 		}
-		setToken(&a, ts)
+		signin.SetToken(&a, ts)
 	}
 	if !*noCheck {
 		if err := checkIncoming(a, e); err != nil {

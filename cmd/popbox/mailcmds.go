@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"popbox/mail"
+	"popbox/mail/oauth"
 	"popbox/store"
 )
 
@@ -101,18 +102,14 @@ func cmdFetch(db string, args []string, e env) error {
 		pr = &progressLine{w: e.stderr, account: a.Name}
 		report = pr.update
 	}
-	res, err := retryRefused(ctx, ts, a, e, func() (mail.SyncResult, error) {
+	res, err := retryRefused(ctx, ts, a, func() (mail.SyncResult, error) {
 		return mail.Sync(ctx, a, st, mail.SyncOptions{DryRun: *dry, IgnoreLoginDelay: *force}, report)
 	})
-	var sia errSignInAgain
-	if errors.As(err, &sia) {
-		if pr != nil {
-			pr.clear()
-		}
-		return sia
-	}
 	if pr != nil {
 		pr.clear()
+	}
+	if errors.Is(err, oauth.ErrSignInAgain) {
+		return err
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintln(e.stderr, "popbox: "+e.lang.Tr("cli.warning")+" "+e.lang.Warning(w))
@@ -247,10 +244,9 @@ func cmdCheck(db string, args []string, e env) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var failed []string
-	_, err = retryRefused(ctx, ts, a, e, func() (mail.ServerHints, error) { return mail.CheckPOP3(ctx, a, tlsConf) })
-	var sia errSignInAgain
-	if errors.As(err, &sia) {
-		return sia
+	_, err = retryRefused(ctx, ts, a, func() (mail.ServerHints, error) { return mail.CheckPOP3(ctx, a, tlsConf) })
+	if errors.Is(err, oauth.ErrSignInAgain) {
+		return err
 	}
 	if err != nil {
 		fmt.Fprintf(e.stdout, "incoming %s (%s): FAILED: %s\n", a.Incoming.Address(), a.Incoming.Security, sentenceFor(e.lang, err, a))
@@ -262,7 +258,7 @@ func cmdCheck(db string, args []string, e env) error {
 	var perr error
 	if smtp.Auth == mail.AuthOAuth2 {
 		// CheckSMTP asks the token source itself.
-		_, perr = retryRefused(ctx, ts, a, e, func() (struct{}, error) { return struct{}{}, mail.CheckSMTP(ctx, smtp, "", tlsConf) })
+		_, perr = retryRefused(ctx, ts, a, func() (struct{}, error) { return struct{}{}, mail.CheckSMTP(ctx, smtp, "", tlsConf) })
 	} else {
 		var pw string
 		if pw, perr = smtp.ResolvePassword(ctx); perr == nil {

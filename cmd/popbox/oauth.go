@@ -23,24 +23,7 @@ import (
 	"popbox/mail/oauth"
 	"popbox/store"
 	"popbox/store/signin"
-	"popbox/tui/i18n"
 )
-
-// errNoClientID is the sentence when no client ID is set anywhere.
-func errNoClientID(e env) error { return errors.New(e.lang.Tr("cli.noClientID")) }
-
-// profileOf is the sign-in profile of a (signin.Profile), with the
-// catalog's sentence when no client ID is set anywhere.
-func profileOf(a mail.Account, flagClientID string, e env) (oauth.Profile, error) {
-	p, err := signin.Profile(a, flagClientID, e.getenv)
-	if errors.Is(err, oauth.ErrNoClientID) {
-		return p, errNoClientID(e)
-	}
-	return p, err
-}
-
-// signedIn says whether a signs in through a provider (signin.SignedIn).
-func signedIn(a mail.Account) bool { return signin.SignedIn(a) }
 
 // signIn runs a sign-in: the device flow when mode is "device", or when
 // mode is "" and the provider has one; else the browser flow. What the
@@ -117,74 +100,42 @@ func openBrowser(u string, e env) error {
 	return nil
 }
 
-// signInError is a failed sign-in in the catalog's words.
+// signInError is a failed sign-in: the kinds the catalog says (no client
+// ID, refused, run out of time) as they are, a provider without a device
+// flow as bad usage, anything else framed as a failed sign-in.
 func signInError(err error, e env) error {
 	switch {
-	case errors.Is(err, oauth.ErrNoClientID):
-		return errNoClientID(e)
-	case errors.Is(err, oauth.ErrAccessDenied):
-		return errors.New(e.lang.Tr("cli.oauthDenied"))
-	case errors.Is(err, oauth.ErrCodeExpired):
-		return errors.New(e.lang.Tr("cli.oauthExpired"))
+	case errors.Is(err, oauth.ErrNoClientID), errors.Is(err, oauth.ErrAccessDenied),
+		errors.Is(err, oauth.ErrCodeExpired), errors.Is(err, context.Canceled):
+		return err
 	case errors.Is(err, oauth.ErrNoDeviceFlow):
 		return usageError{msg: e.lang.Tr("cli.oauthNoDevice")}
-	case errors.Is(err, context.Canceled):
-		return err
 	}
 	return errors.New(e.lang.Tr("cli.oauthFailed", mail.SafeLine(err.Error())))
 }
 
-// storeToken is the access token of a signed-in account for fetch and
-// check (signin.Token).
-type storeToken = signin.Token
-
-// newStoreToken makes the token source of a signed-in account from its
-// refresh token; seal keeps a rotated one.
-func newStoreToken(p oauth.Profile, tok *oauth2.Token, seal func(refresh string) error) (*storeToken, error) {
-	return signin.New(p, tok, seal)
-}
-
-// withToken gives a signed-in account a storeToken on both sides, from the
-// refresh token sealed in st; seal keeps a rotated one. Accounts that do
-// not sign in through a provider come back as they are, with a nil source.
-func withToken(a mail.Account, st *store.Store, seal func(string) error, e env) (mail.Account, *storeToken, error) {
+// withToken gives a signed-in account its token on both sides, from the
+// refresh token sealed in st (signin.Setup); seal keeps a rotated one.
+// Accounts that do not sign in through a provider come back as they are,
+// with a nil token.
+func withToken(a mail.Account, st *store.Store, seal func(string) error, e env) (mail.Account, *signin.Token, error) {
 	b, ts, err := signin.Setup(a, st, e.getenv, seal)
-	switch {
-	case errors.Is(err, mail.ErrNoToken):
-		return a, nil, accountError{err: mail.ErrNoToken, acct: a}
-	case errors.Is(err, oauth.ErrNoClientID):
-		return a, nil, errNoClientID(e)
-	case err != nil:
-		return a, nil, err
+	if err != nil {
+		return a, nil, accountError{err: err, acct: a}
 	}
 	return b, ts, nil
 }
 
-// setToken plugs ts into both sides of a.
-func setToken(a *mail.Account, ts mail.TokenSource) { signin.SetToken(a, ts) }
-
 // retryRefused runs try, and once more after a refused access token when
-// the source gives a fresh one (signin.Retry). A refresh that only a new
-// sign-in can fix becomes the sign-in-again sentence.
-func retryRefused[T any](ctx context.Context, ts *storeToken, a mail.Account, e env, try func() (T, error)) (T, error) {
+// the source gives a fresh one (signin.Retry). A sign-in that is no longer
+// valid comes back with the account, for its sentence.
+func retryRefused[T any](ctx context.Context, ts *signin.Token, a mail.Account, try func() (T, error)) (T, error) {
 	res, err := signin.Retry(ctx, ts, try)
-	return res, signInAgain(err, a, e)
-}
-
-// signInAgain turns oauth.ErrSignInAgain into its sentence; other errors
-// pass unchanged.
-func signInAgain(err error, a mail.Account, e env) error {
 	if errors.Is(err, oauth.ErrSignInAgain) {
-		return errSignInAgain{msg: e.lang.Tr("cli.signInAgain", mail.SafeLine(a.Name), i18n.Shell(a.Name))}
+		err = accountError{err: err, acct: a}
 	}
-	return err
+	return res, err
 }
-
-// errSignInAgain is the sentence of a sign-in that is no longer valid.
-type errSignInAgain struct{ msg string }
-
-func (e errSignInAgain) Error() string { return e.msg }
-func (e errSignInAgain) Unwrap() error { return oauth.ErrSignInAgain }
 
 // oauthFlags are account add's flags for OAuth2.
 type oauthFlags struct {
@@ -309,10 +260,10 @@ func cmdAccountLogin(db string, args []string, e env) error {
 		return err
 	}
 	st.Close()
-	if !signedIn(a) {
+	if !signin.SignedIn(a) {
 		return errors.New(e.lang.Tr("cli.notOAuth", mail.SafeLine(a.Name)))
 	}
-	p, err := profileOf(a, *clientID, e)
+	p, err := signin.Profile(a, *clientID, e.getenv)
 	if err != nil {
 		return err
 	}

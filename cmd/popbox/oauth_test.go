@@ -19,6 +19,7 @@ import (
 	"popbox/mail"
 	"popbox/mail/mailtest"
 	"popbox/mail/oauth"
+	"popbox/store/signin"
 	"popbox/tui/i18n"
 )
 
@@ -339,34 +340,34 @@ func TestOAuthRefusedRetry(t *testing.T) {
 		Incoming: mail.Server{Host: srv.Host, Port: srv.POPSPort, Security: mail.SecuritySSL, User: "alice", Auth: mail.AuthOAuth2},
 		OAuth:    mail.OAuthProfile{Provider: "custom", ClientID: "popbox-test", TokenURL: oa.TokenURL, DeviceURL: oa.DeviceURL}}
 	e := env{getenv: func(string) string { return "" }, lang: i18n.EN}
-	p, err := profileOf(a, "", e)
+	p, err := signin.Profile(a, "", e.getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var sealed []string
-	ts, err := newStoreToken(p, &oauth2.Token{AccessToken: tok.Access, RefreshToken: tok.Refresh, Expiry: tok.Expiry},
+	ts, err := signin.New(p, &oauth2.Token{AccessToken: tok.Access, RefreshToken: tok.Refresh, Expiry: tok.Expiry},
 		func(rt string) error { sealed = append(sealed, rt); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
-	setToken(&a, ts)
+	signin.SetToken(&a, ts)
 	tlsConf, err := mail.TLSConfig(mail.Account{CAFile: srv.CAFile})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	tries := 0
-	_, err = retryRefused(ctx, ts, a, e, func() (mail.ServerHints, error) { tries++; return mail.CheckPOP3(ctx, a, tlsConf) })
+	_, err = retryRefused(ctx, ts, a, func() (mail.ServerHints, error) { tries++; return mail.CheckPOP3(ctx, a, tlsConf) })
 	if err != nil || tries != 2 || oa.Count("refresh_token") != 1 {
 		t.Fatalf("retryRefused: %v after %d tries, %d refreshes", err, tries, oa.Count("refresh_token"))
 	}
 
 	// Rotation during the retry: the new refresh token goes to seal.
 	oa.SetRotation(true)
-	ts2, _ := newStoreToken(p, &oauth2.Token{AccessToken: "stale", RefreshToken: tok.Refresh, Expiry: time.Now().Add(time.Hour)},
+	ts2, _ := signin.New(p, &oauth2.Token{AccessToken: "stale", RefreshToken: tok.Refresh, Expiry: time.Now().Add(time.Hour)},
 		func(rt string) error { sealed = append(sealed, rt); return nil })
-	setToken(&a, ts2)
-	if _, err := retryRefused(ctx, ts2, a, e, func() (mail.ServerHints, error) { return mail.CheckPOP3(ctx, a, tlsConf) }); err != nil {
+	signin.SetToken(&a, ts2)
+	if _, err := retryRefused(ctx, ts2, a, func() (mail.ServerHints, error) { return mail.CheckPOP3(ctx, a, tlsConf) }); err != nil {
 		t.Fatalf("retry with rotation: %v", err)
 	}
 	if len(sealed) != 1 || sealed[0] == tok.Refresh {
@@ -375,11 +376,11 @@ func TestOAuthRefusedRetry(t *testing.T) {
 
 	// A refused refresh is the sign-in-again sentence.
 	oa.RevokeUser("alice")
-	ts3, _ := newStoreToken(p, &oauth2.Token{AccessToken: "stale", RefreshToken: sealed[0], Expiry: time.Now().Add(time.Hour)}, nil)
-	setToken(&a, ts3)
-	_, err = retryRefused(ctx, ts3, a, e, func() (mail.ServerHints, error) { return mail.CheckPOP3(ctx, a, tlsConf) })
-	var sia errSignInAgain
-	if !errors.As(err, &sia) || !errors.Is(err, oauth.ErrSignInAgain) || !strings.Contains(err.Error(), "popbox account login r") {
+	ts3, _ := signin.New(p, &oauth2.Token{AccessToken: "stale", RefreshToken: sealed[0], Expiry: time.Now().Add(time.Hour)}, nil)
+	signin.SetToken(&a, ts3)
+	_, err = retryRefused(ctx, ts3, a, func() (mail.ServerHints, error) { return mail.CheckPOP3(ctx, a, tlsConf) })
+	var ae accountError
+	if !errors.As(err, &ae) || !errors.Is(err, oauth.ErrSignInAgain) || !strings.Contains(err.Error(), "popbox account login r") {
 		t.Fatalf("after revocation: %v", err)
 	}
 }

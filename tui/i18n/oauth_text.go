@@ -1,5 +1,38 @@
 package i18n
 
+import (
+	"errors"
+
+	"popbox/mail/oauth"
+)
+
+// signInError is the sentence for a kind of package mail/oauth: a sign-in
+// that is no longer valid, no client ID, a sign-in refused or run out of
+// time. It needs no server, so it comes before the account's servers'.
+func (l Lang) signInError(err error, sc Scene) (string, bool) {
+	cli := sc.Front == CLI
+	switch {
+	case errors.Is(err, oauth.ErrSignInAgain):
+		name := safe(sc.Account.Name)
+		if cli {
+			return l.Tr("cli.signInAgain", name, Shell(sc.Account.Name)), true
+		}
+		return l.Tr("fetch.errSignInAgain", name, Shell(sc.Account.Name)), true
+	case errors.Is(err, oauth.ErrNoClientID) && cli && sc.Account.Name != "":
+		// A saved account (fetch, check): account login takes the ID.
+		return l.Tr("cli.noClientIDFor", safe(sc.Account.Name), Shell(sc.Account.Name)), true
+	case errors.Is(err, oauth.ErrNoClientID) && cli:
+		return l.Tr("cli.noClientID"), true
+	case errors.Is(err, oauth.ErrNoClientID):
+		return l.Tr("fetch.errNoClientID", safe(sc.Account.Name)), true
+	case errors.Is(err, oauth.ErrAccessDenied):
+		return l.Tr("cli.oauthDenied"), true
+	case errors.Is(err, oauth.ErrCodeExpired):
+		return l.Tr("cli.oauthExpired"), true
+	}
+	return "", false
+}
+
 // The words for OAuth2 sign-in: the command line's (account add --auth oauth2,
 // account login, and a fetch or check whose sign-in is no longer valid), and
 // the screen's sentence for a fetch whose sign-in is no longer valid.
@@ -8,6 +41,8 @@ func init() {
 		// The screen has no sign-in step yet: it sends the user to a terminal.
 		"fetch.errSignInAgain":    {"The sign-in of %[1]s is no longer valid (revoked, expired or consent withdrawn); no mail was lost. Sign in again in a terminal with: popbox account login %[2]s", "%[1]s のサインインは無効になりました（取り消し、期限切れ、または同意の撤回）。メールは失われていません。端末で次のコマンドを実行してもう一度サインインしてください: popbox account login %[2]s"},
 		"cli.signInAgain":         {"The sign-in of %[1]s is no longer valid (revoked, expired or consent withdrawn); no mail was lost. Sign in again with: popbox account login %[2]s", "%[1]s のサインインは無効になりました（取り消し、期限切れ、または同意の撤回）。メールは失われていません。次のコマンドでもう一度サインインしてください: popbox account login %[2]s"},
+		"fetch.errNoClientID":     {"%s signs in with OAuth2 but no client ID is set: set POPBOX_OAUTH_CLIENT_ID and start popbox again (see \"Signing in with OAuth2\" in the README).", "%s は OAuth2 でサインインしますが、クライアントIDが設定されていません。POPBOX_OAUTH_CLIENT_ID を設定して popbox を起動し直してください（README の OAuth2 の節を参照）。"},
+		"cli.noClientIDFor":       {"%[1]s signs in with OAuth2 but no client ID is set: set POPBOX_OAUTH_CLIENT_ID, or sign in again with popbox account login %[2]s --oauth-client-id ID (see \"Signing in with OAuth2\" in the README)", "%[1]s は OAuth2 でサインインしますが、クライアントIDが設定されていません。POPBOX_OAUTH_CLIENT_ID を設定するか、popbox account login %[2]s --oauth-client-id ID でサインインし直してください（README の OAuth2 の節を参照）"},
 		"cli.noClientID":          {"No OAuth client ID: register an app of your own and pass its ID with --oauth-client-id or set POPBOX_OAUTH_CLIENT_ID (see \"Signing in with OAuth2\" in the README)", "OAuth のクライアントIDがありません。自分のアプリを登録し、そのIDを --oauth-client-id で指定するか POPBOX_OAUTH_CLIENT_ID に設定してください（README の「Signing in with OAuth2」を参照）"},
 		"cli.oauthDevice":         {"To sign in, open %s and enter the code %s", "サインインするには %s を開き、コード %s を入力してください"},
 		"cli.oauthBrowser":        {"To sign in, open this address in a browser: %s", "サインインするには、ブラウザーで次のアドレスを開いてください: %s"},

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"popbox/mail"
-	"popbox/mail/oauth"
 	"popbox/store"
 )
 
@@ -76,7 +75,10 @@ func (l Lang) unsaved(err error, what string) string {
 }
 
 func (l Lang) sentence(err error, sc Scene) string {
-	s, known := l.storeError(err, sc)
+	s, known := l.signInError(err, sc)
+	if !known {
+		s, known = l.storeError(err, sc)
+	}
 	if !known {
 		s, known = l.mailError(err, sc)
 	}
@@ -433,8 +435,6 @@ func (l Lang) screenProblem(err error, a mail.Account, srv mail.Server, sc Scene
 		return l.loginDelay(err, Screen, a), true
 	case errors.Is(err, mail.ErrMailbox):
 		return l.Tr("fetch.errMailbox", host), true
-	case errors.Is(err, oauth.ErrSignInAgain):
-		return l.Tr("fetch.errSignInAgain", safe(a.Name), Shell(a.Name)), true
 	case errors.Is(err, mail.ErrTokenRefused):
 		return l.Tr("fetch.errTokenRefused", host, user), true
 	case errors.Is(err, mail.ErrTokenCmd):
@@ -456,8 +456,6 @@ func (l Lang) testProblem(err error, a mail.Account, srv mail.Server, outgoing b
 	tlsPort, plainPort := mail.DefaultPort(mail.SecuritySSL, outgoing), mail.DefaultPort(mail.SecurityStartTLS, outgoing)
 	host := safe(srv.Host)
 	switch {
-	case errors.Is(err, oauth.ErrSignInAgain):
-		return l.Tr("fetch.errSignInAgain", safe(a.Name), Shell(a.Name)), true
 	case errors.Is(err, mail.ErrAuth):
 		return l.Tr("wizard.test.auth", host), true
 	case errors.Is(err, mail.ErrTLSMismatch):

@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"popbox/mail"
+	"popbox/mail/oauth"
 	"popbox/store"
 )
 
@@ -71,6 +72,8 @@ func kinds() map[string]error {
 		"token command":     wrapped(mail.ErrTokenCmd),
 		"no token":          wrapped(mail.ErrNoToken),
 		"no OAuth2 login":   wrapped(mail.ErrNoOAuthMech),
+		"sign in again":     fmt.Errorf("refresh: %w", oauth.ErrSignInAgain),
+		"no client ID":      oauth.ErrNoClientID,
 	}
 	for _, code := range []string{mail.CodeRequired, mail.CodeBadEmail, mail.CodeHostScheme, mail.CodeHostInvalid, mail.CodePortRange,
 		mail.CodePortNumber, mail.CodePlainOnTLS, mail.CodeTLSOnPlain, mail.CodePlainPassword, mail.CodeRecentKeep,
