@@ -15,6 +15,8 @@ var (
 	HintEnablePOP   = Hint{"enable-pop", "Enable POP access in the provider's mail settings first."}
 	HintGmailRecent = Hint{"gmail-recent", "If other devices also read this Gmail over POP, use recent:you@gmail.com as the user name; popbox then keeps mail on the server."}
 	HintFullAddress = Hint{"full-address", "The user name is your full email address."}
+	HintMicrosoft   = Hint{"microsoft-signin", "Microsoft refuses passwords for POP: sign in with Microsoft, using a client ID of your own (see the README)."}
+	HintGoogle      = Hint{"google-signin", "Or sign in with Google instead of an app password, using a client ID of your own (see the README)."}
 )
 
 // Preset is what popbox knows of a provider's servers.
@@ -25,6 +27,12 @@ type Preset struct {
 	// UserIsEmail: the user name is the full address.
 	UserIsEmail bool
 	Hints       []Hint
+	// SignIn is the OAuth2 provider (mail/oauth's name: microsoft,
+	// google) the provider's accounts can sign in with, "" for none.
+	SignIn string
+	// SignInFirst: a password no longer works, so the wizard starts on
+	// the sign-in (Microsoft); else a password stays the default (Gmail).
+	SignInFirst bool
 }
 
 var presets = []struct {
@@ -43,14 +51,17 @@ var presets = []struct {
 		Incoming:    Server{Host: "pop.gmail.com", Port: 995, Security: SecuritySSL},
 		Outgoing:    Server{Host: "smtp.gmail.com", Port: 465, Security: SecuritySSL},
 		UserIsEmail: true,
-		Hints:       []Hint{HintEnablePOP, HintAppPassword, HintGmailRecent},
+		Hints:       []Hint{HintEnablePOP, HintAppPassword, HintGmailRecent, HintGoogle},
+		SignIn:      "google",
 	}},
 	{[]string{"outlook.com", "hotmail.com", "live.com", "office365.com", "outlook.jp", "hotmail.co.jp"}, Preset{
 		Provider:    "Outlook.com",
 		Incoming:    Server{Host: "outlook.office365.com", Port: 995, Security: SecuritySSL},
 		Outgoing:    Server{Host: "smtp-mail.outlook.com", Port: 587, Security: SecurityStartTLS},
 		UserIsEmail: true,
-		Hints:       []Hint{HintEnablePOP, HintAppPassword, HintFullAddress},
+		Hints:       []Hint{HintEnablePOP, HintMicrosoft, HintFullAddress},
+		SignIn:      "microsoft",
+		SignInFirst: true,
 	}},
 	{[]string{"yahoo.com"}, Preset{
 		Provider:    "Yahoo Mail",

@@ -116,6 +116,8 @@ func init() {
 		"hint.sharing":            {"Who in your organisation may see this account's mail. Space switches.", "組織内でこのアカウントのメールを見られる範囲です。スペースで切り替えます。"},
 		"hint.sharing-locked":     {"Set by your administrator.", "管理者が設定しています。"},
 		"hint.ca-file":            {"Only for a server with a certificate from a private CA: the file of that CA's certificate (PEM), as in ~/ca.pem. Leave it empty otherwise.", "独自のCAが発行した証明書を使うサーバーの場合のみ、そのCAの証明書ファイル（PEM）を指定します（例: ~/ca.pem）。それ以外は空欄のままにします。"},
+		"hint.microsoft-signin":   {"Microsoft refuses passwords for POP: sign in with Microsoft, using a client ID of your own (see the README).", "Microsoft は POP でのパスワードを受け付けません。自分のクライアントIDを使って Microsoft でサインインしてください（README を参照）。"},
+		"hint.google-signin":      {"Or sign in with Google instead of an app password, using a client ID of your own (see the README).", "アプリ パスワードの代わりに、自分のクライアントIDを使って Google でサインインすることもできます（README を参照）。"},
 		"hint.app-password":       {"With 2-step verification on, use an app password, not your usual password.", "2段階認証を有効にしている場合は、通常のパスワードではなくアプリ専用のパスワードを使用してください。"},
 		"hint.enable-pop":         {"Enable POP access in the provider's mail settings first.", "先にプロバイダーのメール設定でPOPアクセスを有効にしてください。"},
 		"hint.gmail-recent":       {"If other devices also read this Gmail over POP, use recent:you@gmail.com as the user name; popbox then keeps mail on the server.", "ほかの端末でもこのGmailをPOPで受信する場合は、ユーザー名を recent:you@gmail.com にしてください。popboxはメールをサーバーに残します。"},
