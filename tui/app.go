@@ -66,6 +66,7 @@ func Run(st *store.Store, opts Options) error {
 		now:     time.Now,
 		checker: newNetChecker(st, getenv),
 		plain:   getenv("NO_COLOR") != "",
+		getenv:  getenv,
 	}
 	if !d.plain {
 		// Ask the terminal for its background now: done lazily, at the

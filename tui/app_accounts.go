@@ -6,6 +6,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"popbox/mail"
+	"popbox/tui/i18n"
 )
 
 // accountUsedMsg is the store's answer to making an account active.
@@ -310,7 +311,12 @@ func (m appModel) wizardSaved(msg wizardSavedMsg) (appModel, tea.Cmd) {
 	if msg.added {
 		note = "acct.added"
 	}
-	m.accts = m.accts.setNote(l.tr(note, clean(msg.acct.Name)), false)
+	text, isErr := l.tr(note, clean(msg.acct.Name)), false
+	if msg.sealErr != nil {
+		text = l.tr("acct.added-no-signin", clean(msg.acct.Name), m.d.lang.errText(msg.sealErr, i18n.TaskOther), clean(msg.acct.Name))
+		isErr = true
+	}
+	m.accts = m.accts.setNote(text, isErr)
 	m.wizard = nil
 	m.screen = screenAccounts
 	if !m.hasActive || m.back == screenList {
@@ -323,7 +329,7 @@ func (m appModel) wizardSaved(msg wizardSavedMsg) (appModel, tea.Cmd) {
 		a.Incoming.Password, a.Outgoing.Password = "", ""
 		m.active = a
 	}
-	m, c := m.withNotice(l.tr(note, clean(msg.acct.Name)))
+	m, c := m.withNotice(text)
 	return m, tea.Batch(c, loadAccounts(m.st, m.acctReq))
 }
 

@@ -40,6 +40,10 @@ func newNetChecker(st tokenStore, getenv func(string) string) netChecker {
 // withToken gives a signed-in, saved account its token source, with a
 // current access token already in it; others come back as they are.
 func (c netChecker) withToken(ctx context.Context, acct mail.Account) (mail.Account, *signin.Token, error) {
+	if ts, ok := acct.Incoming.Token.(*signin.Token); ok {
+		// The wizard's own sign-in, not saved yet.
+		return acct, ts, nil
+	}
 	if c.st == nil || acct.ID == "" || !signin.SignedIn(acct) {
 		return acct, nil, nil
 	}

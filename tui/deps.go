@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"time"
 
@@ -32,6 +33,47 @@ type deps struct {
 	// term is the terminal Run draws on, for execCmd and suspend; nil in
 	// tests, where both are Bubble Tea's own commands.
 	term *render.Terminal
+	// getenv reads the environment (POPBOX_OAUTH_CLIENT_ID for a sign-in);
+	// nil is os.Getenv.
+	getenv func(string) string
+	// open opens an address in the desktop's browser for a sign-in; nil
+	// is openBrowser (xdg-open or open, when there is one).
+	open func(url string) error
+}
+
+// env reads the environment through getenv.
+func (d deps) env(k string) string {
+	if d.getenv == nil {
+		return os.Getenv(k)
+	}
+	return d.getenv(k)
+}
+
+// openURL opens u with open, or openBrowser.
+func (d deps) openURL(u string) error {
+	if d.open != nil {
+		return d.open(u)
+	}
+	return openBrowser(u)
+}
+
+// openBrowser starts xdg-open or open on u, with no terminal: its words
+// must not land on popbox's screen. Having neither is no error: the
+// address is on the screen to open by hand.
+func openBrowser(u string) error {
+	for _, name := range []string{"xdg-open", "open"} {
+		path, err := exec.LookPath(name)
+		if err != nil {
+			continue
+		}
+		cmd := exec.Command(path, u)
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		go func() { _ = cmd.Wait() }()
+		return nil
+	}
+	return nil
 }
 
 // execCmd runs c on the terminal, as an $EDITOR is run: popbox's screen

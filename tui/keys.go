@@ -19,37 +19,45 @@ type wizardKeys struct {
 	Cancel     key.Binding // leave the wizard (asks first when something was typed)
 	Yes        key.Binding // answer a y/n question
 	No         key.Binding
+	// On the sign-in field: sign in (the device flow when the server has
+	// one), again when signed in, in the browser, or stop waiting.
+	SignIn, SignInAgain, SignInBrowser, StopSignIn key.Binding
 }
 
 // defaultWizardKeys returns every wizard binding, enabled, with its help text
 // in l.
 func defaultWizardKeys(l lang) wizardKeys {
 	return wizardKeys{
-		Next:       key.NewBinding(key.WithKeys("tab", "enter"), key.WithHelp("tab/enter", l.tr("wizard.key.next"))),
-		Prev:       key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", l.tr("wizard.key.prev"))),
-		Up:         key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", l.tr("wizard.key.prev"))),
-		Down:       key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", l.tr("wizard.key.next"))),
-		Change:     key.NewBinding(key.WithKeys(" ", "right"), key.WithHelp("space/←/→", l.tr("wizard.key.change"))),
-		ChangeBack: key.NewBinding(key.WithKeys("left"), key.WithHelp("←", l.tr("wizard.key.change"))),
-		Reveal:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", l.tr("wizard.key.reveal"))),
-		Review:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", l.tr("wizard.key.review"))),
-		Save:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", l.tr("wizard.key.save"))),
-		Retest:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", l.tr("wizard.key.retest"))),
-		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", l.tr("wizard.key.cancel"))),
-		Yes:        key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", l.tr("wizard.key.yes"))),
-		No:         key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n", l.tr("wizard.key.no"))),
+		Next:          key.NewBinding(key.WithKeys("tab", "enter"), key.WithHelp("tab/enter", l.tr("wizard.key.next"))),
+		Prev:          key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", l.tr("wizard.key.prev"))),
+		Up:            key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", l.tr("wizard.key.prev"))),
+		Down:          key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", l.tr("wizard.key.next"))),
+		Change:        key.NewBinding(key.WithKeys(" ", "right"), key.WithHelp("space/←/→", l.tr("wizard.key.change"))),
+		ChangeBack:    key.NewBinding(key.WithKeys("left"), key.WithHelp("←", l.tr("wizard.key.change"))),
+		Reveal:        key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", l.tr("wizard.key.reveal"))),
+		Review:        key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", l.tr("wizard.key.review"))),
+		Save:          key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", l.tr("wizard.key.save"))),
+		Retest:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", l.tr("wizard.key.retest"))),
+		Cancel:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", l.tr("wizard.key.cancel"))),
+		Yes:           key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", l.tr("wizard.key.yes"))),
+		No:            key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n", l.tr("wizard.key.no"))),
+		SignIn:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", l.tr("wizard.key.signin"))),
+		SignInAgain:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", l.tr("wizard.key.signin-again"))),
+		SignInBrowser: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", l.tr("wizard.key.signin-browser"))),
+		StopSignIn:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", l.tr("wizard.key.signin-stop"))),
 	}
 }
 
 // all lists every binding, in the order intents are matched.
 func (k *wizardKeys) all() []*key.Binding {
 	return []*key.Binding{&k.Yes, &k.No, &k.Save, &k.Retest, &k.Next, &k.Prev, &k.Up, &k.Down,
-		&k.Change, &k.ChangeBack, &k.Reveal, &k.Review, &k.Cancel}
+		&k.Change, &k.ChangeBack, &k.Reveal, &k.Review, &k.Cancel,
+		&k.SignIn, &k.SignInAgain, &k.SignInBrowser, &k.StopSignIn}
 }
 
 // ShortHelp is the footer: the few keys that matter at this point.
 func (k wizardKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Yes, k.No, k.Save, k.Next, k.Prev, k.Change, k.Reveal, k.Retest, k.Review, k.Cancel}
+	return []key.Binding{k.Yes, k.No, k.SignIn, k.SignInAgain, k.SignInBrowser, k.StopSignIn, k.Save, k.Next, k.Prev, k.Change, k.Reveal, k.Retest, k.Review, k.Cancel}
 }
 
 // FullHelp lists every enabled binding, grouped.
@@ -57,6 +65,7 @@ func (k wizardKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Next, k.Prev, k.Up, k.Down},
 		{k.Change, k.ChangeBack, k.Reveal},
+		{k.SignIn, k.SignInAgain, k.SignInBrowser, k.StopSignIn},
 		{k.Review, k.Save, k.Retest},
 		{k.Yes, k.No, k.Cancel},
 	}

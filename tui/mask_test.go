@@ -11,8 +11,10 @@ import (
 // run of mask glyphs after the label, "" when there is none.
 func maskIn(view, label string) string {
 	for _, l := range strings.Split(ansi.Strip(view), "\n") {
-		_, rest, ok := strings.Cut(l, label)
-		if !ok {
+		before, rest, ok := strings.Cut(l, label)
+		// A choice named like the label ("● Password" of the sign-in) is
+		// not the field.
+		if !ok || strings.HasSuffix(before, "● ") || strings.HasSuffix(before, "○ ") {
 			continue
 		}
 		rest = strings.TrimSpace(rest)

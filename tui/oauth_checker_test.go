@@ -71,7 +71,7 @@ func TestCheckerOAuth2(t *testing.T) {
 			t.Fatalf("revoked: %v, want ErrSignInAgain", err)
 		}
 		s := i18n.EN.Error(err, i18n.Scene{Front: i18n.Screen, Task: i18n.TaskTest, Account: a})
-		if !strings.Contains(s, "Sign in again in a terminal with: popbox account login o") {
+		if !strings.Contains(s, "or in a terminal: popbox account login o") {
 			t.Errorf("revoked, the test's sentence: %q", s)
 		}
 	}

@@ -21,6 +21,8 @@ import (
 type wizardStore interface {
 	AddAccount(a mail.Account) (mail.Account, error)
 	UpdateAccount(a mail.Account) error
+	// SetRefreshToken seals the refresh token of a sign-in made in the form.
+	SetRefreshToken(nameOrID string, outgoing bool, token string) error
 }
 
 // wizardSource is what the wizard is opened with, read from the store;
@@ -97,6 +99,8 @@ type wizardModel struct {
 	smtpSame     bool
 	retention    mail.RetentionKind
 	sharing      mail.Sharing
+	auth         string // the sign-in choice: authPassword, a provider, authCommand
+	sign         signInRun
 	recentLock   bool               // the user name has recent:, so retention is keep
 	beforeRecent mail.RetentionKind // the choice to restore when recent: goes
 
@@ -233,6 +237,11 @@ func (m wizardModel) bindings() wizardKeys {
 	case m.confirm != wizardConfirmNone:
 		k.Yes.SetEnabled(true)
 		k.No.SetEnabled(true)
+	case m.step == wizardStepForm && m.focus == wfSignIn && m.signingIn():
+		k.StopSignIn.SetEnabled(true)
+		for _, b := range []*key.Binding{&k.Next, &k.Prev, &k.Up, &k.Down, &k.Review} {
+			b.SetEnabled(true)
+		}
 	case m.step == wizardStepReview:
 		k.Save.SetEnabled(true)
 		if m.existing != nil {
@@ -256,6 +265,8 @@ func (m wizardModel) bindings() wizardKeys {
 			if m.reveal {
 				k.Reveal.SetHelp("ctrl+r", l.tr("wizard.key.hide"))
 			}
+		case wkAction:
+			m.signInKeys(&k)
 		}
 	}
 	return k
@@ -280,6 +291,10 @@ const (
 	wizardCancel
 	wizardYes
 	wizardNo
+	wizardSignInAct
+	wizardSignInAgainAct
+	wizardSignInBrowserAct
+	wizardStopSignInAct
 )
 
 // wizardIntent turns a key into an intent, using the enabled bindings of k.
@@ -289,6 +304,8 @@ func wizardIntent(k wizardKeys, msg tea.KeyMsg) wizardAction {
 		a wizardAction
 	}{
 		{k.Yes, wizardYes}, {k.No, wizardNo}, {k.Save, wizardSave}, {k.Retest, wizardRetest},
+		{k.StopSignIn, wizardStopSignInAct}, {k.SignIn, wizardSignInAct}, {k.SignInAgain, wizardSignInAgainAct},
+		{k.SignInBrowser, wizardSignInBrowserAct},
 		{k.Next, wizardNext}, {k.Prev, wizardPrev}, {k.Up, wizardUp}, {k.Down, wizardDown},
 		{k.Change, wizardChange}, {k.ChangeBack, wizardChangeBack}, {k.Reveal, wizardReveal},
 		{k.Review, wizardReview}, {k.Cancel, wizardCancel},
@@ -312,8 +329,10 @@ func (m wizardModel) update(msg tea.Msg) (wizardModel, tea.Cmd) {
 		m = m.saveFailed(msg.err)
 	case wizardCAFileMsg:
 		m, cmd = m.caChecked(msg)
+	case signInPromptMsg, signInURLMsg, signInDoneMsg:
+		m, cmd = m.signInUpdate(msg)
 	case spinner.TickMsg:
-		if m.testing() {
+		if m.testing() || m.signingIn() {
 			m.spin, cmd = m.spin.Update(msg)
 		}
 	default:
@@ -338,7 +357,7 @@ func (m wizardModel) handleKey(msg tea.KeyMsg) (wizardModel, tea.Cmd) {
 	}
 	if act == wizardCancel {
 		if !m.dirty {
-			return m, wizardCancelled
+			return m.stopSignIn(), wizardCancelled
 		}
 		m.confirm = wizardConfirmDiscard
 		return m, nil
@@ -370,6 +389,14 @@ func (m wizardModel) handleKey(msg tea.KeyMsg) (wizardModel, tea.Cmd) {
 	case wizardReveal:
 		m.reveal = !m.reveal
 		return m.applyReveal(), nil
+	case wizardSignInAct, wizardSignInAgainAct:
+		m.touched[wfSignIn] = true
+		return m.startSignIn(false)
+	case wizardSignInBrowserAct:
+		m.touched[wfSignIn] = true
+		return m.startSignIn(true)
+	case wizardStopSignInAct:
+		return m.stopSignIn(), nil
 	}
 	return m.updateInput(msg)
 }
@@ -384,7 +411,7 @@ func (m wizardModel) answer(act wizardAction) (wizardModel, tea.Cmd) {
 		c := m.confirm
 		m.confirm = wizardConfirmNone
 		if c == wizardConfirmDiscard {
-			return m, wizardCancelled
+			return m.stopSignIn(), wizardCancelled
 		}
 		return m.save()
 	case wizardNo:
@@ -473,6 +500,8 @@ func (m wizardModel) change(dir int) wizardModel {
 		m.smtpSecurity = cycleSecurity(m.smtpSecurity, dir)
 	case wfSMTPSame:
 		m.smtpSame = !m.smtpSame
+	case wfAuth:
+		m = m.cycleAuth(dir)
 	case wfRetention:
 		if m.recentLock {
 			return m

@@ -17,6 +17,9 @@ import (
 type wizardSavedMsg struct {
 	acct  mail.Account
 	added bool
+	// sealErr: the sign-in's refresh token could not be kept; the account
+	// was saved and must sign in again.
+	sealErr error
 }
 
 // wizardSaveFailedMsg is the store's refusal of the account; the wizard
@@ -135,10 +138,20 @@ func (m wizardModel) save() (wizardModel, tea.Cmd) {
 	if m.smtp.state == wizardCheckRunning {
 		m.smtp = wizardCheck{}
 	}
-	st, a, editing := m.st, m.account(), m.existing != nil
+	st, a, editing, ts := m.st, m.account(), m.existing != nil, m.signedInToken()
 	return m, func() tea.Msg {
+		// The newest refresh token: the login test may have rotated it.
+		seal := func(id string) error {
+			if ts == nil || ts.RefreshToken() == "" {
+				return nil
+			}
+			return st.SetRefreshToken(id, false, ts.RefreshToken())
+		}
 		if editing {
 			if err := st.UpdateAccount(a); err != nil {
+				return wizardSaveFailedMsg{err: err}
+			}
+			if err := seal(a.ID); err != nil {
 				return wizardSaveFailedMsg{err: err}
 			}
 			return wizardSavedMsg{acct: a, added: false}
@@ -146,6 +159,12 @@ func (m wizardModel) save() (wizardModel, tea.Cmd) {
 		saved, err := st.AddAccount(a)
 		if err != nil {
 			return wizardSaveFailedMsg{err: err}
+		}
+		if err := seal(saved.ID); err != nil {
+			// The account is there but cannot log in: say so where the
+			// list shows it (wizardSavedMsg), not as a refused save, which
+			// would add it twice on the next try.
+			return wizardSavedMsg{acct: saved, added: true, sealErr: err}
 		}
 		return wizardSavedMsg{acct: saved, added: true}
 	}
@@ -190,6 +209,9 @@ func (m wizardModel) problemText(fe mail.FieldError) string {
 func (m wizardModel) problemTextOf(fe mail.FieldError, a mail.Account) string {
 	if fe.Field == mail.FieldCAFile && strings.HasPrefix(fe.Code, "ca-") {
 		return m.caText(fe)
+	}
+	if strings.HasPrefix(fe.Code, "oauth-") {
+		return m.signInProblemText(fe)
 	}
 	return m.d.lang.i18n().Field(fe, a, i18n.Screen)
 }

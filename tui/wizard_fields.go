@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 
 	"popbox/mail"
+	"popbox/store/signin"
 )
 
 // wizardField is one field of the setup form, in the order of the form.
@@ -20,7 +21,15 @@ const (
 	wfPort
 	wfSecurity
 	wfUser
+	wfAuth
 	wfPassword
+	wfClientID
+	wfClientSecret
+	wfOAuthDevice
+	wfOAuthAuth
+	wfOAuthToken
+	wfOAuthScopes
+	wfSignIn
 	wfSMTPSame
 	wfSMTPHost
 	wfSMTPPort
@@ -44,6 +53,7 @@ const (
 	wkNumber                   // digits
 	wkChoice                   // one of a few values, cycled
 	wkCheck                    // on or off
+	wkAction                   // a step to take (the sign-in), with its state
 )
 
 // wizardFields gives each field its name (mail's FieldError.Field where
@@ -59,7 +69,15 @@ var wizardFields = [wfCount]struct {
 	wfPort:         {mail.FieldPort, wkPort},
 	wfSecurity:     {mail.FieldSecurity, wkChoice},
 	wfUser:         {mail.FieldUser, wkText},
+	wfAuth:         {"auth", wkChoice},
 	wfPassword:     {mail.FieldPassword, wkSecret},
+	wfClientID:     {"oauth-client-id", wkText},
+	wfClientSecret: {"oauth-client-secret", wkText},
+	wfOAuthDevice:  {"oauth-device-url", wkText},
+	wfOAuthAuth:    {"oauth-auth-url", wkText},
+	wfOAuthToken:   {"oauth-token-url", wkText},
+	wfOAuthScopes:  {"oauth-scopes", wkText},
+	wfSignIn:       {"signin", wkAction},
 	wfSMTPSame:     {"smtp-same", wkCheck},
 	wfSMTPHost:     {mail.FieldSMTPHost, wkText},
 	wfSMTPPort:     {mail.FieldSMTPPort, wkPort},
@@ -94,7 +112,7 @@ func (f wizardField) section() int {
 	switch {
 	case f <= wfEmail:
 		return 0
-	case f <= wfPassword:
+	case f <= wfSignIn:
 		return 1
 	case f <= wfSMTPPassword:
 		return 2
@@ -118,6 +136,7 @@ func (m wizardModel) prefill(a mail.Account) wizardModel {
 	m.setVal(wfPort, strconv.Itoa(a.Incoming.Port))
 	m.security = a.Incoming.Security
 	m.setVal(wfUser, a.Incoming.User)
+	m = m.prefillSignIn(a)
 	m.smtpSame = a.SMTPSame
 	out := a.Outgoing
 	if a.SMTPSame {
@@ -185,6 +204,8 @@ func (m wizardModel) autofill() wizardModel {
 	}
 	m.setAuto(wfUser, user)
 	m = m.recentRule()
+	preset, known := mail.PresetFor(email)
+	m = m.autoAuth(preset, known)
 
 	out := mail.OutgoingServerFor(email, mail.Server{Host: strings.TrimSpace(m.val(wfHost)), User: m.val(wfUser)})
 	m.setAuto(wfSMTPHost, out.Host)
@@ -235,6 +256,8 @@ func (m wizardModel) visible() []wizardField {
 		case f >= wfSMTPHost && f <= wfSMTPPassword && m.smtpSame:
 			continue
 		case f == wfDays && m.retention != mail.RetainDays:
+			continue
+		case !m.authShows(f):
 			continue
 		}
 		out = append(out, f)
@@ -320,6 +343,7 @@ func (m wizardModel) account() mail.Account {
 	if a.Incoming.Password != "" {
 		a.Incoming.PasswordCmd = ""
 	}
+	m.applyAuth(&a)
 	a.SMTPSame = m.smtpSame
 	switch {
 	case m.smtpSame && (m.existing == nil || !m.existing.SMTPSame):
@@ -344,6 +368,9 @@ func (m wizardModel) account() mail.Account {
 		}
 		a.Outgoing = out
 	}
+	if !a.SMTPSame {
+		m.applyOutgoingAuth(&a.Outgoing)
+	}
 	a.Retention = mail.Retention{Kind: m.retention}
 	if m.retention == mail.RetainDays {
 		a.Retention.Days, _ = strconv.Atoi(strings.TrimSpace(m.val(wfDays)))
@@ -360,6 +387,9 @@ func (m wizardModel) account() mail.Account {
 // filled in where the fields were left empty, for the connection test.
 func (m wizardModel) testAccount() mail.Account {
 	a := m.account()
+	if ts := m.signedInToken(); ts != nil {
+		signin.SetToken(&a, ts)
+	}
 	if m.existing != nil {
 		if a.Incoming.Password == "" {
 			a.Incoming.Password = m.existing.Incoming.Password
@@ -374,7 +404,7 @@ func (m wizardModel) testAccount() mail.Account {
 // passwordKept reports a "required" problem of a password that an edited
 // account keeps from the store.
 func (m wizardModel) passwordKept(fe mail.FieldError) bool {
-	if m.existing == nil || fe.Code != mail.CodeRequired {
+	if m.existing == nil || fe.Code != mail.CodeRequired || m.existing.Incoming.Auth != mail.AuthPassword {
 		return false
 	}
 	switch fe.Field {
@@ -425,7 +455,7 @@ func (m wizardModel) problemsOf(a mail.Account) mail.FieldErrors {
 	if fe, ok := m.caProblem(); ok {
 		out = append(out, fe)
 	}
-	return out
+	return append(out, m.signInProblems()...)
 }
 
 // fieldFor is the wizard field a problem belongs to.

@@ -30,7 +30,7 @@ func TestWizardTypingReplacesPreset(t *testing.T) {
 		{name: "a letter in a port field keeps the preset", steps: []string{"tab", "tab", "tab", "=x"}, field: wfPort, want: "995"},
 		{name: "a server filled in from the address", steps: []string{"tab", "=taro@gmail.com", "tab", "=mail.example.org"}, field: wfHost, want: "mail.example.org"},
 		{name: "a user name filled in from the address", steps: []string{"tab", "=taro@example.org", "tab", "tab", "tab", "tab", "=taro"}, field: wfUser, want: "taro"},
-		{name: "the outgoing port filled in", steps: []string{"tab", "tab", "tab", "tab", "tab", "tab", "tab", "space", "tab", "tab", "=25"}, field: wfSMTPPort, want: "25"},
+		{name: "the outgoing port filled in", steps: []string{"tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "space", "tab", "tab", "=25"}, field: wfSMTPPort, want: "25"},
 		{name: "the default of 30 days", steps: append(append([]string{}, gmailSteps...), "tab", "tab", "space", "space", "tab", "=7"), field: wfDays, want: "7"},
 		{name: "only the first character replaces", steps: []string{"tab", "tab", "tab", "=1", "=1", "=0"}, field: wfPort, want: "110"},
 		{name: "a typed value is edited, not replaced", steps: []string{"=Work", "tab", "shift+tab", "=2"}, field: wfName, want: "Work2"},

@@ -35,6 +35,7 @@ type fakeWizardStore struct {
 	saveErr   error
 	added     []mail.Account
 	updated   []mail.Account
+	tokens    map[string]string // sealed refresh tokens by account ID
 }
 
 func (s *fakeWizardStore) Accounts() ([]mail.Account, error) {
@@ -62,6 +63,16 @@ func (s *fakeWizardStore) UpdateAccount(a mail.Account) error {
 		return s.saveErr
 	}
 	s.updated = append(s.updated, a)
+	return nil
+}
+
+func (s *fakeWizardStore) SetRefreshToken(nameOrID string, outgoing bool, token string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tokens == nil {
+		s.tokens = map[string]string{}
+	}
+	s.tokens[nameOrID] = token
 	return nil
 }
 
@@ -115,7 +126,7 @@ func feed(m wizardModel, cmd tea.Cmd) wizardModel {
 }
 
 // gmailSteps fill a valid Gmail account up to the password field.
-var gmailSteps = []string{"=Work", "tab", "=taro@gmail.com", "tab", "tab", "tab", "tab", "tab", "=app-password"}
+var gmailSteps = []string{"=Work", "tab", "=taro@gmail.com", "tab", "tab", "tab", "tab", "tab", "tab", "=app-password"}
 
 func newTestWizard(st *fakeWizardStore, c checker, l lang) wizardModel {
 	if st == nil {
@@ -131,11 +142,16 @@ func TestWizardIntent(t *testing.T) {
 	pw, _ := drive(form, gmailSteps...)
 	same, _ := drive(pw, "tab")
 	ret, _ := drive(same, "tab")
-	locked, _ := drive(form, "tab", "tab", "tab", "tab", "tab", "=recent:me@gmail.com", "tab", "tab", "tab")
+	locked, _ := drive(form, "tab", "tab", "tab", "tab", "tab", "=recent:me@gmail.com", "tab", "tab", "tab", "tab")
 	review, _ := drive(form, append(gmailSteps, "ctrl+s")...)
 	reviewDone := review
 	reviewDone.pop, reviewDone.smtp = wizardCheck{state: wizardCheckOK}, wizardCheck{state: wizardCheckOK}
 	confirm, _ := drive(form, "=x", "esc")
+	signIn, _ := drive(form, "=W", "tab", "=taro@outlook.com", "tab", "tab", "tab", "tab", "tab", "tab", "=client-id", "tab")
+	signed := signIn
+	signed.sign = signInRun{state: signInDone, key: signed.profileKey()}
+	signing := signIn
+	signing.sign = signInRun{state: signInDevice}
 	saving := reviewDone
 	saving.saving = true
 
@@ -145,6 +161,10 @@ func TestWizardIntent(t *testing.T) {
 	states := map[string]wizardModel{
 		"text": form, "port": port, "choice": sec, "secret": pw, "check": same, "retention": ret,
 		"locked": locked, "review-running": review, "review": reviewDone, "confirm": confirm, "saving": saving,
+		"signin": signIn, "signed": signed, "signing": signing,
+	}
+	if signIn.focus != wfSignIn || signIn.auth != "microsoft" {
+		t.Fatalf("setup: sign-in focus %v auth %q", signIn.focus, signIn.auth)
 	}
 	tests := []struct {
 		state, key string
@@ -193,6 +213,18 @@ func TestWizardIntent(t *testing.T) {
 		{"confirm", "enter", wizardNone},
 		{"saving", "enter", wizardNone},
 		{"saving", "esc", wizardNone},
+		{"signin", "enter", wizardSignInAct},
+		{"signin", "b", wizardSignInBrowserAct},
+		{"signin", "s", wizardNone},
+		{"signin", "tab", wizardNext},
+		{"signin", "esc", wizardCancel},
+		{"signed", "enter", wizardNext},
+		{"signed", "s", wizardSignInAgainAct},
+		{"signed", "b", wizardSignInBrowserAct},
+		{"signing", "esc", wizardStopSignInAct},
+		{"signing", "b", wizardNone},
+		{"signing", "enter", wizardNext},
+		{"signing", "space", wizardNone},
 	}
 	covered := map[string]bool{}
 	for _, tc := range tests {
@@ -293,7 +325,7 @@ func TestWizardUpdate(t *testing.T) {
 				wantShown(t, m, wfSecurity, mail.CodePlainPassword)
 				wantInView(t, m, "! Without SSL or STARTTLS")
 			}},
-		{name: "same credentials off shows the outgoing fields", steps: []string{"tab", "tab", "tab", "tab", "tab", "tab", "tab", "space", "tab"},
+		{name: "same credentials off shows the outgoing fields", steps: []string{"tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "space", "tab"},
 			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
 				if m.smtpSame {
 					t.Fatal("still same credentials")
@@ -301,7 +333,7 @@ func TestWizardUpdate(t *testing.T) {
 				wantFocus(t, m, wfSMTPHost)
 				wantInView(t, m, "Outgoing port")
 			}},
-		{name: "outgoing port toggles 465 and 587", steps: []string{"tab", "tab", "tab", "tab", "tab", "tab", "tab", "space", "tab", "tab", "space"},
+		{name: "outgoing port toggles 465 and 587", steps: []string{"tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "space", "tab", "tab", "space"},
 			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
 				wantVal(t, m, wfSMTPPort, "587")
 				wantSecurity(t, m.smtpSecurity, mail.SecurityStartTLS)
@@ -401,7 +433,7 @@ func TestWizardUpdate(t *testing.T) {
 				wantVal(t, m, wfSMTPHost, "smtp.example.org")
 				wantInView(t, m, "ask your administrator if unsure")
 			}},
-		{name: "Gmail recent: sets keep and locks retention", steps: append(append([]string{}, gmailSteps...), "tab", "tab", "space", "shift+tab", "shift+tab", "shift+tab", "ctrl+u", "=recent:taro@gmail.com"),
+		{name: "Gmail recent: sets keep and locks retention", steps: append(append([]string{}, gmailSteps...), "tab", "tab", "space", "shift+tab", "shift+tab", "shift+tab", "shift+tab", "ctrl+u", "=recent:taro@gmail.com"),
 			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
 				wantFocus(t, m, wfUser)
 				if m.retention != mail.RetainKeep || !m.recentLock {
@@ -413,11 +445,11 @@ func TestWizardUpdate(t *testing.T) {
 				}
 				wantInView(t, m, "starts with recent:")
 				wantInView(t, m, "Keep on server (locked)")
-				m, _ = drive(m, "tab", "tab", "tab", "space")
+				m, _ = drive(m, "tab", "tab", "tab", "tab", "space")
 				if m.retention != mail.RetainKeep {
 					t.Errorf("locked retention changed to %v", m.retention)
 				}
-				m, _ = drive(m, "shift+tab", "shift+tab", "shift+tab", "ctrl+u", "=taro@gmail.com")
+				m, _ = drive(m, "shift+tab", "shift+tab", "shift+tab", "shift+tab", "ctrl+u", "=taro@gmail.com")
 				if m.retention != mail.RetainDelete || m.recentLock {
 					t.Errorf("without recent: retention %v lock %v, want delete unlocked", m.retention, m.recentLock)
 				}
@@ -676,7 +708,7 @@ func TestWizardOutgoingUserWithoutRecent(t *testing.T) {
 			t.Run(tc.incoming+"/"+by, func(t *testing.T) {
 				st := &fakeWizardStore{}
 				m := newTestWizard(st, nil, langEN)
-				m, _ = drive(m, "=Ann", "tab", "=ann@gmail.com", "tab", "tab", "tab", "tab", "ctrl+u", "="+tc.incoming, "tab", "=pw")
+				m, _ = drive(m, "=Ann", "tab", "=ann@gmail.com", "tab", "tab", "tab", "tab", "ctrl+u", "="+tc.incoming, "tab", "tab", "=pw")
 				wantVal(t, m, wfSMTPUser, tc.outgoing)
 				if by == "smtp-host" {
 					m, _ = drive(m, "tab", "space", "tab", "tab", "tab", "tab", "tab", "=pw2")
@@ -851,10 +883,10 @@ var wizardStates = []struct {
 	{"first", nil, nil},
 	{"gmail", nil, []string{"=Work", "tab", "=taro@gmail.com"}},
 	{"error", nil, []string{"tab", "=taro", "tab"}},
-	{"all-errors", nil, []string{"tab", "tab", "tab", "tab", "tab", "tab", "tab", "space", "ctrl+s"}},
-	{"outgoing", nil, []string{"=Work", "tab", "=taro@example.org", "tab", "=pop.example.org", "tab", "tab", "tab", "tab", "=secret", "tab", "space"}},
+	{"all-errors", nil, []string{"tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "space", "ctrl+s"}},
+	{"outgoing", nil, []string{"=Work", "tab", "=taro@example.org", "tab", "=pop.example.org", "tab", "tab", "tab", "tab", "tab", "=secret", "tab", "space"}},
 	{"days", nil, append(append([]string{}, gmailSteps...), "tab", "tab", "space", "space")},
-	{"recent", nil, []string{"=Work", "tab", "=taro@gmail.com", "tab", "tab", "tab", "tab", "ctrl+u", "=recent:taro@gmail.com", "tab", "=pw", "tab", "tab"}},
+	{"recent", nil, []string{"=Work", "tab", "=taro@gmail.com", "tab", "tab", "tab", "tab", "ctrl+u", "=recent:taro@gmail.com", "tab", "tab", "=pw", "tab", "tab"}},
 	{"review", fakeChecker{smtp: fmt.Errorf("auth: %w", mail.ErrAuth)}, append(append([]string{}, gmailSteps...), "ctrl+s")},
 	{"review-fail-both", fakeChecker{pop: errors.New("a very long error from a server that says many things about what went wrong and why"), smtp: mail.ErrCertificate}, append(append([]string{}, gmailSteps...), "tab", "space", "tab", "ctrl+u", "=smtp.example.org", "tab", "tab", "tab", "tab", "=pw2", "ctrl+s")},
 	{"confirm", nil, []string{"=W", "esc"}},
@@ -901,7 +933,7 @@ func langName(l lang) string {
 
 func TestWizardJapaneseLabelsAligned(t *testing.T) {
 	m := newWizard(wizardTestDeps(langJA, nil), &fakeWizardStore{}, wizardData{}, nil).setSize(120, 60)
-	m, _ = drive(m, "=仕事", "tab", "=taro@example.org", "tab", "=pop.example.org", "tab", "tab", "tab", "tab", "=pw",
+	m, _ = drive(m, "=仕事", "tab", "=taro@example.org", "tab", "=pop.example.org", "tab", "tab", "tab", "tab", "tab", "=pw",
 		"tab", "space", "tab", "tab", "tab", "tab", "tab", "=pw2", "tab", "space", "space", "tab", "tab")
 	if m.focus != wfSharing {
 		t.Fatalf("setup: focus %v", m.focus)
@@ -1005,7 +1037,7 @@ var wizardGoldenSteps = []wizardGoldenStep{
 	{"first", nil, nil, nil},
 	{"gmail", nil, []string{"=Work", "tab", "=taro@gmail.com"}, nil},
 	{"error", nil, []string{"tab", "=taro", "tab"}, nil},
-	{"outgoing", nil, []string{"=Work", "tab", "=taro@example.org", "tab", "=pop.example.org", "tab", "tab", "tab", "tab", "=secret", "tab", "space"}, nil},
+	{"outgoing", nil, []string{"=Work", "tab", "=taro@example.org", "tab", "=pop.example.org", "tab", "tab", "tab", "tab", "tab", "=secret", "tab", "space"}, nil},
 	{"days", nil, append(append([]string{}, gmailSteps...), "tab", "tab", "space", "space"), nil},
 	{"review", fakeChecker{smtp: fmt.Errorf("auth: %w", mail.ErrAuth)}, append(append([]string{}, gmailSteps...), "ctrl+s"), []string{"✓", "✗"}},
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"popbox/mail"
+	"popbox/mail/oauth"
 )
 
 // wizardProse is the widest a wrapped hint, error or test result gets, so
@@ -162,6 +163,21 @@ func (m wizardModel) body() wizardBody {
 		if f == wfRetention && m.recentLock {
 			under(s.note, m.d.lang.tr("wizard.recent.locked"))
 		}
+		if f == wfSignIn {
+			text, addr, strong := m.signInLines()
+			st := s.fieldError
+			if strong {
+				st = s.note
+			}
+			for i, t := range text {
+				under(st, t)
+				if i == 0 {
+					for _, piece := range cutEvery(addr, vw) {
+						lines = append(lines, indent+s.accent.Render(piece))
+					}
+				}
+			}
+		}
 		if m.shows(f) {
 			if fe, ok := problemFor(probs, f); ok {
 				if fe.Warning {
@@ -218,6 +234,12 @@ func (m wizardModel) hints(f wizardField) []string {
 	case wfSharing:
 		if _, forced := m.sharingForced(); forced {
 			return []string{l.tr("hint.sharing-locked")}
+		}
+	case wfSignIn:
+		return m.signInHints()
+	case wfClientID:
+		if m.d.env(oauth.EnvClientID) != "" {
+			out = append(out, l.tr("hint.oauth-client-id-env", oauth.EnvClientID))
 		}
 	}
 	return append(out, l.tr("hint."+f.name()))
@@ -278,6 +300,10 @@ func (m wizardModel) fieldValue(f wizardField, vw int, focused bool) string {
 		return s.field.Render(ansi.Truncate(v, vw, "…"))
 	}
 	switch f {
+	case wfAuth:
+		return m.authValue()
+	case wfSignIn:
+		return m.signInValue()
 	case wfSecurity, wfSMTPSecurity:
 		cur := m.security
 		if f == wfSMTPSecurity {
@@ -374,13 +400,19 @@ func (m wizardModel) reviewBody() wizardBody {
 	row(wfEmail, a.Email)
 	row(wfHost, m.serverText(a.Incoming))
 	row(wfUser, a.Incoming.User)
-	row(wfPassword, mask(a.Incoming.Password))
+	if m.auth == authPassword {
+		row(wfPassword, mask(a.Incoming.Password))
+	} else {
+		row(wfAuth, m.reviewSignIn())
+	}
 	if a.SMTPSame {
 		row(wfSMTPHost, l.tr("wizard.review.same", m.serverText(a.SMTP())))
 	} else {
 		row(wfSMTPHost, m.serverText(a.Outgoing))
 		row(wfSMTPUser, a.Outgoing.User)
-		row(wfSMTPPassword, mask(a.Outgoing.Password))
+		if m.auth == authPassword {
+			row(wfSMTPPassword, mask(a.Outgoing.Password))
+		}
 	}
 	ret := m.retentionLabel(a.Retention.Kind)
 	if a.Retention.Kind == mail.RetainDays {

@@ -290,19 +290,11 @@ func TestOAuthUsage(t *testing.T) {
 }
 
 // TestOAuthBrowserLogin: account login --browser runs the loopback flow
-// with PKCE; the "browser" is an xdg-open on PATH that follows the mock's
-// redirect with curl, as a browser would.
+// with PKCE; the "browser" is an xdg-open on PATH whose address the test
+// follows, with the mock's redirect, as a browser would.
 func TestOAuthBrowserLogin(t *testing.T) {
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		t.Skip("no curl")
-	}
 	oa, srv, c := oauthSetup(t)
-	bin := t.TempDir()
-	script := "#!/bin/sh\nexec " + curl + " -s -L -o /dev/null \"$1\"\n"
-	if err := os.WriteFile(filepath.Join(bin, "xdg-open"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	bin := fakeBrowser(t)
 	for i, v := range c.env {
 		if strings.HasPrefix(v, "PATH=") {
 			c.env[i] = "PATH=" + bin + ":" + strings.TrimPrefix(v, "PATH=")

@@ -28,6 +28,7 @@ func typeWizard(tm *tmuxTerm, srv *mailtest.Server, password string) {
 	tm.keys("C-u")
 	tm.typeText("alice")
 	tm.keys("Tab")
+	tm.keys("Tab") // the sign-in: a password
 	tm.typeText(password)
 	tm.keys("Tab")
 	// Outgoing by hand: the derived server would be 127.0.0.1:465.
