@@ -50,7 +50,7 @@ func (c netChecker) withToken(ctx context.Context, acct mail.Account) (mail.Acco
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	id := acct.ID
-	acct, ts, err := signin.Setup(acct, c.st, c.getenv, func(rt string) error { return c.st.SetRefreshToken(id, false, rt) })
+	acct, ts, err := signin.Setup(acct, c.st, c.getenv, func(out bool, rt string) error { return c.st.SetRefreshToken(id, out, rt) })
 	if err != nil {
 		return acct, nil, err
 	}
@@ -81,10 +81,12 @@ func (c netChecker) CheckSMTP(ctx context.Context, acct mail.Account) error {
 	var ts *signin.Token
 	if srv.Auth == mail.AuthOAuth2 {
 		var err error
-		if acct, ts, err = c.withToken(ctx, acct); err != nil {
+		if acct, _, err = c.withToken(ctx, acct); err != nil {
 			return err
 		}
 		srv = acct.SMTP()
+		// The outgoing side's own sign-in, when it has one.
+		ts = signin.TokenOf(srv)
 	}
 	pw := ""
 	if srv.Auth != mail.AuthOAuth2 {

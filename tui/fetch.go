@@ -135,7 +135,7 @@ func (j fetchJob) run(fn syncFunc, st fetchStore, getenv func(string) string) te
 		// A rotated refresh token is sealed at once, before the new
 		// access token is used.
 		id := acct.ID
-		acct, ts, err := signin.Setup(acct, st, getenv, func(rt string) error { return st.SetRefreshToken(id, false, rt) })
+		acct, ts, err := signin.Setup(acct, st, getenv, func(out bool, rt string) error { return st.SetRefreshToken(id, out, rt) })
 		if err != nil {
 			done.err = err
 			return done

@@ -17,6 +17,7 @@ import (
 	"popbox/mail"
 	"popbox/mail/oauth"
 	"popbox/store"
+	"popbox/store/signin"
 )
 
 // accountFor returns the named account, or the active one.
@@ -92,7 +93,7 @@ func cmdFetch(db string, args []string, e env) error {
 		debug.SetGCPercent(50)
 	}
 
-	a, ts, err := withToken(a, st, func(rt string) error { return st.SetRefreshToken(a.ID, false, rt) }, e)
+	a, ts, err := withToken(a, st, func(out bool, rt string) error { return st.SetRefreshToken(a.ID, out, rt) }, e)
 	if err != nil {
 		return err
 	}
@@ -219,13 +220,13 @@ func cmdCheck(db string, args []string, e env) error {
 	}
 	// A rotated refresh token is sealed at once, with the database opened
 	// again for that moment.
-	seal := func(rt string) error {
+	seal := func(out bool, rt string) error {
 		st, err := openExisting(db, e)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		return st.SetRefreshToken(a.ID, false, rt)
+		return st.SetRefreshToken(a.ID, out, rt)
 	}
 	a, ts, err := withToken(a, st, seal, e)
 	// The servers are not touched while the database is held: close it first
@@ -258,7 +259,7 @@ func cmdCheck(db string, args []string, e env) error {
 	var perr error
 	if smtp.Auth == mail.AuthOAuth2 {
 		// CheckSMTP asks the token source itself.
-		_, perr = retryRefused(ctx, ts, a, func() (struct{}, error) { return struct{}{}, mail.CheckSMTP(ctx, smtp, "", tlsConf) })
+		_, perr = retryRefused(ctx, signin.TokenOf(smtp), a, func() (struct{}, error) { return struct{}{}, mail.CheckSMTP(ctx, smtp, "", tlsConf) })
 	} else {
 		var pw string
 		if pw, perr = smtp.ResolvePassword(ctx); perr == nil {

@@ -23,6 +23,7 @@ import (
 	"popbox/mail/oauth"
 	"popbox/store"
 	"popbox/store/signin"
+	"popbox/tui/i18n"
 )
 
 // signIn runs a sign-in: the device flow when mode is "device", or when
@@ -118,7 +119,7 @@ func signInError(err error, e env) error {
 // refresh token sealed in st (signin.Setup); seal keeps a rotated one.
 // Accounts that do not sign in through a provider come back as they are,
 // with a nil token.
-func withToken(a mail.Account, st *store.Store, seal func(string) error, e env) (mail.Account, *signin.Token, error) {
+func withToken(a mail.Account, st *store.Store, seal func(outgoing bool, refresh string) error, e env) (mail.Account, *signin.Token, error) {
 	b, ts, err := signin.Setup(a, st, e.getenv, seal)
 	if err != nil {
 		return a, nil, accountError{err: err, acct: a}
@@ -244,10 +245,11 @@ func flowOf(device, browser bool) string {
 // refresh token in place of the old one. The database is not held while
 // the user signs in.
 func cmdAccountLogin(db string, args []string, e env) error {
-	fs := newFlags("account login", "account login NAME [--device|--browser] [--oauth-client-id ID]", e)
+	fs := newFlags("account login", "account login NAME [--device|--browser] [--oauth-client-id ID] [--outgoing]", e)
 	device := fs.Bool("device", false, "sign in with a code on another device (the default when the provider has it)")
 	browser := fs.Bool("browser", false, "sign in in a browser on this computer")
 	clientID := fs.String("oauth-client-id", "", "the client `ID` of your own registered app, kept with the account (default: the account's, then $"+oauth.EnvClientID+")")
+	outgoing := fs.Bool("outgoing", false, "sign in the outgoing server on its own (an outgoing server of its own whose user differs); by default one sign-in serves both")
 	name, err := parseOneName(fs, args)
 	if err != nil {
 		return err
@@ -262,6 +264,9 @@ func cmdAccountLogin(db string, args []string, e env) error {
 	st.Close()
 	if !signin.SignedIn(a) {
 		return errors.New(e.lang.Tr("cli.notOAuth", mail.SafeLine(a.Name)))
+	}
+	if *outgoing && !signin.OwnOutgoing(a) {
+		return errors.New(e.lang.Tr("cli.loginOutgoingSame", mail.SafeLine(a.Name), i18n.Shell(a.Name)))
 	}
 	p, err := signin.Profile(a, *clientID, e.getenv)
 	if err != nil {
@@ -281,8 +286,12 @@ func cmdAccountLogin(db string, args []string, e env) error {
 			return err
 		}
 	}
-	if err := st.SetRefreshToken(a.ID, false, tok.RefreshToken); err != nil {
+	if err := st.SetRefreshToken(a.ID, *outgoing, tok.RefreshToken); err != nil {
 		return err
+	}
+	if *outgoing {
+		fmt.Fprintln(e.stdout, e.lang.Tr("cli.signedInOutgoing", mail.SafeLine(a.Name)))
+		return nil
 	}
 	fmt.Fprintln(e.stdout, e.lang.Tr("cli.signedIn", mail.SafeLine(a.Name)))
 	return nil

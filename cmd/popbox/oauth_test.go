@@ -376,3 +376,54 @@ func TestOAuthRefusedRetry(t *testing.T) {
 		t.Fatalf("after revocation: %v", err)
 	}
 }
+
+// TestOAuthOutgoingLogin: an outgoing server of its own whose user differs
+// (bob sends, alice reads) signs in on its own with account login
+// --outgoing; until then the check's outgoing side fails with alice's
+// token, after it both sides pass and fetch still reads alice's mail. An
+// account with "same credentials" has no outgoing sign-in of its own.
+func TestOAuthOutgoingLogin(t *testing.T) {
+	oa := mailtest.NewOAuth(t)
+	srv := mailtest.Start(t, mailtest.Options{Submission: true, Users: map[string]string{"alice": "secret", "bob": "secret"},
+		OAuth2: &mailtest.OAuth2Passdb{IntrospectionURL: oa.URL + "/introspect"}})
+	c := newCLI(t, srv)
+	srv.Deliver(t, "alice", []byte("From: a@example.test\r\nSubject: for alice\r\n\r\nhi\r\n"))
+	out, errs, code := runDevice(t, c, oa, customAdd(oa, srv, "two", "--smtp-user", "bob")...)
+	if code != 0 {
+		t.Fatalf("account add: exit %d\n%s\n%s", code, out, errs)
+	}
+	out, _, code = c.run("", "check", "two")
+	if code != 1 || !strings.Contains(out, "incoming") || !strings.Contains(out, "outgoing") || !strings.Contains(out, "FAILED") {
+		t.Fatalf("check with alice's token for bob: exit %d\n%s", code, out)
+	}
+
+	oa.SetUser("bob")
+	out, errs, code = runDevice(t, c, oa, "account", "login", "two", "--outgoing")
+	if code != 0 || !strings.Contains(out, "Signed in the outgoing server of two.") {
+		t.Fatalf("account login --outgoing: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	if out := c.ok("", "check", "two"); strings.Contains(out, "FAILED") || !strings.Contains(out, "logged in as bob") {
+		t.Fatalf("check after the outgoing sign-in: %s", out)
+	}
+	if out := c.ok("", "fetch", "--account", "two"); !strings.Contains(out, "1 new") {
+		t.Fatalf("fetch: %s", out)
+	}
+
+	oa.SetUser("alice")
+	var same []string // customAdd without an outgoing server of its own
+	args := customAdd(oa, srv, "same")
+	for i := 0; i < len(args); i++ {
+		if strings.HasPrefix(args[i], "--smtp-") {
+			i++
+			continue
+		}
+		same = append(same, args[i])
+	}
+	if _, errs, code := runDevice(t, c, oa, same...); code != 0 {
+		t.Fatalf("account add same: %s", errs)
+	}
+	_, errs, code = c.run("", "account", "login", "same", "--outgoing")
+	if code != 1 || !strings.Contains(errs, "uses the incoming server's sign-in") {
+		t.Fatalf("login --outgoing with same credentials: exit %d: %s", code, errs)
+	}
+}

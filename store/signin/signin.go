@@ -108,11 +108,15 @@ type Tokens interface {
 var _ Tokens = (*store.Store)(nil)
 
 // Setup gives a signed-in account a Token on both sides, from the refresh
-// token sealed in st; seal keeps a rotated one. Accounts that do not sign
-// in through a provider come back as they are, with a nil Token. An
-// account with no sealed refresh token is mail.ErrNoToken; one with no
-// client ID, oauth.ErrNoClientID.
-func Setup(a mail.Account, st Tokens, getenv func(string) string, seal func(refresh string) error) (mail.Account, *Token, error) {
+// tokens sealed in st; seal keeps a rotated one of a side (outgoing true
+// for the outgoing side). An outgoing server of its own that signed in on
+// its own (account login --outgoing) gets a Token from its own refresh
+// token; else the incoming side's serves both. The Token returned is the
+// incoming side's (TokenOf gives a server's). Accounts that do not sign in
+// through a provider come back as they are, with a nil Token. An account
+// with no sealed refresh token is mail.ErrNoToken; one with no client ID,
+// oauth.ErrNoClientID.
+func Setup(a mail.Account, st Tokens, getenv func(string) string, seal func(outgoing bool, refresh string) error) (mail.Account, *Token, error) {
 	if !SignedIn(a) {
 		return a, nil, nil
 	}
@@ -127,12 +131,46 @@ func Setup(a mail.Account, st Tokens, getenv func(string) string, seal func(refr
 	if err != nil {
 		return a, nil, err
 	}
-	ts, err := New(p, &oauth2.Token{RefreshToken: rt}, seal)
+	ts, err := New(p, &oauth2.Token{RefreshToken: rt}, sealer(seal, false))
 	if err != nil {
 		return a, nil, err
 	}
 	SetToken(&a, ts)
+	if OwnOutgoing(a) {
+		ort, err := st.RefreshToken(a.ID, true)
+		switch {
+		case err == nil:
+			ots, err := New(p, &oauth2.Token{RefreshToken: ort}, sealer(seal, true))
+			if err != nil {
+				return a, nil, err
+			}
+			a.Outgoing.Token = ots
+		case !errors.Is(err, store.ErrNoToken):
+			return a, nil, err
+		}
+	}
 	return a, ts, nil
+}
+
+// sealer is seal for one side, nil when seal is.
+func sealer(seal func(bool, string) error, outgoing bool) func(string) error {
+	if seal == nil {
+		return nil
+	}
+	return func(rt string) error { return seal(outgoing, rt) }
+}
+
+// OwnOutgoing says whether a's outgoing server may sign in on its own: a
+// server of its own (not "same credentials") that logs in with OAuth2.
+func OwnOutgoing(a mail.Account) bool {
+	return SignedIn(a) && !a.SMTPSame && a.Outgoing.Auth == mail.AuthOAuth2
+}
+
+// TokenOf is the Token that gives s its access token, nil when s has none
+// of this package's (a password, a token command).
+func TokenOf(s mail.Server) *Token {
+	ts, _ := s.Token.(*Token)
+	return ts
 }
 
 // SetToken plugs ts into both sides of a.

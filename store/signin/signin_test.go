@@ -41,7 +41,7 @@ func TestSetup(t *testing.T) {
 		t.Fatal(err)
 	}
 	getenv := func(string) string { return "" }
-	seal := func(rt string) error { return st.SetRefreshToken(a.ID, false, rt) }
+	seal := func(out bool, rt string) error { return st.SetRefreshToken(a.ID, out, rt) }
 
 	if _, _, err := Setup(a, st, getenv, seal); !errors.Is(err, mail.ErrNoToken) {
 		t.Fatalf("no sealed token: %v, want mail.ErrNoToken", err)
@@ -94,5 +94,67 @@ func TestSetup(t *testing.T) {
 	}
 	if _, ts, err := Setup(mail.Account{Incoming: mail.Server{Host: "h"}}, st, getenv, seal); ts != nil || err != nil {
 		t.Errorf("a password account: %v, %v; want it as it is", ts, err)
+	}
+}
+
+// TestSetupOwnOutgoing: an outgoing server of its own that signed in on
+// its own gets a token from its own refresh token (rotations sealed on the
+// outgoing side); without one, or with "same credentials", the incoming
+// side's token serves both.
+func TestSetupOwnOutgoing(t *testing.T) {
+	o := mailtest.NewOAuth(t)
+	o.SetRotation(true)
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "popbox.db"), store.Options{PolicyFile: filepath.Join(dir, "none.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	a := signedIn(o)
+	a.SMTPSame = false
+	a.Outgoing = mail.Server{Host: "127.0.0.1", Port: 465, Security: mail.SecuritySSL, User: "bob", Auth: mail.AuthOAuth2}
+	if a, err = st.AddAccount(a); err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(string) string { return "" }
+	seal := func(out bool, rt string) error { return st.SetRefreshToken(a.ID, out, rt) }
+	if err := st.SetRefreshToken(a.ID, false, o.IssueToken("alice").Refresh); err != nil {
+		t.Fatal(err)
+	}
+
+	b, ts, err := Setup(a, st, getenv, seal)
+	if err != nil || TokenOf(b.Outgoing) != ts {
+		t.Fatalf("no outgoing sign-in: the outgoing token is %p, want the incoming %p (%v)", TokenOf(b.Outgoing), ts, err)
+	}
+
+	bob := o.IssueToken("bob")
+	if err := st.SetRefreshToken(a.ID, true, bob.Refresh); err != nil {
+		t.Fatal(err)
+	}
+	b, ts, err = Setup(a, st, getenv, seal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := TokenOf(b.Outgoing)
+	if out == nil || out == ts || TokenOf(b.Incoming) != ts {
+		t.Fatalf("own outgoing sign-in: outgoing %p incoming %p", out, ts)
+	}
+	tok, err := out.AccessToken(context.Background())
+	if user, ok := o.Active(tok); err != nil || !ok || user != "bob" {
+		t.Fatalf("the outgoing token is %q (%v), user %q; want bob's", tok, err, user)
+	}
+	if sealed, _ := st.RefreshToken(a.ID, true); sealed == bob.Refresh || sealed != out.RefreshToken() {
+		t.Errorf("the outgoing side's rotated refresh token was not sealed on its side")
+	}
+	if in, _ := st.RefreshToken(a.ID, false); in == out.RefreshToken() {
+		t.Errorf("the outgoing rotation was sealed on the incoming side")
+	}
+
+	// Same credentials: the outgoing sign-in is not used.
+	same := a
+	same.SMTPSame = true
+	b, ts, err = Setup(same, st, getenv, seal)
+	if err != nil || TokenOf(b.SMTP()) != ts || OwnOutgoing(same) {
+		t.Fatalf("same credentials: the outgoing token is not the incoming one (%v)", err)
 	}
 }

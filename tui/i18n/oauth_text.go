@@ -44,6 +44,8 @@ func init() {
 		"fetch.errNoClientID":     {"%s signs in with OAuth2 but no client ID is set: set POPBOX_OAUTH_CLIENT_ID and start popbox again (see \"Signing in with OAuth2\" in the README).", "%s は OAuth2 でサインインしますが、クライアントIDが設定されていません。POPBOX_OAUTH_CLIENT_ID を設定して popbox を起動し直してください（README の OAuth2 の節を参照）。"},
 		"cli.noClientIDFor":       {"%[1]s signs in with OAuth2 but no client ID is set: set POPBOX_OAUTH_CLIENT_ID, or sign in again with popbox account login %[2]s --oauth-client-id ID (see \"Signing in with OAuth2\" in the README)", "%[1]s は OAuth2 でサインインしますが、クライアントIDが設定されていません。POPBOX_OAUTH_CLIENT_ID を設定するか、popbox account login %[2]s --oauth-client-id ID でサインインし直してください（README の OAuth2 の節を参照）"},
 		"cli.noClientID":          {"No OAuth client ID: register an app of your own and pass its ID with --oauth-client-id or set POPBOX_OAUTH_CLIENT_ID (see \"Signing in with OAuth2\" in the README)", "OAuth のクライアントIDがありません。自分のアプリを登録し、そのIDを --oauth-client-id で指定するか POPBOX_OAUTH_CLIENT_ID に設定してください（README の「Signing in with OAuth2」を参照）"},
+		"cli.loginOutgoingSame":   {"The outgoing server of %[1]s uses the incoming server's sign-in (same credentials, or no OAuth2 of its own); sign in with: popbox account login %[2]s", "%[1]s の送信サーバーは受信サーバーのサインインを使います（同じ認証情報、または独自の OAuth2 なし）。次のコマンドでサインインしてください: popbox account login %[2]s"},
+		"cli.signedInOutgoing":    {"Signed in the outgoing server of %s.", "%s の送信サーバーにサインインしました。"},
 		"cli.oauthDevice":         {"To sign in, open %s and enter the code %s", "サインインするには %s を開き、コード %s を入力してください"},
 		"cli.oauthBrowser":        {"To sign in, open this address in a browser: %s", "サインインするには、ブラウザーで次のアドレスを開いてください: %s"},
 		"cli.oauthWaiting":        {"Waiting for the sign-in", "サインインを待っています"},
