@@ -27,6 +27,12 @@ func TestPresetFor(t *testing.T) {
 		{"a@corp.onmicrosoft.com", "Outlook.com", "outlook.office365.com", 995, "smtp-mail.outlook.com", 587, SecurityStartTLS},
 		{"a@yahoo.com", "Yahoo Mail", "pop.mail.yahoo.com", 995, "smtp.mail.yahoo.com", 465, SecuritySSL},
 		{"a@yahoo.co.jp", "Yahoo! JAPAN", "pop.mail.yahoo.co.jp", 995, "smtp.mail.yahoo.co.jp", 465, SecuritySSL},
+		{"a@zoho.eu", "Zoho Mail EU", "pop.zoho.eu", 995, "smtp.zoho.eu", 465, SecuritySSL},
+		{"a@zohomail.eu", "Zoho Mail EU", "pop.zoho.eu", 995, "smtp.zoho.eu", 465, SecuritySSL},
+		{"a@zoho.in", "Zoho Mail India", "pop.zoho.in", 995, "smtp.zoho.in", 465, SecuritySSL},
+		{"a@zohomail.com.au", "Zoho Mail Australia", "pop.zoho.com.au", 995, "smtp.zoho.com.au", 465, SecuritySSL},
+		{"a@zoho.jp", "Zoho Mail Japan", "pop.zoho.jp", 995, "smtp.zoho.jp", 465, SecuritySSL},
+		{"a@zohocloud.ca", "Zoho Mail Canada", "pop.zohocloud.ca", 995, "smtp.zohocloud.ca", 465, SecuritySSL},
 	}
 	for _, tt := range tests {
 		t.Run(tt.email, func(t *testing.T) {
@@ -52,6 +58,51 @@ func TestPresetFor(t *testing.T) {
 	}
 	if p, _ := PresetFor("a@gmail.com"); !hasHint(p.Hints, HintAppPassword) || !hasHint(p.Hints, HintGmailRecent) {
 		t.Error("Gmail lacks the app-password or recent: hint")
+	}
+}
+
+// TestHostedPresets: the servers of the hosted services a company
+// domain's MX records point at, and Zoho's organisation servers by data
+// centre, known only where they are confirmed (see zohoCentres).
+func TestHostedPresets(t *testing.T) {
+	ms := Microsoft365Preset()
+	if ms.Incoming != (Server{Host: "outlook.office365.com", Port: 995, Security: SecuritySSL}) ||
+		ms.Outgoing != (Server{Host: "smtp.office365.com", Port: 587, Security: SecurityStartTLS}) ||
+		ms.SignIn != "microsoft" || !ms.SignInFirst || !hasHint(ms.Hints, HintMicrosoft) {
+		t.Errorf("Microsoft 365: %+v", ms)
+	}
+	g := GoogleWorkspacePreset()
+	if g.Provider != "Google Workspace" || g.Incoming.Host != "pop.gmail.com" || g.SignIn != "google" || g.SignInFirst ||
+		hasHint(g.Hints, HintGmailRecent) {
+		t.Errorf("Google Workspace: %+v", g)
+	}
+	if p, _ := PresetFor("a@gmail.com"); p.Provider != "Gmail" || !hasHint(p.Hints, HintGmailRecent) {
+		t.Errorf("Gmail's preset changed: %+v", p)
+	}
+	for _, tt := range []struct {
+		dc, provider, pop, smtp string
+		known                   bool
+	}{
+		{"zoho.com", "Zoho Mail (organisation)", "poppro.zoho.com", "smtppro.zoho.com", true},
+		{"zoho.eu", "Zoho Mail EU (organisation)", "poppro.zoho.eu", "smtppro.zoho.eu", true},
+		{"ZOHO.IN.", "Zoho Mail India (organisation)", "poppro.zoho.in", "smtppro.zoho.in", true},
+		{"zoho.jp", "Zoho Mail Japan (organisation)", "", "", false},
+		{"zohocloud.ca", "Zoho Mail Canada (organisation)", "", "", false},
+		{"zoho.sa", "Zoho Mail Saudi Arabia (organisation)", "", "", false},
+		{"zoho.evil", "", "", "", false},
+	} {
+		p, known := ZohoOrganizationPreset(tt.dc)
+		if known != tt.known || p.Provider != tt.provider || p.Incoming.Host != tt.pop || p.Outgoing.Host != tt.smtp {
+			t.Errorf("%s: known %v %+v", tt.dc, known, p)
+		}
+		if known && (p.Incoming.Port != 995 || p.Outgoing.Port != 465 || !p.UserIsEmail || p.Hints[0] != HintEnablePOP) {
+			t.Errorf("%s: %+v", tt.dc, p)
+		}
+	}
+	// The organisation servers are no preset for an address: a company
+	// domain is found by its MX records (package mail/discover).
+	if _, ok := PresetFor("a@poppro.zoho.eu"); ok {
+		t.Error("a preset for poppro.zoho.eu")
 	}
 }
 

@@ -200,7 +200,7 @@ func readSecretLines(e env, n int) ([]string, error) {
 }
 
 func cmdAccountAdd(db string, args []string, e env) error {
-	fs := newFlags("account add", "account add --name N --email E --host H --port P --security S --user U (--password-stdin | --password-cmd CMD) --retention R [flags]", e)
+	fs := newFlags("account add", "account add --name N --email E (--host H --port P --security S | --discover) --user U (--password-stdin | --password-cmd CMD) --retention R [flags]", e)
 	name := fs.String("name", "", "display `NAME` of the account (unique)")
 	email := fs.String("email", "", "email `ADDRESS`")
 	host := fs.String("host", "", "incoming (POP3) server `HOST`")
@@ -221,6 +221,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	maxSize := fs.String("max-size", "", "largest message to fetch, a `SIZE` as in 512M (default 256M); larger ones stay on the server")
 	noCheck := fs.Bool("no-check", false, "save without logging in to the server first")
 	of := addOAuthFlags(fs)
+	df := addDiscoverFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -242,6 +243,10 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		return fs.bad("cli.use.either", "--smtp-same", "--smtp-host")
 	}
 	if err := checkCAFile(*caFile, e); err != nil {
+		return err
+	}
+	disc, err := df.fill(fs, auth, e)
+	if err != nil {
 		return err
 	}
 
@@ -309,6 +314,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		}
 		a.Outgoing.Security = sec
 	}
+	disc.outgoing(&a)
 
 	if *pwStdin {
 		lines, err := readSecretLines(e, 2)

@@ -21,8 +21,8 @@ var version = "0.1.0"
 
 // accountUsage is the account subcommands' part of usage, which
 // popbox account --help prints.
-const accountUsage = `  popbox account add --name N --email E --host H --port P
-        --security ssl|starttls|none --user U (--password-stdin | --password-cmd CMD)
+const accountUsage = `  popbox account add --name N --email E (--host H --port P
+        --security ssl|starttls|none | --discover) --user U (--password-stdin | --password-cmd CMD)
         --retention keep|delete|days:N|mirror
         [--smtp-same | --smtp-host H --smtp-port P --smtp-security S --smtp-user U]
         [--sharing private|public] [--ca-file F] [--max-size SIZE] [--no-check]
