@@ -88,6 +88,16 @@ type Server struct {
 	// takes precedence over TokenCmd: the sign-in flows plug in here. It
 	// is never stored.
 	Token TokenSource `json:"-"`
+	// TrustedCert pins a certificate that does not verify (self-signed,
+	// from a private CA, for another name, expired): "host:port" and its
+	// SHA-256 fingerprint, as PinFor writes it. It applies only while the
+	// server's host and port are the ones it names, and only to a
+	// certificate that fails normal verification (see trust.go).
+	TrustedCert string `json:"trusted_cert,omitempty"`
+	// AcceptCert is like TrustedCert for the connections of this value
+	// only ("accept once"): it is never stored. It wins over a
+	// TrustedCert that differs.
+	AcceptCert string `json:"-"`
 }
 
 // Address is host:port for dialing.
@@ -298,6 +308,8 @@ func (a Account) SMTP() Server {
 		// The wizard may have let the user adjust the derived host/port.
 		s.Host, s.Port, s.Security = a.Outgoing.Host, a.Outgoing.Port, a.Outgoing.Security
 	}
+	// The outgoing side's own pin: it names the derived host and port.
+	s.TrustedCert, s.AcceptCert = a.Outgoing.TrustedCert, a.Outgoing.AcceptCert
 	return s
 }
 

@@ -246,6 +246,7 @@ type session struct {
 	host string
 	// caFile is the account's CA file, named when a certificate is refused.
 	caFile string
+	trust  trust         // decides about the server's certificate
 	tcp    *deadlineConn // the TCP connection with its deadlines
 	conn   net.Conn      // what commands travel over: tcp, or TLS over it
 	r      *bufio.Reader // popbox's reader of conn
@@ -262,10 +263,15 @@ type session struct {
 // STLS when asked to, and reads CAPA. The context closes the connection
 // when it is cancelled, whatever the session is doing then.
 func dialPOP3(ctx context.Context, srv Server, caFile string, tlsConf *tls.Config, idle time.Duration) (*session, error) {
+	return dial(ctx, srv, trustFor(srv, caFile), tlsConf, idle)
+}
+
+// dial is dialPOP3 with the certificate decided by t.
+func dial(ctx context.Context, srv Server, t trust, tlsConf *tls.Config, idle time.Duration) (*session, error) {
 	if idle <= 0 {
 		idle = defaultIdleTimeout
 	}
-	s := &session{ctx: ctx, addr: srv.Address(), host: srv.Host, caFile: caFile}
+	s := &session{ctx: ctx, addr: srv.Address(), host: srv.Host, caFile: t.caFile, trust: t}
 	if srv.Security != SecuritySSL && srv.Security != SecurityStartTLS && srv.Security != SecurityNone {
 		return nil, fmt.Errorf("security %v is not one of ssl, starttls, none", srv.Security)
 	}
@@ -370,7 +376,7 @@ func (s *session) handshake(conf *tls.Config) error {
 	if c.ServerName == "" {
 		c.ServerName = strings.TrimSuffix(strings.TrimPrefix(s.host, "["), "]")
 	}
-	tc := tls.Client(s.tcp, c)
+	tc := tls.Client(s.tcp, s.trust.config(c))
 	if err := tc.HandshakeContext(s.ctx); err != nil {
 		return s.tlsErr(err)
 	}
@@ -387,7 +393,7 @@ func (s *session) tlsErr(err error) error {
 		return fmt.Errorf("TLS handshake with %s: the server does not speak TLS on this port (it began with %q); choose security starttls or none, or the SSL port: %w",
 			s.addr, rh.RecordHeader[:], ErrTLSMismatch)
 	}
-	if ce := certError(s.host, s.caFile, err); ce != nil {
+	if ce := certError(s.host, s.trust.port, s.caFile, err); ce != nil {
 		return fmt.Errorf("TLS handshake with %s: %w", s.addr, ce)
 	}
 	return s.netErr("TLS handshake", err)

@@ -33,9 +33,11 @@ const smtpProbeAfter = 1500 * time.Millisecond
 // server does not offer PLAIN) unless srv.User is empty, then sends QUIT.
 //
 // tlsConf supplies the trusted roots (nil: the system roots); its ServerName
-// is replaced by srv.Host. The whole check, every read and write included,
-// ends at ctx's deadline, or after DefaultSMTPTimeout when ctx has none;
-// cancelling ctx closes the connection.
+// is replaced by srv.Host. A certificate that does not verify is still
+// accepted when srv.TrustedCert or srv.AcceptCert names it (trust.go).
+// The whole check, every read and write included, ends at ctx's deadline,
+// or after DefaultSMTPTimeout when ctx has none; cancelling ctx closes the
+// connection.
 //
 // Errors wrap one of ErrUnreachable, ErrTimeout, ErrTLSMismatch,
 // ErrCertificate, ErrNoSTARTTLS, ErrAuth or ErrProtocol (check with
@@ -45,6 +47,11 @@ const smtpProbeAfter = 1500 * time.Millisecond
 // CheckSMTP gets one with srv.ResolveToken. A refused token is a
 // TokenError (ErrTokenRefused).
 func CheckSMTP(ctx context.Context, srv Server, password string, tlsConf *tls.Config) error {
+	return checkSMTP(ctx, srv, password, tlsConf, trustFor(srv, ""))
+}
+
+// checkSMTP is CheckSMTP with the certificate decided by t.
+func checkSMTP(ctx context.Context, srv Server, password string, tlsConf *tls.Config, t trust) error {
 	deadline := time.Now().Add(DefaultSMTPTimeout)
 	if d, ok := ctx.Deadline(); ok {
 		deadline = d
@@ -57,6 +64,7 @@ func CheckSMTP(ctx context.Context, srv Server, password string, tlsConf *tls.Co
 	if conf.MinVersion == 0 {
 		conf.MinVersion = tls.VersionTLS12
 	}
+	conf = t.config(conf)
 	k := &smtpCheck{srv: srv, addr: srv.Address(), password: password, conf: conf, deadline: deadline}
 	return k.run(ctx)
 }
@@ -313,7 +321,7 @@ func (k *smtpCheck) fail(ctx context.Context, step string, err error) error {
 			return wrap(ErrProtocol, "")
 		}
 	}
-	if ce := certError(k.srv.Host, "", err); ce != nil {
+	if ce := certError(k.srv.Host, k.srv.Port, "", err); ce != nil {
 		return fmt.Errorf("smtp %s: %s: %w", k.addr, step, ce)
 	}
 	var recErr tls.RecordHeaderError

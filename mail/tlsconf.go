@@ -14,7 +14,8 @@ import (
 // server: certificates are verified against the system roots, the PEM
 // bundle named by SSL_CERT_FILE and the account's CA file, for the
 // incoming host name. To talk to another host (the SMTP server), clone the
-// result and set ServerName.
+// result and set ServerName. The pins of Server.TrustedCert and
+// AcceptCert are applied where each connection is made, for its server.
 //
 // Go's x509.SystemCertPool already reads SSL_CERT_FILE on Linux, but only
 // once per process and not at all on macOS or Windows; the file is read here
@@ -65,13 +66,22 @@ const (
 	CertExpired                       // past its end date
 	CertNotYetValid                   // before its start date
 	CertInvalid                       // any other refusal (usage, constraints)
+	CertSelfSigned                    // signed by itself, not by a CA popbox trusts
 )
 
 // CertError is a server certificate popbox refused, with what a person
-// needs to act on it. It wraps ErrCertificate.
+// needs to act on it: why, and the certificate itself (CertInfo: its
+// subject, issuer, dates and SHA-256 fingerprint) for deciding whether to
+// trust it anyway (see Server.TrustedCert). It wraps ErrCertificate.
 type CertError struct {
+	// Host and Port are the server's as the account names them; Pin
+	// joins them with the fingerprint.
 	Host   string
+	Port   int
 	Reason CertReason
+	// CertInfo describes the server's certificate; zero when the
+	// handshake did not get that far.
+	CertInfo
 	// Names are the names the certificate is for (CertWrongHost), made
 	// safe to print.
 	Names []string
@@ -94,6 +104,8 @@ func (e *CertError) Error() string {
 		return fmt.Sprintf("the certificate of %s expired on %s", e.Host, e.When.UTC().Format("2006-01-02"))
 	case CertNotYetValid:
 		return fmt.Sprintf("the certificate of %s is not valid before %s", e.Host, e.When.UTC().Format("2006-01-02"))
+	case CertSelfSigned:
+		return fmt.Sprintf("the certificate of %s is self-signed (SHA-256 %s)", e.Host, e.Fingerprint)
 	case CertUntrusted:
 		if e.CAFile != "" {
 			return fmt.Sprintf("the certificate of %s is not signed by a CA in %s or the system's list", e.Host, e.CAFile)
@@ -107,16 +119,45 @@ func (e *CertError) Error() string {
 // verifier's error for errors.As.
 func (e *CertError) Unwrap() []error { return []error{ErrCertificate, e.Err} }
 
-// certError reads a TLS handshake error as a CertError, or returns nil when
+// certError reads a TLS handshake error as the certificate problem it
+// is: a PinMismatchError or a CertError (as the verifier of trust.go
+// returns them, or made here from Go's own verifier's error), or nil when
 // it is not about the certificate.
-func certError(host, caFile string, err error) *CertError {
+func certError(host string, port int, caFile string, err error) error {
+	var (
+		pm *PinMismatchError
+		ce *CertError
+	)
+	if errors.As(err, &pm) {
+		return pm
+	}
+	if errors.As(err, &ce) {
+		return ce
+	}
+	var leaf *x509.Certificate
+	var verr *tls.CertificateVerificationError
+	if errors.As(err, &verr) && len(verr.UnverifiedCertificates) > 0 {
+		leaf = verr.UnverifiedCertificates[0]
+	}
+	if ce := newCertError(host, port, caFile, leaf, err); ce != nil {
+		return ce
+	}
+	return nil
+}
+
+// newCertError says why the verifier refused leaf (which may be nil),
+// or returns nil when err is not about the certificate.
+func newCertError(host string, port int, caFile string, leaf *x509.Certificate, err error) *CertError {
 	var (
 		unknown  x509.UnknownAuthorityError
 		hostname x509.HostnameError
 		invalid  x509.CertificateInvalidError
 		verr     *tls.CertificateVerificationError
 	)
-	e := &CertError{Host: host, CAFile: caFile, Detail: quoteCut(SafeLine(err.Error())), Err: err}
+	e := &CertError{Host: host, Port: port, CAFile: caFile, Detail: quoteCut(SafeLine(err.Error())), Err: err}
+	if leaf != nil {
+		e.CertInfo = DescribeCert(leaf)
+	}
 	switch {
 	case errors.As(err, &invalid):
 		switch invalid.Reason {
@@ -151,6 +192,15 @@ func certError(host, caFile string, err error) *CertError {
 		}
 	case errors.As(err, &unknown):
 		e.Reason = CertUntrusted
+		// The leaf's own signature decides: a private root sent along
+		// with the chain makes the leaf no less CA-signed.
+		c := leaf
+		if c == nil {
+			c = unknown.Cert
+		}
+		if selfSigned(c) {
+			e.Reason = CertSelfSigned
+		}
 	case errors.As(err, &verr):
 		e.Reason = CertInvalid
 	default:

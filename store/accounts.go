@@ -109,9 +109,11 @@ func decodeAccount(v []byte) (mail.Account, error) {
 }
 
 func putAccount(tx *bolt.Tx, key []byte, a mail.Account) error {
-	// Passwords are json:"-"; clearing them too keeps that true even if
-	// the tag ever changes.
+	// Passwords and certificates accepted for one connection are
+	// json:"-"; clearing them too keeps that true even if the tag ever
+	// changes.
 	a.Incoming.Password, a.Outgoing.Password = "", ""
+	a.Incoming.AcceptCert, a.Outgoing.AcceptCert = "", ""
 	b, err := json.Marshal(a)
 	if err != nil {
 		return fmt.Errorf("encode account %s: %w", a.ID, err)

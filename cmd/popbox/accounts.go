@@ -106,10 +106,13 @@ type serverJSON struct {
 	User        string `json:"user"`
 	PasswordCmd string `json:"password_cmd,omitempty"`
 	TokenCmd    string `json:"token_cmd,omitempty"`
+	// TrustedCert is the pinned certificate (popbox account trust).
+	TrustedCert *pinJSON `json:"trusted_cert,omitempty"`
 }
 
 func toServerJSON(s mail.Server) serverJSON {
-	return serverJSON{Host: s.Host, Port: s.Port, Security: s.Security.String(), User: s.User, PasswordCmd: s.PasswordCmd, TokenCmd: s.TokenCmd}
+	return serverJSON{Host: s.Host, Port: s.Port, Security: s.Security.String(), User: s.User, PasswordCmd: s.PasswordCmd, TokenCmd: s.TokenCmd,
+		TrustedCert: toPinJSON(s.TrustedCert)}
 }
 
 func cmdAccounts(db string, args []string, e env) error {
@@ -220,6 +223,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	caFile := fs.String("ca-file", "", "`FILE` of extra CA certificates (PEM) to trust for this account")
 	maxSize := fs.String("max-size", "", "largest message to fetch, a `SIZE` as in 512M (default 256M); larger ones stay on the server")
 	noCheck := fs.Bool("no-check", false, "save without logging in to the server first")
+	trust := trustFlag(fs)
 	of := addOAuthFlags(fs)
 	df := addDiscoverFlag(fs)
 	pos, err := parse(fs, args)
@@ -228,6 +232,10 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	}
 	if len(pos) > 0 {
 		return fs.bad("cli.use.flagsOnly", pos[0])
+	}
+	trustFP, err := parseTrust(fs, *trust)
+	if err != nil {
+		return err
 	}
 	auth, err := of.check(fs, *pwStdin || *pwCmd != "")
 	if err != nil {
@@ -387,6 +395,10 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		}
 		signin.SetToken(&a, ts)
 	}
+	afterTrust, err := trustOnAdd(&a, trustFP, !*noCheck, e)
+	if err != nil {
+		return err
+	}
 	if !*noCheck {
 		if err := checkIncoming(a, e); err != nil {
 			return accountError{err: err, acct: a, adding: true}
@@ -419,6 +431,9 @@ func cmdAccountAdd(db string, args []string, e env) error {
 		note = " (active)"
 	}
 	fmt.Fprintf(e.stdout, "Added account %s%s.\n", saved.Name, note)
+	if afterTrust != nil {
+		afterTrust()
+	}
 	return nil
 }
 

@@ -251,6 +251,7 @@ func cmdCheck(db string, args []string, e env) error {
 	}
 	if err != nil {
 		fmt.Fprintf(e.stdout, "incoming %s (%s): FAILED: %s\n", a.Incoming.Address(), a.Incoming.Security, sentenceFor(e.lang, err, a))
+		printCertDetails(e.stdout, e, err, "    ")
 		failed = append(failed, e.lang.Tr("cli.incoming"))
 	} else {
 		fmt.Fprintf(e.stdout, "incoming %s (%s): ok, logged in as %s\n", a.Incoming.Address(), a.Incoming.Security, a.Incoming.User)
@@ -268,6 +269,7 @@ func cmdCheck(db string, args []string, e env) error {
 	}
 	if perr != nil {
 		fmt.Fprintf(e.stdout, "outgoing %s (%s): FAILED: %s\n", smtp.Address(), smtp.Security, sentenceForSMTP(e.lang, perr, a))
+		printCertDetails(e.stdout, e, perr, "    ")
 		failed = append(failed, e.lang.Tr("cli.outgoing"))
 	} else {
 		fmt.Fprintf(e.stdout, "outgoing %s (%s): ok, logged in as %s\n", smtp.Address(), smtp.Security, smtp.User)

@@ -25,7 +25,7 @@ const accountUsage = `  popbox account add --name N --email E (--host H --port P
         --security ssl|starttls|none | --discover) --user U (--password-stdin | --password-cmd CMD)
         --retention keep|delete|days:N|mirror
         [--smtp-same | --smtp-host H --smtp-port P --smtp-security S --smtp-user U]
-        [--sharing private|public] [--ca-file F] [--max-size SIZE] [--no-check]
+        [--sharing private|public] [--ca-file F] [--trust SHA256] [--max-size SIZE] [--no-check]
         [--auth oauth2 (--oauth-provider microsoft|google|custom [--oauth-client-id ID]
          [--oauth-client-secret S] [--oauth-tenant T] [--oauth-device-url U
          --oauth-auth-url U --oauth-token-url U] [--oauth-scopes S] [--device|--browser]
@@ -34,6 +34,8 @@ const accountUsage = `  popbox account add --name N --email E (--host H --port P
   popbox account set NAME --max-size SIZE largest message to fetch (default 256M)
   popbox account passwd NAME --incoming|--outgoing [--password-stdin]
   popbox account login NAME [--device|--browser]   sign in again (OAuth2)
+  popbox account trust NAME SHA256 [--outgoing]    trust a certificate that does not verify
+                                          (self-signed, private CA), pinned to its host:port
   popbox account remove NAME
 `
 
@@ -123,6 +125,7 @@ func run(args []string, e env) int {
 		return 2
 	}
 	fmt.Fprintln(e.stderr, "popbox: "+sentence(e.lang, err))
+	printCertDetails(e.stderr, e, err, "  ")
 	return 1
 }
 
@@ -193,6 +196,7 @@ var commands = map[string]func(db string, args []string, e env) error{
 	"account password": cmdAccountPasswd,
 	"account remove":   cmdAccountRemove,
 	"account login":    cmdAccountLogin,
+	"account trust":    cmdAccountTrust,
 	"account rm":       cmdAccountRemove,
 	"check":            cmdCheck,
 	"fetch":            cmdFetch,

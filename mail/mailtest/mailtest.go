@@ -54,6 +54,10 @@ type Options struct {
 	// OAuth2, when set, also takes OAuth2 access tokens (XOAUTH2,
 	// OAUTHBEARER) checked by an introspection endpoint; see Introspect.
 	OAuth2 *OAuth2Passdb
+	// Cert changes the server certificate (self-signed, another name,
+	// expired); the zero value is one the CA of CAFile signed for
+	// localhost and 127.0.0.1. SwapCert changes it while running.
+	Cert CertOptions
 }
 
 // Server is a running throw-away Dovecot. Its exported fields say where it
@@ -64,7 +68,7 @@ type Server struct {
 	POPSPort        int    // implicit TLS POP3S
 	SubmissionPort  int    // STARTTLS submission (0 unless Options.Submission)
 	SubmissionsPort int    // implicit TLS submission (0 unless Options.Submission)
-	CAFile          string // PEM of the CA that signed the server cert (SANs: localhost, 127.0.0.1)
+	CAFile          string // PEM of the CA that signed the server cert (SANs: localhost, 127.0.0.1); the cert itself when self-signed; CAPool holds it too, SwapCert replaces both
 	CAPool          *x509.CertPool
 	Dir             string // run dir
 
@@ -137,7 +141,7 @@ func Start(t testing.TB, opts Options) *Server {
 	if err != nil {
 		unavailable(t, "%v", err)
 	}
-	pki, err := newPKI()
+	pki, err := newPKIWith(opts.Cert)
 	if err != nil {
 		t.Fatalf("mailtest: %v", err)
 	}
@@ -301,19 +305,8 @@ func (s *Server) prepare() error {
 			return err
 		}
 	}
-	files := []struct {
-		name string
-		data []byte
-		mode os.FileMode
-	}{
-		{"ca.crt", s.pki.caPEM, 0o644},
-		{"server.crt", s.pki.certPEM, 0o644},
-		{"server.key", s.pki.keyPEM, 0o600},
-	}
-	for _, f := range files {
-		if err := os.WriteFile(filepath.Join(s.Dir, "tls", f.name), f.data, f.mode); err != nil {
-			return err
-		}
+	if err := s.writeCerts(); err != nil {
+		return err
 	}
 	for u := range s.users {
 		for _, sub := range []string{"cur", "new", "tmp"} {

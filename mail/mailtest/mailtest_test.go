@@ -3,8 +3,10 @@ package mailtest
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -503,5 +505,65 @@ func TestFakeTLS(t *testing.T) {
 	}
 	if _, err := tls.Dial("tcp", addr, &tls.Config{ServerName: "localhost"}); err == nil {
 		t.Errorf("FakeTLS trusted without its CA")
+	}
+}
+
+// TestDovecotCertOptions: Dovecot serves the certificate CertOptions ask
+// for, CAFile and CAPool trust it (a self-signed one is its own CA), and
+// SwapCert replaces it on every port while the server runs.
+func TestDovecotCertOptions(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Submission: true, Cert: CertOptions{SelfSigned: true}})
+	addrs := []string{net.JoinHostPort(s.Host, strconv.Itoa(s.POPSPort)), net.JoinHostPort(s.Host, strconv.Itoa(s.SubmissionsPort))}
+	leaf := func(addr string, conf *tls.Config) (*x509.Certificate, error) {
+		c, err := tls.Dial("tcp", addr, conf)
+		if err != nil {
+			return nil, err
+		}
+		defer c.Close()
+		return c.ConnectionState().PeerCertificates[0], nil
+	}
+	first := s.CertSHA256()
+	for _, addr := range addrs {
+		c, err := leaf(addr, &tls.Config{RootCAs: s.CAPool, ServerName: "localhost"})
+		if err != nil {
+			t.Fatalf("%s with CAPool: %v", addr, err)
+		}
+		if c.Subject.String() != c.Issuer.String() || sha256.Sum256(c.Raw) != first {
+			t.Errorf("%s: subject %s, issuer %s, not the certificate of CertSHA256", addr, c.Subject, c.Issuer)
+		}
+		if _, err := leaf(addr, &tls.Config{RootCAs: x509.NewCertPool(), ServerName: "localhost"}); err == nil {
+			t.Errorf("%s: verified without its certificate", addr)
+		}
+	}
+	caPEM, err := os.ReadFile(s.CAFile)
+	if err != nil || !bytes.Equal(caPEM, s.pki.certPEM) {
+		t.Errorf("CAFile of a self-signed server does not hold its certificate (%v)", err)
+	}
+
+	s.SwapCert(t, CertOptions{Names: []string{"mail.other.test"}, Expired: true})
+	if s.CertSHA256() == first {
+		t.Fatal("SwapCert kept the certificate")
+	}
+	for _, addr := range addrs {
+		c, err := leaf(addr, &tls.Config{InsecureSkipVerify: true})
+		if err != nil {
+			t.Fatalf("%s after SwapCert: %v", addr, err)
+		}
+		if sha256.Sum256(c.Raw) != s.CertSHA256() || c.DNSNames[0] != "mail.other.test" || c.NotAfter.After(time.Now()) {
+			t.Errorf("%s after SwapCert: %v %v", addr, c.DNSNames, c.NotAfter)
+		}
+		// The new CA signed it; only its dates are wrong.
+		block, _ := pem.Decode(s.pki.caPEM)
+		ca, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.CheckSignatureFrom(ca); err != nil {
+			t.Errorf("%s: not signed by the CA of CAPool: %v", addr, err)
+		}
+	}
+	if l := dialPOP(t, addrs[0], &tls.Config{InsecureSkipVerify: true}).login("alice", "secret"); !strings.HasPrefix(l, "+OK") {
+		t.Errorf("login after SwapCert: %q", l)
 	}
 }

@@ -132,7 +132,7 @@ func TestCLIAdviceFlagsExist(t *testing.T) {
 	flagRE := regexp.MustCompile(`--[a-z][a-z-]*`)
 	runTime := map[string]bool{"--ca-file": true, "--db": true}
 	add := map[string]bool{"--ca-file": true, "--db": true, "--no-check": true, "--security": true, "--port": true,
-		"--retention": true, "--password-stdin": true, "--password-cmd": true, "--host": true, "--user": true}
+		"--retention": true, "--password-stdin": true, "--password-cmd": true, "--host": true, "--user": true, "--trust": true}
 	for name, err := range kinds() {
 		for sname, sc := range scenes {
 			if sc.Front != CLI {

@@ -330,7 +330,7 @@ func (l Lang) cliPOP3(err error, a mail.Account, in mail.Server, adding bool) (s
 	case errors.Is(err, mail.ErrTLSMismatch):
 		return l.Tr("cli.tlsMismatch", host, in.Port, in.Security.String(), mail.DefaultPort(mail.SecuritySSL, false), mail.DefaultPort(mail.SecurityStartTLS, false)), true
 	case errors.Is(err, mail.ErrCertificate):
-		return l.certProblem(err, CLI, in.Host, a.CAFile), true
+		return l.certSentence(err, CLI, a, in, false, adding), true
 	case errors.Is(err, mail.ErrNoSTARTTLS) && adding:
 		return l.Tr("cli.noSTARTTLSAdding", host, in.Port), true
 	case errors.Is(err, mail.ErrNoSTARTTLS):
@@ -383,7 +383,7 @@ func (l Lang) cliSMTP(err error, a mail.Account, s mail.Server) (string, bool) {
 	case errors.Is(err, mail.ErrTLSMismatch):
 		return l.Tr("cli.tlsMismatch", host, s.Port, s.Security.String(), mail.DefaultPort(mail.SecuritySSL, true), mail.DefaultPort(mail.SecurityStartTLS, true)), true
 	case errors.Is(err, mail.ErrCertificate):
-		return l.certProblem(err, CLI, s.Host, a.CAFile), true
+		return l.certSentence(err, CLI, a, s, true, false), true
 	case errors.Is(err, mail.ErrNoSTARTTLS):
 		return l.Tr("cli.smtpNoSTARTTLS", host, s.Port), true
 	case errors.Is(err, mail.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
@@ -424,7 +424,7 @@ func (l Lang) screenProblem(err error, a mail.Account, srv mail.Server, sc Scene
 	case errors.Is(err, mail.ErrTLSMismatch):
 		return l.Tr("fetch.errTlsMismatch", port, host), true
 	case errors.Is(err, mail.ErrCertificate):
-		return l.certProblem(err, Screen, srv.Host, a.CAFile), true
+		return l.certSentence(err, Screen, a, srv, sc.Outgoing, false), true
 	case errors.Is(err, mail.ErrQuitRefused):
 		return l.Tr("fetch.errQuitRefused", host), true
 	case errors.Is(err, mail.ErrNoSTARTTLS):
@@ -461,8 +461,11 @@ func (l Lang) testProblem(err error, a mail.Account, srv mail.Server, outgoing b
 	case errors.Is(err, mail.ErrTLSMismatch):
 		return l.Tr("wizard.test.tls-mismatch", tlsPort, plainPort), true
 	case errors.Is(err, mail.ErrCertificate):
+		if s, ok := l.pinMismatch(err, Screen, a, outgoing, false); ok {
+			return s, true
+		}
 		var ce *mail.CertError
-		if errors.As(err, &ce) && ce.Reason != mail.CertUntrusted && ce.Reason != mail.CertInvalid {
+		if errors.As(err, &ce) && ce.Reason != mail.CertUntrusted && ce.Reason != mail.CertInvalid && ce.Reason != mail.CertSelfSigned {
 			return l.certProblem(err, Screen, srv.Host, a.CAFile), true
 		}
 		return l.Tr("wizard.test.certificate", host), true
@@ -502,6 +505,8 @@ func (l Lang) certProblem(err error, f Front, host, caFile string) string {
 			return l.Tr("cli.errCertNotYet", h, ce.When.UTC().Format("2006-01-02"), time.Now().UTC().Format("2006-01-02"))
 		}
 		return l.Tr("fetch.errCertNotYet", h, ce.When.UTC().Format("2006-01-02"))
+	case mail.CertSelfSigned:
+		return l.Tr(p+"errCertSelfSigned", h)
 	case mail.CertUntrusted:
 		if caFile != "" {
 			return l.Tr(p+"errCertCAFile", h, safe(caFile))
