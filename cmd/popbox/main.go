@@ -33,7 +33,7 @@ const accountUsage = `  popbox account add --name N --email E (--host H --port P
   popbox account use NAME                 make NAME the active account
   popbox account set NAME --max-size SIZE largest message to fetch (default 256M)
   popbox account passwd NAME --incoming|--outgoing [--password-stdin]
-  popbox account login NAME [--device|--browser]   sign in again (OAuth2)
+  popbox account login NAME [--device|--browser] [--outgoing]   sign in again (OAuth2)
   popbox account trust NAME SHA256 [--outgoing]    trust a certificate that does not verify
                                           (self-signed, private CA), pinned to its host:port
   popbox account remove NAME
