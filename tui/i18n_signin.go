@@ -69,3 +69,19 @@ func init() {
 		"acct.added-no-signin": {"Added %s, but its sign-in could not be kept (%s): sign in again with popbox account login %s.", "%s を追加しましたが、サインイン情報を保存できませんでした（%s）。popbox account login %s でサインインし直してください。"},
 	})
 }
+
+// The words of trust on first use in the wizard's review.
+func init() {
+	addMessages(map[string][2]string{
+		"wizard.trust.title":       {"Certificate of the incoming server %s", "受信サーバー %s の証明書"},
+		"wizard.trust.title-smtp":  {"Certificate of the outgoing server %s", "送信サーバー %s の証明書"},
+		"wizard.trust.ask":         {"Trust it only if you know it is your server's own (compare the SHA-256 with the one its administrator gives you): a trusts it always (pinned to this server and port), o for this test only, x rejects it.", "サーバー自身の証明書だと確認できる場合だけ信頼してください（SHA-256 を管理者から伝えられたものと照らし合わせてください）。a で常に信頼（このサーバーとポートに固定）、o はこのテストだけ信頼、x で拒否します。"},
+		"wizard.trust.ask-changed": {"This is not the certificate you trusted before. Trust the new one only if the server's administrator replaced it (ask them for its SHA-256): a trusts it always, o for this test only, x rejects it.", "以前に信頼した証明書ではありません。サーバー管理者が交換した場合だけ新しい証明書を信頼してください（SHA-256 を管理者に確認してください）。a で常に信頼、o はこのテストだけ信頼、x で拒否します。"},
+		"wizard.trust.rejected":    {"The certificate of %s was not trusted; the account cannot log in until it verifies (or give its CA file).", "%s の証明書を信頼しませんでした。証明書が検証できるまで（またはCAファイルを指定するまで）ログインできません。"},
+		"wizard.trust.label":       {"Certificate", "証明書"},
+		"wizard.trust.pinned":      {"trusts %s with SHA-256 %s", "%s の証明書を信頼（SHA-256 %s）"},
+		"wizard.key.trust-once":    {"trust once", "今回だけ信頼"},
+		"wizard.key.trust-always":  {"trust always", "常に信頼"},
+		"wizard.key.trust-reject":  {"reject", "拒否"},
+	})
+}

@@ -22,6 +22,9 @@ type wizardKeys struct {
 	// On the sign-in field: sign in (the device flow when the server has
 	// one), again when signed in, in the browser, or stop waiting.
 	SignIn, SignInAgain, SignInBrowser, StopSignIn key.Binding
+	// On the review, a certificate that does not verify: trust it for the
+	// test only, trust it always (pinned), or reject it.
+	TrustOnce, TrustAlways, TrustReject key.Binding
 }
 
 // defaultWizardKeys returns every wizard binding, enabled, with its help text
@@ -45,6 +48,9 @@ func defaultWizardKeys(l lang) wizardKeys {
 		SignInAgain:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", l.tr("wizard.key.signin-again"))),
 		SignInBrowser: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", l.tr("wizard.key.signin-browser"))),
 		StopSignIn:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", l.tr("wizard.key.signin-stop"))),
+		TrustOnce:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", l.tr("wizard.key.trust-once"))),
+		TrustAlways:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", l.tr("wizard.key.trust-always"))),
+		TrustReject:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", l.tr("wizard.key.trust-reject"))),
 	}
 }
 
@@ -52,12 +58,12 @@ func defaultWizardKeys(l lang) wizardKeys {
 func (k *wizardKeys) all() []*key.Binding {
 	return []*key.Binding{&k.Yes, &k.No, &k.Save, &k.Retest, &k.Next, &k.Prev, &k.Up, &k.Down,
 		&k.Change, &k.ChangeBack, &k.Reveal, &k.Review, &k.Cancel,
-		&k.SignIn, &k.SignInAgain, &k.SignInBrowser, &k.StopSignIn}
+		&k.SignIn, &k.SignInAgain, &k.SignInBrowser, &k.StopSignIn, &k.TrustOnce, &k.TrustAlways, &k.TrustReject}
 }
 
 // ShortHelp is the footer: the few keys that matter at this point.
 func (k wizardKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Yes, k.No, k.SignIn, k.SignInAgain, k.SignInBrowser, k.StopSignIn, k.Save, k.Next, k.Prev, k.Change, k.Reveal, k.Retest, k.Review, k.Cancel}
+	return []key.Binding{k.Yes, k.No, k.SignIn, k.SignInAgain, k.SignInBrowser, k.StopSignIn, k.TrustAlways, k.TrustOnce, k.TrustReject, k.Save, k.Next, k.Prev, k.Change, k.Reveal, k.Retest, k.Review, k.Cancel}
 }
 
 // FullHelp lists every enabled binding, grouped.
@@ -66,6 +72,7 @@ func (k wizardKeys) FullHelp() [][]key.Binding {
 		{k.Next, k.Prev, k.Up, k.Down},
 		{k.Change, k.ChangeBack, k.Reveal},
 		{k.SignIn, k.SignInAgain, k.SignInBrowser, k.StopSignIn},
+		{k.TrustAlways, k.TrustOnce, k.TrustReject},
 		{k.Review, k.Save, k.Retest},
 		{k.Yes, k.No, k.Cancel},
 	}

@@ -99,6 +99,7 @@ type wizardModel struct {
 	smtpSame     bool
 	retention    mail.RetentionKind
 	sharing      mail.Sharing
+	trust        wizardTrust
 	auth         string // the sign-in choice: authPassword, a provider, authCommand
 	sign         signInRun
 	recentLock   bool               // the user name has recent:, so retention is keep
@@ -248,6 +249,7 @@ func (m wizardModel) bindings() wizardKeys {
 			k.Save.SetHelp("enter", l.tr("wizard.key.update"))
 		}
 		k.Retest.SetEnabled(m.d.checker != nil && !m.testing())
+		m.trustKeys(&k)
 		k.Prev.SetEnabled(true)
 		k.Prev.SetHelp("shift+tab", l.tr("wizard.key.edit"))
 		k.Cancel.SetEnabled(true)
@@ -295,6 +297,9 @@ const (
 	wizardSignInAgainAct
 	wizardSignInBrowserAct
 	wizardStopSignInAct
+	wizardTrustOnce
+	wizardTrustAlways
+	wizardTrustReject
 )
 
 // wizardIntent turns a key into an intent, using the enabled bindings of k.
@@ -306,6 +311,7 @@ func wizardIntent(k wizardKeys, msg tea.KeyMsg) wizardAction {
 		{k.Yes, wizardYes}, {k.No, wizardNo}, {k.Save, wizardSave}, {k.Retest, wizardRetest},
 		{k.StopSignIn, wizardStopSignInAct}, {k.SignIn, wizardSignInAct}, {k.SignInAgain, wizardSignInAgainAct},
 		{k.SignInBrowser, wizardSignInBrowserAct},
+		{k.TrustOnce, wizardTrustOnce}, {k.TrustAlways, wizardTrustAlways}, {k.TrustReject, wizardTrustReject},
 		{k.Next, wizardNext}, {k.Prev, wizardPrev}, {k.Up, wizardUp}, {k.Down, wizardDown},
 		{k.Change, wizardChange}, {k.ChangeBack, wizardChangeBack}, {k.Reveal, wizardReveal},
 		{k.Review, wizardReview}, {k.Cancel, wizardCancel},
@@ -368,6 +374,8 @@ func (m wizardModel) handleKey(msg tea.KeyMsg) (wizardModel, tea.Cmd) {
 			return m.trySave()
 		case wizardRetest:
 			return m.startTest()
+		case wizardTrustOnce, wizardTrustAlways, wizardTrustReject:
+			return m.decideTrust(act)
 		case wizardPrev:
 			return m.backToForm(), nil
 		}

@@ -380,6 +380,7 @@ func (m wizardModel) account() mail.Account {
 		a.Sharing = s
 	}
 	a.CAFile = m.caFile()
+	m.applyTrust(&a)
 	return a
 }
 
@@ -390,6 +391,7 @@ func (m wizardModel) testAccount() mail.Account {
 	if ts := m.signedInToken(); ts != nil {
 		signin.SetToken(&a, ts)
 	}
+	m.applyTrustOnce(&a)
 	if m.existing != nil {
 		if a.Incoming.Password == "" {
 			a.Incoming.Password = m.existing.Incoming.Password

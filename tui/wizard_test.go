@@ -152,6 +152,10 @@ func TestWizardIntent(t *testing.T) {
 	signed.sign = signInRun{state: signInDone, key: signed.profileKey()}
 	signing := signIn
 	signing.sign = signInRun{state: signInDevice}
+	cert := &mail.CertError{Host: "pop.gmail.com", Port: 995, Reason: mail.CertSelfSigned}
+	cert.Fingerprint = mail.Fingerprint{1, 2, 3}
+	reviewCert := reviewDone
+	reviewCert.pop = wizardCheck{state: wizardCheckFailed, err: cert}
 	saving := reviewDone
 	saving.saving = true
 
@@ -161,7 +165,7 @@ func TestWizardIntent(t *testing.T) {
 	states := map[string]wizardModel{
 		"text": form, "port": port, "choice": sec, "secret": pw, "check": same, "retention": ret,
 		"locked": locked, "review-running": review, "review": reviewDone, "confirm": confirm, "saving": saving,
-		"signin": signIn, "signed": signed, "signing": signing,
+		"signin": signIn, "signed": signed, "signing": signing, "review-cert": reviewCert,
 	}
 	if signIn.focus != wfSignIn || signIn.auth != "microsoft" {
 		t.Fatalf("setup: sign-in focus %v auth %q", signIn.focus, signIn.auth)
@@ -225,6 +229,13 @@ func TestWizardIntent(t *testing.T) {
 		{"signing", "b", wizardNone},
 		{"signing", "enter", wizardNext},
 		{"signing", "space", wizardNone},
+		{"review-cert", "a", wizardTrustAlways},
+		{"review-cert", "o", wizardTrustOnce},
+		{"review-cert", "x", wizardTrustReject},
+		{"review-cert", "enter", wizardSave},
+		{"review", "a", wizardNone},
+		{"review", "o", wizardNone},
+		{"review-running", "x", wizardNone},
 	}
 	covered := map[string]bool{}
 	for _, tc := range tests {

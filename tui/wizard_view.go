@@ -379,8 +379,7 @@ func (m wizardModel) reviewBody() wizardBody {
 	a := m.account()
 	lw, vw := m.columns()
 	indent := strings.Repeat(" ", lw+4)
-	row := func(f wizardField, value string) {
-		label := m.label(f)
+	rowL := func(label, value string) {
 		pad := strings.Repeat(" ", max(0, lw-lipgloss.Width(label)))
 		for i, ln := range wrapLines(value, vw) {
 			if i == 0 {
@@ -390,6 +389,7 @@ func (m wizardModel) reviewBody() wizardBody {
 			}
 		}
 	}
+	row := func(f wizardField, value string) { rowL(m.label(f), value) }
 	mask := func(pw string) string {
 		if pw == "" && m.existing != nil {
 			return l.tr("wizard.unchanged")
@@ -427,6 +427,9 @@ func (m wizardModel) reviewBody() wizardBody {
 	if a.CAFile != "" {
 		row(wfCAFile, clean(a.CAFile))
 	}
+	for _, t := range m.reviewTrust() {
+		rowL(l.tr("wizard.trust.label"), t)
+	}
 	for _, w := range m.problemsOf(a).Warnings() {
 		for _, ln := range wrapLines("! "+m.problemTextOf(w, a), max(min(m.contentWidth()-4, wizardProse), 1)) {
 			lines = append(lines, "  "+s.fieldWarn.Render(ln))
@@ -437,6 +440,7 @@ func (m wizardModel) reviewBody() wizardBody {
 	lines = append(lines, "  "+s.title.Render(l.tr("wizard.test.title")))
 	lines = append(lines, m.resultLines(wizardSidePOP3, m.pop)...)
 	lines = append(lines, m.resultLines(wizardSideSMTP, m.smtp)...)
+	lines = append(lines, m.trustLines()...)
 	return wizardBody{lines: lines, focusStart: focusStart, focusEnd: len(lines), starts: []int{0, focusStart}}
 }
 

@@ -465,7 +465,10 @@ func (l Lang) testProblem(err error, a mail.Account, srv mail.Server, outgoing b
 			return s, true
 		}
 		var ce *mail.CertError
-		if errors.As(err, &ce) && ce.Reason != mail.CertUntrusted && ce.Reason != mail.CertInvalid && ce.Reason != mail.CertSelfSigned {
+		if errors.As(err, &ce) && ce.Reason == mail.CertSelfSigned {
+			return l.Tr("wizard.test.self-signed", host), true
+		}
+		if errors.As(err, &ce) && ce.Reason != mail.CertUntrusted && ce.Reason != mail.CertInvalid {
 			return l.certProblem(err, Screen, srv.Host, a.CAFile), true
 		}
 		return l.Tr("wizard.test.certificate", host), true

@@ -35,6 +35,7 @@ func init() {
 		"fetch.errCheck":             {"The login test failed: %s", "ログインのテストに失敗しました: %s"},
 		"wizard.test.auth":           {"%s refused the user name or password. Check them; with 2-step verification, use an app password.", "%s がユーザー名またはパスワードを拒否しました。確認してください。2段階認証を使っている場合はアプリ専用のパスワードを使用してください。"},
 		"wizard.test.tls-mismatch":   {"TLS mismatch on this port: try SSL on %d or STARTTLS on %d.", "このポートではTLSの設定が合いません。%d番ではSSL、%d番ではSTARTTLSを試してください。"},
+		"wizard.test.self-signed":    {"The certificate of %s is self-signed, so no CA vouches for it. If it is your server's own, trust it below, or go back with shift+tab and give that certificate in “CA file”.", "%s の証明書は自己署名で、どのCAも保証していません。サーバー自身の証明書であれば下で信頼するか、shift+tab で戻り「CAファイル」にその証明書を指定してください。"},
 		"wizard.test.certificate":    {"The certificate of %s is not trusted. If the server uses a private CA, go back with shift+tab and give the file of that CA's certificate in “CA file”; if it is there already, check that it holds the CA that signed the server's certificate.", "%s の証明書は信頼されていません。サーバーが独自のCAを使っている場合は、shift+tab で戻り、「CAファイル」にそのCAの証明書のファイルを指定してください。指定済みの場合は、サーバーの証明書に署名したCAが含まれているか確認してください。"},
 		"wizard.test.no-starttls":    {"%s does not offer STARTTLS. Choose SSL (port %d), or None only on a network you trust.", "%s はSTARTTLSに対応していません。SSL（ポート%d）を選ぶか、信頼できるネットワークでのみ「なし」を選んでください。"},
 		"wizard.test.timeout":        {"%s did not answer in time. Check the port and SSL setting, or try again later.", "%s から時間内に応答がありません。ポートとSSLの設定を確認するか、後でもう一度試してください。"},

@@ -45,7 +45,7 @@ func TestCertTrustSentences(t *testing.T) {
 				". popbox did not log in, so nothing was sent, fetched or deleted. If the server's administrator replaced the certificate (ask them for the new fingerprint), trust the new one with: popbox account trust Box " + fresh + "; if not, someone may be intercepting the connection."},
 		{"pin mismatch on the screen", mismatch, scenes["fetch"],
 			"The certificate of pop.example.jp:995 is not the one you trusted (SHA-256 " + old + " was pinned, it is now " + fresh + "); popbox did not log in and nothing was lost. If the server's administrator replaced it, trust the new one in a terminal with: popbox account trust Box " + fresh},
-		{"self-signed in the wizard", self, scenes["test"], EN.Tr("wizard.test.certificate", "pop.example.jp")},
+		{"self-signed in the wizard", self, scenes["test"], EN.Tr("wizard.test.self-signed", "pop.example.jp")},
 		{"no fingerprint: no advice", &mail.CertError{Host: "pop.example.jp", Reason: mail.CertUntrusted, Err: mail.ErrCertificate}, scenes["cli"],
 			"The certificate of pop.example.jp is not signed by a CA this system trusts. If the server uses a private CA, pass its file with --ca-file or SSL_CERT_FILE."},
 	}
