@@ -171,7 +171,7 @@ func TestProblemText(t *testing.T) {
 		{"certificate for another name", &mail.CertError{Reason: mail.CertWrongHost, Names: []string{"mail.other.test"}}, work, false, true, langEN, "The certificate of pop.example.com is for mail.other.test, not for this server name: check the server name (e on the accounts screen); a CA file does not change this."},
 		{"certificate expired ja", &mail.CertError{Reason: mail.CertExpired, When: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)}, work, false, true, langJA, "pop.example.com の証明書は 2026-01-02 に有効期限が切れています。サーバー管理者による更新が必要です。その日付がまだ来ていない場合は、このコンピューターの時計を合わせてください。"},
 		{"certificate not signed by the account's CA", &mail.CertError{Reason: mail.CertUntrusted}, withCAFile(work, "/etc/ca.pem"), false, true, langEN, "The certificate of pop.example.com is not signed by the CA in /etc/ca.pem: check that the file holds the CA that signed the server's certificate."},
-		{"certificate untrusted, no CA file", &mail.CertError{Reason: mail.CertUntrusted}, work, false, true, langEN, "The certificate of pop.example.com is not trusted or is not for this name: check the server name, or give the account a CA file (e on the accounts screen)."},
+		{"certificate untrusted, no CA file", &mail.CertError{Reason: mail.CertUntrusted}, work, false, true, langEN, "The certificate of pop.example.com is not trusted or is not for this name: check the server name, or give the account a CA file (e on the accounts screen); if it is your server's own, its connection test there (ctrl+s) offers to trust it."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
