@@ -52,6 +52,9 @@ type POP3 struct {
 	// messages not yet retrieved in an earlier session (as Gmail does);
 	// a session ended by QUIT hides what it retrieved.
 	PerSession int
+	// Token, when set, takes AUTH XOAUTH2 and OAUTHBEARER and says
+	// whether token logs user in (an authorization server's view of it).
+	Token func(user, token string) bool
 
 	mu        sync.Mutex
 	msgs      []*POP3Msg
@@ -234,6 +237,23 @@ func (f *POP3) Serve(c net.Conn) {
 			}
 		case "AUTH":
 			mech, ir, _ := strings.Cut(arg, " ")
+			if f.tokenMech(mech) {
+				if ir == "" {
+					say("+ \r\n")
+					l, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					ir = strings.TrimRight(l, "\r\n")
+				}
+				if u, tok, ok := bearer(ir); ok && f.Token(u, tok) {
+					authed, view = true, f.snapshot()
+					say("+OK logged in\r\n")
+				} else {
+					say("-ERR [AUTH] Authentication failed.\r\n")
+				}
+				continue
+			}
 			if !strings.EqualFold(mech, "PLAIN") {
 				say("-ERR unsupported mechanism\r\n")
 				continue
@@ -419,4 +439,33 @@ func (f *POP3) snapshot() []*POP3Msg {
 		}
 	}
 	return out
+}
+
+// tokenMech reports whether mech is an OAuth2 mechanism the fake takes.
+func (f *POP3) tokenMech(mech string) bool {
+	return f.Token != nil && (strings.EqualFold(mech, "XOAUTH2") || strings.EqualFold(mech, "OAUTHBEARER"))
+}
+
+// bearer reads the user and the token of an XOAUTH2 ("user=U^Aauth=Bearer
+// T^A^A") or OAUTHBEARER ("n,a=U,^Aauth=Bearer T^A^A") initial response.
+func bearer(ir string) (user, token string, ok bool) {
+	b, err := base64.StdEncoding.DecodeString(ir)
+	if err != nil {
+		return "", "", false
+	}
+	for _, part := range strings.Split(string(b), "\x01") {
+		switch {
+		case strings.HasPrefix(part, "user="):
+			user = strings.TrimPrefix(part, "user=")
+		case strings.HasPrefix(part, "n,"):
+			for _, kv := range strings.Split(part, ",") {
+				if v, found := strings.CutPrefix(kv, "a="); found {
+					user = v
+				}
+			}
+		case strings.HasPrefix(part, "auth=Bearer "):
+			token = strings.TrimPrefix(part, "auth=Bearer ")
+		}
+	}
+	return user, token, user != "" && token != ""
 }
