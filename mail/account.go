@@ -280,6 +280,15 @@ type Account struct {
 	// OAuth is where an AuthOAuth2 account signs in (auth.go); the zero
 	// value for a password account or one whose token comes from TokenCmd.
 	OAuth OAuthProfile `json:"oauth,omitzero"`
+	// FetchEvery is the time between the screen's automatic fetches of
+	// this account; 0 is off (every.go).
+	FetchEvery Every `json:"fetch_every,omitempty"`
+	// OnNew, when set, is run by the shell after a fetch that brought new
+	// mail (RunOnNew); off by default.
+	OnNew string `json:"on_new,omitempty"`
+	// Bell rings the terminal's bell when the screen's automatic fetch
+	// brings new mail; off by default.
+	Bell bool `json:"bell,omitempty"`
 }
 
 // Bounds of Account.MaxMessageSize when it is set.
@@ -438,6 +447,8 @@ const (
 	FieldSharing      = "sharing"
 	FieldCAFile       = "ca-file"
 	FieldMaxSize      = "max-size"
+	FieldFetchEvery   = "fetch-every"
+	FieldOnNew        = "on-new"
 )
 
 // Codes of FieldError: stable identifiers the TUI translates.
@@ -456,7 +467,8 @@ const (
 	CodeDuplicateName = "duplicate-name"     // name taken
 	CodeBadChars      = "control-characters" // CR, LF, NUL ...
 	CodeBadRetention  = "bad-retention"
-	CodeSizeRange     = "size-range" // MaxMessageSize out of bounds
+	CodeSizeRange     = "size-range"  // MaxMessageSize out of bounds
+	CodeEveryRange    = "every-range" // FetchEvery out of bounds
 )
 
 // FieldError is one problem with one field, in a sentence a user can act on.
@@ -586,6 +598,12 @@ func (a Account) Validate(taken []string) FieldErrors {
 	if n := a.MaxMessageSize; n != 0 && (n < MinMessageSizeLimit || n > MaxMessageSizeLimit) {
 		add(FieldMaxSize, CodeSizeRange, fmt.Sprintf("The largest message to fetch must be from %s to %s; %s is not.",
 			FormatSize(MinMessageSizeLimit), FormatSize(MaxMessageSizeLimit), FormatSize(n)))
+	}
+	if e := a.FetchEvery; e != 0 && (e < MinEvery || e > MaxEvery) {
+		add(FieldFetchEvery, CodeEveryRange, fmt.Sprintf("Fetch every must be from %s to %s, or off; %s is not.", MinEvery, MaxEvery, e))
+	}
+	if hasControl(a.OnNew) {
+		add(FieldOnNew, CodeBadChars, "The new-mail command must not contain line breaks or control characters.")
 	}
 	return fe
 }

@@ -44,6 +44,8 @@ var (
 	ErrTokenRefused = errors.New("access token refused")
 	// ErrTokenCmd: the token command failed or printed no usable token.
 	ErrTokenCmd = errors.New("token command failed")
+	// ErrOnNew: the new-mail command (Account.OnNew) failed; the mail is stored.
+	ErrOnNew = errors.New("new-mail command failed")
 	// ErrNoToken: an OAuth2 account has no way to get an access token yet
 	// (no token command, not signed in).
 	ErrNoToken = errors.New("no access token")

@@ -169,6 +169,8 @@ type appModel struct {
 	fetchReq int
 	fetched  map[string]fetchInfo
 	tickSeq  int
+	plans    map[string]fetchPlan // automatic fetching, by account ID
+	newMail  map[string]int       // new mail not looked at yet, by account ID
 
 	banner     string
 	bannerErr  bool
@@ -216,11 +218,7 @@ func newApp(d deps, st appStore, cfg appConfig) appModel {
 // Init loads the accounts (then the active account's first page) and
 // starts the automatic fetch timer when one is set.
 func (m appModel) Init() tea.Cmd {
-	cmds := []tea.Cmd{loadAccounts(m.st, m.acctReq)}
-	if m.cfg.interval > 0 {
-		cmds = append(cmds, m.fetchTick())
-	}
-	return tea.Batch(cmds...)
+	return tea.Batch(loadAccounts(m.st, m.acctReq), m.fetchTick())
 }
 
 // Update is tea.Model's; see update.
@@ -289,12 +287,9 @@ func (m appModel) update(msg tea.Msg) (appModel, tea.Cmd) {
 		if msg.seq != m.tickSeq {
 			return m, nil
 		}
-		tick := m.fetchTick()
-		if m.fetching || !m.hasActive || m.screen == screenWizard {
-			return m, tick
-		}
-		m2, cmd := m.startFetch(true)
-		return m2, tea.Batch(tick, cmd)
+		return m.scheduled()
+	case onNewDoneMsg:
+		return m.onNewDone(msg)
 
 	case deleteDueMsg:
 		return m.deleteDue(msg.seq)
@@ -496,7 +491,9 @@ func (m appModel) oneKey(k tea.KeyMsg) (appModel, tea.Cmd) {
 
 	switch m.screen {
 	case screenList:
-		return m.listKey(k)
+		m, seen := m.seenNew()
+		m2, cmd := m.listKey(k)
+		return m2, tea.Batch(seen, cmd)
 	case screenReader:
 		return m.readerKey(k)
 	case screenAccounts:

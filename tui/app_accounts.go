@@ -120,6 +120,18 @@ func (m appModel) switcherKey(k tea.KeyMsg) (appModel, tea.Cmd) {
 // start: the wizard when there is no account, else the active account's
 // list.
 func (m appModel) accountsLoaded(msg accountsLoadedMsg) (appModel, tea.Cmd) {
+	if msg.req != m.acctReq || msg.err != nil {
+		return m.accountsRead(msg)
+	}
+	m, cmd := m.accountsRead(msg)
+	// The accounts' intervals may have changed: the timer starts over
+	// (what is due is kept by account, not by the timer).
+	m.tickSeq++
+	return m, tea.Batch(cmd, m.fetchTick())
+}
+
+// accountsRead takes the account list in.
+func (m appModel) accountsRead(msg accountsLoadedMsg) (appModel, tea.Cmd) {
 	if msg.req != m.acctReq {
 		return m, nil
 	}

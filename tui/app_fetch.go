@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"popbox/mail"
 	"popbox/tui/i18n"
 )
 
@@ -19,16 +20,22 @@ type fetchInfo struct {
 
 // startFetch runs a fetch of the active account in the background.
 func (m appModel) startFetch(auto bool) (appModel, tea.Cmd) {
-	l := m.d.lang
 	if !m.hasActive {
-		return m.withNotice(l.tr("app.noAccounts"))
+		return m.withNotice(m.d.lang.tr("app.noAccounts"))
 	}
+	return m.startFetchOf(m.active, auto)
+}
+
+// startFetchOf runs a fetch of acct in the background.
+func (m appModel) startFetchOf(acct mail.Account, auto bool) (appModel, tea.Cmd) {
+	l := m.d.lang
 	if m.fetching {
 		return m.withNotice(l.tr("fetch.already", clean(m.fetch.acctName)))
 	}
 	m.fetchReq++
-	m.fetch = newFetchJob(m.active, m.fetchReq, auto)
+	m.fetch = newFetchJob(acct, m.fetchReq, auto)
 	m.fetching = true
+	m = m.startedFetch(acct.ID)
 	if !auto {
 		// What was said before is older than the fetch asked for now.
 		m = m.clearNotice()
@@ -84,6 +91,7 @@ func (m appModel) fetchDone(msg fetchDoneMsg) (appModel, tea.Cmd) {
 			}
 		}
 	}
+	m = m.planned(msg.acctID, msg.err)
 	outcome := fetchOutcome(l, msg.res, msg.err, now)
 	info := fetchInfo{at: m.fetched[msg.acctID].at, outcome: outcome}
 	if msg.err == nil {
@@ -123,13 +131,12 @@ func (m appModel) fetchDone(msg fetchDoneMsg) (appModel, tea.Cmd) {
 		// from during the fetch gives way to it.
 		m = m.clearNotice()
 	}
+	if msg.err == nil {
+		m2, c := m.onNewMail(acct, msg.res.New, msg.auto)
+		m = m2
+		cmds = append(cmds, c)
+	}
 	m, c := m.layout()
 	cmds = append(cmds, c)
 	return m, tea.Batch(cmds...)
-}
-
-// fetchTick arms the automatic fetch timer.
-func (m appModel) fetchTick() tea.Cmd {
-	seq := m.tickSeq
-	return m.after(m.cfg.interval, func(time.Time) tea.Msg { return fetchTickMsg{seq: seq} })
 }

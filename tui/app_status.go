@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"popbox/tui/i18n"
+
 	"strings"
 	"time"
 
@@ -77,6 +79,9 @@ func (m appModel) statusBar() string {
 		left = " " + clean(m.active.Name) + " <" + clean(m.active.Email) + ">"
 		if m.list.src != nil {
 			left += " · " + m.list.status()
+		}
+		if n := m.newMail[m.active.ID]; n > 0 {
+			left += " · " + l.tr("app.newCount", i18n.Count(n))
 		}
 	} else if m.started {
 		left = " " + l.tr("app.noActiveShort")

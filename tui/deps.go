@@ -41,6 +41,10 @@ type deps struct {
 	open func(url string) error
 }
 
+// title sets the window title; bell rings the terminal's bell.
+func (d deps) title(s string) tea.Cmd { return d.term.Title(s) }
+func (d deps) bell() tea.Cmd          { return d.term.Bell() }
+
 // env reads the environment through getenv.
 func (d deps) env(k string) string {
 	if d.getenv == nil {

@@ -97,6 +97,11 @@ type accountJSON struct {
 	CAFile string             `json:"ca_file,omitempty"`
 	// MaxMessageSize is the largest message fetched, in bytes.
 	MaxMessageSize int64 `json:"max_message_size"`
+	// FetchEvery is "off" or the screen's interval ("10m"); OnNew the
+	// new-mail command; Bell the terminal bell for new mail.
+	FetchEvery string `json:"fetch_every"`
+	OnNew      string `json:"on_new,omitempty"`
+	Bell       bool   `json:"bell"`
 }
 
 type serverJSON struct {
@@ -161,6 +166,7 @@ func cmdAccounts(db string, args []string, e env) error {
 				Incoming: toServerJSON(a.Incoming), SMTPSame: a.SMTPSame, Outgoing: toServerJSON(a.SMTP()),
 				Retention: a.Retention.String(), Sharing: a.Sharing.String(), CAFile: a.CAFile,
 				MaxMessageSize: a.MessageSizeLimit(),
+				FetchEvery:     a.FetchEvery.String(), OnNew: a.OnNew, Bell: a.Bell,
 			})
 		}
 		return writeJSON(e.stdout, out)
@@ -224,6 +230,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	maxSize := fs.String("max-size", "", "largest message to fetch, a `SIZE` as in 512M (default 256M); larger ones stay on the server")
 	noCheck := fs.Bool("no-check", false, "save without logging in to the server first")
 	trust := trustFlag(fs)
+	ef := addEveryFlags(fs)
 	of := addOAuthFlags(fs)
 	df := addDiscoverFlag(fs)
 	pos, err := parse(fs, args)
@@ -293,6 +300,10 @@ func cmdAccountAdd(db string, args []string, e env) error {
 			return fs.bad("cli.use.maxSize", *maxSize)
 		}
 		a.MaxMessageSize = n
+	}
+
+	if err := ef.apply(fs, &a); err != nil {
+		return err
 	}
 
 	a.SMTPSame = *smtpHost == ""
@@ -434,45 +445,6 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	if afterTrust != nil {
 		afterTrust()
 	}
-	return nil
-}
-
-// cmdAccountSet changes settings of an account that need no login test.
-func cmdAccountSet(db string, args []string, e env) error {
-	fs := newFlags("account set", "account set NAME --max-size SIZE", e)
-	maxSize := fs.String("max-size", "", "largest message to fetch, a `SIZE` as in 512M; 0 for the default (256M)")
-	name, err := parseOneName(fs, args)
-	if err != nil {
-		return err
-	}
-	if *maxSize == "" {
-		return fs.bad("cli.use.setNeeds")
-	}
-	n, err := mail.ParseSize(*maxSize)
-	if err != nil {
-		return fs.bad("cli.use.maxSize", *maxSize)
-	}
-	st, err := openExisting(db, e)
-	if err != nil {
-		return noData(err, &store.NotFoundError{Kind: store.ErrNoAccount, Name: name})
-	}
-	defer st.Close()
-	a, err := st.Account(name)
-	if err != nil {
-		return err
-	}
-	a.MaxMessageSize = n
-	if errs := a.Validate(nil).Errors(); len(errs) > 0 {
-		for _, fe := range errs {
-			if fe.Field == mail.FieldMaxSize {
-				return accountError{err: mail.FieldErrors{fe}, acct: a}
-			}
-		}
-	}
-	if err := st.UpdateAccount(a); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s now fetches messages up to %s; larger ones stay on the server.\n", a.Name, mail.FormatSize(a.MessageSizeLimit()))
 	return nil
 }
 

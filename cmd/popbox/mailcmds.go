@@ -18,6 +18,7 @@ import (
 	"popbox/mail/oauth"
 	"popbox/store"
 	"popbox/store/signin"
+	"popbox/tui/i18n"
 )
 
 // accountFor returns the named account, or the active one.
@@ -150,6 +151,13 @@ func cmdFetch(db string, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "%s (dry run, nothing changed): would fetch %d new, would delete %d on the server (retention %s), %s.\n",
 			a.Name, len(res.PlannedFetch), len(res.PlannedDelete), a.Retention, here)
 		return nil
+	}
+	if res.New > 0 && strings.TrimSpace(a.OnNew) != "" {
+		// The command may well run popbox itself: let go of the database.
+		st.Close()
+		if err := mail.RunOnNew(ctx, a, res.New, e.stderr, e.stderr); err != nil {
+			fmt.Fprintln(e.stderr, "popbox: "+e.lang.Tr("cli.warning")+" "+e.lang.Tr("cli.onNewFailed", mail.SafeLine(a.Name), mail.SafeLine(err.Error()), i18n.Shell(a.Name)))
+		}
 	}
 	if *quiet && res.New == 0 && res.Deleted == 0 && res.Failed == 0 {
 		return nil

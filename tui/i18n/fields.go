@@ -63,6 +63,8 @@ func (l Lang) Field(fe mail.FieldError, a mail.Account, f Front) string {
 		return l.Tr(k, mail.MaxRetentionDays)
 	case mail.CodeSizeRange:
 		return l.Tr(k, mail.FormatSize(mail.MinMessageSizeLimit), mail.FormatSize(mail.MaxMessageSizeLimit))
+	case mail.CodeEveryRange:
+		return l.Tr(k, mail.MinEvery.String(), mail.MaxEvery.String())
 	case mail.CodeDuplicateName:
 		return l.Tr(k, safe(a.Name))
 	}

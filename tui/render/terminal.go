@@ -126,8 +126,15 @@ func (m model) Init() tea.Cmd { return m.inner.Init() }
 
 // Update runs the inner model's Update and renders its view.
 func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if ws, ok := msg.(tea.WindowSizeMsg); ok {
-		m.r.resize(ws.Width, ws.Height)
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.r.resize(msg.Width, msg.Height)
+	case TitleMsg:
+		m.r.signal("\x1b]2;" + string(msg) + "\x07")
+		return m, nil
+	case BellMsg:
+		m.r.signal("\a")
+		return m, nil
 	}
 	done := false
 	defer func() {
