@@ -67,6 +67,8 @@ func Run(st *store.Store, opts Options) error {
 		checker: newNetChecker(st, getenv),
 		plain:   getenv("NO_COLOR") != "",
 		getenv:  getenv,
+		// The wizard's server lookup; only here is it on.
+		discover: lookupDiscover(getenv),
 	}
 	if !d.plain {
 		// Ask the terminal for its background now: done lazily, at the

@@ -39,6 +39,10 @@ type deps struct {
 	// open opens an address in the desktop's browser for a sign-in; nil
 	// is openBrowser (xdg-open or open, when there is one).
 	open func(url string) error
+	// discover looks up the servers of an address for the wizard
+	// (wizard_discover.go); nil turns the lookup off, as in tests. Run
+	// sets the real one (lookupDiscover).
+	discover discoverFunc
 }
 
 // title sets the window title; bell rings the terminal's bell.

@@ -102,6 +102,7 @@ type wizardModel struct {
 	trust        wizardTrust
 	auth         string // the sign-in choice: authPassword, a provider, authCommand
 	sign         signInRun
+	disc         discoverRun        // the lookup of the address's servers (wizard_discover.go)
 	recentLock   bool               // the user name has recent:, so retention is keep
 	beforeRecent mail.RetentionKind // the choice to restore when recent: goes
 
@@ -328,7 +329,9 @@ func (m wizardModel) update(msg tea.Msg) (wizardModel, tea.Cmd) {
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
+		from := m.focus
 		m, cmd = m.handleKey(msg)
+		m, cmd = m.discoverAfterKey(from, cmd)
 	case wizardCheckMsg:
 		m = m.checkDone(msg)
 	case wizardSaveFailedMsg:
@@ -337,8 +340,10 @@ func (m wizardModel) update(msg tea.Msg) (wizardModel, tea.Cmd) {
 		m, cmd = m.caChecked(msg)
 	case signInPromptMsg, signInURLMsg, signInDoneMsg:
 		m, cmd = m.signInUpdate(msg)
+	case wizardDiscoverTickMsg, wizardDiscoverMsg:
+		m, cmd = m.discoverUpdate(msg)
 	case spinner.TickMsg:
-		if m.testing() || m.signingIn() {
+		if m.testing() || m.signingIn() || m.discovering() {
 			m.spin, cmd = m.spin.Update(msg)
 		}
 	default:
@@ -467,6 +472,11 @@ func (m wizardModel) updateInput(msg tea.Msg) (wizardModel, tea.Cmd) {
 		m = m.changed(f)
 		if f == wfCAFile && m.caNeedsCheck() {
 			cmd = tea.Batch(cmd, checkCAFile(m.caValue()))
+		}
+		if f == wfEmail {
+			var c tea.Cmd
+			m, c = m.addressChanged()
+			cmd = tea.Batch(cmd, c)
 		}
 	}
 	return m, cmd

@@ -183,8 +183,9 @@ func (m *wizardModel) setAuto(f wizardField, v string) {
 }
 
 // autofill fills what can be derived from the address, the incoming server
-// and the user name: the provider's servers (mail.PresetFor), the user name,
-// and the outgoing side (mail.OutgoingServerFor). Fields the user edited stay.
+// and the user name: the provider's servers (mail.PresetFor, or the ones
+// looked up for the address: wizard_discover.go), the user name, and the
+// outgoing side (mail.OutgoingServerFor). Fields the user edited stay.
 func (m wizardModel) autofill() wizardModel {
 	email := strings.TrimSpace(m.val(wfEmail))
 	inc := mail.Server{Port: mail.DefaultPort(mail.SecuritySSL, false), Security: mail.SecuritySSL}
@@ -194,6 +195,8 @@ func (m wizardModel) autofill() wizardModel {
 		if !p.UserIsEmail {
 			user = ""
 		}
+	} else if fi, fu, ok := m.foundIncoming(email); ok {
+		inc, user = fi, fu
 	}
 	m.setAuto(wfHost, inc.Host)
 	if !m.edited[wfPort] {
@@ -204,10 +207,11 @@ func (m wizardModel) autofill() wizardModel {
 	}
 	m.setAuto(wfUser, user)
 	m = m.recentRule()
-	preset, known := mail.PresetFor(email)
+	preset, known := m.presetFor(email)
 	m = m.autoAuth(preset, known)
 
 	out := mail.OutgoingServerFor(email, mail.Server{Host: strings.TrimSpace(m.val(wfHost)), User: m.val(wfUser)})
+	out = m.foundOutgoing(email, out)
 	m.setAuto(wfSMTPHost, out.Host)
 	if !m.edited[wfSMTPPort] {
 		m.setAuto(wfSMTPPort, strconv.Itoa(out.Port))
@@ -371,6 +375,7 @@ func (m wizardModel) account() mail.Account {
 	if !a.SMTPSame {
 		m.applyOutgoingAuth(&a.Outgoing)
 	}
+	m.sameOutgoing(&a)
 	a.Retention = mail.Retention{Kind: m.retention}
 	if m.retention == mail.RetainDays {
 		a.Retention.Days, _ = strconv.Atoi(strings.TrimSpace(m.val(wfDays)))

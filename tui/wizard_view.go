@@ -147,6 +147,9 @@ func (m wizardModel) body() wizardBody {
 		}
 		starts = append(starts, len(lines))
 		lines = append(lines, m.fieldLine(f, lw, vw, focused))
+		for _, ln := range m.discoverLines(f, min(vw, wizardProse)) {
+			lines = append(lines, indent+ln)
+		}
 		under := func(st lipgloss.Style, text string) {
 			for _, ln := range wrapLines(text, min(vw, wizardProse)) {
 				lines = append(lines, indent+st.Render(ln))
@@ -205,11 +208,15 @@ func (m wizardModel) body() wizardBody {
 func (m wizardModel) hints(f wizardField) []string {
 	l := m.d.lang
 	var out []string
-	preset, known := mail.PresetFor(strings.TrimSpace(m.val(wfEmail)))
+	email := strings.TrimSpace(m.val(wfEmail))
+	preset, known := m.presetFor(email)
 	switch f {
 	case wfEmail:
 		if known {
-			out = append(out, l.tr("wizard.provider", preset.Provider))
+			if _, found := m.foundFor(email); !found {
+				// A lookup's finding has its line already (discoverLines).
+				out = append(out, l.tr("wizard.provider", preset.Provider))
+			}
 			for _, h := range preset.Hints {
 				if h != mail.HintGmailRecent && h != mail.HintFullAddress {
 					out = append(out, m.hintText(h))

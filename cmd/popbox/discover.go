@@ -8,14 +8,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
 	"popbox/mail"
 	"popbox/mail/discover"
@@ -115,26 +112,8 @@ func foundLine(p discover.Proposal, e env) string {
 }
 
 // discoverOptions are the lookup's resolver and HTTP client: the system's,
-// unless POPBOX_DNS_SERVER names a DNS server (host:port).
-//
-// POPBOX_DNS_SERVER is a test hook, read only here: the command's tests
-// point it at a DNS server they run on 127.0.0.1, so that --discover asks
-// nothing of the real network. Every name is then resolved there, the
-// autoconfig hosts' included.
+// unless POPBOX_DNS_SERVER names a DNS server (discover.EnvOptions, which
+// the TUI's wizard uses too).
 func discoverOptions(e env) discover.Options {
-	server := strings.TrimSpace(e.getenv("POPBOX_DNS_SERVER"))
-	if server == "" {
-		return discover.Options{}
-	}
-	r := &net.Resolver{
-		PreferGo: true,
-		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, server)
-		},
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = nil
-	tr.DialContext = (&net.Dialer{Resolver: r, Timeout: 5 * time.Second}).DialContext
-	return discover.Options{Resolver: r, HTTPClient: &http.Client{Transport: tr}}
+	return discover.EnvOptions(e.getenv)
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -207,6 +208,12 @@ func startTerm(t *testing.T, c *cli, w, h int, extraEnv []string, args ...string
 	}
 	tm := &tmuxTerm{t: t, socket: filepath.Join(dir, "sock"), target: "popbox"}
 	envArgs := append(append([]string{}, c.env...), extraEnv...)
+	if !slices.ContainsFunc(envArgs, func(kv string) bool { return strings.HasPrefix(kv, "POPBOX_DNS_SERVER=") }) {
+		// The wizard looks up the servers of an address it has no preset
+		// for: here it asks a DNS server that knows no name, never the
+		// network's.
+		envArgs = append(envArgs, "POPBOX_DNS_SERVER="+startTestDNS(t).addr)
+	}
 	// A script keeps the quoting simple and shows the exit status after
 	// popbox ends, so a crash stays on the screen for capture.
 	script := filepath.Join(dir, "run.sh")
