@@ -99,6 +99,7 @@ type wizardModel struct {
 	smtpSame     bool
 	retention    mail.RetentionKind
 	sharing      mail.Sharing
+	every        mail.Every // fetch on its own; 0 = off
 	trust        wizardTrust
 	auth         string // the sign-in choice: authPassword, a provider, authCommand
 	sign         signInRun
@@ -528,6 +529,8 @@ func (m wizardModel) change(dir int) wizardModel {
 		if m.retention == mail.RetainDays && strings.TrimSpace(m.val(wfDays)) == "" {
 			m.setVal(wfDays, "30")
 		}
+	case wfFetchEvery:
+		m.every = cycleEvery(m.every, dir, m.existing)
 	case wfSharing:
 		if _, forced := m.sharingForced(); forced {
 			return m

@@ -46,7 +46,7 @@ func writeTestCA(t *testing.T, dir string) string {
 
 // caSteps fill a valid Gmail account and go to the CA file field, the
 // last one of the form.
-var caSteps = append(append([]string{}, gmailSteps...), "tab", "tab", "tab", "tab")
+var caSteps = append(append([]string{}, gmailSteps...), "tab", "tab", "tab", "tab", "tab")
 
 // driveAll is drive, with every command run and its messages fed back
 // (the CA file's check is a command).

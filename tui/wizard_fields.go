@@ -39,6 +39,7 @@ const (
 	wfRetention
 	wfDays
 	wfSharing
+	wfFetchEvery
 	wfCAFile
 	wfCount
 )
@@ -87,6 +88,7 @@ var wizardFields = [wfCount]struct {
 	wfRetention:    {mail.FieldRetention, wkChoice},
 	wfDays:         {"days", wkNumber},
 	wfSharing:      {mail.FieldSharing, wkChoice},
+	wfFetchEvery:   {mail.FieldFetchEvery, wkChoice},
 	wfCAFile:       {mail.FieldCAFile, wkText},
 }
 
@@ -151,6 +153,7 @@ func (m wizardModel) prefill(a mail.Account) wizardModel {
 		m.setVal(wfDays, strconv.Itoa(a.Retention.Days))
 	}
 	m.sharing = a.Sharing
+	m.every = a.FetchEvery
 	m.setVal(wfCAFile, a.CAFile)
 	for f := range m.edited {
 		m.edited[f] = true
@@ -385,6 +388,7 @@ func (m wizardModel) account() mail.Account {
 		a.Sharing = s
 	}
 	a.CAFile = m.caFile()
+	a.FetchEvery = m.every
 	m.applyTrust(&a)
 	return a
 }

@@ -337,6 +337,8 @@ func (m wizardModel) fieldValue(f wizardField, vw int, focused bool) string {
 			v += " " + s.faint.Render(l.tr("wizard.locked"))
 		}
 		return v
+	case wfFetchEvery:
+		return s.field.Render(m.everyLabel(m.every))
 	case wfSharing:
 		if forced, ok := m.sharingForced(); ok {
 			return s.field.Render(l.tr("wizard.sharing.admin", m.sharingLabel(forced)))
@@ -431,6 +433,7 @@ func (m wizardModel) reviewBody() wizardBody {
 	} else {
 		row(wfSharing, m.sharingLabel(a.Sharing))
 	}
+	row(wfFetchEvery, m.everyLabel(a.FetchEvery))
 	if a.CAFile != "" {
 		row(wfCAFile, clean(a.CAFile))
 	}

@@ -26,12 +26,14 @@ const accountUsage = `  popbox account add --name N --email E (--host H --port P
         --retention keep|delete|days:N|mirror
         [--smtp-same | --smtp-host H --smtp-port P --smtp-security S --smtp-user U]
         [--sharing private|public] [--ca-file F] [--trust SHA256] [--max-size SIZE] [--no-check]
+      [--fetch-every TIME] [--on-new CMD] [--bell on|off]
         [--auth oauth2 (--oauth-provider microsoft|google|custom [--oauth-client-id ID]
          [--oauth-client-secret S] [--oauth-tenant T] [--oauth-device-url U
          --oauth-auth-url U --oauth-token-url U] [--oauth-scopes S] [--device|--browser]
          | --token-cmd CMD)]
   popbox account use NAME                 make NAME the active account
-  popbox account set NAME --max-size SIZE largest message to fetch (default 256M)
+  popbox account set NAME [--max-size SIZE] [--fetch-every TIME|off] [--on-new CMD] [--bell on|off]
+                                        largest message (default 256M), fetching on its own
   popbox account passwd NAME --incoming|--outgoing [--password-stdin]
   popbox account login NAME [--device|--browser] [--outgoing]   sign in again (OAuth2)
   popbox account trust NAME SHA256 [--outgoing]    trust a certificate that does not verify
