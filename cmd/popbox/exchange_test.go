@@ -337,3 +337,40 @@ func TestImportResumedAfterKill(t *testing.T) {
 	got, _ := c.stored("box")
 	sameMessages(t, "after the resumed import", got, want)
 }
+
+// TestExchangeProgressLine: on a terminal, export and import draw a
+// self-overwriting progress line on stderr and clear it at the end; off a
+// terminal stderr stays empty. stdout has the one summary line either way.
+func TestExchangeProgressLine(t *testing.T) {
+	for _, tty := range []bool{true, false} {
+		c := newCLI(t, nil)
+		c.addLocal("box")
+		md := writeMaildir(t, map[string]string{"a:2,": "Subject: a\r\n\r\nx\r\n", "b:2,": "Subject: b\r\n\r\nx\r\n", "c": "Subject: c\r\n\r\nx\r\n"})
+		out := filepath.Join(t.TempDir(), "out.mbox")
+		for _, tc := range []struct {
+			args       []string
+			stdout, pr string
+		}{
+			{[]string{"import", "--maildir", md}, "Imported 3 messages (0 already there).\n", "\x1b[2K\rbox: importing [" + strings.Repeat("#", 8) + strings.Repeat(".", 16) + "] 1/3 messages"},
+			{[]string{"import", "--mbox", os.DevNull}, "Imported 0 messages (0 already there).\n", ""},
+			{[]string{"export", "--mbox", out}, "Exported 3 messages to " + out + ".\n", "\x1b[2K\rbox: exporting [" + strings.Repeat("#", 8) + strings.Repeat(".", 16) + "] 1/3 messages"},
+		} {
+			var stdout, stderr bytes.Buffer
+			code := run(append([]string{"--db", c.db}, tc.args...), env{
+				stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr,
+				getenv:    func(k string) string { return map[string]string{"POPBOX_POLICY": c.db + ".nopolicy"}[k] },
+				stderrTTY: tty,
+			})
+			if code != 0 || stdout.String() != tc.stdout {
+				t.Fatalf("tty %v: popbox %v: exit %d, stdout %q, stderr %q", tty, tc.args, code, stdout.String(), stderr.String())
+			}
+			errs := stderr.String()
+			switch {
+			case !tty && errs != "":
+				t.Errorf("popbox %v off a terminal: stderr %q, want nothing", tc.args, errs)
+			case tty && (!strings.Contains(errs, tc.pr) || !strings.HasSuffix(errs, "\x1b[2K\r")):
+				t.Errorf("popbox %v on a terminal: stderr %q, want %q and the line cleared", tc.args, errs, tc.pr)
+			}
+		}
+	}
+}
