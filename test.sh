@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh: every check of popbox, on a fresh machine too.
 # Installs what the tests start themselves (Dovecot with POP3 and submission,
-# tmux for the end-to-end TUI tests), then runs gofmt, go vet and
+# tmux for the end-to-end TUI tests, mutt and neomutt, which must open what
+# popbox export writes), then runs gofmt, go vet and
 # go test -race over the whole module. With CI set, a test whose server
 # cannot start fails instead of skipping.
 set -euo pipefail
@@ -13,6 +14,8 @@ missing=()
 [ -e /usr/lib/dovecot/submission ] || missing+=(dovecot-submissiond)
 command -v tmux >/dev/null || missing+=(tmux)
 command -v openssl >/dev/null || missing+=(openssl)
+command -v mutt >/dev/null || missing+=(mutt)
+command -v neomutt >/dev/null || missing+=(neomutt)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing ${missing[*]}"

@@ -28,6 +28,12 @@ import (
 // still becomes visible only with the batch's transaction. What the
 // commit mapped of the file is dropped afterwards (mapped.go).
 func (s *Store) Commit(accountID string, batch []mail.NewMessage) (duplicates int, err error) {
+	return s.commit(accountID, batch, nil)
+}
+
+// commit is Commit; seen, when not nil, gives each message's seen flag
+// (an import from a Maildir keeps it).
+func (s *Store) commit(accountID string, batch []mail.NewMessage, seen []bool) (duplicates int, err error) {
 	if len(batch) == 0 {
 		return 0, nil
 	}
@@ -99,6 +105,7 @@ func (s *Store) Commit(accountID string, batch []mail.NewMessage) (duplicates in
 
 			gid := big.gid
 			rec := msgRecord{UID: m.UID, Summary: m.Summary, Received: now, Digest: digest[:], Layout: layoutZstd}
+			rec.Seen = seen != nil && seen[i]
 			if isBig {
 				rec.Layout, rec.Chunks = layoutZstdChunks, big.n
 			} else {

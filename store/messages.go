@@ -526,6 +526,17 @@ func (s *Store) DeleteMessage(id string) error {
 			if ur.MsgID != binary.BigEndian.Uint64(k[8:16]) {
 				continue
 			}
+			if IsImportUID(uid) {
+				// An imported message came from no server: there is no
+				// server copy for a tombstone to wait for (it would stay
+				// for ever and keep every mirror fetch from its quick
+				// check), so its key goes, and an import of the same
+				// file brings the message back.
+				if err := a.uids.Delete([]byte(uid)); err != nil {
+					return fmt.Errorf("delete message %s: %w", id, err)
+				}
+				continue
+			}
 			ur.State = mail.UIDDeletedLocally
 			if err := a.uids.Put([]byte(uid), ur.encode()); err != nil {
 				return fmt.Errorf("tombstone uid %s: %w", uid, err)

@@ -51,6 +51,12 @@ Usage:
   popbox list [--account NAME] [--json]   cached messages, newest first
   popbox show ID [--raw]                  a readable message, or its exact bytes
   popbox save ID N --to DIR               save attachment N of message ID into DIR
+  popbox export --mbox FILE | --maildir DIR [--account NAME] [--since YYYY-MM-DD]
+                                          write the account's messages to a new mbox
+                                          file or into a Maildir
+  popbox import --mbox FILE | --maildir DIR [--account NAME]
+                                          store the messages of an mbox or Maildir;
+                                          none twice, and run again after a stop
   popbox repair [--to NEWPATH]            copy what a damaged database still holds
                                           into NEWPATH (default: PATH.repaired)
 
@@ -206,6 +212,8 @@ var commands = map[string]func(db string, args []string, e env) error{
 	"show":             cmdShow,
 	"save":             cmdSave,
 	"repair":           cmdRepair,
+	"export":           cmdExport,
+	"import":           cmdImport,
 }
 
 // flagName is the flag of an argument, without its value: --x=1 is --x.
