@@ -77,6 +77,9 @@ type env struct {
 	stdoutTTY bool
 	// lang is the language of messages, from the locale (set by run).
 	lang i18n.Lang
+	// srv is set for a command that the running TUI serves to a popbox
+	// on the command line (serve.go); nil otherwise.
+	srv *served
 }
 
 // badUsage is bad usage said by the catalog's entry key.
@@ -105,8 +108,26 @@ func run(args []string, e env) int {
 			return 0
 		}
 	}
+	if err == nil && e.srv == nil && len(rest) > 0 {
+		// A TUI that has the database open runs the command for us.
+		if code, ok := forward(db, rest, e); ok {
+			return code
+		}
+	}
 	if err == nil {
+		in := &touchReader{r: e.stdin}
+		e.stdin = in
 		err = dispatch(db, rest, e)
+		var le lockedError
+		if errors.As(err, &le) {
+			// A TUI took the database while the command waited for it.
+			err = le.err
+			if le.tui && !in.touched {
+				if code, ok := forward(db, rest, e); ok {
+					return code
+				}
+			}
+		}
 	}
 	if err == nil {
 		return 0
