@@ -6,8 +6,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"popbox/mail"
+	"popbox/mail/mailtest"
 	"popbox/store"
 	"popbox/tui"
 	"popbox/tui/i18n"
@@ -243,5 +246,64 @@ func TestServeNews(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no news after account use")
+	}
+}
+
+// TestServedFetchWaitsForTUIFetch: a served fetch of an account that the
+// TUI is fetching waits for it (the store's fetch lock) and then runs.
+func TestServedFetchWaitsForTUIFetch(t *testing.T) {
+	d := newServedDB(t)
+	f := mailtest.NewPOP3("USER", "UIDL")
+	f.Add("u1", "Subject: one\r\n\r\nx\r\n")
+	host, port, _ := net.SplitHostPort(f.Start(t))
+	a := d.acct
+	a.Incoming.Host, a.Incoming.Security, a.Incoming.User, a.Incoming.Password = host, mail.SecurityNone, "alice", "secret"
+	fmt.Sscan(port, &a.Incoming.Port)
+	if err := d.st.UpdateAccount(a); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.st.SetPassword(a.ID, false, "secret"); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := d.st.LockFetch(context.Background(), a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		out, errs string
+		code      int
+	}
+	done := make(chan result, 1)
+	go func() {
+		var out, errb bytes.Buffer
+		e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv, lang: i18n.EN}
+		code, _ := forward(d.path, []string{"fetch"}, e)
+		done <- result{out.String(), errb.String(), code}
+	}()
+	time.Sleep(500 * time.Millisecond)
+	if n, _ := f.Sessions(); n != 0 {
+		t.Fatalf("the served fetch logged in while the TUI's fetch of the account ran (%d sessions)", n)
+	}
+	select {
+	case r := <-done:
+		t.Fatalf("the served fetch ended while the lock was held: %+v", r)
+	default:
+	}
+	unlock()
+	select {
+	case r := <-done:
+		if r.code != 0 || !strings.Contains(r.out, "Work: 1 new") {
+			t.Fatalf("served fetch: %+v", r)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the served fetch did not run after the lock was let go")
+	}
+	select {
+	case o := <-d.news:
+		if o.AccountID != a.ID || o.Fetch == nil || o.Fetch.New != 1 {
+			t.Fatalf("news of the served fetch: %+v", o)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the TUI was not told of the served fetch")
 	}
 }
