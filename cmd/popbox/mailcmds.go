@@ -116,7 +116,7 @@ func cmdFetch(db string, args []string, e env) error {
 		pr.clear()
 	}
 	if !*dry {
-		e.srv.fetched(a.ID, res)
+		e.srv.fetched(a.ID, res, err)
 	}
 	if errors.Is(err, oauth.ErrSignInAgain) {
 		return err

@@ -38,12 +38,16 @@ type served struct {
 }
 
 // fetched tells the TUI that a served fetch of account id ended (nothing
-// outside a served command).
-func (s *served) fetched(id string, res mail.SyncResult) {
-	if s == nil {
-		return
+// outside a served command): its outcome when it succeeded, else only
+// that the messages may have changed (the error is the command's to say).
+func (s *served) fetched(id string, res mail.SyncResult, err error) {
+	switch {
+	case s == nil:
+	case err == nil:
+		s.notify(tui.Outside{AccountID: id, Fetch: &res})
+	case res.New > 0 || res.Deleted > 0:
+		s.notify(tui.Outside{AccountID: id})
 	}
-	s.notify(tui.Outside{AccountID: id, Fetch: &res})
 }
 
 // abs is p, a path the user gave, as the client meant it: relative to its
