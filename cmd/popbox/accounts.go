@@ -54,7 +54,7 @@ func noData(err, instead error) error {
 }
 
 func openWith(db string, e env, opts store.Options) (*store.Store, error) {
-	return openWithWait(db, e, opts, lockWait(e, cliLockWait), false)
+	return openWithWait(db, e, opts, lockWait(e, e.wait), false)
 }
 
 // accountJSON is the stable shape of `accounts --json`: never a password.

@@ -21,12 +21,12 @@ import (
 	"popbox/tui/i18n"
 )
 
-// How long a command (cliLockWait) or the TUI (tuiLockWait) waits for
-// another popbox to let go of the database; POPBOX_LOCK_WAIT (seconds)
-// sets both.
+// How long a fetch (fetchLockWait) or the TUI (tuiLockWait) waits for
+// another popbox command to let go of the database; other commands say
+// at once that popbox is running. POPBOX_LOCK_WAIT (seconds) sets all.
 const (
-	cliLockWait = 30 * time.Second
-	tuiLockWait = 3 * time.Minute
+	fetchLockWait = 30 * time.Second
+	tuiLockWait   = 3 * time.Minute
 )
 
 // acceptWait is how long a client waits for the TUI to take its command:

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"popbox/mail"
 	"popbox/tui/i18n"
@@ -77,6 +78,10 @@ type env struct {
 	stdoutTTY bool
 	// lang is the language of messages, from the locale (set by run).
 	lang i18n.Lang
+	// wait is how long the command waits for another popbox command to
+	// let go of the database (0: the store's one second); fetch waits
+	// longer, so that cron runs that overlap do not fail.
+	wait time.Duration
 	// srv is set for a command that the running TUI serves to a popbox
 	// on the command line (serve.go); nil otherwise.
 	srv *served
@@ -185,6 +190,9 @@ func dispatch(db string, args []string, e env) error {
 			return nil
 		}
 		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
+	if cmd == "fetch" {
+		e.wait = fetchLockWait
 	}
 	run, ok := commands[cmd]
 	if !ok {
