@@ -204,7 +204,17 @@ type Options struct {
 const DefaultPolicyFile = "/etc/popbox/policy.json"
 
 // Store is an open popbox database. Its methods are safe for concurrent use.
+// Lend gives another handle on the same open database whose Close does
+// nothing.
 type Store struct {
+	*state
+	// lent: a handle from Lend; Close leaves the database open.
+	lent bool
+}
+
+// state is the open database that a Store and the handles lent from it
+// share.
+type state struct {
 	db         *bolt.DB
 	path       string
 	keyFile    string
@@ -218,6 +228,11 @@ type Store struct {
 	// them for a leftover.
 	pendingMu sync.Mutex
 	inflight  map[uint64]bool
+
+	// fetchMu guards fetching: per account, a slot that the one fetch of
+	// it in this process holds (see LockFetch).
+	fetchMu  sync.Mutex
+	fetching map[string]chan struct{}
 }
 
 // DefaultPath is $XDG_DATA_HOME/popbox/popbox.db, with XDG_DATA_HOME
@@ -317,7 +332,8 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	s := &Store{db: db, path: path, keyFile: opts.KeyFile, policyFile: opts.PolicyFile, inflight: map[uint64]bool{}}
+	s := &Store{state: &state{db: db, path: path, keyFile: opts.KeyFile, policyFile: opts.PolicyFile,
+		inflight: map[uint64]bool{}, fetching: map[string]chan struct{}{}}}
 	// Chunks a crash left between a Commit's chunk transactions and its
 	// batch's are removed now. Failing to is no reason to refuse the
 	// database: nothing points at them, and the next Commit tries again.
@@ -384,8 +400,12 @@ func upgradeSchemas(db *bolt.DB, path string, from uint64, opts Options) (_ *bol
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// Close releases the file and its lock.
+// Close releases the file and its lock; on a handle from Lend it does
+// nothing.
 func (s *Store) Close() error {
+	if s.lent {
+		return nil
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close database %s: %w", s.path, err)
 	}

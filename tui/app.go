@@ -32,6 +32,9 @@ type Options struct {
 	Getenv  func(string) string // for the language; nil = os.Getenv
 	FPS     int                 // 0 = 120
 	Version string
+	// Outside brings news of changes that commands served from this TUI
+	// made to the database (see Outside); nil when none are served.
+	Outside <-chan Outside
 }
 
 // quitWait bounds how long Run waits for a cancelled fetch, or a store
@@ -80,7 +83,7 @@ func Run(st *store.Store, opts Options) error {
 	// instead of at the next tick of a frame clock (tui/render).
 	// POPBOX_RENDERER=bubbletea brings Bubble Tea's back.
 	d.term = render.New(os.Stdin, os.Stdout, render.Options{FPS: opts.FPS, Renderer: getenv(render.RendererEnv)})
-	m := newApp(d, st, appConfig{version: opts.Version, interval: fetchInterval(getenv), badInterval: badFetchInterval(getenv), getenv: getenv})
+	m := newApp(d, st, appConfig{version: opts.Version, interval: fetchInterval(getenv), badInterval: badFetchInterval(getenv), getenv: getenv, outside: opts.Outside})
 	// Run leaves the alternate screen before it returns, so the shutdown
 	// below, which can wait for a fetch to stop, happens on the main screen.
 	final, err := d.term.Run(m)
@@ -107,6 +110,8 @@ type appConfig struct {
 	// getenv reads the environment (POPBOX_OAUTH_CLIENT_ID for a fetch of
 	// an account that signs in with OAuth2); nil is os.Getenv.
 	getenv func(string) string
+	// outside: see Options.Outside.
+	outside <-chan Outside
 }
 
 // screen is which screen has the keyboard.
@@ -220,7 +225,7 @@ func newApp(d deps, st appStore, cfg appConfig) appModel {
 // Init loads the accounts (then the active account's first page) and
 // starts the automatic fetch timer when one is set.
 func (m appModel) Init() tea.Cmd {
-	return tea.Batch(loadAccounts(m.st, m.acctReq), m.fetchTick())
+	return tea.Batch(loadAccounts(m.st, m.acctReq), waitOutside(m.cfg.outside), m.fetchTick())
 }
 
 // Update is tea.Model's; see update.
@@ -285,6 +290,8 @@ func (m appModel) update(msg tea.Msg) (appModel, tea.Cmd) {
 		return m.fetchProgress(msg)
 	case fetchDoneMsg:
 		return m.fetchDone(msg)
+	case outsideMsg:
+		return m.outside(msg.o)
 	case fetchTickMsg:
 		if msg.seq != m.tickSeq {
 			return m, nil

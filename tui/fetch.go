@@ -132,6 +132,16 @@ func (j fetchJob) run(fn syncFunc, st fetchStore, getenv func(string) string) te
 			return done
 		}
 		done.acct = acct
+		if fl, ok := st.(fetchLocker); ok {
+			// A fetch of this account served to the command line runs to
+			// its end first; this one then finds what is left.
+			unlock, err := fl.LockFetch(j.ctx, acct.ID)
+			if err != nil {
+				done.err = err
+				return done
+			}
+			defer unlock()
+		}
 		// A rotated refresh token is sealed at once, before the new
 		// access token is used.
 		id := acct.ID

@@ -54,29 +54,7 @@ func noData(err, instead error) error {
 }
 
 func openWith(db string, e env, opts store.Options) (*store.Store, error) {
-	path, err := store.ResolvePath(db)
-	if err != nil {
-		return nil, err
-	}
-	if e.stderrTTY {
-		var last time.Time
-		shown := false
-		opts.Progress = func(done, total int) {
-			if now := time.Now(); shown && done < total && now.Sub(last) < 80*time.Millisecond {
-				return
-			} else {
-				last = now
-			}
-			shown = true
-			fmt.Fprintf(e.stderr, "\x1b[2K\rUpgrading the database to a new format: %s of %s messages...", i18n.Count(done), i18n.Count(total))
-		}
-		defer func() {
-			if shown {
-				fmt.Fprint(e.stderr, "\x1b[2K\r")
-			}
-		}()
-	}
-	return store.Open(path, opts)
+	return openWithWait(db, e, opts, lockWait(e, e.wait), false)
 }
 
 // accountJSON is the stable shape of `accounts --json`: never a password.
@@ -257,6 +235,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	if *smtpSame && *smtpHost != "" {
 		return fs.bad("cli.use.either", "--smtp-same", "--smtp-host")
 	}
+	*caFile = e.abs(*caFile)
 	if err := checkCAFile(*caFile, e); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"popbox/mail"
 	"popbox/tui/i18n"
@@ -85,6 +86,13 @@ type env struct {
 	stdoutTTY bool
 	// lang is the language of messages, from the locale (set by run).
 	lang i18n.Lang
+	// wait is how long the command waits for another popbox command to
+	// let go of the database (0: the store's one second); fetch waits
+	// longer, so that cron runs that overlap do not fail.
+	wait time.Duration
+	// srv is set for a command that the running TUI serves to a popbox
+	// on the command line (serve.go); nil otherwise.
+	srv *served
 }
 
 // badUsage is bad usage said by the catalog's entry key.
@@ -113,8 +121,26 @@ func run(args []string, e env) int {
 			return 0
 		}
 	}
+	if err == nil && e.srv == nil && len(rest) > 0 {
+		// A TUI that has the database open runs the command for us.
+		if code, ok := forward(db, rest, e); ok {
+			return code
+		}
+	}
 	if err == nil {
+		in := &touchReader{r: e.stdin}
+		e.stdin = in
 		err = dispatch(db, rest, e)
+		var le lockedError
+		if errors.As(err, &le) {
+			// A TUI took the database while the command waited for it.
+			err = le.err
+			if le.tui && !in.touched {
+				if code, ok := forward(db, rest, e); ok {
+					return code
+				}
+			}
+		}
 	}
 	if err == nil {
 		return 0
@@ -172,6 +198,9 @@ func dispatch(db string, args []string, e env) error {
 			return nil
 		}
 		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
+	if cmd == "fetch" {
+		e.wait = fetchLockWait
 	}
 	run, ok := commands[cmd]
 	if !ok {
