@@ -380,3 +380,21 @@ func TestOpenFilesBase(t *testing.T) {
 		t.Errorf("a relative XDG_RUNTIME_DIR: %q", got)
 	}
 }
+
+// TestReaderOpenIntents: o, H and L are the reader's, and are nothing
+// while a prompt or the list has the keys.
+func TestReaderOpenIntents(t *testing.T) {
+	calls := &openerCalls{}
+	m := openReader(t, openMail, langEN, calls, t.TempDir())
+	for k, want := range map[string]readerIntent{"o": readerOpen, "H": readerOpenHTML, "L": readerLinks} {
+		if got := m.intent(keyMsg(k)); got != want {
+			t.Errorf("%s: %v, want %v", k, got, want)
+		}
+	}
+	m = press(t, m, "L")
+	for _, k := range []string{"o", "H", "L", "s", "d", "n"} {
+		if got := m.intent(keyMsg(k)); got != readerNone {
+			t.Errorf("%s with the list open: %v", k, got)
+		}
+	}
+}
