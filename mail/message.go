@@ -43,3 +43,6 @@ func AttachmentData(raw []byte, n int) (Attachment, []byte, error) {
 
 // SafeFilename is mime.SafeFilename: an attachment name made safe to save.
 func SafeFilename(name string, n int) string { return mime.SafeFilename(name, n) }
+
+// Link is mime.Link: one link of a message.
+type Link = mime.Link

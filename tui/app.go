@@ -72,7 +72,10 @@ func Run(st *store.Store, opts Options) error {
 		getenv:  getenv,
 		// The wizard's server lookup; only here is it on.
 		discover: lookupDiscover(getenv),
+		// Parts handed to an opener; removed when popbox ends.
+		files: newOpenFiles(getenv),
 	}
+	defer d.files.remove()
 	if !d.plain {
 		// Ask the terminal for its background now: done lazily, at the
 		// first adaptive colour, the query would race Bubble Tea for the

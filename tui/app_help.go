@@ -59,7 +59,7 @@ func (m appModel) helpSections() []helpSection {
 	return []helpSection{
 		section("help.global", []key.Binding{g.Help, g.Fetch, g.CancelFetch, g.Accounts, g.Quit, g.Suspend}, []key.Binding{g.Switch, g.SwitchTo, g.PrevAccount, g.NextAccount, g.Dismiss}),
 		section("help.list", []key.Binding{lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top, lk.Bottom}, []key.Binding{lk.Open, lk.Filter, lk.ClearFilter, lk.Delete, lk.Undo, lk.Quit}),
-		section("help.reader", []key.Binding{rk.Up, rk.Down, rk.PageUp, rk.PageDown, rk.Top, rk.Bottom}, []key.Binding{rk.Next, rk.Prev, rk.Save, rk.Delete, rk.Undo, rk.Back}),
+		section("help.reader", []key.Binding{rk.Up, rk.Down, rk.PageUp, rk.PageDown, rk.Top, rk.Bottom}, []key.Binding{rk.Next, rk.Prev, rk.Save, rk.Open, rk.OpenHTML, rk.Links, rk.Delete, rk.Undo, rk.Back}),
 		section("help.accountsScreen", []key.Binding{ak.Up, ak.Down, ak.Use, ak.Back}, []key.Binding{ak.Add, ak.Edit, ak.Remove, ak.Incoming, ak.Outgoing}),
 	}
 }

@@ -43,6 +43,11 @@ type deps struct {
 	// (wizard_discover.go); nil turns the lookup off, as in tests. Run
 	// sets the real one (lookupDiscover).
 	discover discoverFunc
+	// opener opens a file popbox wrote, or a link, from the reader; nil
+	// is runOpener (POPBOX_OPENER, xdg-open or open). files is the
+	// private folder those files go into (reader_open.go).
+	opener func(target string) error
+	files  *openFiles
 }
 
 // title sets the window title; bell rings the terminal's bell.

@@ -148,6 +148,8 @@ type readerKeys struct {
 	Up, Down, PageUp, PageDown, Top, Bottom, Next, Prev, Save, Delete, Undo, Back key.Binding
 	// attachment number prompt
 	SaveConfirm, SaveCancel key.Binding
+	// opening an attachment or the HTML part, the link list and its keys
+	Open, OpenHTML, Links, LinkOpen, LinksClose key.Binding
 }
 
 func defaultReaderKeys(l lang) readerKeys {
@@ -166,6 +168,11 @@ func defaultReaderKeys(l lang) readerKeys {
 		Back:        bind(l, "q/esc", "help.back", "q", "esc", "backspace", "left", "h"),
 		SaveConfirm: bind(l, "enter", "help.saveConfirm", "enter"),
 		SaveCancel:  bind(l, "esc", "help.saveCancel", "esc"),
+		Open:        bind(l, "o", "help.openAttachment", "o"),
+		OpenHTML:    bind(l, "H", "help.openHTML", "H"),
+		Links:       bind(l, "L", "help.links", "L"),
+		LinkOpen:    bind(l, "enter/1…9", "help.openLink", "enter"),
+		LinksClose:  bind(l, "esc/q", "help.closeLinks", "esc", "q"),
 	}
 }
 

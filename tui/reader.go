@@ -58,6 +58,9 @@ const (
 	readerDelete
 	readerUndo
 	readerBack
+	readerOpen     // o: open an attachment (reader_open.go)
+	readerOpenHTML // H: open the HTML part
+	readerLinks    // L: the link list (reader_links.go)
 )
 
 // readerModel shows one message: headers, the readable body in a viewport
@@ -94,6 +97,11 @@ type readerModel struct {
 	saveDir string // the folder offered first; "" until the load found it (downloadFolder)
 	note    string
 	noteErr bool
+	// opening: the attachment number prompt of o is open (number is its
+	// digits); links is the link list of L (reader_open.go,
+	// reader_links.go).
+	opening bool
+	links   linkList
 }
 
 // newReader opens msg; seq numbers the open so a late load of an earlier
@@ -182,12 +190,19 @@ func (m readerModel) intent(k tea.KeyMsg) readerIntent {
 		return readerUndo
 	case key.Matches(k, m.k.Back):
 		return readerBack
+	case key.Matches(k, m.k.Open):
+		return readerOpen
+	case key.Matches(k, m.k.OpenHTML):
+		return readerOpenHTML
+	case key.Matches(k, m.k.Links):
+		return readerLinks
 	}
 	return readerNone
 }
 
-// typing reports whether the attachment number or folder prompt is open.
-func (m readerModel) typing() bool { return m.saving || m.asking }
+// typing reports whether the attachment number or folder prompt, or the
+// link list, is open: then the keys are the reader's.
+func (m readerModel) typing() bool { return m.saving || m.asking || m.opening || m.links.shown }
 
 // update handles scrolling, the save prompt and the async results. Next,
 // previous, delete and back are the root's.
@@ -213,12 +228,30 @@ func (m readerModel) update(msg tea.Msg) (readerModel, tea.Cmd) {
 		m = m.saved(msg)
 		m.layout()
 		return m, nil
+	case partOpenedMsg:
+		if msg.id != m.msg.ID || msg.seq != m.seq {
+			return m, nil
+		}
+		m = m.opened(msg)
+		m.layout()
+		return m, nil
+	case linksFoundMsg:
+		if msg.id != m.msg.ID || msg.seq != m.seq {
+			return m, nil
+		}
+		return m.linksFound(msg), nil
 	case tea.KeyMsg:
 		if m.saving {
 			return m.saveKey(msg)
 		}
 		if m.asking {
 			return m.folderKey(msg)
+		}
+		if m.opening {
+			return m.openKey(msg)
+		}
+		if m.links.shown {
+			return m.linksKey(msg)
 		}
 		switch m.intent(msg) {
 		case readerScroll:
@@ -231,6 +264,12 @@ func (m readerModel) update(msg tea.Msg) (readerModel, tea.Cmd) {
 			m.vp.GotoBottom()
 		case readerSave:
 			return m.startSave(), nil
+		case readerOpen:
+			return m.startOpen(), nil
+		case readerOpenHTML:
+			return m.openHTML()
+		case readerLinks:
+			return m.startLinks()
 		}
 		return m, nil
 	}
@@ -265,6 +304,7 @@ func (m *readerModel) layout() {
 		h--
 	}
 	m.sizeFolder()
+	defer m.scrollLinks()
 	h = max(h, 1)
 	m.vp.Width, m.vp.Height = m.width, h
 	if !m.loaded || m.err != nil {
@@ -402,6 +442,8 @@ func (m readerModel) view() string {
 		b.WriteString(fitLines(strings.Join(lines, "\n"), m.vp.Height))
 	case !m.loaded:
 		b.WriteString(fitLines(st.faint.Render(l.tr("reader.loading")), m.vp.Height))
+	case m.links.shown:
+		b.WriteString(m.linksView())
 	default:
 		b.WriteString(fitLines(m.vp.View(), m.vp.Height))
 	}
@@ -413,6 +455,13 @@ func (m readerModel) view() string {
 	case m.asking:
 		b.WriteString("\n")
 		b.WriteString(m.folderLine())
+	case m.opening:
+		b.WriteString("\n")
+		prompt := l.tr("reader.openPrompt", len(m.attachments())) + m.number
+		b.WriteString(st.accent.Render(ansi.Truncate(prompt, m.width, "…")))
+	case m.links.shown && m.note == "":
+		b.WriteString("\n")
+		b.WriteString(m.linksHint())
 	case m.note != "":
 		b.WriteString("\n")
 		style := st.ok
@@ -433,6 +482,12 @@ func (m readerModel) keys() help.KeyMap { return m.keysFor(false) }
 // it fits 60 columns.
 func (m readerModel) keysFor(undoable bool) help.KeyMap {
 	k, l := m.k, m.d.lang
+	if m.links.shown {
+		return keyMap{short: []key.Binding{k.LinkOpen, k.LinksClose}, full: [][]key.Binding{{k.Up, k.Down, k.LinkOpen, k.LinksClose}}}
+	}
+	if m.opening {
+		return keyMap{short: []key.Binding{k.SaveCancel}, full: [][]key.Binding{{k.SaveCancel}}}
+	}
 	if m.typing() {
 		return keyMap{short: []key.Binding{k.SaveConfirm, k.SaveCancel}, full: [][]key.Binding{{k.SaveConfirm, k.SaveCancel}}}
 	}
@@ -453,7 +508,7 @@ func (m readerModel) allKeys() [][]key.Binding {
 	k := m.k
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Next, k.Prev, k.Save, k.Delete, k.Undo, k.Back},
+		{k.Next, k.Prev, k.Save, k.Open, k.OpenHTML, k.Links, k.Delete, k.Undo, k.Back},
 	}
 }
 

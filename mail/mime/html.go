@@ -53,6 +53,9 @@ type htmlConverter struct {
 	anchors []htmlAnchor
 	lists   []htmlList
 	pre     int
+	// found, when set, gets every closed anchor: its target and text
+	// (Links).
+	found *[]Link
 }
 
 // htmlHidden reports the elements whose content is not text for the
@@ -254,6 +257,9 @@ func (c *htmlConverter) endTag(name []byte) {
 		}
 		a := c.anchors[len(c.anchors)-1]
 		c.anchors = c.anchors[:len(c.anchors)-1]
+		if c.found != nil {
+			c.collect(a)
+		}
 		c.linkRef(a)
 	}
 }
