@@ -280,6 +280,9 @@ type Account struct {
 	// OAuth is where an AuthOAuth2 account signs in (auth.go); the zero
 	// value for a password account or one whose token comes from TokenCmd.
 	OAuth OAuthProfile `json:"oauth,omitzero"`
+	// Deliver is where each fetched message is delivered once stored:
+	// "maildir:DIR" or "mda:COMMAND" (deliver.go); empty: nowhere.
+	Deliver string `json:"deliver,omitempty"`
 }
 
 // Bounds of Account.MaxMessageSize when it is set.
@@ -438,6 +441,7 @@ const (
 	FieldSharing      = "sharing"
 	FieldCAFile       = "ca-file"
 	FieldMaxSize      = "max-size"
+	FieldDeliver      = "deliver"
 )
 
 // Codes of FieldError: stable identifiers the TUI translates.
@@ -456,7 +460,8 @@ const (
 	CodeDuplicateName = "duplicate-name"     // name taken
 	CodeBadChars      = "control-characters" // CR, LF, NUL ...
 	CodeBadRetention  = "bad-retention"
-	CodeSizeRange     = "size-range" // MaxMessageSize out of bounds
+	CodeSizeRange     = "size-range"  // MaxMessageSize out of bounds
+	CodeBadDeliver    = "bad-deliver" // Deliver is not maildir:DIR or mda:COMMAND
 )
 
 // FieldError is one problem with one field, in a sentence a user can act on.
@@ -586,6 +591,9 @@ func (a Account) Validate(taken []string) FieldErrors {
 	if n := a.MaxMessageSize; n != 0 && (n < MinMessageSizeLimit || n > MaxMessageSizeLimit) {
 		add(FieldMaxSize, CodeSizeRange, fmt.Sprintf("The largest message to fetch must be from %s to %s; %s is not.",
 			FormatSize(MinMessageSizeLimit), FormatSize(MaxMessageSizeLimit), FormatSize(n)))
+	}
+	if _, e := ParseDeliver(a.Deliver); e != nil {
+		fe = append(fe, *e)
 	}
 	return fe
 }

@@ -118,6 +118,11 @@ func (s *Store) Commit(accountID string, batch []mail.NewMessage) (duplicates in
 			if err := a.uids.Put(uid, uidRecord{FirstSeen: firstSeen, MsgID: gid, State: mail.UIDStored}.encode()); err != nil {
 				return fmt.Errorf("store uid %s: %w", m.UID, err)
 			}
+			if m.PendingDelivery {
+				if err := markPending(a, gid, firstSeen, m.UID); err != nil {
+					return fmt.Errorf("mark uid %s for delivery: %w", m.UID, err)
+				}
+			}
 			n++
 		}
 		return a.setCount(n)
