@@ -20,21 +20,25 @@ type deliverer struct {
 	err  error // read after done
 }
 
-// startDeliverer starts delivery for y's account, when it delivers
-// anywhere; nil when it does not.
-func (y *syncer) startDeliverer() (*deliverer, error) {
+// startDelivery starts delivery for y's account, when it delivers
+// anywhere (and this is no dry run), and delivers first what an earlier
+// fetch left waiting, so that this session's retention may delete their
+// server copies.
+func (y *syncer) startDelivery() error {
 	t := y.acct.DeliveryTarget()
 	if t.Kind == DeliverNone || y.opts.DryRun {
-		return nil, nil
+		return nil
 	}
 	q, ok := y.cache.(DeliveryQueue)
 	if !ok {
-		return nil, fmt.Errorf("account %s delivers to %s, and this cache keeps no marks for delivery", y.acct.Name, t)
+		return fmt.Errorf("account %s delivers to %s, and this cache keeps no marks for delivery", y.acct.Name, t)
 	}
 	dv := &deliverer{d: newDelivery(y.acct, t, q, y.opts.Deliver), ctx: y.ctx,
 		kick: make(chan struct{}, 1), wait: make(chan chan struct{}), done: make(chan struct{})}
 	go dv.run()
-	return dv, nil
+	y.deliv = dv
+	dv.drain()
+	return nil
 }
 
 func (dv *deliverer) run() {

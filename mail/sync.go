@@ -215,17 +215,10 @@ type syncer struct {
 func (y *syncer) run() error {
 	now := y.opts.Now()
 	y.start = now
-	dv, err := y.startDeliverer()
-	if err != nil {
+	if err := y.startDelivery(); err != nil {
 		return err
 	}
-	if dv != nil {
-		y.deliv = dv
-		defer y.finishDelivery()
-		// What an earlier fetch left waiting goes first, so that this
-		// session's retention may delete its server copies.
-		dv.drain()
-	}
+	defer y.finishDelivery()
 	if err := y.checkLoginDelay(now); err != nil {
 		return err
 	}
@@ -559,11 +552,7 @@ func (y *syncer) plan(s *session, box *mailbox) (*planner, error) {
 			uids = append(uids, l.uid)
 		}
 		err := y.cache.LookupUIDs(y.acct.ID, uids, func(i int, rec UIDRecord, ok bool) {
-			if y.deliv == nil {
-				// Delivery is off: a mark left from when it was on holds
-				// nothing back.
-				rec.PendingDelivery = false
-			}
+			rec.PendingDelivery = rec.PendingDelivery && y.deliv != nil // delivery off: a mark holds nothing back
 			l := batch[i]
 			p.add(l.num, l.uid, l.odd, rec, ok)
 		})

@@ -223,6 +223,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	caFile := fs.String("ca-file", "", "`FILE` of extra CA certificates (PEM) to trust for this account")
 	maxSize := fs.String("max-size", "", "largest message to fetch, a `SIZE` as in 512M (default 256M); larger ones stay on the server")
 	noCheck := fs.Bool("no-check", false, "save without logging in to the server first")
+	deliver := fs.String("deliver", "", deliverFlagHelp)
 	trust := trustFlag(fs)
 	of := addOAuthFlags(fs)
 	df := addDiscoverFlag(fs)
@@ -293,6 +294,9 @@ func cmdAccountAdd(db string, args []string, e env) error {
 			return fs.bad("cli.use.maxSize", *maxSize)
 		}
 		a.MaxMessageSize = n
+	}
+	if a.Deliver, err = parseDeliverFlag(fs, *deliver, a); err != nil {
+		return err
 	}
 
 	a.SMTPSame = *smtpHost == ""
@@ -439,18 +443,24 @@ func cmdAccountAdd(db string, args []string, e env) error {
 
 // cmdAccountSet changes settings of an account that need no login test.
 func cmdAccountSet(db string, args []string, e env) error {
-	fs := newFlags("account set", "account set NAME --max-size SIZE", e)
+	fs := newFlags("account set", "account set NAME (--max-size SIZE | --deliver maildir:DIR|mda:CMD|none)", e)
 	maxSize := fs.String("max-size", "", "largest message to fetch, a `SIZE` as in 512M; 0 for the default (256M)")
+	deliver := fs.String("deliver", "", deliverFlagHelp+", or none")
 	name, err := parseOneName(fs, args)
 	if err != nil {
 		return err
 	}
-	if *maxSize == "" {
+	if *maxSize == "" && *deliver == "" {
 		return fs.bad("cli.use.setNeeds")
 	}
-	n, err := mail.ParseSize(*maxSize)
-	if err != nil {
-		return fs.bad("cli.use.maxSize", *maxSize)
+	if *maxSize != "" && *deliver != "" {
+		return fs.bad("cli.use.either", "--max-size", "--deliver")
+	}
+	var n int64
+	if *maxSize != "" {
+		if n, err = mail.ParseSize(*maxSize); err != nil {
+			return fs.bad("cli.use.maxSize", *maxSize)
+		}
 	}
 	st, err := openExisting(db, e)
 	if err != nil {
@@ -460,6 +470,13 @@ func cmdAccountSet(db string, args []string, e env) error {
 	a, err := st.Account(name)
 	if err != nil {
 		return err
+	}
+	if *deliver != "" {
+		target, err := parseDeliverFlag(fs, *deliver, a)
+		if err != nil {
+			return err
+		}
+		return setDeliver(st, a, target, e)
 	}
 	a.MaxMessageSize = n
 	if errs := a.Validate(nil).Errors(); len(errs) > 0 {
