@@ -95,6 +95,9 @@ func init() {
 		"err.bad-deliver": {
 			"Give the delivery target as maildir: and the full path of a folder, or mda: and a command, as in maildir:/home/taro/Maildir or mda:procmail.",
 			"配送先は maildir: に続けてフォルダーのフルパス、または mda: に続けてコマンドを指定してください（例: maildir:/home/taro/Maildir、mda:procmail）。"},
+		"fetch.delivered": {
+			"%s delivered, %s waiting for delivery",
+			"%s通配送、%s通配送待ち"},
 		"cli.deliverSet": {
 			"%s now delivers each fetched message to %s; the server copy is deleted only after delivery.",
 			"%s は受信した各メッセージを %s に配送します。サーバーのコピーは配送が済むまで削除しません。"},
