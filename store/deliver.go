@@ -172,3 +172,39 @@ func (s *Store) DropPendingDeliveries(accountID string) (int, error) {
 	}
 	return n, nil
 }
+
+// copyDeliveryMarks copies, for popbox repair, the delivery marks of the
+// account's messages that were copied (message IDs stay as they were), so
+// that a repaired database still delivers what waited, and the server
+// copies of those messages still wait for it.
+func (c *salvage) copyDeliveryMarks(key []byte, copiedMsgs map[uint64]bool) error {
+	type mark struct{ k, v []byte }
+	var marks []mark
+	err := c.src.walk([][]byte{bucketAcct, key, bucketDeliver}, nil, func(*bolt.Tx) func(k, v []byte) bool {
+		return func(k, v []byte) bool {
+			if len(k) == 8 && len(v) >= 8 && copiedMsgs[binary.BigEndian.Uint64(k)] {
+				marks = append(marks, mark{copyBytes(k), copyBytes(v)})
+			}
+			return false
+		}
+	}, nil)
+	if err != nil || len(marks) == 0 {
+		return err
+	}
+	return c.dst.Update(func(tx *bolt.Tx) error {
+		a, err := openAcctKey(tx, key, accountIDOf(key))
+		if err != nil {
+			return err
+		}
+		b, err := a.root.CreateBucketIfNotExists(bucketDeliver)
+		if err != nil {
+			return err
+		}
+		for _, m := range marks {
+			if err := b.Put(m.k, m.v); err != nil {
+				return fmt.Errorf("copy delivery mark: %w", err)
+			}
+		}
+		return nil
+	})
+}

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -85,5 +87,36 @@ func TestDeliveryMarks(t *testing.T) {
 	}
 	if n, _ := s.PendingDeliveryCount(a.ID); n != 0 {
 		t.Errorf("%d waiting after a failed commit", n)
+	}
+}
+
+// TestSalvageKeepsDeliveryMarks: popbox repair copies the marks of the
+// messages it copies, so the repaired database still delivers them.
+func TestSalvageKeepsDeliveryMarks(t *testing.T) {
+	path := testPath(t)
+	s := openTest(t, path)
+	a := addAccount(t, s, "Work")
+	date := time.Date(2024, 2, 2, 0, 0, 0, 0, time.UTC)
+	m1, m2 := newMsg("u1", date, "One"), newMsg("u2", date, "Two")
+	m1.PendingDelivery = true
+	commit(t, s, a.ID, m1, m2)
+	want, err := s.PendingDeliveries(a.ID, "", 10)
+	if err != nil || len(want) != 1 {
+		t.Fatalf("%+v, %v", want, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(t.TempDir(), "popbox.db")
+	if _, err := Salvage(path, dst, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := openSalvaged(t, dst)
+	got, err := out.PendingDeliveries(a.ID, "", 10)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("after repair %+v (%v), want %+v", got, err, want)
+	}
+	if !lookup(t, out, a.ID, "u1").PendingDelivery || lookup(t, out, a.ID, "u2").PendingDelivery {
+		t.Error("the repaired database's UIDs lost their marks")
 	}
 }
