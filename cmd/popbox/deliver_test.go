@@ -322,3 +322,47 @@ func TestDeliverMaildirUnwritable(t *testing.T) {
 		t.Fatalf("%d files in new/", len(files))
 	}
 }
+
+// TestDeliverDovecotLDA: a real MDA, Dovecot's dovecot-lda, delivers
+// alice's fetched mail into bob's mailbox on the same Dovecot, and popbox
+// fetches it back from there.
+func TestDeliverDovecotLDA(t *testing.T) {
+	const lda = "/usr/lib/dovecot/dovecot-lda"
+	if _, err := os.Stat(lda); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s: %v", lda, err)
+		}
+		t.Skipf("%s: %v", lda, err)
+	}
+	srv := mailtest.Start(t, mailtest.Options{Users: map[string]string{"alice": "secret", "bob": "hunter2"}})
+	msgs := deliverMsgs(3)
+	for _, m := range msgs {
+		srv.Deliver(t, "alice", m)
+	}
+	c := newCLI(t, srv)
+	c.addAccount(srv, "alice", "alice", "secret", "ssl", "delete",
+		"--deliver", "mda:"+lda+" -c "+filepath.Join(srv.Dir, "dovecot.conf")+" -d bob")
+	if out := c.ok("", "fetch", "--account", "alice"); !strings.Contains(out, "alice: 3 new, 3 deleted on server, 0 skipped, 3 delivered.") {
+		t.Fatalf("fetch said %q", out)
+	}
+	if n := srv.Count(t, "bob"); n != 3 {
+		t.Fatalf("bob has %d messages, want 3", n)
+	}
+	c.addAccount(srv, "bob", "bob", "hunter2", "ssl", "keep")
+	if out := c.ok("", "fetch", "--account", "bob"); !strings.Contains(out, "bob: 3 new") {
+		t.Fatalf("fetch of bob said %q", out)
+	}
+	got := map[string]bool{}
+	for _, m := range c.list("bob") {
+		got[m.Subject] = true
+		raw := c.ok("", "show", m.ID, "--raw")
+		if !strings.Contains(raw, "..dots") {
+			t.Errorf("%s came back as %q", m.Subject, raw)
+		}
+	}
+	for i := range msgs {
+		if s := fmt.Sprintf("deliver %d", i); !got[s] {
+			t.Errorf("%q did not arrive in bob's mailbox: %v", s, got)
+		}
+	}
+}
