@@ -97,6 +97,9 @@ type accountJSON struct {
 	CAFile string             `json:"ca_file,omitempty"`
 	// MaxMessageSize is the largest message fetched, in bytes.
 	MaxMessageSize int64 `json:"max_message_size"`
+	// Deliver is where fetched messages are delivered (maildir:DIR or
+	// mda:COMMAND), absent when nowhere.
+	Deliver string `json:"deliver,omitempty"`
 }
 
 type serverJSON struct {
@@ -160,7 +163,7 @@ func cmdAccounts(db string, args []string, e env) error {
 				ID: a.ID, Name: a.Name, Email: a.Email, Active: a.ID == active,
 				Incoming: toServerJSON(a.Incoming), SMTPSame: a.SMTPSame, Outgoing: toServerJSON(a.SMTP()),
 				Retention: a.Retention.String(), Sharing: a.Sharing.String(), CAFile: a.CAFile,
-				MaxMessageSize: a.MessageSizeLimit(),
+				MaxMessageSize: a.MessageSizeLimit(), Deliver: a.Deliver,
 			})
 		}
 		return writeJSON(e.stdout, out)

@@ -107,6 +107,9 @@ func TestDeliverMaildir(t *testing.T) {
 	if files, _ := os.ReadDir(filepath.Join(dir, "new")); len(files) != len(msgs) {
 		t.Fatalf("after a second fetch %d files in new/", len(files))
 	}
+	if out := c.ok("", "accounts", "--json"); !strings.Contains(out, `"deliver":"maildir:`+dir+`"`) && !strings.Contains(out, `"deliver": "maildir:`+dir+`"`) {
+		t.Errorf("accounts --json does not show the delivery target:\n%s", out)
+	}
 	// A setting that does not read is bad usage.
 	if _, errs, code := c.run("", "account", "set", "box", "--deliver", "maildir:relative/dir"); code != 2 || !strings.Contains(errs, "--deliver") {
 		t.Fatalf("account set --deliver maildir:relative/dir: exit %d, %q", code, errs)
