@@ -222,6 +222,8 @@ type delivery struct {
 	res    DeliverResult
 	failed map[string]bool
 	broken bool // three failures in a row: no more tries in this run
+	// cleaned: the Maildir's tmp/ was cleaned in this run.
+	cleaned bool
 }
 
 func newDelivery(acct Account, t DeliveryTarget, q DeliveryQueue, opts DeliverOptions) *delivery {
@@ -329,13 +331,13 @@ func (d *delivery) maildirPath() (string, error) {
 	return p, nil
 }
 
-// MaildirName is the stable file name a message gets in a Maildir: the
+// maildirName is the stable file name a message gets in a Maildir: the
 // time popbox first saw it, its local ID and the start of the SHA-256 of
 // its bytes, and the host (maildir(5): time.unique.host). A delivery
 // repeated after a crash (renamed into new/, killed before the mark was
 // cleared) writes the same name again, replacing the file rather than
 // adding a second copy.
-func MaildirName(p PendingDelivery, raw []byte, host string) string {
+func maildirName(p PendingDelivery, raw []byte, host string) string {
 	sum := sha256.Sum256(raw)
 	return fmt.Sprintf("%d.M%sS%s.%s", p.FirstSeen.Unix(), p.ID, hex.EncodeToString(sum[:8]), host)
 }
@@ -355,7 +357,13 @@ func (d *delivery) maildir(p PendingDelivery, raw []byte) error {
 	if err := maildir.Dir(dir).Init(); err != nil {
 		return fail("create", err)
 	}
-	name := MaildirName(p, raw, d.host)
+	if !d.cleaned {
+		// What a killed delivery left in tmp/ goes after 36 hours, as
+		// maildir(5) asks of every writer.
+		d.cleaned = true
+		_ = maildir.Dir(dir).Clean()
+	}
+	name := maildirName(p, raw, d.host)
 	for _, flags := range []string{"", "S", "RS", "FS", "PS", "FRS"} {
 		if _, err := os.Lstat(filepath.Join(dir, "cur", name+":2,"+flags)); err == nil {
 			return nil
