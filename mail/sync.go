@@ -552,7 +552,7 @@ func (y *syncer) plan(s *session, box *mailbox) (*planner, error) {
 			uids = append(uids, l.uid)
 		}
 		err := y.cache.LookupUIDs(y.acct.ID, uids, func(i int, rec UIDRecord, ok bool) {
-			rec.PendingDelivery = rec.PendingDelivery && y.deliv != nil // delivery off: a mark holds nothing back
+			rec.PendingDelivery = rec.PendingDelivery && y.acct.Deliver != "" // delivery off: a mark holds nothing back
 			l := batch[i]
 			p.add(l.num, l.uid, l.odd, rec, ok)
 		})

@@ -133,6 +133,12 @@ func TestDeliverMDAFailsThenWorks(t *testing.T) {
 	bad := mdaScript(t, "bad.sh", "cat >/dev/null\necho 'mailbox is over quota' >&2\nexit 75\n")
 	c.addAccount(srv, "box", "alice", "secret", "ssl", "delete", "--deliver", bad)
 	for i := 0; i < 2; i++ {
+		if i == 1 {
+			// A dry run knows the server copies wait for delivery.
+			if out := c.ok("", "fetch", "--dry-run"); !strings.Contains(out, "would delete 0 on the server") {
+				t.Fatalf("dry run said %q", out)
+			}
+		}
 		out, errs, code := c.run("", "fetch")
 		if code != 0 {
 			t.Fatalf("fetch %d: exit %d: %s", i, code, errs)
