@@ -26,12 +26,15 @@ const accountUsage = `  popbox account add --name N --email E (--host H --port P
         --retention keep|delete|days:N|mirror
         [--smtp-same | --smtp-host H --smtp-port P --smtp-security S --smtp-user U]
         [--sharing private|public] [--ca-file F] [--trust SHA256] [--max-size SIZE] [--no-check]
+        [--deliver maildir:DIR|mda:COMMAND]
         [--auth oauth2 (--oauth-provider microsoft|google|custom [--oauth-client-id ID]
          [--oauth-client-secret S] [--oauth-tenant T] [--oauth-device-url U
          --oauth-auth-url U --oauth-token-url U] [--oauth-scopes S] [--device|--browser]
          | --token-cmd CMD)]
   popbox account use NAME                 make NAME the active account
   popbox account set NAME --max-size SIZE largest message to fetch (default 256M)
+  popbox account set NAME --deliver maildir:DIR|mda:COMMAND|none
+                                          deliver each fetched message there
   popbox account passwd NAME --incoming|--outgoing [--password-stdin]
   popbox account login NAME [--device|--browser] [--outgoing]   sign in again (OAuth2)
   popbox account trust NAME SHA256 [--outgoing]    trust a certificate that does not verify
@@ -46,6 +49,8 @@ Usage:
   popbox accounts [--json]                list accounts; the active one is marked *
 ` + accountUsage + `  popbox check [NAME] [--ca-file F]       log in to the incoming and outgoing servers
   popbox fetch [--account NAME] [--dry-run [--json]] [--quiet] [--force] [--ca-file F]
+  popbox fetch --deliver-only [--account NAME] [--quiet]
+                                          deliver what waits for delivery, logging in nowhere
   popbox list [--account NAME] [--json]   cached messages, newest first
   popbox show ID [--raw]                  a readable message, or its exact bytes
   popbox save ID N --to DIR               save attachment N of message ID into DIR
