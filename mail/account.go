@@ -289,6 +289,9 @@ type Account struct {
 	// Bell rings the terminal's bell when the screen's automatic fetch
 	// brings new mail; off by default.
 	Bell bool `json:"bell,omitempty"`
+	// Deliver is where each fetched message is delivered once stored:
+	// "maildir:DIR" or "mda:COMMAND" (deliver.go); empty: nowhere.
+	Deliver string `json:"deliver,omitempty"`
 }
 
 // Bounds of Account.MaxMessageSize when it is set.
@@ -449,6 +452,7 @@ const (
 	FieldMaxSize      = "max-size"
 	FieldFetchEvery   = "fetch-every"
 	FieldOnNew        = "on-new"
+	FieldDeliver      = "deliver"
 )
 
 // Codes of FieldError: stable identifiers the TUI translates.
@@ -469,6 +473,7 @@ const (
 	CodeBadRetention  = "bad-retention"
 	CodeSizeRange     = "size-range"  // MaxMessageSize out of bounds
 	CodeEveryRange    = "every-range" // FetchEvery out of bounds
+	CodeBadDeliver    = "bad-deliver" // Deliver is not maildir:DIR or mda:COMMAND
 )
 
 // FieldError is one problem with one field, in a sentence a user can act on.
@@ -604,6 +609,9 @@ func (a Account) Validate(taken []string) FieldErrors {
 	}
 	if hasControl(a.OnNew) {
 		add(FieldOnNew, CodeBadChars, "The new-mail command must not contain line breaks or control characters.")
+	}
+	if _, e := ParseDeliver(a.Deliver); e != nil {
+		fe = append(fe, *e)
 	}
 	return fe
 }

@@ -42,6 +42,9 @@ type UIDRecord struct {
 	// digest, the ID of the message already stored).
 	MsgID string
 	State UIDState
+	// PendingDelivery: the message waits for delivery to the account's
+	// Maildir or MDA; its server copy is not deleted until it is delivered.
+	PendingDelivery bool
 }
 
 // NewMessage is one retrieved message ready to be committed.
@@ -54,6 +57,10 @@ type NewMessage struct {
 	// Packed is the cache's own encoding of Raw (the store compresses it),
 	// made by Cache.Prepare off the commit path; mail never reads it.
 	Packed []byte
+	// PendingDelivery asks Commit to mark the message as waiting for
+	// delivery, in the same transaction (a duplicate of a stored message
+	// is not marked: its bytes are delivered, or waiting, already).
+	PendingDelivery bool
 }
 
 // Cache is the storage the fetch engine needs; package store implements it.

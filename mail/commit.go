@@ -19,6 +19,7 @@ type committed struct {
 	stored, known int
 	dups          int
 	deletable     []int32
+	deletableUIDs []string // the UID of each of deletable
 	failed        int
 }
 
@@ -46,6 +47,7 @@ func (y *syncer) retrieve(s *session, p *planner) (committed, error) {
 
 	deleteFetched := y.acct.Retention.Kind == RetainDelete
 	c := newCommitter(y.cache, y.acct.ID, y.opts.Now, y.stored)
+	c.onCommit = y.deliv.committed
 	committedBefore := y.prog.Committed
 
 	var (
@@ -91,7 +93,7 @@ func (y *syncer) retrieve(s *session, p *planner) (committed, error) {
 			y.report(y.prog)
 			return nil
 		}
-		batch.msgs = append(batch.msgs, NewMessage{UID: m.UID, Raw: raw})
+		batch.msgs = append(batch.msgs, NewMessage{UID: m.UID, Raw: raw, PendingDelivery: y.deliv != nil})
 		batch.nums = append(batch.nums, int32(m.Num))
 		batch.del = append(batch.del, deleteFetched && !m.ambiguous)
 		batchBytes += int64(len(raw))
@@ -155,6 +157,8 @@ type committer struct {
 	// stored holds the content UIDs committed by this Sync (messages
 	// without a UID); only the committer goroutine touches it.
 	stored map[string]bool
+	// onCommit, when set, runs after each batch committed (delivery).
+	onCommit func()
 
 	ready  chan chan commitBatch // prepared batches, in order
 	done   chan struct{}
@@ -262,6 +266,7 @@ func (c *committer) commit(b commitBatch) error {
 				c.res.known++
 				if b.del[i] {
 					c.res.deletable = append(c.res.deletable, b.nums[i])
+					c.res.deletableUIDs = append(c.res.deletableUIDs, m.UID)
 				}
 				putBuf(m.Raw)
 				continue
@@ -287,8 +292,12 @@ func (c *committer) commit(b commitBatch) error {
 	for i := range msgs {
 		if del[i] {
 			c.res.deletable = append(c.res.deletable, nums[i])
+			c.res.deletableUIDs = append(c.res.deletableUIDs, msgs[i].UID)
 		}
 	}
 	c.count.Add(int64(len(msgs)))
+	if c.onCommit != nil {
+		c.onCommit()
+	}
 	return nil
 }

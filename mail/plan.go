@@ -56,7 +56,9 @@ type PlanResult struct {
 //     batch commits;
 //   - days:N: delete UIDs first seen at least N calendar days before now
 //     (a record without a first-seen time is kept: it cannot be dated);
-//   - mirror: delete UIDs the user deleted locally (state UIDDeletedLocally).
+//   - mirror: delete UIDs the user deleted locally (state UIDDeletedLocally);
+//   - whatever the policy, a UID whose message waits for delivery to a
+//     Maildir or an MDA is not deleted until it is delivered.
 //
 // A UID is new when seen has no record of it. Plan is pure: it neither reads
 // nor writes anything.
@@ -118,8 +120,16 @@ func Plan(server []ServerMsg, seen map[string]UIDRecord, policy Retention, now t
 }
 
 // deleteNow reports whether the policy deletes the server copy of a UID that
-// is already committed locally.
+// is already committed locally: when it is due (dueNow) and its message is
+// not waiting for delivery (with delivery on, the server copy stays until
+// the message is delivered).
 func deleteNow(rec UIDRecord, policy Retention, now time.Time) bool {
+	return !rec.PendingDelivery && dueNow(rec, policy, now)
+}
+
+// dueNow reports whether the policy wants the server copy of a committed
+// UID deleted now, delivery aside.
+func dueNow(rec UIDRecord, policy Retention, now time.Time) bool {
 	switch policy.Kind {
 	case RetainDelete:
 		return true

@@ -38,6 +38,7 @@ type planner struct {
 	// deletedHere: of skipped, those deleted in popbox (tombstones)
 	deletedHere int
 	deferred    int // new and over maxFetch
+	held        int // due for deletion, but waiting for delivery
 	noUID       int // listed without a UID (fetched by content)
 	dueAt       time.Time
 	// ambiguous are the UIDs given to more than one message, found by
@@ -101,6 +102,9 @@ func (p *planner) add(num int, uid string, odd bool, rec UIDRecord, known bool) 
 		if rec.State == UIDDeletedLocally {
 			p.deletedHere++
 		}
+	}
+	if rec.PendingDelivery && dueNow(rec, p.policy, p.now) {
+		p.held++
 	}
 	if deleteNow(rec, p.policy, p.now) {
 		d := doomed{num: int32(num), hash: h, tomb: rec.State == UIDDeletedLocally}

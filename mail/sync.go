@@ -76,6 +76,8 @@ type SyncOptions struct {
 	// IgnoreLoginDelay logs in even when the server's LOGIN-DELAY has not
 	// passed since the last login.
 	IgnoreLoginDelay bool
+	// Deliver tunes delivery, for an account that delivers (deliver.go).
+	Deliver DeliverOptions
 }
 
 // SyncResult says what a Sync did (or, with DryRun, would do).
@@ -100,6 +102,11 @@ type SyncResult struct {
 	Hints ServerHints
 	// Sessions is how many POP3 sessions were opened.
 	Sessions int
+	// For an account that delivers to a Maildir or an MDA: messages
+	// delivered by this Sync, messages still waiting (their server copies
+	// stay), and the last reason a delivery failed.
+	Delivered, WaitingDelivery int
+	DeliveryErr                error
 }
 
 const (
@@ -199,11 +206,19 @@ type syncer struct {
 	// suspect holds the messages (uidOrNum) whose reply could not be a
 	// faithful copy: no later session of this Sync asks for them again.
 	suspect map[string]bool
+	// deliv delivers to the account's Maildir or MDA (nil: no delivery);
+	// held counts server copies kept because their message waits for it.
+	deliv *deliverer
+	held  int
 }
 
 func (y *syncer) run() error {
 	now := y.opts.Now()
 	y.start = now
+	if err := y.startDelivery(); err != nil {
+		return err
+	}
+	defer y.finishDelivery()
 	if err := y.checkLoginDelay(now); err != nil {
 		return err
 	}
@@ -418,7 +433,7 @@ func (y *syncer) deleteAndQuit(s *session, p *planner, com committed) (int, erro
 // look (see look) when the session left the mailbox as its plan knew it:
 // nothing deleted, failed or left for later, every message named by UIDL.
 func (y *syncer) keepPicture(box mailbox, p *planner, com committed, deleted int) {
-	if deleted == 0 && com.failed == 0 && p.deferred == 0 && p.noUID == 0 && len(p.ambiguous) == 0 && box.hasUIDL && box.count >= 0 {
+	if deleted == 0 && com.failed == 0 && p.deferred == 0 && p.held == 0 && y.held == 0 && p.noUID == 0 && len(p.ambiguous) == 0 && box.hasUIDL && box.count >= 0 {
 		y.res.Hints.Mailbox = y.picture(box, p, com)
 	}
 }
@@ -537,6 +552,7 @@ func (y *syncer) plan(s *session, box *mailbox) (*planner, error) {
 			uids = append(uids, l.uid)
 		}
 		err := y.cache.LookupUIDs(y.acct.ID, uids, func(i int, rec UIDRecord, ok bool) {
+			rec.PendingDelivery = rec.PendingDelivery && y.acct.Deliver != "" // delivery off: a mark holds nothing back
 			l := batch[i]
 			p.add(l.num, l.uid, l.odd, rec, ok)
 		})
@@ -675,11 +691,15 @@ func (y *syncer) exclude(p *planner, n int) {
 // delete, what this session stored or found stored. It returns how many
 // the server accepted, and the UIDs of accepted tombstones.
 func (y *syncer) deleteCommitted(s *session, p *planner, com committed) (int, []string, error) {
-	nums := make([]int, 0, len(p.dele)+len(com.deletable))
+	deletable, err := y.deliveredOnly(com.deletable, com.deletableUIDs)
+	if err != nil {
+		return 0, nil, err
+	}
+	nums := make([]int, 0, len(p.dele)+len(deletable))
 	for _, d := range p.dele {
 		nums = append(nums, int(d.num))
 	}
-	for _, n := range com.deletable {
+	for _, n := range deletable {
 		nums = append(nums, int(n))
 	}
 	if len(nums) == 0 {

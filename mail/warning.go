@@ -28,6 +28,7 @@ const (
 	WarnOddUID                              // Host, N, UID: a UID POP3 does not allow, renamed
 	WarnMoreLater                           // Host, Delay: more mail, after the login delay
 	WarnExpire                              // Host, N (days), Retention: the server deletes on its own
+	WarnDeliveryWaiting                     // N, Text, Delivery: messages still waiting for delivery
 )
 
 // Warning is something a fetch could not do, or found odd, and went on
@@ -45,6 +46,7 @@ type Warning struct {
 	Text        string
 	Retention   Retention
 	Unfaithful  *UnfaithfulError
+	Delivery    *DeliveryError
 }
 
 // String is the warning in English, for logs and tests.
@@ -84,6 +86,8 @@ func (w Warning) String() string {
 			w.Host, w.N, maxUID, w.UID)
 	case WarnMoreLater:
 		return fmt.Sprintf("%s may hold more new mail than it offered in one session, and it asks for %v between logins; fetch again after that.", w.Host, w.Delay)
+	case WarnDeliveryWaiting:
+		return fmt.Sprintf("%d messages are waiting for delivery and stay on the server: %s.", w.N, w.Text)
 	case WarnExpire:
 		when := fmt.Sprintf("%d days after it is retrieved", w.N)
 		if w.N == 0 {

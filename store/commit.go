@@ -125,6 +125,11 @@ func (s *Store) commit(accountID string, batch []mail.NewMessage, seen []bool) (
 			if err := a.uids.Put(uid, uidRecord{FirstSeen: firstSeen, MsgID: gid, State: mail.UIDStored}.encode()); err != nil {
 				return fmt.Errorf("store uid %s: %w", m.UID, err)
 			}
+			if m.PendingDelivery {
+				if err := markPending(a, gid, firstSeen, m.UID); err != nil {
+					return fmt.Errorf("mark uid %s for delivery: %w", m.UID, err)
+				}
+			}
 			n++
 		}
 		return a.setCount(n)

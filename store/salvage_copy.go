@@ -354,7 +354,10 @@ func (c *salvage) copyAccount(key []byte) error {
 	}
 	delete(c.known, accountID)
 
-	return c.copyUIDs(key, copiedMsgs, uidTo)
+	if err := c.copyUIDs(key, copiedMsgs, uidTo); err != nil {
+		return err
+	}
+	return c.copyDeliveryMarks(key, copiedMsgs)
 }
 
 // countDigests counts the entries of an account's digests bucket, one per

@@ -42,6 +42,9 @@
 //	        tombstones         server UID -> empty; present exactly when the
 //	                           UID's state is mail.UIDDeletedLocally
 //	        digests            SHA-256 of raw -> 8-byte global message ID
+//	        deliver            8-byte global message ID -> 8-byte first-seen time + UID:
+//	                           waiting for delivery to a Maildir or MDA; absent until
+//	                           an account delivers (deliver.go)
 //
 // This is schema 3. Schemas 1 and 2 kept the plain bytes in raw under the
 // msg key (layout absent; "chunks": plain chunks) and UID records as JSON

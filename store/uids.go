@@ -124,8 +124,9 @@ func (a acct) dropTombstone(uid []byte) error {
 // (see mapped.go).
 func (s *Store) LookupUIDs(accountID string, uids []string, fn func(i int, rec mail.UIDRecord, ok bool)) error {
 	type found struct {
-		rec uidRecord
-		ok  bool
+		rec     uidRecord
+		ok      bool
+		pending bool // its message waits for delivery
 	}
 	res := make([]found, len(uids))
 	order := make([]int, len(uids))
@@ -147,6 +148,7 @@ func (s *Store) LookupUIDs(accountID string, uids []string, fn func(i int, rec m
 			return err
 		}
 		c := a.uids.Cursor()
+		pend := a.pendingBucket()
 		var k, v []byte
 		for n, i := range order {
 			want := []byte(uids[i])
@@ -171,7 +173,7 @@ func (s *Store) LookupUIDs(accountID string, uids []string, fn func(i int, rec m
 			if err != nil {
 				return err
 			}
-			res[i] = found{r, true}
+			res[i] = found{r, true, pend != nil && pend.Get(u64(r.MsgID)) != nil}
 		}
 		return nil
 	})
@@ -179,7 +181,9 @@ func (s *Store) LookupUIDs(accountID string, uids []string, fn func(i int, rec m
 		return wrap("look up uid records", err)
 	}
 	for i, f := range res {
-		fn(i, f.rec.public(uids[i]), f.ok)
+		rec := f.rec.public(uids[i])
+		rec.PendingDelivery = f.pending
+		fn(i, rec, f.ok)
 	}
 	return nil
 }

@@ -294,6 +294,10 @@ func fetchOutcome(l lang, res mail.SyncResult, err error, now time.Time) string 
 	if res.Failed > 0 {
 		parts = append(parts, l.tr("fetch.failedCount", i18n.Count(res.Failed)))
 	}
+	if res.Delivered > 0 || res.WaitingDelivery > 0 {
+		// The reason a delivery failed is the banner's (a warning).
+		parts = append(parts, l.tr("fetch.delivered", i18n.Count(res.Delivered), i18n.Count(res.WaitingDelivery)))
+	}
 	return strings.Join(parts, l.tr("fetch.sep"))
 }
 

@@ -218,6 +218,8 @@ func TestAppCountsFormatted(t *testing.T) {
 	}{
 		{langEN, mail.SyncResult{New: 11523, Deleted: 1200, Failed: 1001}, nil, "fetched 10:42: 11,523 new, 1,200 deleted on the server, 1,001 could not be fetched"},
 		{langJA, mail.SyncResult{New: 11523, Deleted: 1200, Failed: 1001}, nil, "10:42 に受信: 新着11,523通、サーバーから1,200通削除、1,001通は受信できず"},
+		{langEN, mail.SyncResult{New: 2, Delivered: 1, WaitingDelivery: 1}, nil, "fetched 10:42: 2 new, 1 delivered, 1 waiting for delivery"},
+		{langJA, mail.SyncResult{New: 2, Delivered: 1, WaitingDelivery: 1}, nil, "10:42 に受信: 新着2通、1通配送、1通配送待ち"},
 		{langEN, mail.SyncResult{New: 11523}, context.Canceled, "fetch cancelled, 11,523 new kept"},
 		{langJA, mail.SyncResult{New: 11523}, context.Canceled, "受信を中止（新着11,523通は保存済み）"},
 	}

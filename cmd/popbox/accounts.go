@@ -80,6 +80,9 @@ type accountJSON struct {
 	FetchEvery string `json:"fetch_every"`
 	OnNew      string `json:"on_new,omitempty"`
 	Bell       bool   `json:"bell"`
+	// Deliver is where fetched messages are delivered (maildir:DIR or
+	// mda:COMMAND), absent when nowhere.
+	Deliver string `json:"deliver,omitempty"`
 }
 
 type serverJSON struct {
@@ -144,7 +147,7 @@ func cmdAccounts(db string, args []string, e env) error {
 				Incoming: toServerJSON(a.Incoming), SMTPSame: a.SMTPSame, Outgoing: toServerJSON(a.SMTP()),
 				Retention: a.Retention.String(), Sharing: a.Sharing.String(), CAFile: a.CAFile,
 				MaxMessageSize: a.MessageSizeLimit(),
-				FetchEvery:     a.FetchEvery.String(), OnNew: a.OnNew, Bell: a.Bell,
+				FetchEvery:     a.FetchEvery.String(), OnNew: a.OnNew, Bell: a.Bell, Deliver: a.Deliver,
 			})
 		}
 		return writeJSON(e.stdout, out)
@@ -207,6 +210,7 @@ func cmdAccountAdd(db string, args []string, e env) error {
 	caFile := fs.String("ca-file", "", "`FILE` of extra CA certificates (PEM) to trust for this account")
 	maxSize := fs.String("max-size", "", "largest message to fetch, a `SIZE` as in 512M (default 256M); larger ones stay on the server")
 	noCheck := fs.Bool("no-check", false, "save without logging in to the server first")
+	deliver := fs.String("deliver", "", deliverFlagHelp)
 	trust := trustFlag(fs)
 	ef := addEveryFlags(fs)
 	of := addOAuthFlags(fs)
@@ -279,6 +283,9 @@ func cmdAccountAdd(db string, args []string, e env) error {
 			return fs.bad("cli.use.maxSize", *maxSize)
 		}
 		a.MaxMessageSize = n
+	}
+	if a.Deliver, err = parseDeliverFlag(fs, *deliver, a); err != nil {
+		return err
 	}
 
 	if err := ef.apply(fs, &a); err != nil {

@@ -57,15 +57,19 @@ func (f *everyFlags) apply(fs *flags, a *mail.Account) error {
 // cmdAccountSet changes settings of an account that need no login test:
 // the largest message, and fetching on its own.
 func cmdAccountSet(db string, args []string, e env) error {
-	fs := newFlags("account set", "account set NAME [--max-size SIZE] [--fetch-every TIME|off] [--on-new CMD] [--bell on|off]", e)
+	fs := newFlags("account set", "account set NAME ([--max-size SIZE] [--fetch-every TIME|off] [--on-new CMD] [--bell on|off] | --deliver maildir:DIR|mda:CMD|none)", e)
 	maxSize := fs.String("max-size", "", "largest message to fetch, a `SIZE` as in 512M; 0 for the default (256M)")
+	deliver := fs.String("deliver", "", deliverFlagHelp+", or none")
 	ef := addEveryFlags(fs)
 	name, err := parseOneName(fs, args)
 	if err != nil {
 		return err
 	}
-	if !given(fs, "max-size") && !ef.any(fs) {
+	if !given(fs, "max-size") && !ef.any(fs) && *deliver == "" {
 		return fs.bad("cli.use.setNeeds")
+	}
+	if *deliver != "" && (given(fs, "max-size") || ef.any(fs)) {
+		return fs.bad("cli.use.either", "--deliver", "--max-size, --fetch-every, --on-new, --bell")
 	}
 	var size int64
 	if given(fs, "max-size") {
@@ -81,6 +85,13 @@ func cmdAccountSet(db string, args []string, e env) error {
 	a, err := st.Account(name)
 	if err != nil {
 		return err
+	}
+	if *deliver != "" {
+		target, err := parseDeliverFlag(fs, *deliver, a)
+		if err != nil {
+			return err
+		}
+		return setDeliver(st, a, target, e)
 	}
 	if given(fs, "max-size") {
 		a.MaxMessageSize = size

@@ -57,15 +57,19 @@ func openAccount(db, name string, e env) (*store.Store, mail.Account, error) {
 }
 
 func cmdFetch(db string, args []string, e env) error {
-	fs := newFlags("fetch", "fetch [--account NAME] [--dry-run [--json]] [--quiet] [--force] [--ca-file F]", e)
+	fs := newFlags("fetch", "fetch [--account NAME] [--dry-run [--json]] [--quiet] [--force] [--ca-file F] [--deliver-only]", e)
 	name := fs.String("account", "", "the account to fetch, by `NAME` (default: the active one)")
 	dry := fs.Bool("dry-run", false, "connect and show what would be fetched and deleted, changing nothing")
 	asJSON := fs.Bool("json", false, "with --dry-run: print the plan as JSON, with UIDs")
 	quiet := fs.Bool("quiet", false, "no summary line when nothing happened (for cron)")
 	force := fs.Bool("force", false, "log in even if the server asked for more time between logins (LOGIN-DELAY)")
 	caFile := caFileFlag(fs)
+	delivOnly := fs.Bool("deliver-only", false, "deliver the messages waiting for delivery (to the account's Maildir or MDA) without logging in")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
+	}
+	if *delivOnly && *dry {
+		return fs.bad("cli.use.either", "--deliver-only", "--dry-run")
 	}
 	if *asJSON && !*dry {
 		// A fetch prints one summary line; only a dry run's plan has a JSON
@@ -81,6 +85,9 @@ func cmdFetch(db string, args []string, e env) error {
 		return err
 	}
 	defer st.Close()
+	if *delivOnly {
+		return deliverOnly(st, a, *quiet, e)
+	}
 	if *caFile != "" {
 		a.CAFile = *caFile
 	}
@@ -168,7 +175,7 @@ func cmdFetch(db string, args []string, e env) error {
 			fmt.Fprintln(e.stderr, "popbox: "+e.lang.Tr("cli.warning")+" "+e.lang.Tr("cli.onNewFailed", mail.SafeLine(a.Name), mail.SafeLine(err.Error()), i18n.Shell(a.Name)))
 		}
 	}
-	if *quiet && res.New == 0 && res.Deleted == 0 && res.Failed == 0 {
+	if *quiet && res.New == 0 && res.Deleted == 0 && res.Failed == 0 && res.Delivered == 0 && res.DeliveryErr == nil {
 		return nil
 	}
 	line := fmt.Sprintf("%s: %d new, %d deleted on server, %d skipped", a.Name, res.New, res.Deleted, res.Skipped)
@@ -177,6 +184,9 @@ func cmdFetch(db string, args []string, e env) error {
 	}
 	if res.Failed > 0 {
 		line += fmt.Sprintf(", %d could not be retrieved (they stay on the server and are tried again next time)", res.Failed)
+	}
+	if a.Deliver != "" {
+		line += ", " + deliverySummary(res.Delivered, res.WaitingDelivery, res.DeliveryErr)
 	}
 	fmt.Fprintln(e.stdout, line+".")
 	return nil

@@ -27,7 +27,8 @@ const accountUsage = `  popbox account add --name N --email E (--host H --port P
         --retention keep|delete|days:N|mirror
         [--smtp-same | --smtp-host H --smtp-port P --smtp-security S --smtp-user U]
         [--sharing private|public] [--ca-file F] [--trust SHA256] [--max-size SIZE] [--no-check]
-      [--fetch-every TIME] [--on-new CMD] [--bell on|off]
+        [--fetch-every TIME] [--on-new CMD] [--bell on|off]
+        [--deliver maildir:DIR|mda:COMMAND]
         [--auth oauth2 (--oauth-provider microsoft|google|custom [--oauth-client-id ID]
          [--oauth-client-secret S] [--oauth-tenant T] [--oauth-device-url U
          --oauth-auth-url U --oauth-token-url U] [--oauth-scopes S] [--device|--browser]
@@ -35,6 +36,8 @@ const accountUsage = `  popbox account add --name N --email E (--host H --port P
   popbox account use NAME                 make NAME the active account
   popbox account set NAME [--max-size SIZE] [--fetch-every TIME|off] [--on-new CMD] [--bell on|off]
                                         largest message (default 256M), fetching on its own
+  popbox account set NAME --deliver maildir:DIR|mda:COMMAND|none
+                                        deliver each fetched message there
   popbox account passwd NAME --incoming|--outgoing [--password-stdin]
   popbox account login NAME [--device|--browser] [--outgoing]   sign in again (OAuth2)
   popbox account trust NAME SHA256 [--outgoing]    trust a certificate that does not verify
@@ -49,6 +52,8 @@ Usage:
   popbox accounts [--json]                list accounts; the active one is marked *
 ` + accountUsage + `  popbox check [NAME] [--ca-file F]       log in to the incoming and outgoing servers
   popbox fetch [--account NAME] [--dry-run [--json]] [--quiet] [--force] [--ca-file F]
+  popbox fetch --deliver-only [--account NAME] [--quiet]
+                                          deliver what waits for delivery, logging in nowhere
   popbox list [--account NAME] [--json]   cached messages, newest first
   popbox show ID [--raw]                  a readable message, or its exact bytes
   popbox save ID N --to DIR               save attachment N of message ID into DIR

@@ -45,7 +45,7 @@ func (l Lang) Field(fe mail.FieldError, a mail.Account, f Front) string {
 		k = "cli." + k
 	}
 	switch fe.Code {
-	case mail.CodeRequired, mail.CodePlainPassword, mail.CodeRecentKeep, mail.CodeBadChars, mail.CodeBadRetention:
+	case mail.CodeRequired, mail.CodePlainPassword, mail.CodeRecentKeep, mail.CodeBadChars, mail.CodeBadRetention, mail.CodeBadDeliver:
 		return l.Tr(k)
 	case mail.CodeBadEmail:
 		return l.Tr(k, safe(a.Email))

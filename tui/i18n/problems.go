@@ -77,6 +77,9 @@ func (l Lang) unsaved(err error, what string) string {
 func (l Lang) sentence(err error, sc Scene) string {
 	s, known := l.signInError(err, sc)
 	if !known {
+		s, known = l.deliveryError(err, sc)
+	}
+	if !known {
 		s, known = l.storeError(err, sc)
 	}
 	if !known {

@@ -190,7 +190,7 @@ func TestFieldCLIWords(t *testing.T) {
 // TestEveryWarningInBothLanguages: every warning of a fetch is a sentence
 // of the catalog, in Japanese without English prose of mail's.
 func TestEveryWarningInBothLanguages(t *testing.T) {
-	for k := mail.WarnNotStored; k <= mail.WarnExpire; k++ {
+	for k := mail.WarnNotStored; k <= mail.WarnDeliveryWaiting; k++ {
 		w := mail.Warning{Kind: k, Host: "pop.example.jp", UID: "u1", N: 3, Size: 9 << 20, Limit: 1 << 20, Delay: time.Minute,
 			Text: `"x y"`, Retention: mail.Retention{Kind: mail.RetainDays, Days: 30},
 			Unfaithful: &mail.UnfaithfulError{Num: 1, Announced: 4096, Got: 1 << 20}}

@@ -40,6 +40,8 @@ func (l Lang) Warning(w mail.Warning) string {
 		return l.Tr("warn.oddUID", host, w.N, uid)
 	case mail.WarnMoreLater:
 		return l.Tr("warn.moreLater", host, l.Duration(w.Delay))
+	case mail.WarnDeliveryWaiting:
+		return l.deliveryWarning(w)
 	case mail.WarnExpire:
 		when := l.Tr("warn.expireAfter", w.N)
 		if w.N == 0 {
