@@ -51,6 +51,13 @@ var (
 	ErrNoToken = errors.New("no access token")
 	// ErrNoOAuthMech: the server offers neither OAUTHBEARER nor XOAUTH2.
 	ErrNoOAuthMech = errors.New("server offers no OAuth2 login")
+	// ErrRejected: the outgoing server refused the message (a sender,
+	// recipient or the data); it was not sent.
+	ErrRejected = errors.New("message refused by the server")
+	// ErrDeliveryUnknown: the connection ended after the whole message
+	// went out and before the server said whether it took it, so it may
+	// have been sent or not. Sending it again could deliver it twice.
+	ErrDeliveryUnknown = errors.New("delivery unknown")
 )
 
 // keepPanics, when set, stops the POP3 session from turning an internal

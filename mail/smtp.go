@@ -52,6 +52,12 @@ func CheckSMTP(ctx context.Context, srv Server, password string, tlsConf *tls.Co
 
 // checkSMTP is CheckSMTP with the certificate decided by t.
 func checkSMTP(ctx context.Context, srv Server, password string, tlsConf *tls.Config, t trust) error {
+	return newSMTPCheck(ctx, srv, password, tlsConf, t).run(ctx)
+}
+
+// newSMTPCheck prepares one session with the outgoing server: its
+// deadline, TLS configuration and address.
+func newSMTPCheck(ctx context.Context, srv Server, password string, tlsConf *tls.Config, t trust) *smtpCheck {
 	deadline := time.Now().Add(DefaultSMTPTimeout)
 	if d, ok := ctx.Deadline(); ok {
 		deadline = d
@@ -65,8 +71,7 @@ func checkSMTP(ctx context.Context, srv Server, password string, tlsConf *tls.Co
 		conf.MinVersion = tls.VersionTLS12
 	}
 	conf = t.config(conf)
-	k := &smtpCheck{srv: srv, addr: srv.Address(), password: password, conf: conf, deadline: deadline}
-	return k.run(ctx)
+	return &smtpCheck{srv: srv, addr: srv.Address(), password: password, conf: conf, deadline: deadline}
 }
 
 // smtpCheck is one run of CheckSMTP.
@@ -92,36 +97,62 @@ const (
 )
 
 func (k *smtpCheck) run(ctx context.Context) error {
+	c, done, err := k.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	// The login is what is checked. Some servers (Dovecot's submission
+	// without a reachable relay) drop the session right after AUTH, so a
+	// failed QUIT does not fail the check.
+	c.Quit()
+	return nil
+}
+
+// open connects, says EHLO (with STARTTLS for SecurityStartTLS) and logs
+// in unless the server has no user: what CheckSMTP checks and SendSMTP
+// sends over. done closes the connection and stops watching ctx.
+func (k *smtpCheck) open(ctx context.Context) (c *smtp.Client, done func(), err error) {
 	if err := ctx.Err(); err != nil {
-		return k.fail(ctx, stepConnect, err)
+		return nil, nil, k.fail(ctx, stepConnect, err)
 	}
 	d := net.Dialer{Deadline: k.deadline}
 	raw, err := d.DialContext(ctx, "tcp", k.addr)
 	if err != nil {
-		return k.fail(ctx, stepConnect, err)
+		return nil, nil, k.fail(ctx, stepConnect, err)
 	}
 	conn := newSMTPConn(raw, k.deadline)
-	defer conn.Close()
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
-	defer stop()
+	done = func() {
+		stop()
+		if c != nil {
+			c.Close()
+		}
+		conn.Close()
+	}
+	defer func() {
+		if err != nil {
+			done()
+			c = nil
+		}
+	}()
 
-	var c *smtp.Client
 	switch k.srv.Security {
 	case SecuritySSL:
 		tc := tls.Client(conn, k.conf)
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return k.fail(ctx, stepHandshake, err)
+			return nil, nil, k.fail(ctx, stepHandshake, err)
 		}
 		c = smtp.NewClient(tc)
 		if err := c.Hello(smtpLocalName); err != nil {
-			return k.fail(ctx, stepGreeting, err)
+			return nil, nil, k.fail(ctx, stepGreeting, err)
 		}
 	case SecurityStartTLS:
 		stopProbe := k.probeTLS(ctx, conn, raw)
 		c, err = smtp.NewClientStartTLS(conn, k.conf)
 		stopProbe()
 		if err != nil {
-			return k.fail(ctx, stepStartTLS, err)
+			return nil, nil, k.fail(ctx, stepStartTLS, err)
 		}
 		// The handshake runs with the first command after STARTTLS: this
 		// second EHLO, which also reads the extensions offered under TLS.
@@ -130,7 +161,7 @@ func (k *smtpCheck) run(ctx context.Context) error {
 			if st, _ := c.TLSConnectionState(); st.HandshakeComplete {
 				step = stepGreeting
 			}
-			return k.fail(ctx, step, err)
+			return nil, nil, k.fail(ctx, step, err)
 		}
 	default:
 		stopProbe := k.probeTLS(ctx, conn, raw)
@@ -138,21 +169,16 @@ func (k *smtpCheck) run(ctx context.Context) error {
 		err = c.Hello(smtpLocalName)
 		stopProbe()
 		if err != nil {
-			return k.fail(ctx, stepGreeting, err)
+			return nil, nil, k.fail(ctx, stepGreeting, err)
 		}
 	}
-	defer c.Close()
 
 	if k.srv.User != "" {
 		if err := k.auth(ctx, c); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
-	// The login is what is checked. Some servers (Dovecot's submission
-	// without a reachable relay) drop the session right after AUTH, so a
-	// failed QUIT does not fail the check.
-	c.Quit()
-	return nil
+	return c, done, nil
 }
 
 // smtpLocalName is the name popbox gives in EHLO; a client has no better one.

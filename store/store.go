@@ -45,6 +45,9 @@
 //	        deliver            8-byte global message ID -> 8-byte first-seen time + UID:
 //	                           waiting for delivery to a Maildir or MDA; absent until
 //	                           an account delivers (deliver.go)
+//	        outbox             8-byte outbox ID -> JSON of Outgoing (state, recipients,
+//	                           Message-ID, times); absent until the account sends (outbox.go)
+//	        outbox_raw         8-byte outbox ID -> the exact bytes to send
 //
 // This is schema 3. Schemas 1 and 2 kept the plain bytes in raw under the
 // msg key (layout absent; "chunks": plain chunks) and UID records as JSON
@@ -236,6 +239,12 @@ type state struct {
 	// it in this process holds (see LockFetch).
 	fetchMu  sync.Mutex
 	fetching map[string]chan struct{}
+
+	// outMu guards sendingNow: the outbox entries ("account/id") that a
+	// send in this process has marked sending (see outbox.go), which
+	// SettleOutbox must leave alone.
+	outMu      sync.Mutex
+	sendingNow map[string]bool
 }
 
 // DefaultPath is $XDG_DATA_HOME/popbox/popbox.db, with XDG_DATA_HOME
