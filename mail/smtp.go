@@ -123,17 +123,19 @@ func (k *smtpCheck) open(ctx context.Context) (c *smtp.Client, done func(), err 
 	}
 	conn := newSMTPConn(raw, k.deadline)
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
-	done = func() {
+	// client is c once made; the returns below set c and done to nil on
+	// failure, so the cleanup works on its own copies.
+	var client *smtp.Client
+	closeAll := func() {
 		stop()
-		if c != nil {
-			c.Close()
+		if client != nil {
+			client.Close()
 		}
 		conn.Close()
 	}
 	defer func() {
 		if err != nil {
-			done()
-			c = nil
+			closeAll()
 		}
 	}()
 
@@ -144,12 +146,14 @@ func (k *smtpCheck) open(ctx context.Context) (c *smtp.Client, done func(), err 
 			return nil, nil, k.fail(ctx, stepHandshake, err)
 		}
 		c = smtp.NewClient(tc)
+		client = c
 		if err := c.Hello(smtpLocalName); err != nil {
 			return nil, nil, k.fail(ctx, stepGreeting, err)
 		}
 	case SecurityStartTLS:
 		stopProbe := k.probeTLS(ctx, conn, raw)
 		c, err = smtp.NewClientStartTLS(conn, k.conf)
+		client = c
 		stopProbe()
 		if err != nil {
 			return nil, nil, k.fail(ctx, stepStartTLS, err)
@@ -166,6 +170,7 @@ func (k *smtpCheck) open(ctx context.Context) (c *smtp.Client, done func(), err 
 	default:
 		stopProbe := k.probeTLS(ctx, conn, raw)
 		c = smtp.NewClient(conn)
+		client = c
 		err = c.Hello(smtpLocalName)
 		stopProbe()
 		if err != nil {
@@ -178,7 +183,7 @@ func (k *smtpCheck) open(ctx context.Context) (c *smtp.Client, done func(), err 
 			return nil, nil, err
 		}
 	}
-	return c, done, nil
+	return c, closeAll, nil
 }
 
 // smtpLocalName is the name popbox gives in EHLO; a client has no better one.

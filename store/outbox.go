@@ -329,3 +329,18 @@ func (s *Store) Sent(accountID string) ([]Outgoing, error) {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].SentAt.After(out[j].SentAt) })
 	return out, err
 }
+
+// MarkFailed records that message id could not be sent before anything of
+// it reached the server (no connection, login refused, a recipient
+// refused): it was certainly not delivered, so a plain retry may send it.
+func (s *Store) MarkFailed(accountID, id, reason string) (Outgoing, error) {
+	return s.changeOutgoing(accountID, id, func(o *Outgoing) error {
+		switch o.State {
+		case OutQueued, OutFailed, OutDraft:
+			o.State, o.Reason = OutFailed, reason
+			o.Attempts++
+			return nil
+		}
+		return fmt.Errorf("outbox %s: %w: %s", id, ErrOutState, o.State)
+	})
+}

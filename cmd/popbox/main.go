@@ -63,6 +63,17 @@ Usage:
   popbox import --mbox FILE | --maildir DIR [--account NAME]
                                           store the messages of an mbox or Maildir;
                                           none twice, and run again after a stop
+  popbox send [--account NAME] --to A [--to A] [--cc A] [--bcc A] --subject S
+        [--attach FILE]... [--iso-2022-jp] [--flowed] < body
+  popbox send [--account NAME] --raw < message
+                                          send through the account's outgoing server;
+                                          exit 0 only when the server took it
+  popbox outbox [--account NAME] [--json] messages not sent: queued, failed, unknown
+  popbox outbox retry [--account NAME] (ID | --all) [--force]
+                                          send again (--force: also a message whose
+                                          delivery is unknown)
+  popbox outbox sent [--account NAME] [--json]
+                                          sent messages, newest first
   popbox repair [--to NEWPATH]            copy what a damaged database still holds
                                           into NEWPATH (default: PATH.repaired)
 
@@ -248,6 +259,8 @@ var commands = map[string]func(db string, args []string, e env) error{
 	"repair":           cmdRepair,
 	"export":           cmdExport,
 	"import":           cmdImport,
+	"send":             cmdSend,
+	"outbox":           cmdOutbox,
 }
 
 // flagName is the flag of an argument, without its value: --x=1 is --x.
