@@ -344,3 +344,70 @@ func (s *Store) MarkFailed(accountID, id, reason string) (Outgoing, error) {
 		return fmt.Errorf("outbox %s: %w: %s", id, ErrOutState, o.State)
 	})
 }
+
+// copyOutbox carries an account's outbox over in a repair: every message
+// whose record and bytes both read, with its ID, so that nothing written
+// is lost (a message left "sending" stays so, and the next run settles it
+// to "unknown"). The IDs go on from the highest one copied.
+func (c *salvage) copyOutbox(key []byte) error {
+	type entry struct{ k, v, raw []byte }
+	recs := map[string][]byte{}
+	raws := map[string][]byte{}
+	collect := func(bucket []byte, into map[string][]byte) error {
+		return c.src.walk([][]byte{bucketAcct, key, bucket}, nil, func(*bolt.Tx) func(k, v []byte) bool {
+			return func(k, v []byte) bool {
+				if len(k) == 8 && v != nil {
+					into[string(k)] = copyBytes(v)
+				}
+				return false
+			}
+		}, nil)
+	}
+	if err := collect(bucketOutbox, recs); err != nil {
+		return err
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	if err := collect(bucketOutboxRaw, raws); err != nil {
+		return err
+	}
+	var entries []entry
+	var top uint64
+	for k, v := range recs {
+		raw, ok := raws[k]
+		var o Outgoing
+		if !ok || json.Unmarshal(v, &o) != nil {
+			c.rep.Lost++
+			continue
+		}
+		entries = append(entries, entry{[]byte(k), v, raw})
+		top = max(top, binary.BigEndian.Uint64([]byte(k)))
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	return c.dst.Update(func(tx *bolt.Tx) error {
+		a, err := openAcctKey(tx, key, accountIDOf(key))
+		if err != nil {
+			return err
+		}
+		b, err := a.root.CreateBucketIfNotExists(bucketOutbox)
+		if err != nil {
+			return err
+		}
+		rb, err := a.root.CreateBucketIfNotExists(bucketOutboxRaw)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if err := rb.Put(e.k, e.raw); err != nil {
+				return fmt.Errorf("copy outgoing message: %w", err)
+			}
+			if err := b.Put(e.k, e.v); err != nil {
+				return fmt.Errorf("copy outgoing message: %w", err)
+			}
+		}
+		return b.SetSequence(max(b.Sequence(), top))
+	})
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"path/filepath"
 	"testing"
 )
 
@@ -66,5 +67,45 @@ func TestOutboxStates(t *testing.T) {
 	}
 	if _, _, err := s.OutgoingMessage(a.ID, "9"); !errors.Is(err, ErrNoOutgoing) {
 		t.Fatalf("missing: %v", err)
+	}
+}
+
+// TestSalvageKeepsOutbox: a repair carries the outbox over, every state,
+// bytes and IDs, and new messages get new IDs after the copied ones.
+func TestSalvageKeepsOutbox(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "popbox.db")
+	st := openTest(t, path)
+	a, err := st.AddAccount(testAccount("Work"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := st.AddOutgoing(a.ID, Outgoing{To: []string{"b@example.com"}}, []byte("queued\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := st.AddOutgoing(a.ID, Outgoing{To: []string{"c@example.com"}, State: OutSent}, []byte("sent\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	dst := filepath.Join(dir, "new", "popbox.db")
+	if _, err := Salvage(path, dst, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	nst := openTest(t, dst)
+	defer nst.Close()
+	for _, want := range []struct {
+		o   Outgoing
+		raw string
+	}{{q, "queued\r\n"}, {s, "sent\r\n"}} {
+		o, raw, err := nst.OutgoingMessage(a.ID, want.o.ID)
+		if err != nil || string(raw) != want.raw || o.State != want.o.State {
+			t.Fatalf("after repair %s: %+v %q %v", want.o.ID, o, raw, err)
+		}
+	}
+	n, err := nst.AddOutgoing(a.ID, Outgoing{To: []string{"d@example.com"}}, []byte("new\r\n"))
+	if err != nil || n.ID == q.ID || n.ID == s.ID {
+		t.Fatalf("new outgoing ID %q after repair (%v), copied %s and %s", n.ID, err, q.ID, s.ID)
 	}
 }

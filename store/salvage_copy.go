@@ -357,7 +357,10 @@ func (c *salvage) copyAccount(key []byte) error {
 	if err := c.copyUIDs(key, copiedMsgs, uidTo); err != nil {
 		return err
 	}
-	return c.copyDeliveryMarks(key, copiedMsgs)
+	if err := c.copyDeliveryMarks(key, copiedMsgs); err != nil {
+		return err
+	}
+	return c.copyOutbox(key)
 }
 
 // countDigests counts the entries of an account's digests bucket, one per
