@@ -172,7 +172,8 @@ func TestOAuthWizardEndToEnd(t *testing.T) {
 // TestOAuthWizardBrowser: a Google-like account (the custom profile with
 // only an authorize endpoint: the browser flow with PKCE on a loopback
 // redirect; the "browser" is an xdg-open on PATH that follows the mock's
-// redirect) set up from the wizard and fetched.
+// redirect) set up from the wizard and fetched; revoked, signed in again
+// from the edit form in the browser, and fetched again.
 func TestOAuthWizardBrowser(t *testing.T) {
 	oa, srv, c := oauthSetup(t)
 	srv.Deliver(t, "alice", []byte("From: Bob <bob@example.test>\r\nSubject: by the browser\r\n\r\nhello\r\n"))
@@ -194,6 +195,40 @@ func TestOAuthWizardBrowser(t *testing.T) {
 	tm.waitGone(10*time.Second, "Connection test")
 	tm.keys("f")
 	tm.waitFor(30*time.Second, "by the browser")
+	tm.keys("q")
+	tm.waitFor(10*time.Second, "[popbox exited 0]")
+
+	// Revoked, then signed in again from the edit form, in the browser.
+	oa.RevokeUser("alice")
+	srv.Deliver(t, "alice", []byte("From: Bob <bob@example.test>\r\nSubject: after signing in again\r\n\r\nhello\r\n"))
+	tm = startTerm(t, c, 110, 44, []string{"LANG=en_US.UTF-8", "PATH=" + bin + ":" + pathOf(c)})
+	tm.waitFor(10*time.Second, "by the browser")
+	tm.keys("f")
+	tm.waitFor(30*time.Second, "is no longer valid")
+	codes := oa.Count("authorization_code")
+	tm.keys("A")
+	tm.waitFor(10*time.Second, "Work")
+	tm.keys("e")
+	tm.waitFor(10*time.Second, "Edit the account")
+	for range 12 {
+		tm.keys("Tab")
+	}
+	tm.waitFor(5*time.Second, "› Sign in", "✓ Signed in (saved)")
+	tm.keys("s")
+	tm.waitUntil(30*time.Second, "a new sign-in", func(s string) bool {
+		return strings.Contains(s, "✓ Signed in") && !strings.Contains(s, "Signed in (saved)")
+	})
+	if oa.Count("authorization_code") != codes+1 {
+		t.Fatalf("the browser sign-in was not used again: %d code grants, want %d", oa.Count("authorization_code"), codes+1)
+	}
+	tm.keys("C-s")
+	tm.waitFor(30*time.Second, "Incoming (POP3): logged in to "+srv.Host+".", "Outgoing (SMTP): logged in to "+srv.Host+".")
+	tm.keys("Enter")
+	tm.waitGone(10*time.Second, "Connection test")
+	tm.keys("q")
+	tm.waitFor(10*time.Second, "by the browser")
+	tm.keys("f")
+	tm.waitFor(30*time.Second, "after signing in again")
 	tm.keys("q")
 	tm.waitFor(10*time.Second, "[popbox exited 0]")
 }
