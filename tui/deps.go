@@ -36,15 +36,13 @@ type deps struct {
 	// getenv reads the environment (POPBOX_OAUTH_CLIENT_ID for a sign-in);
 	// nil is os.Getenv.
 	getenv func(string) string
-	// open opens an address in the desktop's browser for a sign-in; nil
-	// is openBrowser (xdg-open or open, when there is one).
-	open func(url string) error
 	// discover looks up the servers of an address for the wizard
 	// (wizard_discover.go); nil turns the lookup off, as in tests. Run
 	// sets the real one (lookupDiscover).
 	discover discoverFunc
-	// opener opens a file popbox wrote, or a link, from the reader; nil
-	// is runOpener (POPBOX_OPENER, xdg-open or open). files is the
+	// opener opens a file popbox wrote, or a link, from the reader, and
+	// the wizard's sign-in address; nil is runOpener (POPBOX_OPENER,
+	// xdg-open or open). files is the
 	// private folder those files go into (reader_open.go).
 	opener func(target string) error
 	files  *openFiles
@@ -60,33 +58,6 @@ func (d deps) env(k string) string {
 		return os.Getenv(k)
 	}
 	return d.getenv(k)
-}
-
-// openURL opens u with open, or openBrowser.
-func (d deps) openURL(u string) error {
-	if d.open != nil {
-		return d.open(u)
-	}
-	return openBrowser(u)
-}
-
-// openBrowser starts xdg-open or open on u, with no terminal: its words
-// must not land on popbox's screen. Having neither is no error: the
-// address is on the screen to open by hand.
-func openBrowser(u string) error {
-	for _, name := range []string{"xdg-open", "open"} {
-		path, err := exec.LookPath(name)
-		if err != nil {
-			continue
-		}
-		cmd := exec.Command(path, u)
-		if err := cmd.Start(); err != nil {
-			return err
-		}
-		go func() { _ = cmd.Wait() }()
-		return nil
-	}
-	return nil
 }
 
 // execCmd runs c on the terminal, as an $EDITOR is run: popbox's screen

@@ -165,9 +165,10 @@ func (m wizardModel) signInProfile() (oauth.Profile, error) {
 
 // profileKey names what a sign-in is valid for: the provider, the client
 // and the endpoints. A sign-in made for another key no longer counts.
-func (m wizardModel) profileKey() string {
-	a := m.account()
-	o := a.OAuth
+func (m wizardModel) profileKey() string { return m.keyOf(m.account().OAuth) }
+
+// keyOf is profileKey for the profile o.
+func (m wizardModel) keyOf(o mail.OAuthProfile) string {
 	return strings.Join([]string{o.Provider, oauth.ClientID("", o.ClientID, m.d.env), o.ClientSecret, o.Tenant, o.DeviceURL, o.AuthURL, o.TokenURL, o.Scopes}, "\x00")
 }
 
@@ -177,8 +178,7 @@ func (m wizardModel) storedKey() string {
 	if m.existing == nil || !signin.SignedIn(*m.existing) {
 		return ""
 	}
-	o := m.existing.OAuth
-	return strings.Join([]string{o.Provider, oauth.ClientID("", o.ClientID, m.d.env), o.ClientSecret, o.Tenant, o.DeviceURL, o.AuthURL, o.TokenURL, o.Scopes}, "\x00")
+	return m.keyOf(m.existing.OAuth)
 }
 
 // signInState is where the sign-in of the form stands.
@@ -248,7 +248,11 @@ func (m wizardModel) signedIn() bool {
 // keepsStoredSignIn reports whether an edited account's sealed sign-in
 // still serves: same provider, client and endpoints, and no new sign-in.
 func (m wizardModel) keepsStoredSignIn() bool {
-	return m.oauthOn() && !m.signedIn() && m.storedKey() != "" && m.storedKey() == m.profileKey()
+	if !m.oauthOn() || m.signedIn() {
+		return false
+	}
+	stored := m.storedKey()
+	return stored != "" && stored == m.profileKey()
 }
 
 // signedInToken is the token of the form's sign-in, nil when there is none.
@@ -295,7 +299,7 @@ func (m wizardModel) startSignIn(browser bool) (wizardModel, tea.Cmd) {
 		return m, tea.Batch(m.spin.Tick, deviceSignIn(ctx, seq, p))
 	}
 	m.sign.state = signInBrowser
-	return m, tea.Batch(m.spin.Tick, browserSignIn(ctx, seq, p, m.d.openURL))
+	return m, tea.Batch(m.spin.Tick, browserSignIn(ctx, seq, p, m.d.launcher()))
 }
 
 // deviceSignIn asks for a device code; its message carries the command

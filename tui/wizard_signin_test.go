@@ -177,7 +177,7 @@ func TestWizardSignInBrowser(t *testing.T) {
 	o := mailtest.NewOAuth(t)
 	var opened []string
 	d := wizardTestDeps(langEN, &tokenChecker{})
-	d.open = func(u string) error {
+	d.opener = func(u string) error {
 		opened = append(opened, u)
 		go func() {
 			resp, err := http.Get(u) // the mock redirects to the loopback address

@@ -3,7 +3,9 @@ package signin
 import (
 	"context"
 	"fmt"
+	"net"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -87,14 +89,12 @@ func TestTokenExpiresBetweenSessions(t *testing.T) {
 
 func splitHostPort(t *testing.T, addr string) (string, int) {
 	t.Helper()
-	var host string
-	var port int
-	i := len(addr) - 1
-	for i >= 0 && addr[i] != ':' {
-		i--
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
 	}
-	host = addr[:i]
-	if _, err := fmt.Sscanf(addr[i+1:], "%d", &port); err != nil {
+	port, err := strconv.Atoi(p)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return host, port
