@@ -19,20 +19,7 @@ import (
 // incoming on POP3S and outgoing by hand on the implicit-TLS submission
 // port, and stops on the sign-in field.
 func typeOAuthWizard(tm *tmuxTerm, oa *mailtest.OAuth, srv *mailtest.Server, device, browser bool) {
-	tm.waitFor(10*time.Second, "Display name", "Email address")
-	tm.typeText("Work")
-	tm.keys("Tab")
-	tm.typeText("alice@example.test")
-	tm.keys("Tab")
-	tm.typeText(srv.Host)
-	tm.keys("Tab")
-	tm.keys("BSpace", "BSpace", "BSpace", "BSpace", "BSpace")
-	tm.typeText(strconv.Itoa(srv.POPSPort))
-	tm.keys("Tab")
-	tm.keys("Tab") // SSL stays on
-	tm.keys("C-u")
-	tm.typeText("alice")
-	tm.keys("Tab")
+	typeIncoming(tm, srv)
 	// The sign-in: password, Microsoft, Google, other OAuth2.
 	tm.keys("Space", "Space", "Space")
 	tm.waitFor(5*time.Second, "● Other OAuth2", "Token URL")

@@ -10,9 +10,9 @@ import (
 	"popbox/mail/mailtest"
 )
 
-// typeWizard types a whole account into the wizard of a fresh popbox:
-// incoming on POP3S, outgoing by hand on the implicit-TLS submission port.
-func typeWizard(tm *tmuxTerm, srv *mailtest.Server, password string) {
+// typeIncoming types the account and its incoming server (POP3S, user
+// alice) into the wizard of a fresh popbox, and stops on the sign-in choice.
+func typeIncoming(tm *tmuxTerm, srv *mailtest.Server) {
 	tm.waitFor(10*time.Second, "Display name", "Email address")
 	tm.typeText("Work")
 	tm.keys("Tab")
@@ -28,6 +28,12 @@ func typeWizard(tm *tmuxTerm, srv *mailtest.Server, password string) {
 	tm.keys("C-u")
 	tm.typeText("alice")
 	tm.keys("Tab")
+}
+
+// typeWizard types a whole account into the wizard of a fresh popbox:
+// incoming on POP3S, outgoing by hand on the implicit-TLS submission port.
+func typeWizard(tm *tmuxTerm, srv *mailtest.Server, password string) {
+	typeIncoming(tm, srv)
 	tm.keys("Tab") // the sign-in: a password
 	tm.typeText(password)
 	tm.keys("Tab")
