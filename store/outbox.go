@@ -18,7 +18,10 @@ import (
 //	outbox       8-byte outbox ID -> JSON of Outgoing
 //	outbox_raw   8-byte outbox ID -> the exact bytes to send
 //
-// A message moves queued -> sending -> sent, or to failed when the server
+//	outbox_form  8-byte outbox ID -> the form a screen wrote it in (drafts.go)
+//
+// A draft's outbox_raw is its form, not a message: it is never sent as it
+// is (drafts.go). A message moves queued -> sending -> sent, or to failed when the server
 // refused it or could not be reached before DATA. "sending" is written,
 // with the Message-ID, before the SMTP DATA command, and "sent" after the
 // server accepted the message. A message still "sending" when no send of
@@ -28,8 +31,9 @@ import (
 // sends it again, so popbox never sends one message twice on its own and
 // never drops one.
 var (
-	bucketOutbox    = []byte("outbox")
-	bucketOutboxRaw = []byte("outbox_raw")
+	bucketOutbox     = []byte("outbox")
+	bucketOutboxRaw  = []byte("outbox_raw")
+	bucketOutboxForm = []byte("outbox_form")
 )
 
 // OutState is where an outgoing message stands.
@@ -70,6 +74,9 @@ type Outgoing struct {
 	Updated   time.Time `json:"updated"`
 	SentAt    time.Time `json:"sent_at,omitzero"`
 	Size      int       `json:"size"`
+	// Refused: the server refused the message or a recipient; it is sent
+	// again only when the user asks, not at the next fetch (Pending).
+	Refused bool `json:"refused,omitempty"`
 }
 
 func outKey(id string) ([]byte, error) {
@@ -152,7 +159,7 @@ func (s *Store) changeOutgoing(accountID, id string, fn func(*Outgoing) error) (
 
 // BeginSending marks message id "sending" and holds it for this process
 // until EndSending: call it before the SMTP DATA command. A message may
-// start from queued, failed or draft; from unknown only with force (it may
+// start from queued or failed; from unknown only with force (it may
 // have been delivered already). A message sent already, or being sent, is
 // ErrOutState.
 func (s *Store) BeginSending(accountID, id string, force bool) (Outgoing, error) {
@@ -169,7 +176,7 @@ func (s *Store) BeginSending(accountID, id string, force bool) (Outgoing, error)
 	s.outMu.Unlock()
 	o, err := s.changeOutgoing(accountID, id, func(o *Outgoing) error {
 		switch o.State {
-		case OutQueued, OutFailed, OutDraft:
+		case OutQueued, OutFailed:
 		case OutUnknown:
 			if !force {
 				return fmt.Errorf("outbox %s: %w: %s", id, ErrOutState, o.State)
@@ -177,7 +184,7 @@ func (s *Store) BeginSending(accountID, id string, force bool) (Outgoing, error)
 		default:
 			return fmt.Errorf("outbox %s: %w: %s", id, ErrOutState, o.State)
 		}
-		o.State, o.Reason = OutSending, ""
+		o.State, o.Reason, o.Refused = OutSending, "", false
 		o.Attempts++
 		return nil
 	})
@@ -195,11 +202,12 @@ func (s *Store) releaseSend(slot string) {
 
 // EndSending records how the send that BeginSending started ended: OutSent
 // when the server accepted the message, OutFailed when it was not sent,
-// OutUnknown when it may have been; reason says why for the last two.
-func (s *Store) EndSending(accountID, id string, state OutState, reason string) (Outgoing, error) {
+// OutUnknown when it may have been; reason says why for the last two, and
+// refused that the server refused it (see Outgoing.Refused).
+func (s *Store) EndSending(accountID, id string, state OutState, reason string, refused bool) (Outgoing, error) {
 	defer s.releaseSend(accountID + "/" + id)
 	return s.changeOutgoing(accountID, id, func(o *Outgoing) error {
-		o.State, o.Reason = state, reason
+		o.State, o.Reason, o.Refused = state, reason, refused
 		if state == OutSent {
 			o.SentAt = time.Now().UTC()
 		}
@@ -333,11 +341,11 @@ func (s *Store) Sent(accountID string) ([]Outgoing, error) {
 // MarkFailed records that message id could not be sent before anything of
 // it reached the server (no connection, login refused, a recipient
 // refused): it was certainly not delivered, so a plain retry may send it.
-func (s *Store) MarkFailed(accountID, id, reason string) (Outgoing, error) {
+func (s *Store) MarkFailed(accountID, id, reason string, refused bool) (Outgoing, error) {
 	return s.changeOutgoing(accountID, id, func(o *Outgoing) error {
 		switch o.State {
-		case OutQueued, OutFailed, OutDraft:
-			o.State, o.Reason = OutFailed, reason
+		case OutQueued, OutFailed:
+			o.State, o.Reason, o.Refused = OutFailed, reason, refused
 			o.Attempts++
 			return nil
 		}
@@ -372,6 +380,10 @@ func (c *salvage) copyOutbox(key []byte) error {
 	if err := collect(bucketOutboxRaw, raws); err != nil {
 		return err
 	}
+	forms := map[string][]byte{}
+	if err := collect(bucketOutboxForm, forms); err != nil {
+		return err
+	}
 	var entries []entry
 	var top uint64
 	for k, v := range recs {
@@ -400,7 +412,16 @@ func (c *salvage) copyOutbox(key []byte) error {
 		if err != nil {
 			return err
 		}
+		fb, err := a.root.CreateBucketIfNotExists(bucketOutboxForm)
+		if err != nil {
+			return err
+		}
 		for _, e := range entries {
+			if f, ok := forms[string(e.k)]; ok {
+				if err := fb.Put(e.k, f); err != nil {
+					return fmt.Errorf("copy outgoing message: %w", err)
+				}
+			}
 			if err := rb.Put(e.k, e.raw); err != nil {
 				return fmt.Errorf("copy outgoing message: %w", err)
 			}

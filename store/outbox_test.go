@@ -29,7 +29,7 @@ func TestOutboxStates(t *testing.T) {
 	if got, err := s.SettleOutbox(a.ID); err != nil || len(got) != 0 {
 		t.Fatalf("SettleOutbox during a send: %v, %v", got, err)
 	}
-	if _, err := s.EndSending(a.ID, o.ID, OutSent, ""); err != nil {
+	if _, err := s.EndSending(a.ID, o.ID, OutSent, "", false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.BeginSending(a.ID, o.ID, true); !errors.Is(err, ErrOutState) {
@@ -43,7 +43,7 @@ func TestOutboxStates(t *testing.T) {
 
 	o2, _ := s.AddOutgoing(a.ID, Outgoing{MessageID: "<2@x>", To: []string{"b@y"}}, raw)
 	s.BeginSending(a.ID, o2.ID, false)
-	s.EndSending(a.ID, o2.ID, OutFailed, "refused")
+	s.EndSending(a.ID, o2.ID, OutFailed, "refused", true)
 	if o, err := s.BeginSending(a.ID, o2.ID, false); err != nil || o.Attempts != 2 {
 		t.Fatalf("retry of a failed message: %+v, %v", o, err)
 	}
@@ -60,7 +60,7 @@ func TestOutboxStates(t *testing.T) {
 	if _, err := s.BeginSending(a.ID, o2.ID, true); err != nil {
 		t.Fatalf("forced retry: %v", err)
 	}
-	s.EndSending(a.ID, o2.ID, OutSent, "")
+	s.EndSending(a.ID, o2.ID, OutSent, "", false)
 	got, b, err := s.OutgoingMessage(a.ID, o2.ID)
 	if err != nil || string(b) != string(raw) || got.MessageID != "<2@x>" {
 		t.Fatalf("OutgoingMessage: %+v %q %v", got, b, err)

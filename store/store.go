@@ -47,7 +47,8 @@
 //	                           an account delivers (deliver.go)
 //	        outbox             8-byte outbox ID -> JSON of Outgoing (state, recipients,
 //	                           Message-ID, times); absent until the account sends (outbox.go)
-//	        outbox_raw         8-byte outbox ID -> the exact bytes to send
+//	        outbox_raw         8-byte outbox ID -> the exact bytes to send (a draft: its form)
+//	        outbox_form        8-byte outbox ID -> the form a queued message was written in
 //
 // This is schema 3. Schemas 1 and 2 kept the plain bytes in raw under the
 // msg key (layout absent; "chunks": plain chunks) and UID records as JSON

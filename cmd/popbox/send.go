@@ -17,7 +17,7 @@ import (
 	"popbox/mail"
 	"popbox/mail/compose"
 	"popbox/store"
-	"popbox/store/signin"
+	"popbox/store/send"
 )
 
 // maxSendInput bounds what send reads from stdin.
@@ -186,12 +186,11 @@ func prepareRaw(input []byte, a mail.Account) (msg []byte, messageID, subject st
 	return b.Bytes(), messageID, subject, rcpts, nil
 }
 
-// sendOne sends outbox message id of account a and records the outcome:
-// "sending" is written before the DATA command, "sent" after the server
-// took the message. It says the outcome on stdout or, as an error, why it
-// failed and how to send it again.
+// sendOne sends outbox message id of account a (send.One) and says the
+// outcome on stdout or, as an error, why it failed and how to send it
+// again.
 func sendOne(st *store.Store, a mail.Account, id string, force bool, e env) error {
-	o, msg, err := st.OutgoingMessage(a.ID, id)
+	o, _, err := st.OutgoingMessage(a.ID, id)
 	if err != nil {
 		return err
 	}
@@ -200,73 +199,26 @@ func sendOne(st *store.Store, a mail.Account, id string, force bool, e env) erro
 		return errors.New(e.lang.Tr("cli.outboxAlreadySent", id))
 	case o.State == store.OutUnknown && !force:
 		return errors.New(e.lang.Tr("cli.outboxUnknownNoForce", id, o.Reason))
+	case o.State == store.OutDraft:
+		return errors.New(e.lang.Tr("cli.outboxDraft", id))
 	}
-	fail := func(err error) error {
-		reason := sentenceForSMTP(e.lang, err, a)
-		if _, werr := st.MarkFailed(a.ID, id, reason); werr != nil {
-			return werr
-		}
-		return sendFailed{e.lang.Tr("cli.sendFailed", strings.TrimRight(reason, ".。"), id)}
-	}
-	seal := func(out bool, rt string) error { return st.SetRefreshToken(a.ID, out, rt) }
-	a, _, err = withToken(a, st, seal, e)
-	if err != nil {
-		return fail(err)
-	}
-	tlsConf, err := mail.TLSConfig(a)
-	if err != nil {
-		return fail(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	smtp := a.SMTP()
-	password := ""
-	if smtp.Auth != mail.AuthOAuth2 {
-		if password, err = smtp.ResolvePassword(ctx); err != nil {
-			return fail(err)
-		}
-	}
-	began := false
-	env := mail.Envelope{From: a.Email, To: o.To}
-	try := func() (struct{}, error) {
-		return struct{}{}, mail.SendSMTP(ctx, smtp, password, tlsConf, env, msg, func() error {
-			if began {
-				return nil
-			}
-			if _, err := st.BeginSending(a.ID, id, force); err != nil {
-				return err
-			}
-			began = true
-			return nil
-		})
-	}
-	if smtp.Auth == mail.AuthOAuth2 {
-		_, err = retryRefused(ctx, signin.TokenOf(smtp), a, try)
-	} else {
-		_, err = try()
-	}
+	o, err = send.One(context.Background(), st, a, id, send.Options{
+		Getenv:        e.getenv,
+		Reason:        func(err error) string { return sentenceForSMTP(e.lang, err, a) },
+		UnknownReason: e.lang.Tr("cli.sendUnknownReason"),
+		Force:         force,
+	})
+	var f *send.Failure
 	switch {
 	case err == nil:
-		if _, err := st.EndSending(a.ID, id, store.OutSent, ""); err != nil {
-			return err
-		}
 		fmt.Fprintln(e.stdout, e.lang.Tr("cli.sent", o.MessageID, len(o.To), id))
 		return nil
-	case !began:
-		return fail(err)
-	case errors.Is(err, mail.ErrDeliveryUnknown):
-		reason := e.lang.Tr("cli.sendUnknownReason")
-		if _, werr := st.EndSending(a.ID, id, store.OutUnknown, reason); werr != nil {
-			return werr
-		}
+	case errors.As(err, &f) && f.State == store.OutUnknown:
 		return sendFailed{e.lang.Tr("cli.sendUnknown", id)}
-	default:
-		reason := sentenceForSMTP(e.lang, err, a)
-		if _, werr := st.EndSending(a.ID, id, store.OutFailed, reason); werr != nil {
-			return werr
-		}
-		return sendFailed{e.lang.Tr("cli.sendFailed", strings.TrimRight(reason, ".。"), id)}
+	case errors.As(err, &f):
+		return sendFailed{e.lang.Tr("cli.sendFailed", strings.TrimRight(f.Reason, ".。"), id)}
 	}
+	return err
 }
 
 // outboxJSON is the stable shape of `outbox --json` and `outbox sent --json`.

@@ -37,6 +37,9 @@ func init() {
 		"cli.outboxUnknownNoForce": {
 			"Outbox message %s may have been delivered already (%s). Check with a recipient; popbox outbox retry %[1]s --force sends it again.",
 			"送信箱のメッセージ %s はすでに届いている可能性があります (%s)。宛先の方に確認してください。popbox outbox retry %[1]s --force でもう一度送信します。"},
+		"cli.outboxDraft": {
+			"Outbox message %s is a draft: open it in popbox's Drafts view (D) to finish and send it.",
+			"送信箱のメッセージ %s は下書きです。popbox の下書き一覧 (D) で開いて仕上げ、送信してください。"},
 		"cli.outboxAlreadySent": {
 			"Outbox message %s was sent already; nothing was sent again.",
 			"送信箱のメッセージ %s は送信済みです。もう一度は送信していません。"},
