@@ -262,8 +262,14 @@ type Account struct {
 	// ID is assigned by the store and never changes, even on rename.
 	ID string `json:"id"`
 	// Name is the display name (表示名), unique among accounts.
-	Name     string `json:"name"`
-	Email    string `json:"email"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	// Aliases are the account's other addresses: mail sent to one of them
+	// is answered from it, and it may be chosen as the From of a message.
+	Aliases []string `json:"aliases,omitempty"`
+	// ReplyJIS writes a reply to ISO-2022-JP mail in ISO-2022-JP (when
+	// every character fits), as many Japanese business readers expect.
+	ReplyJIS bool   `json:"reply_iso_2022_jp,omitempty"`
 	Incoming Server `json:"incoming"`
 	// SMTPSame is "use the same credentials for the outgoing server": the
 	// outgoing side is derived (see OutgoingServerFor) and shares the password.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -87,6 +88,7 @@ func Run(st *store.Store, opts Options) error {
 	// POPBOX_RENDERER=bubbletea brings Bubble Tea's back.
 	d.term = render.New(os.Stdin, os.Stdout, render.Options{FPS: opts.FPS, Renderer: getenv(render.RendererEnv)})
 	m := newApp(d, st, appConfig{version: opts.Version, interval: fetchInterval(getenv), badInterval: badFetchInterval(getenv), getenv: getenv, outside: opts.Outside})
+	m.sender = storeSender{st: st, getenv: getenv, l: d.lang}
 	// Run leaves the alternate screen before it returns, so the shutdown
 	// below, which can wait for a fetch to stop, happens on the main screen.
 	final, err := d.term.Run(m)
@@ -128,6 +130,8 @@ const (
 	screenHelp
 	screenPasswd
 	screenSwitcher
+	screenCompose // writing a message (compose.go)
+	screenFolder  // the Sent or outbox view (folder.go)
 )
 
 // markSeenDoneMsg is the store's answer to marking a message read.
@@ -190,6 +194,21 @@ type appModel struct {
 
 	pending []pendingDelete
 	delSeq  int
+
+	// Answering mail (app_compose.go): the compose screen and where it
+	// returns to, the Sent and outbox views, the reader showing a sent
+	// message, the question after F, the sends running.
+	ck          composeStartKeys
+	outbox      composeStore // nil when the store keeps no outbox (tests)
+	sender      outSender    // nil: nothing is sent (tests)
+	compose     composeModel
+	composeBack screen
+	folder      folderModel
+	readerSent  bool
+	forwardAsk  bool
+	forwardRaw  func() ([]byte, error)
+	sending     int
+	sendSpin    spinner.Model
 }
 
 // newApp builds the root model on st.
@@ -218,6 +237,10 @@ func newApp(d deps, st appStore, cfg appConfig) appModel {
 		help:    h,
 		helpVP:  viewport.New(0, 0),
 		fetched: map[string]fetchInfo{},
+		ck:      defaultComposeStartKeys(d.lang),
+	}
+	if cs, ok := st.(composeStore); ok {
+		m.outbox = cs
 	}
 	if cfg.badInterval != "" {
 		m = m.setBanner(d.lang.tr("app.badInterval", fetchIntervalEnv, cfg.badInterval), true)
@@ -346,6 +369,29 @@ func (m appModel) update(msg tea.Msg) (appModel, tea.Cmd) {
 			m.notice = ""
 		}
 		return m, nil
+
+	case composeReadyMsg, composeClosedMsg, composeSendMsg:
+		return m.composeMsg(msg)
+	case sendDoneMsg:
+		return m.sendDone(msg)
+	case pendingDoneMsg:
+		return m.pendingDone(msg)
+	case folderLoadedMsg:
+		m.folder = m.folder.loadedList(msg)
+		return m, nil
+	case outgoingDeletedMsg:
+		if msg.err != nil {
+			m2, c := m.withBanner(m.d.lang.failText("folder.deleteFailed", msg.err), true)
+			return m2, tea.Batch(c, m2.reloadFolder())
+		}
+		m2, c := m.withNotice(m.d.lang.tr("folder.deleted"))
+		return m2, tea.Batch(c, m2.reloadFolder())
+	case spinner.TickMsg:
+		if m.sending > 0 && msg.ID == m.sendSpin.ID() {
+			var cmd tea.Cmd
+			m.sendSpin, cmd = m.sendSpin.Update(msg)
+			return m, cmd
+		}
 	}
 
 	// Anything else (cursor blink, spinner ticks, the wizard's own
@@ -369,6 +415,8 @@ func (m appModel) toScreen(msg tea.Msg) (appModel, tea.Cmd) {
 		m.passwd, cmd = m.passwd.update(msg)
 	case screenSwitcher:
 		m.switcher, cmd = m.switcher.update(msg)
+	case screenCompose:
+		m.compose, cmd = m.compose.update(msg)
 	}
 	return m, cmd
 }
@@ -385,6 +433,8 @@ func (m appModel) typing() bool {
 		return m.wizard != nil && m.wizard.typing()
 	case screenPasswd:
 		return m.passwd.typing()
+	case screenCompose:
+		return m.compose.typing()
 	}
 	return false
 }
@@ -392,9 +442,14 @@ func (m appModel) typing() bool {
 // modal reports whether a dialog has every key: the wizard, the password
 // dialog, the picker, and the removal question.
 func (m appModel) modal() bool {
-	switch m.screen {
-	case screenWizard, screenPasswd, screenSwitcher:
+	if m.forwardAsk {
 		return true
+	}
+	switch m.screen {
+	case screenWizard, screenPasswd, screenSwitcher, screenCompose:
+		return true
+	case screenFolder:
+		return m.folder.asking != folderNone
 	case screenAccounts:
 		return m.accts.modal()
 	}
@@ -446,6 +501,9 @@ func (m appModel) oneKey(k tea.KeyMsg) (appModel, tea.Cmd) {
 	}
 	if key.Matches(k, m.k.Suspend) {
 		return m, m.d.suspend()
+	}
+	if m.forwardAsk {
+		return m.forwardKey(k)
 	}
 	typing, modal := m.typing(), m.modal()
 	if !typing && !modal {
@@ -526,6 +584,12 @@ func (m appModel) oneKey(k tea.KeyMsg) (appModel, tea.Cmd) {
 		var cmd tea.Cmd
 		m.wizard, cmd = updateWizard(m.wizard, k)
 		return m, cmd
+	case screenCompose:
+		var cmd tea.Cmd
+		m.compose, cmd = m.compose.update(k)
+		return m, cmd
+	case screenFolder:
+		return m.folderKey(k)
 	}
 	return m, nil
 }
@@ -547,6 +611,15 @@ func (m appModel) listKey(k tea.KeyMsg) (appModel, tea.Cmd) {
 			return m.quit()
 		}
 		return m, nil
+	}
+	if !m.list.typing() {
+		var raw func() ([]byte, error)
+		if sel, ok := m.list.selected(); ok {
+			raw = m.inboxRaw(sel.ID)
+		}
+		if m2, cmd, done := m.composeStartKey(k, raw); done {
+			return m2, cmd
+		}
 	}
 	switch m.list.intent(k) {
 	case listOpen:
@@ -572,6 +645,28 @@ func (m appModel) listKey(k tea.KeyMsg) (appModel, tea.Cmd) {
 // readerKey turns a reader key into its action: next, previous, delete
 // and back need the root; scrolling and saving are the reader's.
 func (m appModel) readerKey(k tea.KeyMsg) (appModel, tea.Cmd) {
+	if !m.reader.typing() {
+		raw := m.inboxRaw(m.reader.msg.ID)
+		if m.readerSent {
+			raw = m.outboxRaw(m.reader.msg.ID)
+		}
+		if m2, cmd, done := m.composeStartKey(k, raw); done {
+			return m2, cmd
+		}
+	}
+	if m.readerSent {
+		// A sent message: no list to step through, nothing to delete here.
+		switch m.reader.intent(k) {
+		case readerBack:
+			m.screen = screenFolder
+			return m, nil
+		case readerNext, readerPrev, readerDelete, readerUndo:
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.reader, cmd = m.reader.update(k)
+		return m, cmd
+	}
 	switch m.reader.intent(k) {
 	case readerNext:
 		return m.step(1)
@@ -626,6 +721,9 @@ func (m appModel) shutdown() error {
 	}
 	m.writes.wait(quitWait)
 	var errs []error
+	if err := m.keepComposing(); err != nil {
+		errs = append(errs, err)
+	}
 	for _, p := range m.pending {
 		err := m.st.DeleteMessage(p.id)
 		if err != nil && !errors.Is(err, store.ErrNoAccount) && !errors.Is(err, store.ErrNoMessage) {
@@ -642,6 +740,7 @@ func (m appModel) open(msg store.Message) (appModel, tea.Cmd) {
 	m.reader, load = newReader(*m.d, m.st, msg, m.openSeq, m.cfg.saveDir)
 	m.reader = m.reader.setSize(m.width, m.bodyHeight())
 	m.screen = screenReader
+	m.readerSent = false
 	if msg.Seen {
 		return m, load
 	}
@@ -710,6 +809,12 @@ func (m appModel) layout() (appModel, tea.Cmd) {
 		wz := m.wizard.setSize(w, h)
 		m.wizard = &wz
 	}
+	if m.compose.d != nil {
+		m.compose = m.compose.setSize(w, h)
+	}
+	if m.folder.d != nil {
+		m.folder = m.folder.setSize(w, h)
+	}
 	m.helpVP.Width, m.helpVP.Height = w, h
 	if m.screen == screenHelp {
 		m.helpVP.SetContent(m.helpContent())
@@ -746,6 +851,10 @@ func (m appModel) View() string {
 		body = m.passwd.view()
 	case screenSwitcher:
 		body = m.switcher.view()
+	case screenCompose:
+		body = m.compose.view()
+	case screenFolder:
+		body = m.folder.view()
 	}
 	var b strings.Builder
 	b.Grow((m.width + 32) * m.height)

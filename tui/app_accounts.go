@@ -230,7 +230,7 @@ func (m appModel) switchTo(id string) (appModel, tea.Cmd) {
 	if _, ok := m.fetched[id]; !ok && !acct.Hints.LastLogin.IsZero() {
 		m.fetched[id] = fetchInfo{at: acct.Hints.LastLogin}
 	}
-	if m.screen == screenReader {
+	if m.screen == screenReader || m.screen == screenFolder {
 		m.screen = screenList
 	}
 	m.openOnLoad = false

@@ -134,7 +134,8 @@ func (m appModel) fetchDone(msg fetchDoneMsg) (appModel, tea.Cmd) {
 	if msg.err == nil {
 		m2, c := m.onNewMail(acct, msg.res.New, msg.auto)
 		m = m2
-		cmds = append(cmds, c)
+		// What waits in the outbox goes out now that the servers answer.
+		cmds = append(cmds, c, m.sendPending(acct))
 	}
 	m, c := m.layout()
 	cmds = append(cmds, c)

@@ -61,6 +61,9 @@ func (m appModel) helpSections() []helpSection {
 		section("help.list", []key.Binding{lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top, lk.Bottom}, []key.Binding{lk.Open, lk.Filter, lk.ClearFilter, lk.Delete, lk.Undo, lk.Quit}),
 		section("help.reader", []key.Binding{rk.Up, rk.Down, rk.PageUp, rk.PageDown, rk.Top, rk.Bottom}, []key.Binding{rk.Next, rk.Prev, rk.Save, rk.Open, rk.OpenHTML, rk.Links, rk.Delete, rk.Undo, rk.Back}),
 		section("help.accountsScreen", []key.Binding{ak.Up, ak.Down, ak.Use, ak.Back}, []key.Binding{ak.Add, ak.Edit, ak.Remove, ak.Incoming, ak.Outgoing}),
+		section("help.writing", []key.Binding{m.ck.Compose, m.ck.Reply, m.ck.ReplyAll, m.ck.Forward}, []key.Binding{m.ck.Sent, m.ck.Outbox}),
+		section("help.composeScreen", composeHelp(l)...),
+		section("help.folderScreen", folderHelp(l)...),
 	}
 }
 
@@ -124,6 +127,9 @@ func helpGrid(blocks []string, width int) (int, []int) {
 func (m appModel) footerKeys() []key.Binding {
 	var ks []key.Binding
 	g, l := m.k, m.d.lang
+	if cks, ok := m.composeFooter(); ok {
+		return cks
+	}
 	if m.fetching && !m.modal() && !m.typing() {
 		ks = append(ks, g.CancelFetch)
 	} else if m.banner != "" && !m.modal() && !m.typing() {

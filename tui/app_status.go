@@ -87,6 +87,9 @@ func (m appModel) statusBar() string {
 		left = " " + l.tr("app.noActiveShort")
 	}
 	right := m.notice
+	if right == "" {
+		right = m.sendingText()
+	}
 	if right == "" && m.hasActive {
 		info := m.fetched[m.active.ID]
 		switch {

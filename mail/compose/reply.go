@@ -32,6 +32,8 @@ type original struct {
 	replyTo    []mail.Address
 	references []string
 	messageID  string
+	// deliveredTo: the Delivered-To and X-Original-To addresses.
+	deliveredTo []mail.Address
 }
 
 func readOriginal(raw []byte) original {
@@ -47,6 +49,13 @@ func readOriginal(raw []byte) original {
 				o.replyTo = append(o.replyTo, mail.Address{Name: a.Name, Address: a.Address})
 			}
 		}
+		for _, k := range []string{"Delivered-To", "X-Original-To"} {
+			for _, v := range th.Values(k) {
+				if a, ok := bareAddress(v); ok {
+					o.deliveredTo = append(o.deliveredTo, a)
+				}
+			}
+		}
 		o.references = msgIDs.FindAllString(th.Get("References"), -1)
 		if ids := msgIDs.FindAllString(th.Get("Message-Id"), 1); len(ids) == 1 {
 			o.messageID = ids[0]
@@ -59,6 +68,15 @@ func readOriginal(raw []byte) original {
 }
 
 var msgIDs = regexp.MustCompile(`<[^<>\s]+>`)
+
+// bareAddress reads one address of a Delivered-To style field.
+func bareAddress(v string) (mail.Address, bool) {
+	v = strings.Trim(strings.TrimSpace(v), "<>")
+	if v == "" || !strings.Contains(v, "@") || strings.ContainsAny(v, " \t<>,") {
+		return mail.Address{}, false
+	}
+	return mail.Address{Address: v}, true
+}
 
 // prefixed is subject with prefix added once: earlier "Re:" (or "Fwd:")
 // prefixes, in any case and with or without a space, are folded into it.
@@ -79,15 +97,43 @@ var (
 	fwdPrefix = regexp.MustCompile(`(?i)^(fwd?|wg|tr)\s*[:：]`)
 )
 
-// ownAddress says whether a is the account's own address.
+// ownAddress says whether a is one of the account's addresses.
 func ownAddress(a mail.Address, acct mail.Account) bool {
-	return strings.EqualFold(a.Address, acct.Email)
+	if strings.EqualFold(a.Address, acct.Email) {
+		return true
+	}
+	for _, x := range acct.Aliases {
+		if strings.EqualFold(a.Address, x) {
+			return true
+		}
+	}
+	return false
 }
 
-func fromAccount(acct mail.Account) mail.Address {
-	// The account's name is what the user calls the account ("Work");
-	// the display name is the part of the address book's entry we have.
+// fromAccount is the address an answer to o goes out from: the one of the
+// account's addresses (its own and its aliases) that o was sent to, in
+// To, then Cc, then Delivered-To or X-Original-To; else the account's own.
+// The account's name is what the user calls the account ("Work"), not a
+// name to sign with, so the address goes alone.
+func fromAccount(acct mail.Account, o original) mail.Address {
+	for _, l := range [][]mail.Address{o.sum.To, o.sum.Cc, o.deliveredTo} {
+		for _, a := range l {
+			if ownAddress(a, acct) {
+				return mail.Address{Address: a.Address}
+			}
+		}
+	}
 	return mail.Address{Address: acct.Email}
+}
+
+// jisCharset finds a charset=ISO-2022-JP parameter in a message.
+var jisCharset = regexp.MustCompile(`(?i)charset\s*=\s*"?iso-2022-jp\b`)
+
+// IsJIS reports whether the message raw is written in ISO-2022-JP (its
+// text declares that charset): a reply to it may then be written the
+// same way.
+func IsJIS(raw []byte) bool {
+	return jisCharset.Match(raw[:min(len(raw), 256<<10)])
 }
 
 // Reply is a draft answering the message raw: "Re:" once before its
@@ -97,7 +143,7 @@ func fromAccount(acct mail.Account) mail.Address {
 // From is the account's address (an account has one).
 func Reply(raw []byte, all bool, acct mail.Account, lang Lang) Draft {
 	o := readOriginal(raw)
-	d := Draft{From: fromAccount(acct), Subject: prefixed(o.sum.Subject, "Re:", rePrefix)}
+	d := Draft{From: fromAccount(acct, o), Subject: prefixed(o.sum.Subject, "Re:", rePrefix)}
 	seen := map[string]bool{}
 	add := func(list *[]mail.Address, l []mail.Address) {
 		for _, a := range l {
@@ -172,7 +218,7 @@ func quote(text string) string {
 // otherwise it is attached whole as message/rfc822. To is left empty.
 func Forward(raw []byte, inline bool, acct mail.Account, lang Lang) Draft {
 	o := readOriginal(raw)
-	d := Draft{From: fromAccount(acct), Subject: prefixed(o.sum.Subject, "Fwd:", fwdPrefix)}
+	d := Draft{From: fromAccount(acct, o), Subject: prefixed(o.sum.Subject, "Fwd:", fwdPrefix)}
 	if !inline {
 		d.Attachments = []Attachment{{Name: "forwarded.eml", ContentType: "message/rfc822", Data: raw}}
 		return d
