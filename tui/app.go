@@ -303,6 +303,12 @@ func (m appModel) update(msg tea.Msg) (appModel, tea.Cmd) {
 		m.list, cmd = m.list.update(msg)
 		return m, cmd
 	case readerLoadedMsg, attachmentSavedMsg:
+		if m.screen == screenCompose {
+			// The preview's reader.
+			var cmd tea.Cmd
+			m.compose, cmd = m.compose.update(msg)
+			return m, cmd
+		}
 		var cmd tea.Cmd
 		m.reader, cmd = m.reader.update(msg)
 		return m, cmd

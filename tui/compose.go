@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textarea"
@@ -164,6 +165,9 @@ func newCompose(d deps, st composeStore, acct mail.Account, form composeForm, ou
 	ta.Prompt = ""
 	ta.CharLimit = 0
 	ta.MaxHeight = 0
+	// A steady cursor: a blinking one would tick for as long as the
+	// screen is open.
+	ta.Cursor.SetMode(cursor.CursorStatic)
 	m := composeModel{d: &d, st: st, k: defaultComposeKeys(d.lang), acct: acct, seq: composeSeq,
 		out: out, isNew: out.ID == "", form: form, first: form.Text, stage: composeWait, busy: true, ta: ta}
 	return m, m.save(nextEdit)
@@ -339,7 +343,7 @@ func (m composeModel) update(msg tea.Msg) (composeModel, tea.Cmd) {
 		}
 		acct, out := m.acct, msg.out
 		return m, func() tea.Msg { return composeSendMsg{acct: acct, out: out} }
-	case readerLoadedMsg:
+	case readerLoadedMsg, attachmentSavedMsg:
 		var cmd tea.Cmd
 		m.prev, cmd = m.prev.update(msg)
 		return m, cmd
@@ -363,7 +367,7 @@ func (m composeModel) edit() (composeModel, tea.Cmd) {
 	}
 	m.stage = composeEdit
 	m = m.startOwnEditor()
-	return m, textarea.Blink
+	return m, nil
 }
 
 func (m composeModel) startOwnEditor() composeModel {
