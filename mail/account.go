@@ -264,9 +264,11 @@ type Account struct {
 	// Name is the display name (表示名), unique among accounts.
 	Name  string `json:"name"`
 	Email string `json:"email"`
-	// Aliases are the account's other addresses: mail sent to one of them
-	// is answered from it, and it may be chosen as the From of a message.
-	Aliases []string `json:"aliases,omitempty"`
+	// Aliases are the account's other addresses, comma-separated (a
+	// string, so that accounts compare with ==; AliasList splits it): mail
+	// sent to one of them is answered from it, and it may be the From of a
+	// message.
+	Aliases string `json:"aliases,omitempty"`
 	// ReplyJIS writes a reply to ISO-2022-JP mail in ISO-2022-JP (when
 	// every character fits), as many Japanese business readers expect.
 	ReplyJIS bool   `json:"reply_iso_2022_jp,omitempty"`
@@ -760,4 +762,15 @@ func Domain(email string) string {
 		return ""
 	}
 	return strings.ToLower(strings.TrimSpace(email[at+1:]))
+}
+
+// AliasList is the account's other addresses (Aliases), one by one.
+func (a Account) AliasList() []string {
+	var out []string
+	for _, x := range strings.Split(a.Aliases, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }

@@ -227,7 +227,7 @@ func attachPath(p string) string {
 // accountAddresses are the addresses account a sends from: its own and
 // its other addresses (mail.Account.Aliases).
 func accountAddresses(a mail.Account) []string {
-	return append([]string{a.Email}, a.Aliases...)
+	return append([]string{a.Email}, a.AliasList()...)
 }
 
 func ownsAddress(a mail.Account, addr string) bool {

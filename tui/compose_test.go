@@ -95,7 +95,9 @@ func jisMessage(t *testing.T) []byte {
 		}
 		return b
 	}
-	word := func(s string) string { return "=?ISO-2022-JP?B?" + base64.StdEncoding.EncodeToString([]byte(enc(s))) + "?=" }
+	word := func(s string) string {
+		return "=?ISO-2022-JP?B?" + base64.StdEncoding.EncodeToString([]byte(enc(s))) + "?="
+	}
 	return []byte("From: " + word("山田太郎") + " <yamada@example.jp>\r\n" +
 		"To: sales@example.com\r\n" +
 		"Subject: " + word("会議の件") + "\r\n" +
@@ -120,7 +122,7 @@ func composeApp(t *testing.T, l lang) (*loop, *store.Store, mail.Account, *fakeS
 	t.Cleanup(func() { st.Close() })
 	acct := testAccounts()[0]
 	acct.ID, acct.Incoming.Password = "", "secret"
-	acct.Aliases, acct.ReplyJIS = []string{"sales@example.com"}, true
+	acct.Aliases, acct.ReplyJIS = "sales@example.com", true
 	a, err := st.AddAccount(acct)
 	if err != nil {
 		t.Fatal(err)
@@ -414,7 +416,7 @@ func TestComposeQuitKeepsText(t *testing.T) {
 // TestParseForm: the editor's text read back, and what keeps it from
 // being sent, each said.
 func TestParseForm(t *testing.T) {
-	acct := mail.Account{Email: "ann@example.com", Aliases: []string{"sales@example.com"}}
+	acct := mail.Account{Email: "ann@example.com", Aliases: "sales@example.com"}
 	file := filepath.Join(t.TempDir(), "見積書.pdf")
 	os.WriteFile(file, []byte("%PDF-1.4"), 0o600)
 	d := compose.Draft{From: mail.Address{Address: "ann@example.com"}, To: []mail.Address{{Name: "山田 太郎", Address: "yamada@example.jp"}},

@@ -83,6 +83,10 @@ type accountJSON struct {
 	// Deliver is where fetched messages are delivered (maildir:DIR or
 	// mda:COMMAND), absent when nowhere.
 	Deliver string `json:"deliver,omitempty"`
+	// Aliases are the account's other addresses; ReplyISO2022JP answers
+	// ISO-2022-JP mail in ISO-2022-JP.
+	Aliases        []string `json:"aliases"`
+	ReplyISO2022JP bool     `json:"reply_iso_2022_jp"`
 }
 
 type serverJSON struct {
@@ -148,6 +152,7 @@ func cmdAccounts(db string, args []string, e env) error {
 				Retention: a.Retention.String(), Sharing: a.Sharing.String(), CAFile: a.CAFile,
 				MaxMessageSize: a.MessageSizeLimit(),
 				FetchEvery:     a.FetchEvery.String(), OnNew: a.OnNew, Bell: a.Bell, Deliver: a.Deliver,
+				Aliases: append([]string{}, a.AliasList()...), ReplyISO2022JP: a.ReplyJIS,
 			})
 		}
 		return writeJSON(e.stdout, out)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 
+	gomail "github.com/emersion/go-message/mail"
+
 	"popbox/mail"
 	"popbox/store"
 )
@@ -57,19 +59,45 @@ func (f *everyFlags) apply(fs *flags, a *mail.Account) error {
 // cmdAccountSet changes settings of an account that need no login test:
 // the largest message, and fetching on its own.
 func cmdAccountSet(db string, args []string, e env) error {
-	fs := newFlags("account set", "account set NAME ([--max-size SIZE] [--fetch-every TIME|off] [--on-new CMD] [--bell on|off] | --deliver maildir:DIR|mda:CMD|none)", e)
+	fs := newFlags("account set", "account set NAME ([--max-size SIZE] [--fetch-every TIME|off] [--on-new CMD] [--bell on|off] [--aliases A,B] [--reply-iso-2022-jp on|off] | --deliver maildir:DIR|mda:CMD|none)", e)
 	maxSize := fs.String("max-size", "", "largest message to fetch, a `SIZE` as in 512M; 0 for the default (256M)")
+	aliases := fs.String("aliases", "", "the account's other `ADDRESSES`, comma-separated (\"\" for none): mail to one is answered from it")
+	replyJIS := fs.String("reply-iso-2022-jp", "", "on or off: answer ISO-2022-JP mail in ISO-2022-JP (when every character fits)")
 	deliver := fs.String("deliver", "", deliverFlagHelp+", or none")
 	ef := addEveryFlags(fs)
 	name, err := parseOneName(fs, args)
 	if err != nil {
 		return err
 	}
-	if !given(fs, "max-size") && !ef.any(fs) && *deliver == "" {
+	writing := given(fs, "aliases") || given(fs, "reply-iso-2022-jp")
+	if !given(fs, "max-size") && !ef.any(fs) && !writing && *deliver == "" {
 		return fs.bad("cli.use.setNeeds")
 	}
-	if *deliver != "" && (given(fs, "max-size") || ef.any(fs)) {
-		return fs.bad("cli.use.either", "--deliver", "--max-size, --fetch-every, --on-new, --bell")
+	if *deliver != "" && (given(fs, "max-size") || ef.any(fs) || writing) {
+		return fs.bad("cli.use.either", "--deliver", "--max-size, --fetch-every, --on-new, --bell, --aliases, --reply-iso-2022-jp")
+	}
+	var aliasList []string
+	if given(fs, "aliases") {
+		for _, x := range strings.Split(*aliases, ",") {
+			if x = strings.TrimSpace(x); x == "" {
+				continue
+			}
+			ad, err := gomail.ParseAddress(x)
+			if err != nil || ad.Name != "" {
+				return fs.bad("cli.use.sendAddress", x)
+			}
+			aliasList = append(aliasList, ad.Address)
+		}
+	}
+	var jis bool
+	if given(fs, "reply-iso-2022-jp") {
+		switch strings.ToLower(strings.TrimSpace(*replyJIS)) {
+		case "on", "yes", "true":
+			jis = true
+		case "off", "no", "false":
+		default:
+			return fs.bad("cli.use.onOff", "--reply-iso-2022-jp", *replyJIS)
+		}
 	}
 	var size int64
 	if given(fs, "max-size") {
@@ -98,6 +126,12 @@ func cmdAccountSet(db string, args []string, e env) error {
 	}
 	if err := ef.apply(fs, &a); err != nil {
 		return err
+	}
+	if given(fs, "aliases") {
+		a.Aliases = strings.Join(aliasList, ", ")
+	}
+	if given(fs, "reply-iso-2022-jp") {
+		a.ReplyJIS = jis
 	}
 	for _, fe := range a.Validate(nil).Errors() {
 		switch fe.Field {
@@ -131,6 +165,20 @@ func cmdAccountSet(db string, args []string, e env) error {
 			fmt.Fprintln(e.stdout, e.lang.Tr("cli.bellSet", name))
 		} else {
 			fmt.Fprintln(e.stdout, e.lang.Tr("cli.bellOff", name))
+		}
+	}
+	if given(fs, "aliases") {
+		if a.Aliases != "" {
+			fmt.Fprintln(e.stdout, e.lang.Tr("cli.aliasesSet", name, mail.SafeLine(a.Aliases)))
+		} else {
+			fmt.Fprintln(e.stdout, e.lang.Tr("cli.aliasesOff", name))
+		}
+	}
+	if given(fs, "reply-iso-2022-jp") {
+		if a.ReplyJIS {
+			fmt.Fprintln(e.stdout, e.lang.Tr("cli.replyJISOn", name))
+		} else {
+			fmt.Fprintln(e.stdout, e.lang.Tr("cli.replyJISOff", name))
 		}
 	}
 	return nil

@@ -102,7 +102,7 @@ func ownAddress(a mail.Address, acct mail.Account) bool {
 	if strings.EqualFold(a.Address, acct.Email) {
 		return true
 	}
-	for _, x := range acct.Aliases {
+	for _, x := range acct.AliasList() {
 		if strings.EqualFold(a.Address, x) {
 			return true
 		}
