@@ -243,3 +243,33 @@ func TestForward(t *testing.T) {
 		t.Errorf("subject %q", m.Summary.Subject)
 	}
 }
+
+// TestReplyFromAlias: an answer goes out from the account's address the
+// message was sent to (To, Cc, then Delivered-To), else the account's
+// own; reply-all leaves every address of the account out; IsJIS sees an
+// ISO-2022-JP message.
+func TestReplyFromAlias(t *testing.T) {
+	acct := mail.Account{Email: "ann@example.com", Aliases: "sales@example.com, info@example.com"}
+	for _, c := range []struct{ head, want string }{
+		{"To: Sales <SALES@example.com>\r\n", "SALES@example.com"},
+		{"To: x@example.org\r\nCc: info@example.com\r\n", "info@example.com"},
+		{"To: list@example.org\r\nDelivered-To: sales@example.com\r\n", "sales@example.com"},
+		{"To: list@example.org\r\n", "ann@example.com"},
+	} {
+		raw := []byte("From: bob@example.org\r\n" + c.head + "Subject: hi\r\n\r\nbody\r\n")
+		if d := Reply(raw, false, acct, English); d.From.Address != c.want {
+			t.Errorf("%q: From %q, want %q", c.head, d.From.Address, c.want)
+		}
+		if d := Forward(raw, true, acct, English); d.From.Address != c.want {
+			t.Errorf("forward %q: From %q, want %q", c.head, d.From.Address, c.want)
+		}
+	}
+	raw := []byte("From: bob@example.org\r\nTo: sales@example.com, carol@example.org\r\nCc: ann@example.com, info@example.com\r\nSubject: hi\r\n\r\nbody\r\n")
+	d := Reply(raw, true, acct, English)
+	if len(d.To) != 2 || d.To[0].Address != "bob@example.org" || d.To[1].Address != "carol@example.org" || len(d.Cc) != 0 {
+		t.Errorf("reply-all: To %v Cc %v", d.To, d.Cc)
+	}
+	if !IsJIS([]byte("Content-Type: text/plain; charset=\"ISO-2022-JP\"\r\n\r\n")) || IsJIS(raw) {
+		t.Error("IsJIS")
+	}
+}
