@@ -383,12 +383,12 @@ func closedPort(t *testing.T) int {
 // TestRelayFetchSendsWaiting: messages that failed while the outgoing
 // server could not be reached wait in the outbox. A fetch while it still
 // cannot be reached says so on stderr (the outbox ID, how to retry, how
-// many were not tried) and exits 0; fetch --dry-run sends nothing. Once the
-// server is back, the next fetch (--quiet) sends them, a line each on
-// stdout, and bob fetches each once; the one the server refuses (a
-// recipient with no mailbox: LMTP's 550 at RCPT TO, passed back by
-// submission) is a sentence on stderr, does not stop the others, and no
-// later fetch tries it again.
+// many were not tried) and exits 0; fetch --dry-run and --deliver-only
+// send nothing. Once the server is back, the next fetch (--quiet) sends
+// them, a line each on stdout, and bob fetches each once; the one the
+// server refuses (a recipient with no mailbox: LMTP's 550 at RCPT TO,
+// passed back by submission) is a sentence on stderr, does not stop the
+// others, and no later fetch tries it again.
 func TestRelayFetchSendsWaiting(t *testing.T) {
 	srv, bob := startRelay(t)
 	alice := newCLI(t, srv)
@@ -430,8 +430,12 @@ func TestRelayFetchSendsWaiting(t *testing.T) {
 	}
 
 	forwarder(t, net.JoinHostPort(srv.Host, strconv.Itoa(port)), net.JoinHostPort(srv.Host, strconv.Itoa(srv.SubmissionPort)))
-	if out := alice.ok("", "fetch", "--dry-run"); strings.Contains(out, "Sent") || srv.Count(t, "bob") != 0 {
-		t.Fatalf("fetch --dry-run sent: %q, bob has %d", out, srv.Count(t, "bob"))
+	// --deliver-only needs somewhere to deliver.
+	alice.ok("", "account", "set", "alice", "--deliver", "maildir:"+filepath.Join(t.TempDir(), "Maildir"))
+	for _, flag := range []string{"--dry-run", "--deliver-only"} {
+		if out := alice.ok("", "fetch", flag); strings.Contains(out, "Sent") || srv.Count(t, "bob") != 0 || attempts(t, alice, first) != 2 {
+			t.Fatalf("fetch %s sent: %q, bob has %d", flag, out, srv.Count(t, "bob"))
+		}
 	}
 	out, errs, code = alice.run("", "fetch", "--quiet")
 	sentLines := regexp.MustCompile(`(?m)^Sent <[^>]+> to 1 recipient\(s\) \(outbox (\d+)\)`).FindAllStringSubmatch(out, -1)
