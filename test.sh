@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # test.sh: every check of popbox, on a fresh machine too.
-# Installs what the tests start themselves (Dovecot with POP3 and submission,
-# tmux for the end-to-end TUI tests, mutt and neomutt, which must open what
-# popbox export writes), then runs gofmt, go vet and
-# go test -race over the whole module. With CI set, a test whose server
+# Installs what the tests start themselves (Dovecot with POP3, submission
+# and LMTP, tmux for the end-to-end TUI tests, mutt and neomutt, which must
+# open what popbox export writes), then runs gofmt, go vet and go test -race
+# over the whole module. With CI set, a test whose server
 # cannot start fails instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,6 +12,7 @@ missing=()
 [ -x /usr/sbin/dovecot ] || missing+=(dovecot-core)
 [ -e /usr/lib/dovecot/pop3 ] || missing+=(dovecot-pop3d)
 [ -e /usr/lib/dovecot/submission ] || missing+=(dovecot-submissiond)
+[ -e /usr/lib/dovecot/lmtp ] || missing+=(dovecot-lmtpd)
 command -v tmux >/dev/null || missing+=(tmux)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v mutt >/dev/null || missing+=(mutt)

@@ -15,6 +15,7 @@ import (
 	"popbox/mail"
 	"popbox/mail/oauth"
 	"popbox/store"
+	"popbox/store/send"
 	"popbox/store/signin"
 	"popbox/tui/i18n"
 )
@@ -107,6 +108,9 @@ func cmdFetch(db string, args []string, e env) error {
 		debug.SetGCPercent(50)
 	}
 
+	// The outbox is sent from the account as stored: send.One signs in
+	// for the outgoing side itself.
+	stored := a
 	a, ts, err := withToken(a, st, func(out bool, rt string) error { return st.SetRefreshToken(a.ID, out, rt) }, e)
 	if err != nil {
 		return err
@@ -131,6 +135,13 @@ func cmdFetch(db string, args []string, e env) error {
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintln(e.stderr, "popbox: "+e.lang.Tr("cli.warning")+" "+e.lang.Warning(w))
+	}
+	if !*dry && ctx.Err() == nil {
+		// Even after a failed fetch: the outgoing server is another one,
+		// and what waits for it should not wait for the incoming one.
+		if serr := sendWaiting(ctx, st, stored, e); serr != nil {
+			fmt.Fprintln(e.stderr, "popbox: "+e.lang.Tr("cli.warning")+" "+sentence(e.lang, serr))
+		}
 	}
 	if errors.Is(err, mail.ErrLoginDelay) {
 		// Not a failure: the server asked for a pause between logins and a
@@ -190,6 +201,72 @@ func cmdFetch(db string, args []string, e env) error {
 	}
 	fmt.Fprintln(e.stdout, line+".")
 	return nil
+}
+
+// sendWaiting sends, at a fetch of account a, the messages waiting in its
+// outbox (send.Pending: queued ones, and failed ones the server did not
+// refuse). Each message sent is a line on stdout, also with --quiet: it
+// is news. Each failure is a sentence on stderr with its outbox ID and how
+// to send it again; it does not change fetch's exit status, which is the
+// fetch's own: the message stays in the outbox, and the next fetch tries
+// again. An error is the store's.
+func sendWaiting(ctx context.Context, st *store.Store, a mail.Account, e env) error {
+	before, err := st.Outbox(a.ID)
+	if err != nil {
+		return err
+	}
+	// Pending's failures do not carry their message: a message of these
+	// whose record changed and is failed or unknown afterwards failed now.
+	waiting := map[string]time.Time{}
+	for _, o := range before {
+		if o.State == store.OutQueued || o.State == store.OutFailed && !o.Refused {
+			waiting[o.ID] = o.Updated
+		}
+	}
+	if len(waiting) == 0 {
+		// Nothing to send: not even a write to the database.
+		return nil
+	}
+	sent, failed, err := send.Pending(ctx, st, a, send.Options{
+		Getenv:        e.getenv,
+		Reason:        func(err error) string { return sentenceForSMTP(e.lang, err, a) },
+		UnknownReason: e.lang.Tr("cli.sendUnknownReason"),
+	})
+	for _, o := range sent {
+		fmt.Fprintln(e.stdout, e.lang.Tr("cli.sent", o.MessageID, len(o.To), o.ID))
+	}
+	if len(failed) == 0 {
+		return err
+	}
+	after, aerr := st.Outbox(a.ID)
+	if aerr != nil {
+		return errors.Join(err, aerr)
+	}
+	left := 0
+	for _, o := range after {
+		was, ok := waiting[o.ID]
+		if !ok {
+			continue
+		}
+		to := mail.SafeLine(strings.Join(o.To, ", "))
+		reason := strings.TrimRight(o.Reason, ".。")
+		switch {
+		case o.Updated.Equal(was):
+			// Not tried: Pending stops at a failure that is not the
+			// message's own (no connection, no login).
+			left++
+		case o.State == store.OutUnknown:
+			fmt.Fprintln(e.stderr, "popbox: "+e.lang.Tr("cli.sendUnknown", o.ID))
+		case o.State == store.OutFailed && o.Refused:
+			fmt.Fprintln(e.stderr, "popbox: "+e.lang.Tr("cli.fetchSendRefused", o.ID, to, reason))
+		case o.State == store.OutFailed:
+			fmt.Fprintln(e.stderr, "popbox: "+e.lang.Tr("cli.fetchSendFailed", o.ID, to, reason))
+		}
+	}
+	if left > 0 {
+		fmt.Fprintln(e.stderr, "popbox: "+e.lang.Tr("cli.fetchSendLeft", left, mail.SafeLine(a.Name)))
+	}
+	return err
 }
 
 // progressLine draws one self-overwriting line on a terminal's stderr.

@@ -1,7 +1,8 @@
 // Package mailtest starts throw-away mail servers for tests: a real Dovecot
 // (POP3 with STLS, POP3S and, when asked, its submission service relaying to
-// an in-process SMTP sink) on free ports of 127.0.0.1, and small fake servers
-// that misbehave on purpose.
+// an in-process SMTP sink, or through Dovecot's LMTP into the users' own
+// maildirs) on free ports of 127.0.0.1, and small fake servers that
+// misbehave on purpose.
 //
 // Every server is stopped and its files removed in t.Cleanup. When Dovecot
 // is not installed or will not start, Start skips the test, unless CI is set
@@ -50,7 +51,12 @@ type Options struct {
 	Users      map[string]string // user -> password; default {"alice": "secret"}
 	UIDLFormat string            // Dovecot pop3_uidl_format; default "%08Xu%08Xv"
 	Submission bool              // also start Dovecot's submission service (SMTP AUTH) relaying to an in-process sink
-	ExtraConf  string            // appended to dovecot.conf
+	// Relay also starts the submission service (as Submission does) but
+	// delivers what it accepts into the maildir of the recipient's user,
+	// through Dovecot's LMTP (package dovecot-lmtpd), where POP3 serves it
+	// back: see relay.go. Sink lists what LMTP took.
+	Relay     bool
+	ExtraConf string // appended to dovecot.conf
 	// OAuth2, when set, also takes OAuth2 access tokens (XOAUTH2,
 	// OAUTHBEARER) checked by an introspection endpoint; see Introspect.
 	OAuth2 *OAuth2Passdb
@@ -128,14 +134,17 @@ func Start(t testing.TB, opts Options) *Server {
 	if opts.UIDLFormat == "" {
 		opts.UIDLFormat = defaultUIDL
 	}
+	if opts.Relay {
+		opts.Submission = true
+	}
 	for u, p := range opts.Users {
 		if err := checkCredentials(u, p); err != nil {
 			t.Fatalf("mailtest: %v", err)
 		}
 	}
-	bin, err := findDovecot(opts.Submission)
+	bin, err := findDovecot(opts.Submission, opts.Relay)
 	if err != nil {
-		unavailable(t, "%v (install it: apt-get install -y dovecot-core dovecot-pop3d dovecot-submissiond)", err)
+		unavailable(t, "%v (install it: apt-get install -y dovecot-core dovecot-pop3d dovecot-submissiond dovecot-lmtpd)", err)
 	}
 	id, err := lookupIDs()
 	if err != nil {
@@ -187,7 +196,11 @@ func Start(t testing.TB, opts Options) *Server {
 	if opts.Submission {
 		// Dovecot connects to the relay right after a successful AUTH and
 		// drops the client when that fails, so the sink comes first.
-		if s.sink, err = startSink(); err != nil {
+		lmtp := ""
+		if opts.Relay {
+			lmtp = s.lmtpSocket()
+		}
+		if s.sink, err = startSink(lmtp); err != nil {
 			t.Fatalf("mailtest: smtp sink: %v", err)
 		}
 	}
@@ -227,7 +240,7 @@ func checkCredentials(user, password string) error {
 
 // findDovecot returns the dovecot binary after checking that the services
 // the test needs are installed.
-func findDovecot(submission bool) (string, error) {
+func findDovecot(submission, lmtp bool) (string, error) {
 	bin := os.Getenv("MAILTEST_DOVECOT")
 	if bin == "" {
 		if p, err := exec.LookPath("dovecot"); err == nil {
@@ -248,6 +261,9 @@ func findDovecot(submission bool) (string, error) {
 	need := []string{"pop3", "pop3-login"}
 	if submission {
 		need = append(need, "submission", "submission-login")
+	}
+	if lmtp {
+		need = append(need, "lmtp")
 	}
 	for _, n := range need {
 		if _, err := os.Stat(filepath.Join(libexec, n)); err != nil {
@@ -487,6 +503,9 @@ func (s *Server) config() string {
 	if s.opts.Submission {
 		protocols = "pop3 submission"
 	}
+	if s.opts.Relay {
+		protocols = "pop3 submission lmtp"
+	}
 	// Unprivileged Dovecot cannot chroot its login and anvil processes.
 	chroot := ""
 	if !id.root {
@@ -564,6 +583,20 @@ func (s *Server) config() string {
 		w("    port = %d", s.SubmissionsPort)
 		w("    ssl = yes")
 		w("  }")
+		w("}")
+	}
+	if s.opts.Relay {
+		// Only the relay in front (relay.go) connects, through the socket.
+		w("service lmtp {")
+		w("  unix_listener lmtp {")
+		w("    mode = 0600")
+		w("    user = %s", currentUser())
+		w("  }")
+		w("}")
+		// A recipient's address names the passwd-file user by its local
+		// part, as a real site's LMTP does for its domain.
+		w("protocol lmtp {")
+		w("  auth_username_format = %%Ln")
 		w("}")
 	}
 	w("service anvil {")

@@ -11,8 +11,9 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
-// SinkMessage is one message the submission relay sink received: the SMTP
-// envelope and the data as sent after DATA (dot-unstuffed, CRLF line ends).
+// SinkMessage is one message the submission relay sink received (or, with
+// Options.Relay, that LMTP took): the SMTP envelope and the data as sent
+// after DATA (dot-unstuffed, CRLF line ends).
 type SinkMessage struct {
 	From string
 	To   []string
@@ -20,7 +21,8 @@ type SinkMessage struct {
 }
 
 // Sink returns the messages the submission relay sink received, oldest
-// first; nil unless Options.Submission.
+// first; with Options.Relay, those it handed to LMTP and LMTP took. Nil
+// unless Options.Submission or Relay.
 func (s *Server) Sink() []SinkMessage {
 	if s.sink == nil {
 		return nil
@@ -29,10 +31,12 @@ func (s *Server) Sink() []SinkMessage {
 }
 
 // sink is the SMTP server Dovecot's submission service relays to. It
-// accepts every envelope and records every message.
+// accepts every envelope and records every message; or, when lmtp is set,
+// hands each one to Dovecot's LMTP at that socket (relay.go).
 type sink struct {
 	srv  *smtp.Server
 	addr *net.TCPAddr
+	lmtp string
 	done chan struct{}
 
 	mu   sync.Mutex
@@ -40,14 +44,18 @@ type sink struct {
 }
 
 // startSink listens on a free port of 127.0.0.1 (the listener is held, so
-// there is no port race) and serves until close.
-func startSink() (*sink, error) {
+// there is no port race) and serves until close. With lmtp set it relays
+// to that LMTP socket instead of keeping the messages only.
+func startSink(lmtp string) (*sink, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	k := &sink{addr: l.Addr().(*net.TCPAddr), done: make(chan struct{})}
+	k := &sink{addr: l.Addr().(*net.TCPAddr), lmtp: lmtp, done: make(chan struct{})}
 	k.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
+		if k.lmtp != "" {
+			return &relaySession{sink: k}, nil
+		}
 		return &sinkSession{sink: k}, nil
 	}))
 	k.srv.Domain = "localhost"

@@ -1,7 +1,7 @@
 package i18n
 
 // The words of sending mail from the command line (popbox send, popbox
-// outbox) and of the outbox states.
+// outbox, and popbox fetch sending what waits) and of the outbox states.
 func init() {
 	Add(map[string][2]string{
 		"cli.use.sendNoTo": {
@@ -55,6 +55,16 @@ func init() {
 		"cli.outboxRetryFailed": {
 			"Outbox messages %s were not sent; popbox outbox shows why.",
 			"送信箱のメッセージ %s は送信できませんでした。popbox outbox で理由を表示します。"},
+		// What popbox fetch says of the outbox it sends on its way.
+		"cli.fetchSendFailed": {
+			"Outbox message %[1]s to %[2]s was not sent: %[3]s. It waits in the outbox; the next fetch sends it, or popbox outbox retry %[1]s now.",
+			"送信箱のメッセージ %[1]s (宛先 %[2]s) を送信できませんでした: %[3]s。送信箱に残っています。次の受信で送信するか、popbox outbox retry %[1]s で今すぐ送信します。"},
+		"cli.fetchSendRefused": {
+			"Outbox message %[1]s to %[2]s was not sent: %[3]s. Since the server refused it, fetch does not send it again; popbox outbox retry %[1]s does, once the cause is fixed.",
+			"送信箱のメッセージ %[1]s (宛先 %[2]s) を送信できませんでした: %[3]s。サーバーが受け付けなかったため、受信のたびには再送しません。原因を直してから popbox outbox retry %[1]s で送信します。"},
+		"cli.fetchSendLeft": {
+			"%[1]d more outbox message(s) of %[2]s were not tried; the next fetch sends them, or popbox outbox retry --all now.",
+			"%[2]s の送信箱のほかの %[1]d 件は送信を試みていません。次の受信で送信するか、popbox outbox retry --all で今すぐ送信します。"},
 		// The outbox states, as the screens will name them.
 		"outbox.state.draft":   {"draft", "下書き"},
 		"outbox.state.queued":  {"queued", "送信待ち"},
