@@ -35,7 +35,9 @@ const accountUsage = `  popbox account add --name N --email E (--host H --port P
          | --token-cmd CMD)]
   popbox account use NAME                 make NAME the active account
   popbox account set NAME [--max-size SIZE] [--fetch-every TIME|off] [--on-new CMD] [--bell on|off]
-                                        largest message (default 256M), fetching on its own
+        [--aliases A,B] [--reply-iso-2022-jp on|off]
+                                        largest message (default 256M), fetching on its own,
+                                        other addresses, ISO-2022-JP replies
   popbox account set NAME --deliver maildir:DIR|mda:COMMAND|none
                                         deliver each fetched message there
   popbox account passwd NAME --incoming|--outgoing [--password-stdin]
@@ -52,6 +54,7 @@ Usage:
   popbox accounts [--json]                list accounts; the active one is marked *
 ` + accountUsage + `  popbox check [NAME] [--ca-file F]       log in to the incoming and outgoing servers
   popbox fetch [--account NAME] [--dry-run [--json]] [--quiet] [--force] [--ca-file F]
+                                          (then sends what waits in the outbox)
   popbox fetch --deliver-only [--account NAME] [--quiet]
                                           deliver what waits for delivery, logging in nowhere
   popbox list [--account NAME] [--json]   cached messages, newest first
@@ -68,7 +71,7 @@ Usage:
   popbox send [--account NAME] --raw < message
                                           send through the account's outgoing server;
                                           exit 0 only when the server took it
-  popbox outbox [--account NAME] [--json] messages not sent: queued, failed, unknown
+  popbox outbox [--account NAME] [--json] messages not sent: drafts, queued, failed, unknown
   popbox outbox retry [--account NAME] (ID | --all) [--force]
                                           send again (--force: also a message whose
                                           delivery is unknown)
