@@ -202,6 +202,7 @@ type appModel struct {
 	outbox      composeStore // nil when the store keeps no outbox (tests)
 	sender      outSender    // nil: nothing is sent (tests)
 	compose     composeModel
+	composeSeq  int
 	composeBack screen
 	folder      folderModel
 	readerSent  bool

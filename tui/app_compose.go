@@ -155,7 +155,8 @@ func (m appModel) openCompose(acct mail.Account, form composeForm, out store.Out
 		m.composeBack = m.baseScreen()
 	}
 	var cmd tea.Cmd
-	m.compose, cmd = newCompose(*m.d, m.outbox, acct, form, out)
+	m.composeSeq++
+	m.compose, cmd = newCompose(*m.d, m.outbox, acct, form, out, m.composeSeq)
 	m.compose = m.compose.setSize(m.width, m.bodyHeight())
 	m.screen = screenCompose
 	m = m.clearNotice()

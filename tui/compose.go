@@ -151,15 +151,11 @@ type composeModel struct {
 	width, height int
 }
 
-// composeSeq numbers compose screens, so a late answer for an earlier one
-// is dropped.
-var composeSeq int
-
 // newCompose opens the screen on form for account acct; out is the
-// outbox message it continues (ID "" for a new one). The command saves
-// the draft, then the editor opens.
-func newCompose(d deps, st composeStore, acct mail.Account, form composeForm, out store.Outgoing) (composeModel, tea.Cmd) {
-	composeSeq++
+// outbox message it continues (ID "" for a new one); seq numbers the
+// screen, so a late answer for an earlier one is dropped. The command
+// saves the draft, then the editor opens.
+func newCompose(d deps, st composeStore, acct mail.Account, form composeForm, out store.Outgoing, seq int) (composeModel, tea.Cmd) {
 	ta := textarea.New()
 	ta.ShowLineNumbers = false
 	ta.Prompt = ""
@@ -168,7 +164,7 @@ func newCompose(d deps, st composeStore, acct mail.Account, form composeForm, ou
 	// A steady cursor: a blinking one would tick for as long as the
 	// screen is open.
 	ta.Cursor.SetMode(cursor.CursorStatic)
-	m := composeModel{d: &d, st: st, k: defaultComposeKeys(d.lang), acct: acct, seq: composeSeq,
+	m := composeModel{d: &d, st: st, k: defaultComposeKeys(d.lang), acct: acct, seq: seq,
 		out: out, isNew: out.ID == "", form: form, first: form.Text, stage: composeWait, busy: true, ta: ta}
 	return m, m.save(nextEdit)
 }
@@ -185,10 +181,11 @@ func (m composeModel) editor() string {
 // save keeps the form as the draft, then next.
 func (m composeModel) save(next composeNext) tea.Cmd {
 	st, acct, out, form, seq := m.st, m.acct, m.out, m.form, m.seq
-	d, _ := parseForm(form, acct)
-	o := outgoingOf(d)
-	o.ID = out.ID
 	return func() tea.Msg {
+		// parseForm looks at the attached files: here, off the update path.
+		d, _ := parseForm(form, acct)
+		o := outgoingOf(d)
+		o.ID = out.ID
 		got, err := st.SaveDraft(acct.ID, o, form.encode())
 		return composeSavedMsg{seq: seq, out: got, next: next, err: err}
 	}

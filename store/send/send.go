@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"syscall"
 	"time"
 
@@ -155,11 +156,20 @@ func One(ctx context.Context, st *store.Store, a mail.Account, id string, o Opti
 // is not the message's own (no connection, no login), since the rest
 // would fail the same way.
 func Pending(ctx context.Context, st *store.Store, a mail.Account, o Options) (sent []store.Outgoing, failed []*Failure, err error) {
+	list, err := st.Outbox(a.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Most fetches find nothing waiting: then not even a write.
+	if !slices.ContainsFunc(list, func(m store.Outgoing) bool {
+		return m.State == store.OutQueued || m.State == store.OutSending || m.State == store.OutFailed && !m.Refused
+	}) {
+		return nil, nil, nil
+	}
 	if _, err := st.SettleOutbox(a.ID); err != nil {
 		return nil, nil, err
 	}
-	list, err := st.Outbox(a.ID)
-	if err != nil {
+	if list, err = st.Outbox(a.ID); err != nil {
 		return nil, nil, err
 	}
 	o.Force = false
