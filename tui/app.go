@@ -377,28 +377,9 @@ func (m appModel) update(msg tea.Msg) (appModel, tea.Cmd) {
 		}
 		return m, nil
 
-	case composeReadyMsg, composeClosedMsg, composeSendMsg:
-		return m.composeMsg(msg)
-	case sendDoneMsg:
-		return m.sendDone(msg)
-	case pendingDoneMsg:
-		return m.pendingDone(msg)
-	case folderLoadedMsg:
-		m.folder = m.folder.loadedList(msg)
-		return m, nil
-	case outgoingDeletedMsg:
-		if msg.err != nil {
-			m2, c := m.withBanner(m.d.lang.failText("folder.deleteFailed", msg.err), true)
-			return m2, tea.Batch(c, m2.reloadFolder())
-		}
-		m2, c := m.withNotice(m.d.lang.tr("folder.deleted"))
-		return m2, tea.Batch(c, m2.reloadFolder())
-	case spinner.TickMsg:
-		if m.sending > 0 && msg.ID == m.sendSpin.ID() {
-			var cmd tea.Cmd
-			m.sendSpin, cmd = m.sendSpin.Update(msg)
-			return m, cmd
-		}
+	}
+	if m2, cmd, ok := m.composeUpdate(msg); ok {
+		return m2, cmd
 	}
 
 	// Anything else (cursor blink, spinner ticks, the wizard's own
@@ -652,27 +633,8 @@ func (m appModel) listKey(k tea.KeyMsg) (appModel, tea.Cmd) {
 // readerKey turns a reader key into its action: next, previous, delete
 // and back need the root; scrolling and saving are the reader's.
 func (m appModel) readerKey(k tea.KeyMsg) (appModel, tea.Cmd) {
-	if !m.reader.typing() {
-		raw := m.inboxRaw(m.reader.msg.ID)
-		if m.readerSent {
-			raw = m.outboxRaw(m.reader.msg.ID)
-		}
-		if m2, cmd, done := m.composeStartKey(k, raw); done {
-			return m2, cmd
-		}
-	}
-	if m.readerSent {
-		// A sent message: no list to step through, nothing to delete here.
-		switch m.reader.intent(k) {
-		case readerBack:
-			m.screen = screenFolder
-			return m, nil
-		case readerNext, readerPrev, readerDelete, readerUndo:
-			return m, nil
-		}
-		var cmd tea.Cmd
-		m.reader, cmd = m.reader.update(k)
-		return m, cmd
+	if m2, cmd, done := m.readerComposeKey(k); done {
+		return m2, cmd
 	}
 	switch m.reader.intent(k) {
 	case readerNext:

@@ -518,3 +518,65 @@ func (m appModel) sendingText() string {
 	}
 	return m.sendSpin.View() + " " + m.d.lang.tr("send.sending", i18n.Count(m.sending))
 }
+
+// composeUpdate routes the results of writing and sending; ok is false
+// for any other message.
+func (m appModel) composeUpdate(msg tea.Msg) (appModel, tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case composeReadyMsg, composeClosedMsg, composeSendMsg:
+		m2, cmd := m.composeMsg(msg)
+		return m2, cmd, true
+	case sendDoneMsg:
+		m2, cmd := m.sendDone(msg)
+		return m2, cmd, true
+	case pendingDoneMsg:
+		m2, cmd := m.pendingDone(msg)
+		return m2, cmd, true
+	case folderLoadedMsg:
+		m.folder = m.folder.loadedList(msg)
+		return m, nil, true
+	case outgoingDeletedMsg:
+		if msg.err != nil {
+			m2, c := m.withBanner(m.d.lang.failText("folder.deleteFailed", msg.err), true)
+			return m2, tea.Batch(c, m2.reloadFolder()), true
+		}
+		m2, c := m.withNotice(m.d.lang.tr("folder.deleted"))
+		return m2, tea.Batch(c, m2.reloadFolder()), true
+	case spinner.TickMsg:
+		if m.sending > 0 && msg.ID == m.sendSpin.ID() {
+			var cmd tea.Cmd
+			m.sendSpin, cmd = m.sendSpin.Update(msg)
+			return m, cmd, true
+		}
+	}
+	return m, nil, false
+}
+
+// readerComposeKey handles the reader's keys for writing (r, R, F, c, S,
+// D) and, for a sent message shown from Sent, every key: there is no list
+// to step through and nothing to delete, and back goes to Sent. done is
+// false for a key the inbox's reader handles.
+func (m appModel) readerComposeKey(k tea.KeyMsg) (appModel, tea.Cmd, bool) {
+	if !m.reader.typing() {
+		raw := m.inboxRaw(m.reader.msg.ID)
+		if m.readerSent {
+			raw = m.outboxRaw(m.reader.msg.ID)
+		}
+		if m2, cmd, done := m.composeStartKey(k, raw); done {
+			return m2, cmd, true
+		}
+	}
+	if !m.readerSent {
+		return m, nil, false
+	}
+	switch m.reader.intent(k) {
+	case readerBack:
+		m.screen = screenFolder
+		return m, nil, true
+	case readerNext, readerPrev, readerDelete, readerUndo:
+		return m, nil, true
+	}
+	var cmd tea.Cmd
+	m.reader, cmd = m.reader.update(k)
+	return m, cmd, true
+}
