@@ -37,7 +37,9 @@ func TestComposeE2E(t *testing.T) {
 		}
 		return b
 	}
-	word := func(s string) string { return "=?ISO-2022-JP?B?" + base64.StdEncoding.EncodeToString([]byte(jis(s))) + "?=" }
+	word := func(s string) string {
+		return "=?ISO-2022-JP?B?" + base64.StdEncoding.EncodeToString([]byte(jis(s))) + "?="
+	}
 	srv.Deliver(t, "alice", []byte("From: "+word("山田ボブ")+" <bob@example.test>\r\n"+
 		"To: alice@example.test\r\n"+
 		"Subject: "+word("会議の件")+"\r\n"+
