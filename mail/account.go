@@ -461,6 +461,7 @@ const (
 	FieldFetchEvery   = "fetch-every"
 	FieldOnNew        = "on-new"
 	FieldDeliver      = "deliver"
+	FieldAliases      = "aliases"
 )
 
 // Codes of FieldError: stable identifiers the TUI translates.
@@ -482,6 +483,8 @@ const (
 	CodeSizeRange     = "size-range"  // MaxMessageSize out of bounds
 	CodeEveryRange    = "every-range" // FetchEvery out of bounds
 	CodeBadDeliver    = "bad-deliver" // Deliver is not maildir:DIR or mda:COMMAND
+	CodeBadAlias      = "bad-alias"   // one of Aliases is not a bare address
+	CodeOwnAlias      = "own-alias"   // one of Aliases is the account's own address
 )
 
 // FieldError is one problem with one field, in a sentence a user can act on.
@@ -614,6 +617,13 @@ func (a Account) Validate(taken []string) FieldErrors {
 	}
 	if e := a.FetchEvery; e != 0 && (e < MinEvery || e > MaxEvery) {
 		add(FieldFetchEvery, CodeEveryRange, fmt.Sprintf("Fetch every must be from %s to %s, or off; %s is not.", MinEvery, MaxEvery, e))
+	}
+	if hasControl(a.Aliases) {
+		add(FieldAliases, CodeBadChars, "The other addresses must not contain line breaks or control characters.")
+	} else if x, code := a.BadAlias(); code == CodeBadAlias {
+		add(FieldAliases, code, fmt.Sprintf("%q is not an email address on its own; give the other addresses without names, separated by commas, as in sales@example.com, info@example.com.", x))
+	} else if code == CodeOwnAlias {
+		add(FieldAliases, code, fmt.Sprintf("%s is the account's own address; leave it out of the other addresses.", x))
 	}
 	if hasControl(a.OnNew) {
 		add(FieldOnNew, CodeBadChars, "The new-mail command must not contain line breaks or control characters.")
@@ -762,6 +772,29 @@ func Domain(email string) string {
 		return ""
 	}
 	return strings.ToLower(strings.TrimSpace(email[at+1:]))
+}
+
+// NormalizeAliases is a list of addresses as Aliases keeps it: each one
+// trimmed, empty ones dropped, separated by a comma and a space.
+func NormalizeAliases(s string) string {
+	return strings.Join(Account{Aliases: s}.AliasList(), ", ")
+}
+
+// BadAlias is the first of the account's other addresses (AliasList) that
+// Validate refuses, and why: CodeBadAlias when it is not one bare address
+// as the address field takes it (ValidEmail: no name, no <>),
+// CodeOwnAlias when it is the account's own address (in any case).
+// Both are "" when every one is fine.
+func (a Account) BadAlias() (alias, code string) {
+	for _, x := range a.AliasList() {
+		switch {
+		case !ValidEmail(x):
+			return x, CodeBadAlias
+		case strings.EqualFold(x, strings.TrimSpace(a.Email)):
+			return x, CodeOwnAlias
+		}
+	}
+	return "", ""
 }
 
 // AliasList is the account's other addresses (Aliases), one by one.

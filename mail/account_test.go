@@ -67,6 +67,11 @@ func TestValidate(t *testing.T) {
 			a.SMTPSame = false
 			a.Outgoing = Server{Host: "smtp.example.com", Port: 465, Security: SecuritySSL, User: "u"}
 		}, nil, FieldSMTPPassword, CodeRequired, false},
+		{"alias with a name", func(a *Account) { a.Aliases = "Sales <sales@example.com>" }, nil, FieldAliases, CodeBadAlias, false},
+		{"alias not an address", func(a *Account) { a.Aliases = "info@example.com, not-an-address" }, nil, FieldAliases, CodeBadAlias, false},
+		{"alias in brackets", func(a *Account) { a.Aliases = "<sales@example.com>" }, nil, FieldAliases, CodeBadAlias, false},
+		{"alias the own address", func(a *Account) { a.Aliases = "info@example.com, " + strings.ToUpper(a.Email) }, nil, FieldAliases, CodeOwnAlias, false},
+		{"aliases with a line break", func(a *Account) { a.Aliases = "info@example.com\nsales@example.com" }, nil, FieldAliases, CodeBadChars, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,6 +113,8 @@ func TestValidateAcceptsGoodAccounts(t *testing.T) {
 		{"starttls 110", func(a *Account) { a.Incoming.Port = 110; a.Incoming.Security = SecurityStartTLS }},
 		{"japanese name", func(a *Account) { a.Name = "仕事用" }},
 		{"other name taken", func(a *Account) {}},
+		{"aliases", func(a *Account) { a.Aliases = "sales@example.com, info@example.com" }},
+		{"aliases loosely typed", func(a *Account) { a.Aliases = " sales@example.com,,info@example.com ," }},
 	}
 	for _, tt := range good {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,6 +124,36 @@ func TestValidateAcceptsGoodAccounts(t *testing.T) {
 				t.Fatalf("unexpected errors: %v", errs)
 			}
 		})
+	}
+}
+
+// TestAliases: NormalizeAliases keeps the other addresses as "a, b";
+// BadAlias names the first one Validate refuses, and why.
+func TestAliases(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                           "",
+		" , ":                        "",
+		"a@x.test":                   "a@x.test",
+		" a@x.test ,b@x.test,, ":     "a@x.test, b@x.test",
+		"a@x.test, Sales <s@x.test>": "a@x.test, Sales <s@x.test>",
+	} {
+		if got := NormalizeAliases(in); got != want {
+			t.Errorf("NormalizeAliases(%q) = %q, want %q", in, got, want)
+		}
+	}
+	a := Account{Email: "taro@example.com"}
+	for aliases, want := range map[string][2]string{
+		"":                                 {"", ""},
+		"a@x.test, b@x.test":               {"", ""},
+		"a@x.test, not-an-address, b@":     {"not-an-address", CodeBadAlias},
+		"Sales <s@x.test>":                 {"Sales <s@x.test>", CodeBadAlias},
+		"a@x.test, Taro@Example.com":       {"Taro@Example.com", CodeOwnAlias},
+		"taro@example.com, not-an-address": {"taro@example.com", CodeOwnAlias},
+	} {
+		a.Aliases = aliases
+		if x, code := a.BadAlias(); x != want[0] || code != want[1] {
+			t.Errorf("BadAlias of %q = %q, %q; want %q, %q", aliases, x, code, want[0], want[1])
+		}
 	}
 }
 

@@ -13,7 +13,7 @@ func init() {
 		"wizard.section.account":  {"Account", "アカウント"},
 		"wizard.section.incoming": {"Incoming server", "受信サーバー"},
 		"wizard.section.outgoing": {"Outgoing server", "送信サーバー"},
-		"wizard.section.options":  {"Retention, sharing, fetching and CA file", "メッセージ設定・共有・自動受信・CAファイル"},
+		"wizard.section.options":  {"Retention, sharing, fetching, CA file, replies", "メッセージ設定・共有・自動受信・CA・返信"},
 		"wizard.section.review":   {"Review and test", "確認と接続テスト"},
 
 		"field.name":          {"Display name", "表示名"},

@@ -100,6 +100,7 @@ type wizardModel struct {
 	retention    mail.RetentionKind
 	sharing      mail.Sharing
 	every        mail.Every // fetch on its own; 0 = off
+	replyJIS     bool       // answer ISO-2022-JP mail in ISO-2022-JP (wizard_reply.go)
 	trust        wizardTrust
 	auth         string // the sign-in choice: authPassword, a provider, authCommand
 	sign         signInRun
@@ -191,8 +192,11 @@ func newWizard(d deps, st wizardStore, data wizardData, existing *mail.Account) 
 		default:
 			ti.CharLimit = 255
 		}
-		if f == wfCAFile {
+		switch f {
+		case wfCAFile:
 			ti.CharLimit = 4096 // a path
+		case wfAliases:
+			ti.CharLimit = 2048 // a list of addresses
 		}
 		m.inputs[f] = ti
 	}
@@ -531,6 +535,8 @@ func (m wizardModel) change(dir int) wizardModel {
 		}
 	case wfFetchEvery:
 		m.every = cycleEvery(m.every, dir, m.existing)
+	case wfReplyJIS:
+		m.replyJIS = !m.replyJIS
 	case wfSharing:
 		if _, forced := m.sharingForced(); forced {
 			return m

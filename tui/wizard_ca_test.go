@@ -44,8 +44,8 @@ func writeTestCA(t *testing.T, dir string) string {
 	return p
 }
 
-// caSteps fill a valid Gmail account and go to the CA file field, the
-// last one of the form.
+// caSteps fill a valid Gmail account and go to the CA file field (the
+// reply settings follow it).
 var caSteps = append(append([]string{}, gmailSteps...), "tab", "tab", "tab", "tab", "tab")
 
 // driveAll is drive, with every command run and its messages fed back

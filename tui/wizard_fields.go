@@ -41,6 +41,8 @@ const (
 	wfSharing
 	wfFetchEvery
 	wfCAFile
+	wfAliases
+	wfReplyJIS
 	wfCount
 )
 
@@ -90,6 +92,8 @@ var wizardFields = [wfCount]struct {
 	wfSharing:      {mail.FieldSharing, wkChoice},
 	wfFetchEvery:   {mail.FieldFetchEvery, wkChoice},
 	wfCAFile:       {mail.FieldCAFile, wkText},
+	wfAliases:      {mail.FieldAliases, wkText},
+	wfReplyJIS:     {"reply-iso-2022-jp", wkChoice},
 }
 
 // name is the field's key: mail's FieldError.Field, and the stem of its
@@ -155,6 +159,8 @@ func (m wizardModel) prefill(a mail.Account) wizardModel {
 	m.sharing = a.Sharing
 	m.every = a.FetchEvery
 	m.setVal(wfCAFile, a.CAFile)
+	m.setVal(wfAliases, a.Aliases)
+	m.replyJIS = a.ReplyJIS
 	for f := range m.edited {
 		m.edited[f] = true
 	}
@@ -389,6 +395,7 @@ func (m wizardModel) account() mail.Account {
 	}
 	a.CAFile = m.caFile()
 	a.FetchEvery = m.every
+	m.applyReply(&a)
 	m.applyTrust(&a)
 	return a
 }

@@ -290,9 +290,9 @@ func TestWizardUpdate(t *testing.T) {
 			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) { wantFocus(t, m, wfEmail) }},
 		{name: "shift+tab on the first field stays", steps: []string{"shift+tab"},
 			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) { wantFocus(t, m, wfName) }},
-		{name: "down on the last field does not leave the form", steps: append(append([]string{}, gmailSteps...), "tab", "tab", "tab", "down", "down", "down"),
+		{name: "down on the last field does not leave the form", steps: append(append([]string{}, gmailSteps...), "tab", "tab", "tab", "down", "down", "down", "down", "down"),
 			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
-				wantFocus(t, m, wfCAFile) // the last field since issue 13
+				wantFocus(t, m, wfReplyJIS) // the last field since the reply settings
 				if m.step != wizardStepForm {
 					t.Error("down went to the review")
 				}
@@ -390,7 +390,7 @@ func TestWizardUpdate(t *testing.T) {
 				}
 			}},
 		{name: "sharing set by the administrator is read-only", st: &fakeWizardStore{policy: store.PolicyPublic},
-			steps: append(append([]string{}, gmailSteps...), "tab", "tab", "tab", "tab", "tab"), // past fetching and the CA file too
+			steps: append(append([]string{}, gmailSteps...), "tab", "tab", "tab", "tab", "tab", "tab", "tab"), // past fetching, the CA file and the reply settings too
 			check: func(t *testing.T, m wizardModel, _ tea.Cmd, _ *fakeWizardStore) {
 				if m.step != wizardStepReview {
 					t.Fatalf("tab past retention: step %v focus %v, want the review", m.step, m.focus)
@@ -497,7 +497,7 @@ func TestWizardUpdate(t *testing.T) {
 				wantInView(t, m, "Fix the marked fields first.")
 				wantInView(t, m, "Enter a display name")
 			}},
-		{name: "enter on the last field goes to the review and tests", c: okChecker, steps: append(append([]string{}, gmailSteps...), "tab", "tab", "tab", "tab", "tab", "enter"),
+		{name: "enter on the last field goes to the review and tests", c: okChecker, steps: append(append([]string{}, gmailSteps...), "tab", "tab", "tab", "tab", "tab", "tab", "tab", "enter"),
 			check: func(t *testing.T, m wizardModel, cmd tea.Cmd, _ *fakeWizardStore) {
 				if m.step != wizardStepReview || !m.testing() || m.typing() {
 					t.Fatalf("step %v testing %v typing %v", m.step, m.testing(), m.typing())
@@ -560,7 +560,7 @@ func TestWizardUpdate(t *testing.T) {
 				if m.step != wizardStepForm || m.pop.state != wizardCheckIdle {
 					t.Fatal("shift+tab did not go back to the form")
 				}
-				wantFocus(t, m, wfCAFile) // the last field since issue 13
+				wantFocus(t, m, wfReplyJIS) // the last field since the reply settings
 				m, second := drive(m, "ctrl+s")
 				m = feed(m, first)
 				if m.pop.state != wizardCheckRunning || m.smtp.state != wizardCheckRunning {

@@ -160,6 +160,11 @@ func (m wizardModel) body() wizardBody {
 				lines = append(lines, indent+m.radio(m.retention == k, m.retentionLabel(k)))
 			}
 		}
+		if f == wfReplyJIS && focused {
+			for _, ln := range m.replyOtherChoice(vw) {
+				lines = append(lines, indent+ln)
+			}
+		}
 		if out := acct.SMTP(); f == wfSMTPSame && m.smtpSame && out.Host != "" {
 			under(s.faint, m.d.lang.tr("wizard.smtp.summary", m.serverText(out)))
 		}
@@ -300,6 +305,8 @@ func (m wizardModel) fieldValue(f wizardField, vw int, focused bool) string {
 			return s.faint.Render(m.inputs[f].Placeholder)
 		case f == wfCAFile && v == "":
 			return s.faint.Render(l.tr("wizard.ca-none"))
+		case f == wfAliases && v == "":
+			return s.faint.Render(l.tr("wizard.aliases-none"))
 		}
 		if v == "" {
 			return ""
@@ -339,6 +346,12 @@ func (m wizardModel) fieldValue(f wizardField, vw int, focused bool) string {
 		return v
 	case wfFetchEvery:
 		return s.field.Render(m.everyLabel(m.every))
+	case wfReplyJIS:
+		if focused {
+			// The other choice is the line under it (body), as retention's.
+			return m.radio(!m.replyJIS, m.replyLabel(false))
+		}
+		return s.field.Render(m.replyLabel(m.replyJIS))
 	case wfSharing:
 		if forced, ok := m.sharingForced(); ok {
 			return s.field.Render(l.tr("wizard.sharing.admin", m.sharingLabel(forced)))
@@ -437,6 +450,10 @@ func (m wizardModel) reviewBody() wizardBody {
 	if a.CAFile != "" {
 		row(wfCAFile, clean(a.CAFile))
 	}
+	if a.Aliases != "" {
+		row(wfAliases, clean(a.Aliases))
+	}
+	row(wfReplyJIS, m.replyLabel(a.ReplyJIS))
 	for _, t := range m.reviewTrust() {
 		rowL(l.tr("wizard.trust.label"), t)
 	}

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	gomail "github.com/emersion/go-message/mail"
-
 	"popbox/mail"
 	"popbox/store"
 )
@@ -76,19 +74,6 @@ func cmdAccountSet(db string, args []string, e env) error {
 	if *deliver != "" && (given(fs, "max-size") || ef.any(fs) || writing) {
 		return fs.bad("cli.use.either", "--deliver", "--max-size, --fetch-every, --on-new, --bell, --aliases, --reply-iso-2022-jp")
 	}
-	var aliasList []string
-	if given(fs, "aliases") {
-		for _, x := range strings.Split(*aliases, ",") {
-			if x = strings.TrimSpace(x); x == "" {
-				continue
-			}
-			ad, err := gomail.ParseAddress(x)
-			if err != nil || ad.Name != "" {
-				return fs.bad("cli.use.sendAddress", x)
-			}
-			aliasList = append(aliasList, ad.Address)
-		}
-	}
 	var jis bool
 	if given(fs, "reply-iso-2022-jp") {
 		switch strings.ToLower(strings.TrimSpace(*replyJIS)) {
@@ -128,7 +113,12 @@ func cmdAccountSet(db string, args []string, e env) error {
 		return err
 	}
 	if given(fs, "aliases") {
-		a.Aliases = strings.Join(aliasList, ", ")
+		// The wizard's rule (mail.Account.Validate): bare addresses, not
+		// the account's own; a bad one is bad usage and changes nothing.
+		a.Aliases = mail.NormalizeAliases(*aliases)
+		if fe, ok := a.Validate(nil).Errors().For(mail.FieldAliases); ok {
+			return fs.badValue(fe, *aliases, a)
+		}
 	}
 	if given(fs, "reply-iso-2022-jp") {
 		a.ReplyJIS = jis

@@ -10,7 +10,8 @@ import (
 
 // TestAccountAliasesReplyJIS: account set takes the account's other
 // addresses and the ISO-2022-JP reply setting; accounts --json shows
-// them; "" clears the addresses; a name, a non-address or a value that is
+// them; "" clears the addresses; a name, a non-address, the account's own
+// address (the wizard's rule, mail.Account.Validate) or a value that is
 // not on or off is bad usage and changes nothing.
 func TestAccountAliasesReplyJIS(t *testing.T) {
 	srv := mailtest.Start(t, mailtest.Options{})
@@ -38,10 +39,22 @@ func TestAccountAliasesReplyJIS(t *testing.T) {
 	if a := read(); strings.Join(a.Aliases, ",") != "sales@example.test,info@example.test" || !a.ReplyJIS {
 		t.Fatalf("after set: %+v", a)
 	}
-	for _, bad := range [][]string{{"--aliases", "Sales <sales@example.test>"}, {"--aliases", "not-an-address"}, {"--reply-iso-2022-jp", "maybe"}} {
-		if _, errs, code := c.run("", append([]string{"account", "set", "Work"}, bad...)...); code != 2 || errs == "" {
-			t.Errorf("%v: exit %d, %q", bad, code, errs)
+	for _, bad := range []struct {
+		args []string
+		want string // in the sentence, where the rule is the wizard's
+	}{
+		{[]string{"--aliases", "Sales <sales@example.test>"}, `"Sales <sales@example.test>" is not an email address on its own`},
+		{[]string{"--aliases", "info@example.test, not-an-address"}, `"not-an-address" is not an email address on its own`},
+		{[]string{"--aliases", "info@example.test, Alice@Example.test"}, "Alice@Example.test is this account's own address; leave it out of --aliases."},
+		{[]string{"--reply-iso-2022-jp", "maybe"}, ""},
+	} {
+		_, errs, code := c.run("", append([]string{"account", "set", "Work"}, bad.args...)...)
+		if code != 2 || errs == "" || !strings.Contains(errs, bad.want) {
+			t.Errorf("%v: exit %d, %q", bad.args, code, errs)
 		}
+	}
+	if a := read(); strings.Join(a.Aliases, ",") != "sales@example.test,info@example.test" || !a.ReplyJIS {
+		t.Fatalf("bad usage changed the account: %+v", a)
 	}
 	c.ok("", "account", "set", "Work", "--aliases", "", "--reply-iso-2022-jp", "off")
 	if a := read(); len(a.Aliases) != 0 || a.ReplyJIS {

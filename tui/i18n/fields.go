@@ -67,6 +67,9 @@ func (l Lang) Field(fe mail.FieldError, a mail.Account, f Front) string {
 		return l.Tr(k, mail.MinEvery.String(), mail.MaxEvery.String())
 	case mail.CodeDuplicateName:
 		return l.Tr(k, safe(a.Name))
+	case mail.CodeBadAlias, mail.CodeOwnAlias:
+		x, _ := a.BadAlias()
+		return l.Tr(k, safe(x))
 	}
 	return safe(fe.Message)
 }

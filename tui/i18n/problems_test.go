@@ -80,7 +80,8 @@ func kinds() map[string]error {
 	}
 	for _, code := range []string{mail.CodeRequired, mail.CodeBadEmail, mail.CodeHostScheme, mail.CodeHostInvalid, mail.CodePortRange,
 		mail.CodePortNumber, mail.CodePlainOnTLS, mail.CodeTLSOnPlain, mail.CodePlainPassword, mail.CodeRecentKeep,
-		mail.CodeDaysRange, mail.CodeDuplicateName, mail.CodeBadChars, mail.CodeBadRetention, mail.CodeSizeRange, mail.CodeEveryRange} {
+		mail.CodeDaysRange, mail.CodeDuplicateName, mail.CodeBadChars, mail.CodeBadRetention, mail.CodeSizeRange, mail.CodeEveryRange,
+		mail.CodeBadAlias, mail.CodeOwnAlias} {
 		m["field "+code] = mail.FieldErrors{{Field: mail.FieldPort, Code: code, Message: "Xyz."}}
 	}
 	return m
