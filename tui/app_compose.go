@@ -284,10 +284,10 @@ func (m appModel) sendDone(msg sendDoneMsg) (appModel, tea.Cmd) {
 		m2, c := m.withNotice(l.tr("send.sent", clean(to)))
 		return m2, tea.Batch(c, reload)
 	case errors.As(msg.err, &f) && f.State == store.OutUnknown:
-		m2, c := m.withBanner(l.tr("send.unknown", clean(msg.out.Subject)), true)
+		m2, c := m.withBanner(l.tr("send.unknown", subjectText(l, msg.out.Subject)), true)
 		return m2, tea.Batch(c, reload)
 	case errors.As(msg.err, &f):
-		m2, c := m.withBanner(l.tr("send.failed", clean(msg.out.Subject), strings.TrimRight(clean(f.Reason), ".。")), true)
+		m2, c := m.withBanner(l.tr("send.failed", subjectText(l, msg.out.Subject), strings.TrimRight(clean(f.Reason), ".。")), true)
 		return m2, tea.Batch(c, reload)
 	case errors.Is(msg.err, store.ErrOutState):
 		m2, c := m.withNotice(l.tr("send.notNow"))
@@ -579,4 +579,12 @@ func (m appModel) readerComposeKey(k tea.KeyMsg) (appModel, tea.Cmd, bool) {
 	var cmd tea.Cmd
 	m.reader, cmd = m.reader.update(k)
 	return m, cmd, true
+}
+
+// subjectText is a subject for a sentence: "(no subject)" when empty.
+func subjectText(l lang, s string) string {
+	if s = clean(s); s == "" {
+		return l.tr("list.noSubject")
+	}
+	return s
 }

@@ -368,11 +368,32 @@ func (m composeModel) edit() (composeModel, tea.Cmd) {
 }
 
 func (m composeModel) startOwnEditor() composeModel {
-	m.ta.SetValue(m.form.Text)
-	// The cursor goes to the start of the body.
-	m.ta.Focus()
 	m.sizeEditor()
+	m.ta.SetValue(m.form.Text)
+	// The cursor goes where writing starts: an empty To, else the first
+	// line of the text (above a quote).
+	target := startLine(m.form.Text)
+	for i := 0; m.ta.Line() > target && i < 1<<16; i++ {
+		m.ta.CursorUp()
+	}
+	m.ta.CursorEnd()
+	m.ta.Focus()
 	return m
+}
+
+// startLine is the line of text where writing starts: the To line when it
+// is empty, else the first line after the headers.
+func startLine(text string) int {
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	for i, ln := range lines {
+		if strings.TrimSpace(ln) == "" {
+			return min(i+1, len(lines)-1)
+		}
+		if name, value, ok := strings.Cut(ln, ":"); ok && strings.EqualFold(name, "To") && strings.TrimSpace(value) == "" {
+			return i
+		}
+	}
+	return len(lines) - 1
 }
 
 func (m *composeModel) sizeEditor() {

@@ -10,8 +10,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"golang.org/x/text/encoding/japanese"
 
 	"popbox/mail"
@@ -167,6 +169,10 @@ func TestComposeReplyJapanese(t *testing.T) {
 	if drafts, _ := st.Drafts(a.ID); len(drafts) != 1 {
 		t.Fatalf("drafts while writing: %+v", drafts)
 	}
+	// The cursor waits on the line above the quote.
+	if line := l.m.compose.ta.Line(); line != 6 {
+		t.Errorf("the cursor is on line %d of a reply, want 6 (the first of the text)", line)
+	}
 	head, body, _ := strings.Cut(text, "\n\n")
 	l.m.compose.ta.SetValue(head + "\n\n承知しました。月曜日でお願いします。\n" + body)
 	l.key("ctrl+s")
@@ -244,8 +250,15 @@ func TestComposeDraftKeptAndReopened(t *testing.T) {
 	if l.m.screen != screenCompose {
 		t.Fatalf("c: screen %d", l.m.screen)
 	}
-	for _, k := range keyMsgs("=Dear all, the build is green.") {
+	// The cursor waits on the empty To line; the text goes five lines down.
+	if line := l.m.compose.ta.Line(); line != 1 {
+		t.Fatalf("the cursor is on line %d of a new message, want 1 (To)", line)
+	}
+	for _, k := range keyMsgs("down", "down", "down", "down", "down", "=Dear all, the build is green.") {
 		l.m, _ = l.m.update(k)
+	}
+	if !strings.HasSuffix(l.m.compose.ta.Value(), "\n\nDear all, the build is green.") {
+		t.Fatalf("typed into the wrong place: %q", l.m.compose.ta.Value())
 	}
 	l.key("esc")
 	if l.m.screen != screenList || !strings.Contains(screenText(l.m), "Kept in Drafts") {
@@ -459,5 +472,49 @@ func TestParseForm(t *testing.T) {
 	got, problems = parseForm(composeForm{Text: "To: a@b.c,\r\n  d@e.f\r\nSubject: hi\r\n\r\nbody\r\n"}, acct)
 	if len(problems) != 0 || len(got.To) != 2 || got.Body != "body\n" {
 		t.Errorf("folded: %+v %v", got, problems)
+	}
+}
+
+// TestFolderRowsAlign: with colours (the selected row in reverse, no
+// mark), every row's columns start where the heads do, wide characters
+// counted two cells; a long subject is cut to the width.
+func TestFolderRowsAlign(t *testing.T) {
+	d := testDeps(langJA)
+	d.plain = false
+	f := folderModel{d: &d, k: defaultFolderKeys(d.lang), kind: folderOutbox, acct: "1"}
+	f = f.setSize(80, 10)
+	items := []store.Outgoing{
+		{ID: "2", State: store.OutFailed, To: []string{"yamada@example.jp"}, Subject: "見積書の件  について", Updated: appNow, Reason: "接続できません"},
+		{ID: "1", State: store.OutDraft, To: []string{"b@example.org"}, Subject: strings.Repeat("長い件名", 20), Updated: appNow.Add(-48 * time.Hour)},
+	}
+	f = f.loadedList(folderLoadedMsg{kind: folderOutbox, acct: "1", items: items})
+	lines := strings.Split(ansi.Strip(f.view()), "\n")
+	if len(lines) != 10 {
+		t.Fatalf("%d lines, want 10", len(lines))
+	}
+	col := func(line, text string) int {
+		i := strings.Index(line, text)
+		if i < 0 {
+			t.Fatalf("%q not in %q", text, line)
+		}
+		return ansi.StringWidth(line[:i])
+	}
+	head := lines[1]
+	if a, b := col(head, "宛先"), col(lines[2], "yamada@"); a != b {
+		t.Errorf("the selected row's To starts at cell %d, its head at %d:\n%s\n%s", b, a, head, lines[2])
+	}
+	if a, b := col(head, "宛先"), col(lines[3], "b@example.org"); a != b {
+		t.Errorf("a row's To starts at cell %d, its head at %d", b, a)
+	}
+	if a, b := col(head, "件名"), col(lines[2], "見積書の件"); a != b {
+		t.Errorf("the selected row's subject starts at cell %d, its head at %d", b, a)
+	}
+	for i, ln := range lines {
+		if w := ansi.StringWidth(ln); w > 80 {
+			t.Errorf("line %d is %d cells wide", i, w)
+		}
+	}
+	if !strings.Contains(lines[9], "接続できません") {
+		t.Errorf("the selected failed message's reason is not shown: %q", lines[9])
 	}
 }

@@ -270,7 +270,7 @@ func (m folderModel) view() string {
 		row += fitCells(clean(strings.Join(o.To, ", ")), toW) + " " + fitCells(subj, subjW)
 		row = ansi.Truncate(row, w, "")
 		if i == m.cursor {
-			row = st.selected.Render(fitCells(row, w))
+			row = st.selected.Render(fitRaw(row, w))
 			if o.Reason != "" && m.kind == folderOutbox {
 				reasonLine = clean(o.Reason)
 			}
