@@ -156,7 +156,7 @@ func (m appModel) openCompose(acct mail.Account, form composeForm, out store.Out
 	}
 	var cmd tea.Cmd
 	m.composeSeq++
-	m.compose, cmd = newCompose(*m.d, m.outbox, acct, form, out, m.composeSeq)
+	m.compose, cmd = newCompose(*m.d, m.outbox, acct, form, out, m.composeSeq, m.track, m.after)
 	m.compose = m.compose.setSize(m.width, m.bodyHeight())
 	m.screen = screenCompose
 	m = m.clearNotice()
@@ -256,13 +256,15 @@ func (m appModel) startSend(acct mail.Account, out store.Outgoing, force bool) (
 	}
 	m.sending++
 	s := m.sender
-	run := func() tea.Msg {
+	// Counted as a write: quitting waits for it (a while), so that a
+	// message is rarely left "unknown" by quitting during its send.
+	run := m.track(func() tea.Msg {
 		got, err := s.One(context.Background(), acct, out.ID, force)
 		if got.ID == "" {
 			got = out
 		}
 		return sendDoneMsg{acct: acct, out: got, err: err}
-	}
+	})
 	cmds := []tea.Cmd{run}
 	if m.sending == 1 {
 		m.sendSpin = spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(m.d.styles.accent))
@@ -303,10 +305,10 @@ func (m appModel) sendPending(acct mail.Account) tea.Cmd {
 		return nil
 	}
 	s := m.sender
-	return func() tea.Msg {
+	return m.track(func() tea.Msg {
 		sent, failed, err := s.Pending(context.Background(), acct)
 		return pendingDoneMsg{acct: acct, sent: sent, failed: failed, err: err}
-	}
+	})
 }
 
 // pendingDone says what the sends after a fetch did, when they did anything.
@@ -523,6 +525,13 @@ func (m appModel) sendingText() string {
 // for any other message.
 func (m appModel) composeUpdate(msg tea.Msg) (appModel, tea.Cmd, bool) {
 	switch msg := msg.(type) {
+	case composeAutosaveMsg:
+		if m.screen != screenCompose {
+			return m, nil, true
+		}
+		var cmd tea.Cmd
+		m.compose, cmd = m.compose.update(msg)
+		return m, cmd, true
 	case composeReadyMsg, composeClosedMsg, composeSendMsg:
 		m2, cmd := m.composeMsg(msg)
 		return m2, cmd, true

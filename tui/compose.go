@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/help"
@@ -56,13 +57,23 @@ const (
 	nextEdit composeNext = iota
 	nextPreview
 	nextClose
+	nextStay // an autosave: go on writing
 )
+
+// autosaveEvery is how often the screen's own editor keeps its text as
+// the draft while it changes, so that a closed terminal or a killed
+// popbox loses at most that much.
+const autosaveEvery = 15 * time.Second
+
+// composeAutosaveMsg is the autosave timer of compose screen seq.
+type composeAutosaveMsg struct{ seq int }
 
 // composeSavedMsg: the draft was saved (or not: err).
 type composeSavedMsg struct {
 	seq  int
 	out  store.Outgoing
 	next composeNext
+	text string // what was saved
 	err  error
 }
 
@@ -149,13 +160,25 @@ type composeModel struct {
 	noteErr  bool
 
 	width, height int
+
+	// track counts a store write for the app's shutdown; after is the
+	// autosave timer (tea.Tick; in tests one that never fires).
+	track func(func() tea.Msg) tea.Cmd
+	after afterFunc
+	// saved is the text last saved; autosaving is set while an autosave
+	// runs, and then (with pending) is what to do once it is done: a
+	// save asked for meanwhile waits for it, so saves never cross.
+	saved      string
+	autosaving bool
+	pending    bool
+	then       composeNext
 }
 
 // newCompose opens the screen on form for account acct; out is the
 // outbox message it continues (ID "" for a new one); seq numbers the
 // screen, so a late answer for an earlier one is dropped. The command
 // saves the draft, then the editor opens.
-func newCompose(d deps, st composeStore, acct mail.Account, form composeForm, out store.Outgoing, seq int) (composeModel, tea.Cmd) {
+func newCompose(d deps, st composeStore, acct mail.Account, form composeForm, out store.Outgoing, seq int, track func(func() tea.Msg) tea.Cmd, after afterFunc) (composeModel, tea.Cmd) {
 	ta := textarea.New()
 	ta.ShowLineNumbers = false
 	ta.Prompt = ""
@@ -165,7 +188,8 @@ func newCompose(d deps, st composeStore, acct mail.Account, form composeForm, ou
 	// screen is open.
 	ta.Cursor.SetMode(cursor.CursorStatic)
 	m := composeModel{d: &d, st: st, k: defaultComposeKeys(d.lang), acct: acct, seq: seq,
-		out: out, isNew: out.ID == "", form: form, first: form.Text, stage: composeWait, busy: true, ta: ta}
+		out: out, isNew: out.ID == "", form: form, first: form.Text, stage: composeWait, busy: true, ta: ta,
+		track: track, after: after}
 	return m, m.save(nextEdit)
 }
 
@@ -181,14 +205,47 @@ func (m composeModel) editor() string {
 // save keeps the form as the draft, then next.
 func (m composeModel) save(next composeNext) tea.Cmd {
 	st, acct, out, form, seq := m.st, m.acct, m.out, m.form, m.seq
-	return func() tea.Msg {
+	return m.write(func() tea.Msg {
 		// parseForm looks at the attached files: here, off the update path.
 		d, _ := parseForm(form, acct)
 		o := outgoingOf(d)
 		o.ID = out.ID
 		got, err := st.SaveDraft(acct.ID, o, form.encode())
-		return composeSavedMsg{seq: seq, out: got, next: next, err: err}
+		return composeSavedMsg{seq: seq, out: got, next: next, text: form.Text, err: err}
+	})
+}
+
+// write is a command writing to the store, counted for the shutdown.
+func (m composeModel) write(f func() tea.Msg) tea.Cmd {
+	if m.track == nil {
+		return f
 	}
+	return m.track(f)
+}
+
+// autosaveTimer starts the next autosave's wait.
+func (m composeModel) autosaveTimer() tea.Cmd {
+	if m.after == nil {
+		return nil
+	}
+	seq := m.seq
+	return m.after(autosaveEvery, func(time.Time) tea.Msg { return composeAutosaveMsg{seq: seq} })
+}
+
+// finish saves the text of the screen's own editor, then next; after an
+// autosave that is still running.
+func (m composeModel) finish(next composeNext) (composeModel, tea.Cmd) {
+	m.form.Text = m.ta.Value()
+	m.busy = true
+	if next == nextPreview {
+		m.ta.Blur()
+		m.stage = composeWait
+	}
+	if m.autosaving {
+		m.pending, m.then = true, next
+		return m, nil
+	}
+	return m, m.save(next)
 }
 
 // runEditor writes the text into a private file and runs the editor on
@@ -238,24 +295,24 @@ func (m composeModel) queue() tea.Cmd {
 	o.ID, o.MessageID = m.out.ID, m.built.MessageID
 	o.To = m.built.Recipients
 	raw := m.built.Raw
-	return func() tea.Msg {
+	return m.write(func() tea.Msg {
 		got, err := st.QueueOutgoing(acct.ID, o, raw, form.encode())
 		return composeQueuedMsg{seq: seq, out: got, err: err}
-	}
+	})
 }
 
 // discard throws the draft away.
 func (m composeModel) discard(note string) tea.Cmd {
 	st, acct, id := m.st, m.acct, m.out.ID
 	l := m.d.lang
-	return func() tea.Msg {
+	return m.write(func() tea.Msg {
 		if id != "" {
 			if err := st.DeleteOutgoing(acct.ID, id); err != nil {
 				return composeClosedMsg{note: l.failText("compose.discardFailed", err), err: true}
 			}
 		}
 		return composeClosedMsg{note: note}
-	}
+	})
 }
 
 func closeWith(note string, isErr bool) tea.Cmd {
@@ -274,8 +331,32 @@ func (m composeModel) setNote(s string, isErr bool) composeModel {
 func (m composeModel) update(msg tea.Msg) (composeModel, tea.Cmd) {
 	l := m.d.lang
 	switch msg := msg.(type) {
+	case composeAutosaveMsg:
+		if msg.seq != m.seq || m.stage != composeEdit {
+			return m, nil
+		}
+		if text := m.ta.Value(); !m.busy && !m.autosaving && text != m.saved {
+			m.form.Text = text
+			m.autosaving = true
+			return m, tea.Batch(m.save(nextStay), m.autosaveTimer())
+		}
+		return m, m.autosaveTimer()
 	case composeSavedMsg:
 		if msg.seq != m.seq {
+			return m, nil
+		}
+		if msg.err == nil {
+			m.out, m.saved = msg.out, msg.text
+		}
+		if msg.next == nextStay {
+			m.autosaving = false
+			if msg.err != nil {
+				m = m.setNote(l.failText("compose.saveFailed", msg.err), true)
+			}
+			if m.pending {
+				m.pending = false
+				return m, m.save(m.then)
+			}
 			return m, nil
 		}
 		m.busy = false
@@ -364,7 +445,7 @@ func (m composeModel) edit() (composeModel, tea.Cmd) {
 	}
 	m.stage = composeEdit
 	m = m.startOwnEditor()
-	return m, nil
+	return m, m.autosaveTimer()
 }
 
 func (m composeModel) startOwnEditor() composeModel {
@@ -429,14 +510,9 @@ func (m composeModel) key(k tea.KeyMsg) (composeModel, tea.Cmd) {
 	case composeEdit:
 		switch {
 		case key.Matches(k, m.k.Done):
-			m.form.Text = m.ta.Value()
-			m.ta.Blur()
-			m.stage, m.busy = composeWait, true
-			return m, m.save(nextPreview)
+			return m.finish(nextPreview)
 		case k.String() == "esc":
-			m.form.Text = m.ta.Value()
-			m.busy = true
-			return m, m.save(nextClose)
+			return m.finish(nextClose)
 		}
 		var cmd tea.Cmd
 		m.ta, cmd = m.ta.Update(k)

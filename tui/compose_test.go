@@ -518,3 +518,45 @@ func TestFolderRowsAlign(t *testing.T) {
 		t.Errorf("the selected failed message's reason is not shown: %q", lines[9])
 	}
 }
+
+// TestComposeAutosave: the screen's own editor keeps its text as the draft
+// while it is written (its timer), without leaving the editor; a ctrl+s
+// while an autosave runs waits for it, so the later text is the one kept.
+func TestComposeAutosave(t *testing.T) {
+	l, st, a, _ := composeApp(t, langEN)
+	l.key("c")
+	seq := l.m.compose.seq
+	l.m.compose.ta.SetValue("To: bob@example.org\nSubject: autosaved\n\nWork in progress.\n")
+	var c tea.Cmd
+	l.m, c = l.m.update(composeAutosaveMsg{seq: seq})
+	l.start(c)
+	l.idle()
+	if l.m.screen != screenCompose || l.m.compose.stage != composeEdit {
+		t.Fatalf("an autosave left the editor: screen %d stage %d", l.m.screen, l.m.compose.stage)
+	}
+	if d, _ := st.Drafts(a.ID); len(d) != 1 || d[0].Subject != "autosaved" {
+		t.Fatalf("drafts after an autosave: %+v", d)
+	}
+	// Nothing changed: the next timer writes nothing.
+	l.m, c = l.m.update(composeAutosaveMsg{seq: seq})
+	if l.m.compose.autosaving {
+		t.Error("an autosave of unchanged text")
+	}
+
+	l.m.compose.ta.SetValue("To: bob@example.org\nSubject: second\n\nMore.\n")
+	l.m, c = l.m.update(composeAutosaveMsg{seq: seq})
+	l.m.compose.ta.SetValue("To: bob@example.org\nSubject: finished\n\nDone.\n")
+	var c2 tea.Cmd
+	l.m, c2 = l.m.update(keyMsg("ctrl+s"))
+	if c2 != nil || !l.m.compose.pending {
+		t.Fatal("ctrl+s saved while an autosave ran")
+	}
+	l.start(c)
+	l.idle()
+	if l.m.compose.stage != composePreview {
+		t.Fatalf("after the autosave and ctrl+s: stage %d", l.m.compose.stage)
+	}
+	if d, _ := st.Drafts(a.ID); len(d) != 1 || d[0].Subject != "finished" {
+		t.Fatalf("the draft kept: %+v", d)
+	}
+}
