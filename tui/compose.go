@@ -66,7 +66,7 @@ const (
 const autosaveEvery = 15 * time.Second
 
 // composeAutosaveMsg is the autosave timer of compose screen seq.
-type composeAutosaveMsg struct{ seq int }
+type composeAutosaveMsg struct{ seq, gen int }
 
 // composeSavedMsg: the draft was saved (or not: err).
 type composeSavedMsg struct {
@@ -169,6 +169,7 @@ type composeModel struct {
 	// runs, and then (with pending) is what to do once it is done: a
 	// save asked for meanwhile waits for it, so saves never cross.
 	saved      string
+	timerGen   int // the running timer's number: one timer at a time
 	autosaving bool
 	pending    bool
 	then       composeNext
@@ -228,8 +229,8 @@ func (m composeModel) autosaveTimer() tea.Cmd {
 	if m.after == nil {
 		return nil
 	}
-	seq := m.seq
-	return m.after(autosaveEvery, func(time.Time) tea.Msg { return composeAutosaveMsg{seq: seq} })
+	seq, gen := m.seq, m.timerGen
+	return m.after(autosaveEvery, func(time.Time) tea.Msg { return composeAutosaveMsg{seq: seq, gen: gen} })
 }
 
 // finish saves the text of the screen's own editor, then next; after an
@@ -332,7 +333,7 @@ func (m composeModel) update(msg tea.Msg) (composeModel, tea.Cmd) {
 	l := m.d.lang
 	switch msg := msg.(type) {
 	case composeAutosaveMsg:
-		if msg.seq != m.seq || m.stage != composeEdit {
+		if msg.seq != m.seq || msg.gen != m.timerGen || m.stage != composeEdit {
 			return m, nil
 		}
 		if text := m.ta.Value(); !m.busy && !m.autosaving && text != m.saved {
@@ -445,6 +446,7 @@ func (m composeModel) edit() (composeModel, tea.Cmd) {
 	}
 	m.stage = composeEdit
 	m = m.startOwnEditor()
+	m.timerGen++
 	return m, m.autosaveTimer()
 }
 

@@ -525,10 +525,13 @@ func TestFolderRowsAlign(t *testing.T) {
 func TestComposeAutosave(t *testing.T) {
 	l, st, a, _ := composeApp(t, langEN)
 	l.key("c")
-	seq := l.m.compose.seq
+	seq, gen := l.m.compose.seq, l.m.compose.timerGen
 	l.m.compose.ta.SetValue("To: bob@example.org\nSubject: autosaved\n\nWork in progress.\n")
+	if m2, _ := l.m.update(composeAutosaveMsg{seq: seq, gen: gen - 1}); m2.compose.autosaving {
+		t.Fatal("an old timer's autosave ran")
+	}
 	var c tea.Cmd
-	l.m, c = l.m.update(composeAutosaveMsg{seq: seq})
+	l.m, c = l.m.update(composeAutosaveMsg{seq: seq, gen: gen})
 	l.start(c)
 	l.idle()
 	if l.m.screen != screenCompose || l.m.compose.stage != composeEdit {
@@ -538,13 +541,13 @@ func TestComposeAutosave(t *testing.T) {
 		t.Fatalf("drafts after an autosave: %+v", d)
 	}
 	// Nothing changed: the next timer writes nothing.
-	l.m, c = l.m.update(composeAutosaveMsg{seq: seq})
+	l.m, c = l.m.update(composeAutosaveMsg{seq: seq, gen: gen})
 	if l.m.compose.autosaving {
 		t.Error("an autosave of unchanged text")
 	}
 
 	l.m.compose.ta.SetValue("To: bob@example.org\nSubject: second\n\nMore.\n")
-	l.m, c = l.m.update(composeAutosaveMsg{seq: seq})
+	l.m, c = l.m.update(composeAutosaveMsg{seq: seq, gen: gen})
 	l.m.compose.ta.SetValue("To: bob@example.org\nSubject: finished\n\nDone.\n")
 	var c2 tea.Cmd
 	l.m, c2 = l.m.update(keyMsg("ctrl+s"))
