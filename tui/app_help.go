@@ -156,7 +156,16 @@ func (m appModel) footerKeys() []key.Binding {
 	case screenReader:
 		// A delete in the reader hides the message in the list until its
 		// undo window ends: u works while the list hides one.
-		return append(ks, m.reader.keysFor(len(m.list.hidden) > 0).ShortHelp()...)
+		ks = append(ks, m.reader.keysFor(len(m.list.hidden) > 0).ShortHelp()...)
+		if !m.reader.typing() {
+			// Answering, when the width has room for it (? lists it).
+			hm := m.help
+			hm.Width = 0
+			if with := append(ks[:len(ks):len(ks)], m.ck.Reply); lipgloss.Width(hm.ShortHelpView(with)) <= m.width {
+				ks = with
+			}
+		}
+		return ks
 	case screenAccounts:
 		return append(ks, m.accts.keys().ShortHelp()...)
 	case screenHelp:
