@@ -47,7 +47,7 @@ func defaultComposeStartKeys(l lang) composeStartKeys {
 // outSender sends from the outbox: storeSender, or a fake in tests.
 type outSender interface {
 	One(ctx context.Context, acct mail.Account, id string, force bool) (store.Outgoing, error)
-	Pending(ctx context.Context, acct mail.Account) ([]store.Outgoing, []*send.Failure, error)
+	Pending(ctx context.Context, acct mail.Account) (send.Result, error)
 }
 
 // storeSender sends through the account's outgoing server (store/send),
@@ -75,10 +75,10 @@ func (s storeSender) One(ctx context.Context, acct mail.Account, id string, forc
 	return send.One(ctx, s.st, a, id, s.options(a, force))
 }
 
-func (s storeSender) Pending(ctx context.Context, acct mail.Account) ([]store.Outgoing, []*send.Failure, error) {
+func (s storeSender) Pending(ctx context.Context, acct mail.Account) (send.Result, error) {
 	a, err := s.st.Account(acct.ID)
 	if err != nil {
-		return nil, nil, err
+		return send.Result{}, err
 	}
 	return send.Pending(ctx, s.st, a, s.options(a, false))
 }
@@ -100,10 +100,9 @@ type sendDoneMsg struct {
 
 // pendingDoneMsg is the end of the sends after a fetch.
 type pendingDoneMsg struct {
-	acct   mail.Account
-	sent   []store.Outgoing
-	failed []*send.Failure
-	err    error
+	acct mail.Account
+	res  send.Result
+	err  error
 }
 
 // outgoingDeletedMsg: a message of a view was thrown away.
@@ -285,6 +284,10 @@ func (m appModel) sendDone(msg sendDoneMsg) (appModel, tea.Cmd) {
 		to := strings.Join(msg.out.To, ", ")
 		m2, c := m.withNotice(l.tr("send.sent", clean(to)))
 		return m2, tea.Batch(c, reload)
+	case errors.As(msg.err, &f) && f.State == store.OutUnknown && !errors.Is(msg.err, mail.ErrDeliveryUnknown):
+		// Sent again on purpose, and failed before anything went out.
+		m2, c := m.withBanner(l.tr("send.failedUnknown", subjectText(l, msg.out.Subject), strings.TrimRight(clean(f.Reason), ".。")), true)
+		return m2, tea.Batch(c, reload)
 	case errors.As(msg.err, &f) && f.State == store.OutUnknown:
 		m2, c := m.withBanner(l.tr("send.unknown", subjectText(l, msg.out.Subject)), true)
 		return m2, tea.Batch(c, reload)
@@ -306,8 +309,8 @@ func (m appModel) sendPending(acct mail.Account) tea.Cmd {
 	}
 	s := m.sender
 	return m.track(func() tea.Msg {
-		sent, failed, err := s.Pending(context.Background(), acct)
-		return pendingDoneMsg{acct: acct, sent: sent, failed: failed, err: err}
+		res, err := s.Pending(context.Background(), acct)
+		return pendingDoneMsg{acct: acct, res: res, err: err}
 	})
 }
 
@@ -319,12 +322,13 @@ func (m appModel) pendingDone(msg pendingDoneMsg) (appModel, tea.Cmd) {
 	case msg.err != nil:
 		m2, c := m.withBanner(l.failText("send.error", msg.err), true)
 		return m2, tea.Batch(c, reload)
-	case len(msg.failed) > 0:
-		f := msg.failed[0]
-		m2, c := m.withBanner(l.tr("send.pendingFailed", i18n.Count(len(msg.sent)), i18n.Count(len(msg.failed)), strings.TrimRight(clean(f.Reason), ".。")), true)
+	case len(msg.res.Failed) > 0:
+		f := msg.res.Failed[0]
+		notSent := len(msg.res.Failed) + msg.res.Left
+		m2, c := m.withBanner(l.tr("send.pendingFailed", i18n.Count(len(msg.res.Sent)), i18n.Count(notSent), strings.TrimRight(clean(f.Reason), ".。")), true)
 		return m2, tea.Batch(c, reload)
-	case len(msg.sent) > 0:
-		m2, c := m.withNotice(l.tr("send.pendingSent", i18n.Count(len(msg.sent))))
+	case len(msg.res.Sent) > 0:
+		m2, c := m.withNotice(l.tr("send.pendingSent", i18n.Count(len(msg.res.Sent))))
 		return m2, tea.Batch(c, reload)
 	}
 	return m, nil

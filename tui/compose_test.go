@@ -60,16 +60,15 @@ func (f *fakeSender) One(_ context.Context, acct mail.Account, id string, force 
 	return f.st.EndSending(acct.ID, id, store.OutSent, "", false)
 }
 
-func (f *fakeSender) Pending(ctx context.Context, acct mail.Account) ([]store.Outgoing, []*send.Failure, error) {
+func (f *fakeSender) Pending(ctx context.Context, acct mail.Account) (send.Result, error) {
 	f.mu.Lock()
 	f.pending++
 	f.mu.Unlock()
+	var res send.Result
 	list, err := f.st.Outbox(acct.ID)
 	if err != nil {
-		return nil, nil, err
+		return res, err
 	}
-	var sent []store.Outgoing
-	var failed []*send.Failure
 	for _, o := range list {
 		if o.State != store.OutQueued && (o.State != store.OutFailed || o.Refused) {
 			continue
@@ -78,12 +77,12 @@ func (f *fakeSender) Pending(ctx context.Context, acct mail.Account) ([]store.Ou
 		var fl *send.Failure
 		switch {
 		case err == nil:
-			sent = append(sent, got)
+			res.Sent = append(res.Sent, got)
 		case errors.As(err, &fl):
-			failed = append(failed, fl)
+			res.Failed = append(res.Failed, fl)
 		}
 	}
-	return sent, failed, nil
+	return res, nil
 }
 
 // jisMessage is a Japanese message in ISO-2022-JP, as Japanese business
@@ -561,5 +560,18 @@ func TestComposeAutosave(t *testing.T) {
 	}
 	if d, _ := st.Drafts(a.ID); len(d) != 1 || d[0].Subject != "finished" {
 		t.Fatalf("the draft kept: %+v", d)
+	}
+}
+
+// TestSendAgainFailedStaysUnknown: a forced send of a delivery-unknown
+// message that fails before anything goes out says so, not that the
+// connection ended after the message went out.
+func TestSendAgainFailedStaysUnknown(t *testing.T) {
+	l, _, a, _ := composeApp(t, langEN)
+	f := &send.Failure{State: store.OutUnknown, Reason: "The outgoing server could not be reached.", Err: mail.ErrUnreachable}
+	l.m, _ = l.m.update(sendDoneMsg{acct: a, out: store.Outgoing{ID: "3", Subject: "report"}, err: f})
+	v := screenText(l.m)
+	if !strings.Contains(v, "“report” was not sent again: The outgoing server could not be reached") || strings.Contains(v, "may have been sent") {
+		t.Errorf("the banner:\n%s", v)
 	}
 }

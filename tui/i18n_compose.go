@@ -61,6 +61,7 @@ func init() {
 		"send.sent":          {"Sent to %s; it is in Sent (S).", "%s に送信しました。送信済み (S) にあります。"},
 		"send.failed":        {"“%s” was not sent: %s. It stays in the outbox (D); s there sends it again, and the next fetch tries too.", "「%s」は送信できませんでした: %s。送信箱 (D) に残っています。そこで s を押すと再送信し、次の受信時にも再送信します。"},
 		"send.unknown":       {"“%s” may have been sent: the connection ended before the server answered. Check with a recipient; in the outbox (D), s sends it again (it may then arrive twice).", "「%s」は送信された可能性があります: サーバーの返事の前に接続が切れました。宛先の方に確認してください。送信箱 (D) で s を押すと再送信します (二重に届くことがあります)。"},
+		"send.failedUnknown": {"“%s” was not sent again: %s. It may still have been delivered before, so it stays “delivery unknown” in the outbox (D), where s tries again.", "「%s」は再送信できませんでした: %s。以前の送信で届いている可能性があるため、送信箱 (D) で「配信不明」のままです。そこで s を押すと再送信します。"},
 		"send.notNow":        {"That message is being sent or was sent already.", "そのメッセージは送信中か、送信済みです。"},
 		"send.error":         {"Sending failed: %s", "送信に失敗しました: %s"},
 		"send.pendingSent":   {"Sent %s waiting message(s) from the outbox.", "送信箱の %s 件のメッセージを送信しました。"},

@@ -211,60 +211,29 @@ func cmdFetch(db string, args []string, e env) error {
 // fetch's own: the message stays in the outbox, and the next fetch tries
 // again. An error is the store's.
 func sendWaiting(ctx context.Context, st *store.Store, a mail.Account, e env) error {
-	before, err := st.Outbox(a.ID)
-	if err != nil {
-		return err
-	}
-	// Pending's failures do not carry their message: a message of these
-	// whose record changed and is failed or unknown afterwards failed now.
-	waiting := map[string]time.Time{}
-	for _, o := range before {
-		if o.State == store.OutQueued || o.State == store.OutFailed && !o.Refused {
-			waiting[o.ID] = o.Updated
-		}
-	}
-	if len(waiting) == 0 {
-		// Nothing to send: not even a write to the database.
-		return nil
-	}
-	sent, failed, err := send.Pending(ctx, st, a, send.Options{
+	res, err := send.Pending(ctx, st, a, send.Options{
 		Getenv:        e.getenv,
 		Reason:        func(err error) string { return sentenceForSMTP(e.lang, err, a) },
 		UnknownReason: e.lang.Tr("cli.sendUnknownReason"),
 	})
-	for _, o := range sent {
+	for _, o := range res.Sent {
 		fmt.Fprintln(e.stdout, e.lang.Tr("cli.sent", o.MessageID, len(o.To), o.ID))
 	}
-	if len(failed) == 0 {
-		return err
-	}
-	after, aerr := st.Outbox(a.ID)
-	if aerr != nil {
-		return errors.Join(err, aerr)
-	}
-	left := 0
-	for _, o := range after {
-		was, ok := waiting[o.ID]
-		if !ok {
-			continue
-		}
+	for _, f := range res.Failed {
+		o := f.Out
 		to := mail.SafeLine(strings.Join(o.To, ", "))
-		reason := strings.TrimRight(o.Reason, ".。")
+		reason := strings.TrimRight(f.Reason, ".。")
 		switch {
-		case o.Updated.Equal(was):
-			// Not tried: Pending stops at a failure that is not the
-			// message's own (no connection, no login).
-			left++
-		case o.State == store.OutUnknown:
+		case f.State == store.OutUnknown:
 			fmt.Fprintln(e.stderr, "popbox: "+e.lang.Tr("cli.sendUnknown", o.ID))
-		case o.State == store.OutFailed && o.Refused:
+		case o.Refused:
 			fmt.Fprintln(e.stderr, "popbox: "+e.lang.Tr("cli.fetchSendRefused", o.ID, to, reason))
-		case o.State == store.OutFailed:
+		default:
 			fmt.Fprintln(e.stderr, "popbox: "+e.lang.Tr("cli.fetchSendFailed", o.ID, to, reason))
 		}
 	}
-	if left > 0 {
-		fmt.Fprintln(e.stderr, "popbox: "+e.lang.Tr("cli.fetchSendLeft", left, mail.SafeLine(a.Name)))
+	if res.Left > 0 {
+		fmt.Fprintln(e.stderr, "popbox: "+e.lang.Tr("cli.fetchSendLeft", res.Left, mail.SafeLine(a.Name)))
 	}
 	return err
 }

@@ -213,6 +213,9 @@ func sendOne(st *store.Store, a mail.Account, id string, force bool, e env) erro
 	case err == nil:
 		fmt.Fprintln(e.stdout, e.lang.Tr("cli.sent", o.MessageID, len(o.To), id))
 		return nil
+	case errors.As(err, &f) && f.State == store.OutUnknown && !errors.Is(err, mail.ErrDeliveryUnknown):
+		// A forced send that failed before the message went out.
+		return sendFailed{e.lang.Tr("cli.sendFailedStillUnknown", strings.TrimRight(f.Reason, ".。"), id)}
 	case errors.As(err, &f) && f.State == store.OutUnknown:
 		return sendFailed{e.lang.Tr("cli.sendUnknown", id)}
 	case errors.As(err, &f):

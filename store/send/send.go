@@ -39,10 +39,13 @@ type Options struct {
 	Force bool
 }
 
-// Failure is a send that did not go through: the message is now in State
-// (failed: certainly not delivered; unknown: it may have been), with
-// Reason kept in the outbox.
+// Failure is a send that did not go through: the message, Out, is now in
+// State (failed: certainly not delivered; unknown: it may have been, by
+// this send or, for a forced one that failed before anything went out, by
+// an earlier one), with Reason kept in the outbox unless it stayed
+// unknown.
 type Failure struct {
+	Out    store.Outgoing
 	State  store.OutState
 	Reason string
 	Err    error
@@ -75,14 +78,19 @@ func One(ctx context.Context, st *store.Store, a mail.Account, id string, o Opti
 	case out.State == store.OutUnknown && !o.Force:
 		return out, store.ErrOutState
 	}
+	// fail records a failure before anything of the message reached the
+	// server. A forced send of a message whose delivery is unknown stays
+	// unknown: the earlier send may have delivered it.
 	fail := func(err error) (store.Outgoing, error) {
 		r := reason(err)
-		refused := errors.Is(err, mail.ErrRejected)
-		got, werr := st.MarkFailed(a.ID, id, r, refused)
+		if out.State == store.OutUnknown {
+			return out, &Failure{Out: out, State: store.OutUnknown, Reason: r, Err: err}
+		}
+		got, werr := st.MarkFailed(a.ID, id, r, errors.Is(err, mail.ErrRejected))
 		if werr != nil {
 			return got, werr
 		}
-		return got, &Failure{State: store.OutFailed, Reason: r, Err: err}
+		return got, &Failure{Out: got, State: store.OutFailed, Reason: r, Err: err}
 	}
 	seal := func(out bool, rt string) error { return st.SetRefreshToken(a.ID, out, rt) }
 	a, _, err = signin.Setup(a, st, getenv, seal)
@@ -138,60 +146,71 @@ func One(ctx context.Context, st *store.Store, a mail.Account, id string, o Opti
 		if werr != nil {
 			return got, werr
 		}
-		return got, &Failure{State: store.OutUnknown, Reason: r, Err: err}
+		return got, &Failure{Out: got, State: store.OutUnknown, Reason: r, Err: err}
 	default:
 		r := reason(err)
 		got, werr := st.EndSending(a.ID, id, store.OutFailed, r, errors.Is(err, mail.ErrRejected))
 		if werr != nil {
 			return got, werr
 		}
-		return got, &Failure{State: store.OutFailed, Reason: r, Err: err}
+		return got, &Failure{Out: got, State: store.OutFailed, Reason: r, Err: err}
 	}
+}
+
+// Result is what Pending did: the messages sent, the failures, and how
+// many waiting messages it left untried after a failure that was not the
+// message's own.
+type Result struct {
+	Sent   []store.Outgoing
+	Failed []*Failure
+	Left   int
+}
+
+// waiting: a message Pending sends.
+func waiting(m store.Outgoing) bool {
+	return m.State == store.OutQueued || m.State == store.OutFailed && !m.Refused
 }
 
 // Pending sends the account's messages waiting in its outbox, oldest
 // first: queued ones, and failed ones the server did not refuse (the
 // connection failed, or the login): what a fetch sends on its way. It
-// returns those sent and the failures; it stops at the first failure that
-// is not the message's own (no connection, no login), since the rest
-// would fail the same way.
-func Pending(ctx context.Context, st *store.Store, a mail.Account, o Options) (sent []store.Outgoing, failed []*Failure, err error) {
+// stops at the first failure that is not the message's own (no
+// connection, no login), since the rest would fail the same way, and
+// counts those in Result.Left. With nothing waiting it writes nothing.
+func Pending(ctx context.Context, st *store.Store, a mail.Account, o Options) (Result, error) {
+	var res Result
 	list, err := st.Outbox(a.ID)
 	if err != nil {
-		return nil, nil, err
+		return res, err
 	}
-	// Most fetches find nothing waiting: then not even a write.
-	if !slices.ContainsFunc(list, func(m store.Outgoing) bool {
-		return m.State == store.OutQueued || m.State == store.OutSending || m.State == store.OutFailed && !m.Refused
-	}) {
-		return nil, nil, nil
+	if !slices.ContainsFunc(list, func(m store.Outgoing) bool { return waiting(m) || m.State == store.OutSending }) {
+		return res, nil
 	}
 	if _, err := st.SettleOutbox(a.ID); err != nil {
-		return nil, nil, err
+		return res, err
 	}
 	if list, err = st.Outbox(a.ID); err != nil {
-		return nil, nil, err
+		return res, err
 	}
+	list = slices.DeleteFunc(list, func(m store.Outgoing) bool { return !waiting(m) })
 	o.Force = false
-	for _, m := range list {
-		if m.State != store.OutQueued && (m.State != store.OutFailed || m.Refused) {
-			continue
-		}
+	for i, m := range list {
 		got, err := One(ctx, st, a, m.ID, o)
 		var f *Failure
 		switch {
 		case err == nil:
-			sent = append(sent, got)
+			res.Sent = append(res.Sent, got)
 		case errors.As(err, &f):
-			failed = append(failed, f)
+			res.Failed = append(res.Failed, f)
 			if !errors.Is(f.Err, mail.ErrRejected) {
-				return sent, failed, nil
+				res.Left = len(list) - i - 1
+				return res, nil
 			}
 		case errors.Is(err, store.ErrOutState):
 			// Sent or being sent by another run meanwhile.
 		default:
-			return sent, failed, err
+			return res, err
 		}
 	}
-	return sent, failed, nil
+	return res, nil
 }

@@ -66,15 +66,18 @@ func TestPending(t *testing.T) {
 	st.SaveDraft(a.ID, store.Outgoing{}, []byte("{}"))
 	r, _ := st.AddOutgoing(a.ID, store.Outgoing{To: []string{"b@example.test"}}, []byte("r\r\n"))
 	st.MarkFailed(a.ID, r.ID, "refused", true)
-	sent, failed, err := Pending(context.Background(), st, a, Options{Getenv: noEnv})
-	if err != nil || len(sent)+len(failed) != 0 {
-		t.Fatalf("Pending with nothing waiting: %v %v %v", sent, failed, err)
+	res, err := Pending(context.Background(), st, a, Options{Getenv: noEnv})
+	if err != nil || len(res.Sent)+len(res.Failed)+res.Left != 0 {
+		t.Fatalf("Pending with nothing waiting: %+v %v", res, err)
 	}
 	q1, _ := st.AddOutgoing(a.ID, store.Outgoing{To: []string{"b@example.test"}}, []byte("1\r\n"))
 	q2, _ := st.AddOutgoing(a.ID, store.Outgoing{To: []string{"b@example.test"}}, []byte("2\r\n"))
-	sent, failed, err = Pending(context.Background(), st, a, Options{Getenv: noEnv, Reason: func(error) string { return "no way through" }})
-	if err != nil || len(sent) != 0 || len(failed) != 1 || failed[0].State != store.OutFailed || !errors.Is(failed[0], mail.ErrUnreachable) {
-		t.Fatalf("Pending to a closed port: sent %v, failed %+v, %v", sent, failed, err)
+	res, err = Pending(context.Background(), st, a, Options{Getenv: noEnv, Reason: func(error) string { return "no way through" }})
+	if err != nil || len(res.Sent) != 0 || len(res.Failed) != 1 || res.Failed[0].State != store.OutFailed || !errors.Is(res.Failed[0], mail.ErrUnreachable) {
+		t.Fatalf("Pending to a closed port: %+v, %v", res, err)
+	}
+	if res.Failed[0].Out.ID != q1.ID || res.Left != 1 {
+		t.Errorf("the failure names message %q (want %s), %d left untried (want 1)", res.Failed[0].Out.ID, q1.ID, res.Left)
 	}
 	o1, _, _ := st.OutgoingMessage(a.ID, q1.ID)
 	o2, _, _ := st.OutgoingMessage(a.ID, q2.ID)
@@ -87,5 +90,28 @@ func TestPending(t *testing.T) {
 	}
 	if ro.Attempts != 1 {
 		t.Errorf("the refused message was tried again: %+v", ro)
+	}
+}
+
+// TestForcedUnknownStaysUnknown: a forced send of a message whose delivery
+// is unknown that fails before anything reaches the server says why and
+// leaves the message unknown (the earlier send may have delivered it): a
+// plain retry, and a fetch, still leave it alone.
+func TestForcedUnknownStaysUnknown(t *testing.T) {
+	st, a := testStore(t)
+	o, _ := st.AddOutgoing(a.ID, store.Outgoing{To: []string{"b@example.test"}}, []byte("u\r\n"))
+	st.BeginSending(a.ID, o.ID, false)
+	st.EndSending(a.ID, o.ID, store.OutUnknown, "no answer", false)
+	_, err := One(context.Background(), st, a, o.ID, Options{Getenv: noEnv, Force: true, Reason: func(error) string { return "no way through" }})
+	var f *Failure
+	if !errors.As(err, &f) || f.State != store.OutUnknown || f.Reason != "no way through" || !errors.Is(err, mail.ErrUnreachable) {
+		t.Fatalf("forced send to a closed port: %v (%+v)", err, f)
+	}
+	got, _, _ := st.OutgoingMessage(a.ID, o.ID)
+	if got.State != store.OutUnknown {
+		t.Fatalf("after a failed forced send: %+v", got)
+	}
+	if _, err := One(context.Background(), st, a, o.ID, Options{Getenv: noEnv}); !errors.Is(err, store.ErrOutState) {
+		t.Fatalf("a plain retry of it: %v, want ErrOutState", err)
 	}
 }

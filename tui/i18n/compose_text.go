@@ -5,10 +5,13 @@ package i18n
 // shows too).
 func init() {
 	Add(map[string][2]string{
-		"cli.use.onOff":   {"%s %q is not on or off", "%s %q は on または off ではありません"},
-		"cli.aliasesSet":  {"%s also receives and answers as %s.", "%s は %s 宛のメールも受け取り、そのアドレスから返信します。"},
-		"cli.aliasesOff":  {"%s has no other addresses now.", "%s の別アドレスをなくしました。"},
-		"cli.replyJISOn":  {"%s answers ISO-2022-JP mail in ISO-2022-JP.", "%s は ISO-2022-JP のメールに ISO-2022-JP で返信します。"},
+		"cli.use.onOff":  {"%s %q is not on or off", "%s %q は on または off ではありません"},
+		"cli.aliasesSet": {"%s also receives and answers as %s.", "%s は %s 宛のメールも受け取り、そのアドレスから返信します。"},
+		"cli.aliasesOff": {"%s has no other addresses now.", "%s の別アドレスをなくしました。"},
+		"cli.replyJISOn": {"%s answers ISO-2022-JP mail in ISO-2022-JP.", "%s は ISO-2022-JP のメールに ISO-2022-JP で返信します。"},
+		"cli.sendFailedStillUnknown": {
+			"%[1]s. Nothing went out this time; outbox message %[2]s may still have been delivered before, so it stays \"delivery unknown\"; popbox outbox retry %[2]s --force tries again.",
+			"%[1]s。今回は何も送信していません。送信箱のメッセージ %[2]s は以前の送信で届いている可能性があるため「配信不明」のままです。popbox outbox retry %[2]s --force でもう一度送信します。"},
 		"cli.replyJISOff": {"%s answers all mail in UTF-8.", "%s はすべてのメールに UTF-8 で返信します。"},
 
 		// The other addresses refused (mail.Account.Validate): the wizard's
