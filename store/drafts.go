@@ -28,13 +28,8 @@ func editable(st OutState) bool {
 // An existing message must be editable and not held by a send of this
 // process.
 func (s *Store) putOutgoing(accountID string, o Outgoing, raw, form []byte) (Outgoing, error) {
-	if o.ID != "" {
-		s.outMu.Lock()
-		held := s.sendingNow[accountID+"/"+o.ID]
-		s.outMu.Unlock()
-		if held {
-			return o, fmt.Errorf("outbox %s: %w: being sent", o.ID, ErrOutState)
-		}
+	if o.ID != "" && s.held(accountID, o.ID) {
+		return o, fmt.Errorf("outbox %s: %w: being sent", o.ID, ErrOutState)
 	}
 	now := time.Now().UTC()
 	err := s.update(func(tx *bolt.Tx) error {
@@ -42,15 +37,7 @@ func (s *Store) putOutgoing(accountID string, o Outgoing, raw, form []byte) (Out
 		if err != nil {
 			return err
 		}
-		b, err := a.root.CreateBucketIfNotExists(bucketOutbox)
-		if err != nil {
-			return err
-		}
-		rb, err := a.root.CreateBucketIfNotExists(bucketOutboxRaw)
-		if err != nil {
-			return err
-		}
-		fb, err := a.root.CreateBucketIfNotExists(bucketOutboxForm)
+		b, rb, fb, err := outboxBuckets(a.root)
 		if err != nil {
 			return err
 		}
@@ -154,10 +141,7 @@ func (s *Store) DeleteOutgoing(accountID, id string) error {
 	if err != nil {
 		return err
 	}
-	s.outMu.Lock()
-	held := s.sendingNow[accountID+"/"+id]
-	s.outMu.Unlock()
-	if held {
+	if s.held(accountID, id) {
 		return fmt.Errorf("outbox %s: %w: being sent", id, ErrOutState)
 	}
 	return s.update(func(tx *bolt.Tx) error {

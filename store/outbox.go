@@ -93,36 +93,28 @@ func (s *Store) AddOutgoing(accountID string, o Outgoing, raw []byte) (Outgoing,
 	if o.State == "" {
 		o.State = OutQueued
 	}
-	now := time.Now().UTC()
-	o.AccountID, o.Created, o.Updated, o.Size = accountID, now, now, len(raw)
-	err := s.update(func(tx *bolt.Tx) error {
-		a, err := openAcct(tx, accountID)
-		if err != nil {
-			return err
-		}
-		b, err := a.root.CreateBucketIfNotExists(bucketOutbox)
-		if err != nil {
-			return err
-		}
-		rb, err := a.root.CreateBucketIfNotExists(bucketOutboxRaw)
-		if err != nil {
-			return err
-		}
-		n, err := b.NextSequence()
-		if err != nil {
-			return err
-		}
-		o.ID = strconv.FormatUint(n, 10)
-		v, err := json.Marshal(o)
-		if err != nil {
-			return err
-		}
-		if err := rb.Put(u64(n), raw); err != nil {
-			return fmt.Errorf("write outgoing message: %w", err)
-		}
-		return b.Put(u64(n), v)
-	})
-	return o, err
+	o.ID = ""
+	return s.putOutgoing(accountID, o, raw, nil)
+}
+
+// outboxBuckets are the account's outbox buckets (root is the account's
+// bucket), made when missing: records, bytes, forms.
+func outboxBuckets(root *bolt.Bucket) (b, rb, fb *bolt.Bucket, err error) {
+	if b, err = root.CreateBucketIfNotExists(bucketOutbox); err != nil {
+		return
+	}
+	if rb, err = root.CreateBucketIfNotExists(bucketOutboxRaw); err != nil {
+		return
+	}
+	fb, err = root.CreateBucketIfNotExists(bucketOutboxForm)
+	return
+}
+
+// held reports whether a send of this process holds message id.
+func (s *Store) held(accountID, id string) bool {
+	s.outMu.Lock()
+	defer s.outMu.Unlock()
+	return s.sendingNow[accountID+"/"+id]
 }
 
 // changeOutgoing reads message id, lets fn change it and writes it back.
@@ -240,10 +232,7 @@ func (s *Store) SettleOutbox(accountID string) ([]Outgoing, error) {
 			if err := json.Unmarshal(v, &o); err != nil || o.State != OutSending {
 				return nil
 			}
-			s.outMu.Lock()
-			held := s.sendingNow[accountID+"/"+o.ID]
-			s.outMu.Unlock()
-			if held {
+			if s.held(accountID, o.ID) {
 				return nil
 			}
 			o.State = OutUnknown
@@ -404,15 +393,7 @@ func (c *salvage) copyOutbox(key []byte) error {
 		if err != nil {
 			return err
 		}
-		b, err := a.root.CreateBucketIfNotExists(bucketOutbox)
-		if err != nil {
-			return err
-		}
-		rb, err := a.root.CreateBucketIfNotExists(bucketOutboxRaw)
-		if err != nil {
-			return err
-		}
-		fb, err := a.root.CreateBucketIfNotExists(bucketOutboxForm)
+		b, rb, fb, err := outboxBuckets(a.root)
 		if err != nil {
 			return err
 		}
