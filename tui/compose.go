@@ -249,26 +249,43 @@ func (m composeModel) finish(next composeNext) (composeModel, tea.Cmd) {
 	return m, m.save(next)
 }
 
-// runEditor writes the text into a private file and runs the editor on
-// it; editorDoneMsg brings back what it wrote.
-func (m composeModel) runEditor() tea.Cmd {
+// editorFileMsg: the text is in a private file for the editor (or, err,
+// could not be written).
+type editorFileMsg struct {
+	seq       int
+	dir, path string
+	err       error
+}
+
+// writeEditorFile puts the text into a private file for the editor; the
+// editor runs when it is there (runEditor).
+func (m composeModel) writeEditorFile() tea.Cmd {
+	seq, text := m.seq, m.form.Text
+	return func() tea.Msg {
+		dir, err := os.MkdirTemp("", "popbox-compose-")
+		if err != nil {
+			return editorFileMsg{seq: seq, err: err}
+		}
+		path := filepath.Join(dir, "message.eml")
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			os.RemoveAll(dir)
+			return editorFileMsg{seq: seq, err: err}
+		}
+		return editorFileMsg{seq: seq, dir: dir, path: path}
+	}
+}
+
+// runEditor runs the editor on the file; editorDoneMsg brings back what
+// it wrote.
+func (m composeModel) runEditor(f editorFileMsg) tea.Cmd {
 	seq := m.seq
-	dir, err := os.MkdirTemp("", "popbox-compose-")
-	if err != nil {
-		return func() tea.Msg { return editorDoneMsg{seq: seq, err: err} }
-	}
-	path := filepath.Join(dir, "message.eml")
-	if err := os.WriteFile(path, []byte(m.form.Text), 0o600); err != nil {
-		os.RemoveAll(dir)
-		return func() tea.Msg { return editorDoneMsg{seq: seq, err: err} }
-	}
 	// The editor may be a command with arguments ("code --wait"): the
 	// shell reads it, and the file goes as its own argument, unquoted by
 	// nobody.
-	c := exec.Command("sh", "-c", m.editor()+` "$1"`, "sh", path)
+	c := exec.Command("sh", "-c", m.editor()+` "$1"`, "sh", f.path)
 	return m.d.execCmd(c, func(err error) tea.Msg {
-		text, rerr := os.ReadFile(path)
-		os.RemoveAll(dir)
+		text, rerr := os.ReadFile(f.path)
+		os.RemoveAll(f.dir)
 		if rerr != nil && err == nil {
 			err = rerr
 		}
@@ -365,8 +382,7 @@ func (m composeModel) update(msg tea.Msg) (composeModel, tea.Cmd) {
 			// Not saved: the text is still here; say so and stay.
 			m = m.setNote(l.failText("compose.saveFailed", msg.err), true)
 			if m.stage == composeWait {
-				m.stage = composeEdit
-				m = m.startOwnEditor()
+				return m.ownEditor()
 			}
 			return m, nil
 		}
@@ -380,6 +396,16 @@ func (m composeModel) update(msg tea.Msg) (composeModel, tea.Cmd) {
 		default:
 			return m, closeWith(l.tr("compose.kept"), false)
 		}
+	case editorFileMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		if msg.err != nil {
+			// No file, no editor: the text goes on in the screen's own.
+			m = m.setNote(l.failText("compose.editorFileFailed", msg.err), true)
+			return m.ownEditor()
+		}
+		return m, m.runEditor(msg)
 	case editorDoneMsg:
 		if msg.seq != m.seq {
 			return m, nil
@@ -442,8 +468,13 @@ func (m composeModel) edit() (composeModel, tea.Cmd) {
 	m.note = ""
 	if m.editor() != "" {
 		m.stage = composeWait
-		return m, m.runEditor()
+		return m, m.writeEditorFile()
 	}
+	return m.ownEditor()
+}
+
+// ownEditor hands the text to the screen's own editor, autosaved.
+func (m composeModel) ownEditor() (composeModel, tea.Cmd) {
 	m.stage = composeEdit
 	m = m.startOwnEditor()
 	m.timerGen++

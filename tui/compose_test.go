@@ -575,3 +575,15 @@ func TestSendAgainFailedStaysUnknown(t *testing.T) {
 		t.Errorf("the banner:\n%s", v)
 	}
 }
+
+// TestEditorFileFails: when the file for the editor cannot be written,
+// the text goes on in the screen's own editor, and the screen says why.
+func TestEditorFileFails(t *testing.T) {
+	l, _, _, _ := composeApp(t, langEN)
+	l.key("c")
+	l.m.compose.stage = composeWait
+	l.m, _ = l.m.update(editorFileMsg{seq: l.m.compose.seq, err: errors.New("disk full")})
+	if l.m.compose.stage != composeEdit || !strings.Contains(screenText(l.m), "Could not write the file for the editor") {
+		t.Fatalf("stage %d\n%s", l.m.compose.stage, screenText(l.m))
+	}
+}
