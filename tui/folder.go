@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -106,10 +107,7 @@ func loadFolder(st composeStore, kind folderKind, acctID string) tea.Cmd {
 			return msg
 		}
 		list, err := st.Outbox(acctID)
-		// Newest first, as the inbox.
-		for i, j := 0, len(list)-1; i < j; i, j = i+1, j-1 {
-			list[i], list[j] = list[j], list[i]
-		}
+		slices.Reverse(list) // newest first, as the inbox
 		msg.items, msg.err = list, err
 		return msg
 	}
