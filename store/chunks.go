@@ -201,8 +201,10 @@ func digestOf(m *mail.NewMessage) [32]byte {
 // registering it in pending. The ID stays in s.inflight until doneChunks.
 func (s *Store) writeRawChunks(accountID string, raw []byte) (chunkedRaw, error) {
 	var c chunkedRaw
+	enc := newChunkEncoder()
+	defer enc.close()
 	for off := 0; off < len(raw); off += rawChunk {
-		part := compress(raw[off:min(off+rawChunk, len(raw))])
+		part := enc.compress(raw[off:min(off+rawChunk, len(raw))])
 		first := c.gid == 0
 		if first {
 			// cleanPending must not take this ID for a leftover between
@@ -225,7 +227,8 @@ func (s *Store) writeRawChunks(accountID string, raw []byte) (chunkedRaw, error)
 				}
 			}
 			// part goes to bbolt as is; it copies it into the page buffer
-			// at commit, which is the one copy this transaction costs.
+			// at commit, which is the one copy this transaction costs,
+			// and enc reuses part's memory only after that.
 			return putChunk(a.chunks, u64(gid), c.n, part)
 		})
 		if first {

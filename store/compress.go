@@ -61,6 +61,31 @@ func compress(raw []byte) []byte {
 	return e.EncodeAll(raw, make([]byte, 0, len(raw)/2+64))
 }
 
+// chunkEncoder compresses the chunks of one large message, one after the
+// other, with one encoder and into one buffer. A chunk's frame is valid
+// until the next call: each chunk is written in a transaction that ends
+// (bbolt copying the frame into its page buffer) before the next one is
+// compressed. Holding the encoder for the whole message matters because
+// the chunk loops collect garbage after every chunk, which empties the
+// encoders pool: a fresh encoder a chunk allocated its history again.
+type chunkEncoder struct {
+	e   *zstd.Encoder
+	buf []byte
+}
+
+func newChunkEncoder() *chunkEncoder {
+	return &chunkEncoder{e: encoders.Get().(*zstd.Encoder)}
+}
+
+// compress returns raw as one zstd frame, valid until the next call.
+func (c *chunkEncoder) compress(raw []byte) []byte {
+	c.buf = c.e.EncodeAll(raw, c.buf[:0])
+	return c.buf
+}
+
+// close gives the encoder back to the pool.
+func (c *chunkEncoder) close() { encoders.Put(c.e) }
+
 // errFrame is a frame that does not decode: damage.
 var errFrame = errors.New("compressed bytes do not decode")
 

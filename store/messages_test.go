@@ -524,7 +524,11 @@ func TestRemoveAccountDropsMessages(t *testing.T) {
 }
 
 // TestLargeRawNotCopied commits a 50 MiB message and checks that Commit
-// allocates about one copy (bbolt's page buffer), not several.
+// does not copy it: the chunks are compressed one after the other with one
+// encoder into one buffer (chunkEncoder), so Commit allocates a few MiB
+// whatever the message's size. It allocated 55 to 82 MiB when each chunk
+// took a new buffer and, after the collection between chunks emptied the
+// pool, a new encoder.
 func TestLargeRawNotCopied(t *testing.T) {
 	if testing.Short() {
 		t.Skip("50 MiB message")
@@ -540,7 +544,7 @@ func TestLargeRawNotCopied(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	commit(t, s, a.ID, m)
 	runtime.ReadMemStats(&after)
-	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > uint64(len(m.Raw))*3/2 {
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > uint64(len(m.Raw))/4 {
 		t.Errorf("Commit of %d bytes allocated %d bytes", len(m.Raw), alloc)
 	}
 	raw, err := s.Raw(uidOf(t, s, a.ID, "big").MsgID)

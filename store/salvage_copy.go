@@ -444,8 +444,10 @@ func (c *salvage) readMessage(raw, chunks *bolt.Bucket, k, v []byte) (salvagedMs
 // many it wrote.
 func copyChunks(db *bolt.DB, acctKey, gid, raw []byte) (int, error) {
 	n := 0
+	enc := newChunkEncoder()
+	defer enc.close()
 	for off := 0; off < len(raw); off += rawChunk {
-		part := compress(raw[off:min(off+rawChunk, len(raw))])
+		part := enc.compress(raw[off:min(off+rawChunk, len(raw))])
 		err := db.Update(func(tx *bolt.Tx) error {
 			root := tx.Bucket(bucketAcct).Bucket(acctKey)
 			if root == nil {
