@@ -25,7 +25,7 @@ type checker interface {
 // argument (an interface they define), so their tests can pass a fake.
 type deps struct {
 	lang    lang
-	styles  styles
+	styles  *styles
 	now     func() time.Time
 	checker checker
 	// plain is set for NO_COLOR / ASCII golden files.

@@ -42,10 +42,10 @@ type styles struct {
 	headerName, headerValue, note lipgloss.Style
 }
 
-func newStyles() styles {
+func newStyles() *styles {
 	p := newPalette()
 	n := lipgloss.NewStyle
-	return styles{
+	return &styles{
 		p:            p,
 		title:        n().Bold(true).Foreground(p.accent),
 		text:         n().Foreground(p.text),

@@ -93,7 +93,12 @@ type wizardModel struct {
 	policy   store.Policy
 	loadErr  string // the store could not be read; shown until the wizard closes
 
-	inputs       [wfCount]textinput.Model // used by the input fields only
+	// inputs is used by the input fields only. A slice, not an array: the
+	// model is passed by value to every method, and an array of wfCount
+	// text inputs made it 167 KB to copy each time (hundreds of copies a
+	// frame). update and setSize clone it once, so the model they return
+	// does not share its inputs with the one they were given.
+	inputs       []textinput.Model
 	security     mail.Security
 	smtpSecurity mail.Security
 	smtpSame     bool
@@ -153,6 +158,7 @@ func newWizard(d deps, st wizardStore, data wizardData, existing *mail.Account) 
 		retention:    mail.RetainKeep,
 		sharing:      mail.SharingPrivate,
 		width:        80,
+		inputs:       make([]textinput.Model, wfCount),
 	}
 	for _, a := range data.accounts {
 		if existing != nil && a.ID == existing.ID {
@@ -331,6 +337,7 @@ func wizardIntent(k wizardKeys, msg tea.KeyMsg) wizardAction {
 
 // update is the wizard's state transition.
 func (m wizardModel) update(msg tea.Msg) (wizardModel, tea.Cmd) {
+	m.inputs = slices.Clone(m.inputs) // see inputs
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case tea.KeyMsg:

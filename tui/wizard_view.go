@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -21,6 +22,7 @@ const wizardMask = storedMask
 // setSize fits the wizard to a terminal of w x h cells.
 func (m wizardModel) setSize(w, h int) wizardModel {
 	m.width, m.height = w, h
+	m.inputs = slices.Clone(m.inputs) // see wizardModel.inputs
 	_, vw := m.columns()
 	for i := range m.inputs {
 		if wizardField(i).isInput() {
