@@ -45,6 +45,17 @@ type cli struct {
 	env []string
 }
 
+// raceOptions is GORACE for the popbox processes the tests start. Under
+// -race the runtime waits a second before a process exits
+// (atexit_sleep_ms, so that other goroutines' reports get out), and the
+// tests run popbox hundreds of times: that second was most of the
+// package's time. A race is still reported when it happens, and
+// crashMarks catch its "goroutine " lines; 50 ms is left for a report
+// under way at exit.
+func raceOptions() string {
+	return strings.TrimSpace(os.Getenv("GORACE") + " atexit_sleep_ms=50")
+}
+
 func newCLI(t testing.TB, srv *mailtest.Server) *cli {
 	t.Helper()
 	home := t.TempDir()
@@ -55,6 +66,7 @@ func newCLI(t testing.TB, srv *mailtest.Server) *cli {
 		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
 		"POPBOX_POLICY=" + filepath.Join(home, "no-policy.json"),
 		"NO_COLOR=1",
+		"GORACE=" + raceOptions(),
 	}
 	if srv != nil {
 		env = append(env, "SSL_CERT_FILE="+srv.CAFile)

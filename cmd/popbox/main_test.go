@@ -28,6 +28,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("POPBOX_POLICY", filepath.Join(e.WorkDir, "no-policy.json"))
 			e.Setenv("POPBOX_DB", "")
 			e.Setenv("NO_COLOR", "1")
+			e.Setenv("GORACE", raceOptions())
 			return os.MkdirAll(home, 0o755)
 		},
 	})
