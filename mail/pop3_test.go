@@ -1062,15 +1062,6 @@ func TestLoginErrors(t *testing.T) {
 
 func TestConnectErrors(t *testing.T) {
 	const idle = 2 * time.Second
-	closedPort := func() string {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := l.Addr().String()
-		l.Close()
-		return addr
-	}
 	plainFake := mailtest.NewPOP3("USER").Start(t)
 	tlsFake, pool, _ := mailtest.FakeTLS(t, mailtest.NewPOP3("USER").Serve)
 	alert := mailtest.Fake(t, func(c net.Conn) {
@@ -1086,7 +1077,7 @@ func TestConnectErrors(t *testing.T) {
 		conf *tls.Config
 		want error
 	}{
-		{"refused port", closedPort(), SecurityNone, nil, ErrUnreachable},
+		{"refused port", fmt.Sprintf("127.0.0.1:%d", mailtest.ClosedPort(t)), SecurityNone, nil, ErrUnreachable},
 		{"unknown host", "no-such-host.invalid:110", SecurityNone, nil, ErrUnreachable},
 		{"TLS to a plain port", plainFake, SecuritySSL, &tls.Config{ServerName: "localhost"}, ErrTLSMismatch},
 		{"plain to a port answering with a TLS alert", alert, SecurityNone, nil, ErrTLSMismatch},

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -42,7 +41,7 @@ func TestAccountAddWrongPassword(t *testing.T) {
 // called POP3.
 func TestCheckOutgoingTidy(t *testing.T) {
 	srv := mailtest.Start(t, mailtest.Options{})
-	closed := freePort(t)
+	closed := strconv.Itoa(mailtest.ClosedPort(t))
 	for _, tc := range []struct {
 		name, port, security, want string
 	}{
@@ -72,18 +71,6 @@ func TestCheckOutgoingTidy(t *testing.T) {
 			}
 		})
 	}
-}
-
-// freePort is a port on 127.0.0.1 where nothing listens.
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	l.Close()
-	return port
 }
 
 // TestSaveNoSuchAttachment (issue 13): asking save for an attachment a
@@ -152,7 +139,7 @@ func TestCLILinesStartRight(t *testing.T) {
 		add("--port", "995", "--password-stdin", "--security", "none", "--no-check"),
 		// b exists now: two problems, both said with the values given.
 		add("--port", "995", "--password-stdin", "--email", "nope", "--no-check"),
-		{"account", "add", "--name", "c", "--email", "a@example.com", "--host", "localhost", "--port", freePort(t),
+		{"account", "add", "--name", "c", "--email", "a@example.com", "--host", "localhost", "--port", strconv.Itoa(mailtest.ClosedPort(t)),
 			"--user", "a", "--password-stdin", "--security", "none"},
 	}
 	names := map[string]bool{"accounts": true, "account": true, "check": true, "show": true, "save": true,

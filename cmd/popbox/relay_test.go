@@ -368,18 +368,6 @@ func forwarder(t *testing.T, addr, target string) {
 	}()
 }
 
-// closedPort is a port of 127.0.0.1 nothing listens on (for now).
-func closedPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	return port
-}
-
 // TestRelayFetchSendsWaiting: messages that failed while the outgoing
 // server could not be reached wait in the outbox. A fetch while it still
 // cannot be reached says so on stderr (the outbox ID, how to retry, how
@@ -392,7 +380,7 @@ func closedPort(t *testing.T) int {
 func TestRelayFetchSendsWaiting(t *testing.T) {
 	srv, bob := startRelay(t)
 	alice := newCLI(t, srv)
-	port := closedPort(t)
+	port := mailtest.ClosedPort(t)
 	addSender(alice, srv, port)
 
 	for _, m := range []struct{ to, subject string }{

@@ -27,6 +27,19 @@ func Fake(t testing.TB, handle func(c net.Conn)) string {
 	return l.Addr().String()
 }
 
+// ClosedPort is a port of 127.0.0.1 nothing listens on (for now): a
+// connection to it is refused, as to a server that is down.
+func ClosedPort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("mailtest: closed port: %v", err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	return port
+}
+
 // FakeTLS is Fake with implicit TLS. The certificate comes from a freshly
 // generated CA (like Start's) and is valid for localhost and 127.0.0.1. The
 // TLS handshake is completed before handle is called (a client that fails it

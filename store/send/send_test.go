@@ -3,25 +3,13 @@ package send
 import (
 	"context"
 	"errors"
-	"net"
 	"path/filepath"
 	"testing"
 
 	"popbox/mail"
+	"popbox/mail/mailtest"
 	"popbox/store"
 )
-
-// closedPort is a 127.0.0.1 port nothing listens on.
-func closedPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	return port
-}
 
 func testStore(t *testing.T) (*store.Store, mail.Account) {
 	t.Helper()
@@ -33,7 +21,7 @@ func testStore(t *testing.T) (*store.Store, mail.Account) {
 	t.Cleanup(func() { st.Close() })
 	a, err := st.AddAccount(mail.Account{Name: "Work", Email: "ann@example.test",
 		Incoming:  mail.Server{Host: "127.0.0.1", Port: 995, Security: mail.SecuritySSL, User: "ann", Password: "pw"},
-		Outgoing:  mail.Server{Host: "127.0.0.1", Port: closedPort(t), Security: mail.SecurityNone, User: "ann", Password: "pw"},
+		Outgoing:  mail.Server{Host: "127.0.0.1", Port: mailtest.ClosedPort(t), Security: mail.SecurityNone, User: "ann", Password: "pw"},
 		Retention: mail.Retention{Kind: mail.RetainKeep}})
 	if err != nil {
 		t.Fatal(err)
